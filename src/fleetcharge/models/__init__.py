@@ -1,0 +1,30 @@
+"""All ORM models, imported here so the metadata is complete for Alembic and tests."""
+
+from fleetcharge.models.base import Base
+from fleetcharge.models.invoice import Invoice, InvoiceLineItem, InvoiceSession, InvoiceVehicle
+from fleetcharge.models.location import Connector, Location, Station
+from fleetcharge.models.organisation import Fleet, Organisation
+from fleetcharge.models.session import ChargeSession, ChargingPeriod, SessionDayCount
+from fleetcharge.models.tariff import Tariff
+from fleetcharge.models.token import ApiToken
+from fleetcharge.models.vehicle import Card, Vehicle
+
+__all__ = [
+    "ApiToken",
+    "Base",
+    "Card",
+    "ChargeSession",
+    "ChargingPeriod",
+    "Connector",
+    "Fleet",
+    "Invoice",
+    "InvoiceLineItem",
+    "InvoiceSession",
+    "InvoiceVehicle",
+    "Location",
+    "Organisation",
+    "SessionDayCount",
+    "Station",
+    "Tariff",
+    "Vehicle",
+]

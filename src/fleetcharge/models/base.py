@@ -1,0 +1,36 @@
+import uuid as uuid_module
+from datetime import UTC, datetime
+
+from sqlalchemy import MetaData, Uuid
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from fleetcharge.models.types import UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class PublicIdMixin:
+    """Integer primary key for joins, random UUID for the outside world."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[uuid_module.UUID] = mapped_column(
+        Uuid, unique=True, default=uuid_module.uuid4, nullable=False
+    )
+
+
+class CreatedAtMixin:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

@@ -1,0 +1,56 @@
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from fleetcharge.models.base import Base, CreatedAtMixin, PublicIdMixin
+from fleetcharge.models.organisation import Organisation
+from fleetcharge.models.tariff import Tariff
+from fleetcharge.models.types import ExactDecimal
+
+
+class Location(PublicIdMixin, CreatedAtMixin, Base):
+    """A charging site, hosted by an organisation (the API's `sub_operator`)."""
+
+    __tablename__ = "locations"
+
+    host_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(300))
+    timezone: Mapped[str] = mapped_column(String(64))
+
+    host_organisation: Mapped[Organisation] = relationship()
+    stations: Mapped[list["Station"]] = relationship(back_populates="location")
+
+
+class Station(PublicIdMixin, CreatedAtMixin, Base):
+    """A charge station (EVSE) as seen by OCPP and the API."""
+
+    __tablename__ = "stations"
+
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), index=True)
+    evse_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    ocpp_identity: Mapped[str] = mapped_column(String(64), unique=True)
+    current_type: Mapped[str] = mapped_column(String(2), default="AC")  # AC | DC
+    max_power_kw: Mapped[Decimal] = mapped_column(ExactDecimal(8, 1), default=Decimal("22.0"))
+    tariff_id: Mapped[int | None] = mapped_column(ForeignKey("tariffs.id"))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+
+    location: Mapped[Location] = relationship(back_populates="stations")
+    tariff: Mapped[Tariff | None] = relationship()
+    connectors: Mapped[list["Connector"]] = relationship(
+        back_populates="station", order_by="Connector.connector_id"
+    )
+
+
+class Connector(Base):
+    __tablename__ = "connectors"
+    __table_args__ = (UniqueConstraint("station_id", "connector_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
+    connector_id: Mapped[int]  # the OCPP connectorId, 1-based
+    name: Mapped[str] = mapped_column(String(64))
+
+    station: Mapped[Station] = relationship(back_populates="connectors")
