@@ -1,6 +1,7 @@
 """Alembic environment: the URL comes from the caller (fleetcharge.migrate) or Settings."""
 
 from alembic import context
+from sqlalchemy import Connection
 
 from fleetcharge.db import make_engine
 from fleetcharge.models import Base
@@ -22,7 +23,7 @@ def run_migrations() -> None:
     engine.dispose()
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

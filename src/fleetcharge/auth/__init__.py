@@ -1,0 +1,1 @@
+"""API tokens: issuing, listing, revoking and authenticating bearer tokens."""

@@ -1,0 +1,1 @@
+"""Charge sessions: recording completed charges and the /usage and /sessions views."""

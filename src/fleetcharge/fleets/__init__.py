@@ -1,0 +1,1 @@
+"""Organisations, fleets, vehicles and cards; the /vehicles view."""

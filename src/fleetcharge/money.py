@@ -1,0 +1,20 @@
+"""Money and energy rounding, in one place. Decimal only; floats appear only at the JSON edge."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+WH = Decimal("0.001")
+ZERO = Decimal("0.00")
+
+
+def round_money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def round_kwh(value: Decimal) -> Decimal:
+    return value.quantize(WH, rounding=ROUND_HALF_UP)
+
+
+def gst_included(amount: Decimal, rate: Decimal) -> Decimal:
+    """The GST inside a GST-inclusive amount: amount x rate / (1 + rate), to the cent."""
+    return round_money(amount * rate / (1 + rate))

@@ -1,0 +1,1 @@
+"""Tariff pricing: a pure function from (tariff, session timeline) to priced periods."""
