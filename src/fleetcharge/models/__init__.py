@@ -1,7 +1,13 @@
 """All ORM models, imported here so the metadata is complete for Alembic and tests."""
 
 from fleetcharge.models.base import Base
-from fleetcharge.models.invoice import Invoice, InvoiceLineItem, InvoiceSession, InvoiceVehicle
+from fleetcharge.models.invoice import (
+    Invoice,
+    InvoiceLineItem,
+    InvoiceNumberCounter,
+    InvoiceSession,
+    InvoiceVehicle,
+)
 from fleetcharge.models.location import Connector, Location, Station
 from fleetcharge.models.organisation import Fleet, Organisation
 from fleetcharge.models.session import ChargeSession, ChargingPeriod, SessionDayCount
@@ -19,6 +25,7 @@ __all__ = [
     "Fleet",
     "Invoice",
     "InvoiceLineItem",
+    "InvoiceNumberCounter",
     "InvoiceSession",
     "InvoiceVehicle",
     "Location",

@@ -2,13 +2,16 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    DDL,
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     ForeignKey,
     Index,
     Integer,
     String,
+    event,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -22,6 +25,7 @@ from fleetcharge.models.types import UTCDateTime
 INVOICE_KINDS = ("fleet", "site_host", "rcti")
 INVOICE_STATUSES = ("draft", "approved", "paid", "void")
 VISIBLE_STATUSES = ("approved", "paid", "void")
+FIRST_INVOICE_NUMBER = 10000001
 
 
 class Invoice(PublicIdMixin, CreatedAtMixin, Base):
@@ -108,3 +112,28 @@ class InvoiceSession(Base):
     session_id: Mapped[int] = mapped_column(BigId, ForeignKey("charge_sessions.id"))
     kind: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class InvoiceNumberCounter(Base):
+    """The next invoice number to issue; exactly one row.
+
+    Approval locks the row (SELECT ... FOR UPDATE) and increments it in its own
+    transaction, so numbers stay gapless: a rolled-back approval gives its numbers back.
+    """
+
+    __tablename__ = "invoice_number_counter"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    next_number: Mapped[int] = mapped_column(BigInteger)
+
+
+# Migration 0002 seeds the row; this seeds it for schemas built with `metadata.create_all`.
+event.listen(
+    InvoiceNumberCounter.__table__,
+    "after_create",
+    DDL(
+        "INSERT INTO invoice_number_counter (id, next_number) "
+        f"VALUES (1, {FIRST_INVOICE_NUMBER})"
+    ),
+)

@@ -26,7 +26,7 @@ class Vehicle(PublicIdMixin, CreatedAtMixin, Base):
     # Denormalised from the fleet so /vehicles pages with one index.
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     vin: Mapped[str] = mapped_column(String(17))
-    registration_number: Mapped[str | None] = mapped_column(String(20))
+    registration_number: Mapped[str] = mapped_column(String(20))
     contract_number: Mapped[str | None] = mapped_column(String(64))
     effective_from: Mapped[date] = mapped_column(Date)
     effective_to: Mapped[date | None] = mapped_column(Date)

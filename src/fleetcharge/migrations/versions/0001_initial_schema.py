@@ -260,7 +260,7 @@ def upgrade() -> None:
         sa.Column("fleet_id", sa.Integer(), nullable=False),
         sa.Column("organisation_id", sa.Integer(), nullable=False),
         sa.Column("vin", sa.String(length=17), nullable=False),
-        sa.Column("registration_number", sa.String(length=20), nullable=True),
+        sa.Column("registration_number", sa.String(length=20), nullable=False),
         sa.Column("contract_number", sa.String(length=64), nullable=True),
         sa.Column("effective_from", sa.Date(), nullable=False),
         sa.Column("effective_to", sa.Date(), nullable=True),

@@ -1,0 +1,1 @@
+"""The HTTP application: Fleets API v1 and its documentation."""

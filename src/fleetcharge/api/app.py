@@ -1,0 +1,47 @@
+"""The ASGI application."""
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import Engine
+
+from fleetcharge import __version__
+from fleetcharge.api.errors import install_error_handlers
+from fleetcharge.billing.endpoints import router as invoices_router
+from fleetcharge.charging.endpoints import router as sessions_router
+from fleetcharge.db import engine_for
+from fleetcharge.fleets.endpoints import router as vehicles_router
+from fleetcharge.settings import get_settings
+
+API_PREFIX = "/api/fleets/v1"
+
+DESCRIPTION = """
+Read-only API for fleet managers and site hosts, wire-compatible with the published
+Chargefox Fleets API 1.0.
+
+* Authenticate with `Authorization: Bearer <token>`; a token belongs to one organisation
+  and is scoped to some of the four endpoints (401 invalid, 403 not entitled).
+* Lists hold 100 records a page; follow `pagination.next` (absent on the last page).
+* `date_from` / `date_to` are inclusive `YYYY-MM-DD` dates; for sessions they match the
+  **local calendar date of completion at the station**, for invoices the invoice date.
+* Durations on /usage and /sessions are **seconds truncated to whole minutes**; invoice
+  `charge_sessions[].total_time` is in whole minutes. Energy is kWh (3 decimals); money is
+  GST-inclusive with 2 decimals.
+* Errors: `{"error": {"code", "message", "parameter"?}}` with 400, 401, 403, 404 or 429.
+"""
+
+
+def create_app(engine: Engine | None = None) -> FastAPI:
+    app = FastAPI(
+        title="fleetcharge Fleets API",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=f"{API_PREFIX}/redoc",
+    )
+    app.state.engine = engine or engine_for(get_settings().database_url)
+    install_error_handlers(app)
+    api = APIRouter(prefix=API_PREFIX, tags=["Fleets"])
+    for router in (sessions_router, vehicles_router, invoices_router):
+        api.include_router(router)
+    app.include_router(api)
+    return app

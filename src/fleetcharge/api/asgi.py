@@ -1,0 +1,5 @@
+"""ASGI entry point: `uvicorn fleetcharge.api.asgi:app`."""
+
+from fleetcharge.api.app import create_app
+
+app = create_app()

@@ -1,0 +1,45 @@
+"""Envelope, `next` links and JSON rendering shared by the list endpoints."""
+
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+import orjson
+from fastapi import Request, Response
+
+from fleetcharge.api.params import PAGE_SIZE
+from fleetcharge.settings import get_settings
+
+
+def number(value: Decimal) -> float | int:
+    """Decimal to a JSON number at the edge; whole values render without a fraction."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def whole_minutes_in_seconds(seconds: int) -> int:
+    """Durations on /usage and /sessions: seconds truncated to whole minutes (as published)."""
+    return seconds // 60 * 60
+
+
+def date_filters(request: Request) -> dict[str, str | None]:
+    """The date filters as the client sent them, for `next` links."""
+    return {name: request.query_params.get(name) for name in ("date_from", "date_to")}
+
+
+def next_link(
+    request: Request, page: int, total: int, filters: dict[str, str | None]
+) -> str | None:
+    if page * PAGE_SIZE >= total:
+        return None
+    base = get_settings().public_base_url or str(request.base_url)
+    query = {name: value for name, value in filters.items() if value}
+    query["page"] = str(page + 1)
+    return f"{base.rstrip('/')}{request.url.path}?{urlencode(query)}"
+
+
+def envelope(key: str, items: list[dict[str, Any]], total: int, next_url: str | None) -> Response:
+    pagination: dict[str, Any] = {"total_entries": total}
+    if next_url:
+        pagination["next"] = next_url
+    body = {"data": {key: items}, "pagination": pagination}
+    return Response(orjson.dumps(body), media_type="application/json")

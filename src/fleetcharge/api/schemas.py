@@ -1,0 +1,55 @@
+"""Response models shared by several endpoints; they document our OpenAPI only.
+
+Handlers build plain dicts (cheaper at 100 rows a page); tests validate those against
+both these models' schema and the reference contract.
+"""
+
+from pydantic import BaseModel, Field
+
+SECONDS_TRUNCATED = (
+    "Seconds, truncated to whole minutes (always a multiple of 60), as the published API "
+    "sends it although its prose says minutes."
+)
+LOCAL_TIMESTAMP = "ISO 8601 with the location's UTC offset, e.g. 2024-02-10T05:21:36+10:00."
+GST_INCLUSIVE = "GST-inclusive amount in `currency`, 2 decimals."
+
+
+class Pagination(BaseModel):
+    total_entries: int = Field(description="Exact number of records matching the filters.")
+    next: str | None = Field(
+        None,
+        description="Absolute URL of the next page, keeping the filters; omitted on the last page.",
+    )
+
+
+class Customer(BaseModel):
+    uuid: str = Field(description="UUID of the fleet managing the vehicle.")
+    name: str = Field(description="Name of the fleet.")
+
+
+class Card(BaseModel):
+    id_tag: str
+
+
+class Connector(BaseModel):
+    id: int = Field(description="OCPP connector id at the station.")
+    name: str = Field(description="Display name, e.g. 'Port A'.")
+
+
+class Evse(BaseModel):
+    evse_id: str
+    name: str = Field(description="Display name of the charge station.")
+    connector: Connector
+
+
+class ChargingPeriod(BaseModel):
+    start_date_time: str = Field(description=LOCAL_TIMESTAMP)
+    duration: int = Field(description=SECONDS_TRUNCATED)
+    consumption: float = Field(description="Energy delivered in the block, kWh, 3 decimals.")
+    tariff: float = Field(
+        description="Unit price of the block, GST-inclusive: per kWh for energy blocks, per hour "
+        "for charging-time and parking blocks, per session for flat fees."
+    )
+    gst: float = Field(description="GST included in `amount`: amount x rate / (1 + rate).")
+    amount: float = Field(description=GST_INCLUSIVE)
+    currency: str

@@ -1,0 +1,238 @@
+"""The /usage and /sessions projections of charge sessions."""
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from fleetcharge.api.params import ListParams
+from fleetcharge.api.responses import number, whole_minutes_in_seconds
+from fleetcharge.charging.repository import (
+    SITE_HOST,
+    USAGE,
+    SessionView,
+    locate_page,
+    page_of_ids,
+    sessions_per_utc_day,
+)
+from fleetcharge.models import (
+    ChargeSession,
+    ChargingPeriod,
+    Connector,
+    Fleet,
+    Invoice,
+    InvoiceSession,
+    Location,
+    Organisation,
+    Station,
+    Vehicle,
+)
+from fleetcharge.timezones import local_iso
+
+BILLED_STATUSES = ("approved", "paid")
+
+_SESSION_COLUMNS = (
+    ChargeSession.id,
+    ChargeSession.uuid,
+    ChargeSession.auth_id,
+    ChargeSession.start_date_time,
+    ChargeSession.stop_date_time,
+    ChargeSession.total_time_s,
+    ChargeSession.total_parking_time_s,
+    ChargeSession.consumption_kwh,
+    Location.name.label("location_name"),
+    Location.timezone,
+    Location.address,
+    Station.evse_id,
+    Station.name.label("station_name"),
+    Connector.connector_id,
+    Connector.name.label("connector_name"),
+)
+
+
+def _page_rows(
+    db: Session,
+    view: SessionView,
+    organisation_id: int,
+    params: ListParams,
+    columns: tuple[Any, ...],
+) -> tuple[int, list[Any]]:
+    per_day = sessions_per_utc_day(db, view, organisation_id, params)
+    total = sum(n for _, n in per_day)
+    start = locate_page(per_day, params.offset)
+    if start is None:
+        return total, []
+    page = page_of_ids(view, organisation_id, params, start).subquery()
+    query = (
+        select(*_SESSION_COLUMNS, *columns)
+        .select_from(page)
+        .join(ChargeSession, ChargeSession.id == page.c.id)
+        .join(Connector, Connector.id == ChargeSession.connector_id)
+        .join(Station, Station.id == Connector.station_id)
+        .join(Location, Location.id == ChargeSession.location_id)
+    )
+    if view is USAGE:
+        query = (
+            query.join(Vehicle, Vehicle.id == ChargeSession.vehicle_id)
+            .join(Fleet, Fleet.id == ChargeSession.fleet_id)
+            .outerjoin(
+                InvoiceSession,
+                and_(
+                    InvoiceSession.session_id == ChargeSession.id,
+                    InvoiceSession.kind == "fleet",
+                    InvoiceSession.active,
+                ),
+            )
+            .outerjoin(
+                Invoice,
+                and_(Invoice.id == InvoiceSession.invoice_id, Invoice.status.in_(BILLED_STATUSES)),
+            )
+        )
+    else:
+        query = query.join(Organisation, Organisation.id == ChargeSession.host_organisation_id)
+    rows = list(db.execute(query.order_by(page.c.stop_date_time, page.c.id)))
+    return total, rows
+
+
+def _periods_by_session(db: Session, rows: list[Any]) -> dict[int, list[dict[str, Any]]]:
+    timezones = {row.id: row.timezone for row in rows}
+    periods: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if not rows:
+        return periods
+    query = (
+        select(
+            ChargingPeriod.session_id,
+            ChargingPeriod.start_date_time,
+            ChargingPeriod.duration_s,
+            ChargingPeriod.consumption_kwh,
+            ChargingPeriod.unit_price,
+            ChargingPeriod.gst,
+            ChargingPeriod.amount,
+            ChargingPeriod.currency,
+        )
+        .where(ChargingPeriod.session_id.in_(list(timezones)))
+        .order_by(ChargingPeriod.session_id, ChargingPeriod.seq)
+    )
+    for p in db.execute(query):
+        periods[p.session_id].append(
+            {
+                "start_date_time": local_iso(p.start_date_time, timezones[p.session_id]),
+                "duration": whole_minutes_in_seconds(p.duration_s),
+                "consumption": number(p.consumption_kwh),
+                "tariff": number(p.unit_price),
+                "gst": number(p.gst),
+                "amount": number(p.amount),
+                "currency": p.currency,
+            }
+        )
+    return periods
+
+
+def _common(row: Any) -> dict[str, Any]:
+    return {
+        "uuid": str(row.uuid),
+        "auth_id": row.auth_id,
+        "start_date_time": local_iso(row.start_date_time, row.timezone),
+        "stop_date_time": local_iso(row.stop_date_time, row.timezone),
+        "total_time": whole_minutes_in_seconds(row.total_time_s),
+        "consumption": number(row.consumption_kwh),
+        "total_parking_time": whole_minutes_in_seconds(row.total_parking_time_s),
+    }
+
+
+def _evse(row: Any) -> dict[str, Any]:
+    return {
+        "evse_id": row.evse_id,
+        "name": row.station_name,
+        "connector": {"id": row.connector_id, "name": row.connector_name},
+    }
+
+
+def usage_page(
+    db: Session, organisation_id: int, params: ListParams
+) -> tuple[int, list[dict[str, Any]]]:
+    """Sessions paid by the organisation's fleets, anywhere on the network."""
+    total, rows = _page_rows(
+        db,
+        USAGE,
+        organisation_id,
+        params,
+        (
+            ChargeSession.cost_to_driver,
+            Vehicle.contract_number,
+            Vehicle.vin,
+            Vehicle.registration_number,
+            Fleet.uuid.label("fleet_uuid"),
+            Fleet.name.label("fleet_name"),
+            Invoice.invoice_number,
+        ),
+    )
+    periods = _periods_by_session(db, rows)
+    items = []
+    for row in rows:
+        item = _common(row)
+        item.update(
+            vehicle={
+                "contract_number": row.contract_number,
+                "vin": row.vin,
+                "registration_number": row.registration_number,
+            },
+            customer={"uuid": str(row.fleet_uuid), "name": row.fleet_name},
+            location={
+                "name": row.location_name,
+                "timezone": row.timezone,
+                "address": row.address,
+                "evse": _evse(row),
+            },
+            cost_to_driver=number(row.cost_to_driver),
+            invoice_number=None if row.invoice_number is None else str(row.invoice_number),
+            charging_periods=periods[row.id],
+        )
+        items.append(item)
+    return total, items
+
+
+def site_host_page(
+    db: Session, organisation_id: int, params: ListParams, operator_name: str
+) -> tuple[int, list[dict[str, Any]]]:
+    """Sessions at stations of locations the organisation hosts, whoever charged."""
+    total, rows = _page_rows(
+        db,
+        SITE_HOST,
+        organisation_id,
+        params,
+        (
+            ChargeSession.total_revenue,
+            ChargeSession.gst_on_total_revenue,
+            ChargeSession.total_cost,
+            ChargeSession.gst_on_total_cost,
+            ChargeSession.currency,
+            Organisation.name.label("host_name"),
+        ),
+    )
+    periods = _periods_by_session(db, rows)
+    items = []
+    for row in rows:
+        item = _common(row)
+        host = {"name": row.host_name}
+        item.update(
+            location={
+                "name": row.location_name,
+                "timezone": row.timezone,
+                "address": row.address,
+                "operator": {"name": operator_name},
+                # The contract says sub_operator, the published examples suboperator.
+                "sub_operator": host,
+                "suboperator": host,
+                "evse": _evse(row),
+            },
+            total_revenue=number(row.total_revenue),
+            gst_on_total_revenue=number(row.gst_on_total_revenue),
+            total_cost=number(row.total_cost),
+            gst_on_total_cost=number(row.gst_on_total_cost),
+            currency=row.currency,
+            charging_periods=periods[row.id],
+        )
+        items.append(item)
+    return total, items

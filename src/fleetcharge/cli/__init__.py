@@ -1,0 +1,1 @@
+"""The `fleetcharge` command line."""

@@ -1,0 +1,45 @@
+"""What every sub-command shares: the database option, one unit of work, clean errors."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from sqlalchemy.orm import Session
+
+from fleetcharge.db import engine_for, unit_of_work
+from fleetcharge.errors import DomainError
+from fleetcharge.settings import get_settings
+
+console = Console()
+err_console = Console(stderr=True)
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="SQLAlchemy URL of the database [env: FLEETCHARGE_DATABASE_URL; "
+        "default: ./fleetcharge.db (SQLite)]",
+        show_default=False,
+    ),
+]
+
+
+def resolve_url(database_url: str | None) -> str:
+    return database_url or get_settings().database_url
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    err_console.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+@contextmanager
+def command_session(database_url: str | None) -> Iterator[Session]:
+    """One transaction per command; domain errors become a message and exit code 2."""
+    try:
+        with unit_of_work(engine_for(resolve_url(database_url))) as session:
+            yield session
+    except DomainError as error:
+        raise fail(error.message) from None

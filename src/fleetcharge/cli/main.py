@@ -1,0 +1,65 @@
+from typing import Annotated
+
+import typer
+
+from fleetcharge.cli import tokens
+from fleetcharge.cli.common import DatabaseUrl, console, resolve_url
+
+app = typer.Typer(
+    help="fleetcharge: EV charging platform backend for fleets.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(tokens.app, name="tokens")
+
+db_app = typer.Typer(help="Database schema management.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+Host = Annotated[str, typer.Option(help="Interface to listen on.")]
+Port = Annotated[int, typer.Option(help="TCP port to listen on.", min=1, max=65535)]
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create or migrate the schema to the latest version."""
+    from fleetcharge.db import engine_for
+    from fleetcharge.migrate import upgrade
+
+    url = resolve_url(database_url)
+    upgrade(engine_for(url), revision)
+    console.print(f"Database at {engine_for(url).url!r} is at revision {revision}.")
+
+
+@app.command()
+def serve(
+    host: Host = "127.0.0.1",
+    port: Port = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Serve the Fleets API (docs at /api/fleets/v1/docs)."""
+    from fleetcharge.api.server import serve as run
+
+    run(resolve_url(database_url), host=host, port=port, workers=workers)
+
+
+@app.command()
+def demo(
+    sessions: Annotated[
+        int, typer.Option(help="Completed charge sessions to generate.", min=0)
+    ] = 20_000,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Load and exit.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print only the organisations and tokens as JSON.")
+    ] = False,
+    host: Host = "127.0.0.1",
+    port: Port = 8000,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Load a realistic Australian demo network, print tokens, and serve it."""
+    from fleetcharge.demo.command import run_demo
+
+    run_demo(resolve_url(database_url), sessions, not no_serve, as_json, host, port)

@@ -1,0 +1,90 @@
+"""Every database test runs twice: on SQLite and on PostgreSQL.
+
+PostgreSQL runs when FLEETCHARGE_TEST_POSTGRES_URL points at a server whose user may
+create databases (for example postgresql://postgres@127.0.0.1:5432/postgres). Each test
+gets its own database, copied from a template migrated once per run, and dropped after.
+"""
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from fleetcharge.db import make_engine, normalise_url
+from fleetcharge.migrate import upgrade
+
+POSTGRES_ENV = "FLEETCHARGE_TEST_POSTGRES_URL"
+POSTGRES_SKIP = (
+    f"PostgreSQL tests skipped: set {POSTGRES_ENV} "
+    "(e.g. postgresql://postgres@127.0.0.1:5432/postgres) to run them"
+)
+
+
+def _admin_engine() -> Engine:
+    url = normalise_url(os.environ[POSTGRES_ENV])
+    return create_engine(url, isolation_level="AUTOCOMMIT")
+
+
+def _database_url(name: str) -> str:
+    base = make_url(normalise_url(os.environ[POSTGRES_ENV]))
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    if not os.environ.get(POSTGRES_ENV):
+        pytest.skip(POSTGRES_SKIP)
+    name = f"fleetcharge_test_tpl_{uuid.uuid4().hex[:10]}"
+    admin = _admin_engine()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(_database_url(name))
+    upgrade(engine)
+    engine.dispose()
+    yield name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated, empty database for one test."""
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "test.db"
+        shutil.copy(template, path)
+        yield f"sqlite:///{path}"
+        return
+    template_name: str = request.getfixturevalue("postgres_template")
+    name = f"fleetcharge_test_{uuid.uuid4().hex[:12]}"
+    admin = _admin_engine()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"'))
+    try:
+        yield _database_url(name)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()

@@ -1,0 +1,170 @@
+"""Small builders for test data, going through the same recording path as production."""
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from fleetcharge.auth.service import issue_token
+from fleetcharge.charging.recording import Attribution, record_session
+from fleetcharge.models import (
+    Card,
+    ChargeSession,
+    Connector,
+    Fleet,
+    Location,
+    Organisation,
+    Station,
+    Tariff,
+    Vehicle,
+)
+from fleetcharge.models.token import ENDPOINT_SCOPES
+from fleetcharge.pricing.schemas import TariffSpec, Timeline
+
+_serial = itertools.count(1)
+
+ENERGY_30C = [{"price_components": [{"type": "ENERGY", "price": "0.30", "step_size": 1}]}]
+
+
+def organisation(db: Session, name: str | None = None) -> Organisation:
+    org = Organisation(name=name or f"Org {next(_serial)}", abn="51824753556")
+    db.add(org)
+    db.flush()
+    return org
+
+
+def token(db: Session, org: Organisation, scopes: tuple[str, ...] = ENDPOINT_SCOPES) -> str:
+    return issue_token(db, org, scopes).secret
+
+
+def fleet(db: Session, org: Organisation, name: str | None = None) -> Fleet:
+    f = Fleet(organisation_id=org.id, name=name or f"Fleet {next(_serial)}")
+    db.add(f)
+    db.flush()
+    return f
+
+
+def vehicle(
+    db: Session,
+    f: Fleet,
+    *,
+    id_tags: tuple[str, ...] | None = None,
+    effective_from: date = date(2023, 1, 1),
+    effective_to: date | None = None,
+) -> Vehicle:
+    n = next(_serial)
+    v = Vehicle(
+        fleet_id=f.id,
+        organisation_id=f.organisation_id,
+        vin=f"TESTVIN{n:010d}",
+        registration_number=f"REG{n:03d}"[:20],
+        contract_number=f"C-{n}",
+        effective_from=effective_from,
+        effective_to=effective_to,
+    )
+    db.add(v)
+    db.flush()
+    for tag in id_tags if id_tags is not None else (f"TAG{n}",):
+        db.add(Card(id_tag=tag, vehicle_id=v.id))
+    db.flush()
+    return v
+
+
+def tariff(db: Session, elements: list[dict] | None = None, grace: int = 0) -> Tariff:
+    t = Tariff(name=f"Tariff {next(_serial)}", elements=elements or ENERGY_30C,
+               parking_grace_minutes=grace)
+    db.add(t)
+    db.flush()
+    return t
+
+
+@dataclass
+class Site:
+    location: Location
+    station: Station
+    connector: Connector
+    tariff: Tariff
+
+
+def site(db: Session, host: Organisation, timezone: str = "Australia/Sydney",
+         t: Tariff | None = None) -> Site:
+    n = next(_serial)
+    t = t or tariff(db)
+    loc = Location(host_organisation_id=host.id, name=f"Site {n}", address=f"{n} Test St",
+                   timezone=timezone)
+    db.add(loc)
+    db.flush()
+    st = Station(location_id=loc.id, evse_id=f"EVSE-{n}", name=f"Station {n}",
+                 ocpp_identity=f"CP{n}", tariff_id=t.id)
+    db.add(st)
+    db.flush()
+    conn = Connector(station_id=st.id, connector_id=1, name="Port A")
+    db.add(conn)
+    db.flush()
+    return Site(loc, st, conn, t)
+
+
+@dataclass
+class Driver:
+    """Who is charging: a fleet vehicle's card, or a public id tag (vehicle None)."""
+
+    id_tag: str
+    vehicle: Vehicle | None = None
+    card_id: int | None = None
+    fleet_id: int | None = None
+    payer_organisation_id: int | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def driver(db: Session, v: Vehicle | None = None, id_tag: str | None = None) -> Driver:
+    if v is None:
+        return Driver(id_tag or f"PUBLIC{next(_serial)}")
+    card = v.cards[0] if v.cards else None
+    f = db.get(Fleet, v.fleet_id)
+    assert f is not None
+    return Driver(
+        card.id_tag if card else (id_tag or "NOCARD"),
+        v,
+        card.id if card else None,
+        f.id,
+        f.organisation_id,
+    )
+
+
+def charge(
+    db: Session,
+    s: Site,
+    d: Driver,
+    stop: datetime,
+    *,
+    minutes: int = 30,
+    parked_minutes: int = 0,
+    kwh: str = "10.000",
+) -> ChargeSession:
+    """Record a completed session ending at `stop` (an aware datetime)."""
+    host = db.get(Organisation, s.location.host_organisation_id)
+    assert host is not None
+    charging_end = stop - timedelta(minutes=parked_minutes)
+    timeline = Timeline(charging_end - timedelta(minutes=minutes), charging_end, stop,
+                        Decimal(kwh))
+    attribution = Attribution(
+        auth_id=d.id_tag,
+        connector_id=s.connector.id,
+        location_id=s.location.id,
+        host_organisation_id=host.id,
+        timezone=s.location.timezone,
+        network_fee_per_kwh=host.network_fee_per_kwh,
+        card_id=d.card_id,
+        vehicle_id=d.vehicle.id if d.vehicle else None,
+        fleet_id=d.fleet_id,
+        payer_organisation_id=d.payer_organisation_id,
+    )
+    spec = TariffSpec.from_document(
+        s.tariff.elements,
+        currency=s.tariff.currency,
+        tax_rate=s.tariff.tax_rate,
+        parking_grace_minutes=s.tariff.parking_grace_minutes,
+    )
+    return record_session(db, attribution, spec, timeline, tariff_id=s.tariff.id)
