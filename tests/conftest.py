@@ -47,6 +47,8 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def postgres_template() -> Iterator[str]:
     if not os.environ.get(POSTGRES_ENV):
+        if os.environ.get("FLEETCHARGE_TEST_REQUIRE_POSTGRES"):
+            pytest.fail(f"FLEETCHARGE_TEST_REQUIRE_POSTGRES is set but {POSTGRES_ENV} is not")
         pytest.skip(POSTGRES_SKIP)
     name = f"fleetcharge_test_tpl_{uuid.uuid4().hex[:10]}"
     admin = _admin_engine()
