@@ -1,0 +1,313 @@
+"""Benchmark: /usage throughput and latency against the SQL-only ceiling.
+
+For page 1, page 10,000 and a one-month range of the largest organisation, it runs
+(a) HTTP requests against `fleetcharge serve` and (b) the very SQL statements that
+request executes, replayed straight into PostgreSQL with psycopg, both with the same
+number of concurrent connections, and prints throughput, p50/p99 latency and ratios.
+It also times the `total_entries` query for the largest and the smallest organisation.
+
+    .venv/bin/python bench/usage_api.py --database-url postgresql://postgres@127.0.0.1/fc_bench \
+        [--sessions 2000000] [--requests 400] [--concurrency 4] [--workers 2]
+
+The database is created and loaded with the demo data first if it holds fewer sessions
+than --sessions. Every load is bounded by --requests and --max-seconds.
+"""
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+import psycopg
+from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from fleetcharge.api.params import parse_list_params
+from fleetcharge.auth.service import authenticate, issue_token
+from fleetcharge.charging.repository import USAGE, sessions_per_utc_day
+from fleetcharge.charging.service import usage_page
+from fleetcharge.db import make_engine, normalise_url
+from fleetcharge.models import ChargeSession, Organisation
+
+
+@dataclass
+class Stats:
+    latencies_ms: list[float]
+    wall_s: float
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies_ms) / self.wall_s
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def run_load(
+    make_worker: Callable[[], Callable[[], None]],
+    concurrency: int,
+    requests: int,
+    max_seconds: float,
+    warmup: int = 20,
+) -> Stats:
+    """`requests` calls spread over `concurrency` threads, each with its own connection."""
+    remaining = [requests]
+    lock = threading.Lock()
+    latencies: list[float] = []
+    deadline = time.monotonic() + max_seconds
+    workers = [make_worker() for _ in range(concurrency)]
+    for call in workers:
+        for _ in range(max(1, warmup // concurrency)):
+            call()
+
+    def loop(call: Callable[[], None]) -> None:
+        while time.monotonic() < deadline:
+            with lock:
+                if remaining[0] <= 0:
+                    return
+                remaining[0] -= 1
+            started = time.perf_counter()
+            call()
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                latencies.append(elapsed)
+
+    threads = [threading.Thread(target=loop, args=(call,)) for call in workers]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return Stats(latencies, time.perf_counter() - started)
+
+
+def capture_statements(engine: Any, header: str, query: dict[str, str]) -> list[tuple[str, Any]]:
+    """The SQL one /usage request runs: authentication, then the page."""
+    captured: list[tuple[str, Any]] = []
+
+    def listener(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        captured.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        with Session(engine) as db:
+            principal = authenticate(db, header)
+            params = parse_list_params(
+                query.get("page"), query.get("date_from"), query.get("date_to")
+            )
+            total, items = usage_page(db, principal.organisation_id, params)
+            assert items, f"scenario {query} returned no rows (total {total})"
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return captured
+
+
+def sql_worker(dsn: str, statements: list[tuple[str, Any]]) -> Callable[[], Callable[[], None]]:
+    def make() -> Callable[[], None]:
+        conn = psycopg.connect(dsn, autocommit=False)
+
+        def call() -> None:
+            with conn.cursor() as cur:
+                for statement, parameters in statements:
+                    cur.execute(statement, parameters)
+                    cur.fetchall()
+            conn.rollback()
+
+        return call
+
+    return make
+
+
+def http_worker(url: str, header: str) -> Callable[[], Callable[[], None]]:
+    def make() -> Callable[[], None]:
+        client = httpx.Client(headers={"Authorization": header}, timeout=60)
+
+        def call() -> None:
+            response = client.get(url)
+            if response.status_code != 200:
+                raise RuntimeError(f"{url}: {response.status_code} {response.text[:200]}")
+            response.content  # noqa: B018 - read the whole body
+
+        return call
+
+    return make
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def ensure_database(url: str, sessions: int) -> None:
+    target = make_url(normalise_url(url))
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}
+        )
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        has_table = conn.scalar(text("SELECT to_regclass('charge_sessions') IS NOT NULL"))
+        count = conn.scalar(text("SELECT count(*) FROM charge_sessions")) if has_table else 0
+    if (count or 0) < sessions:
+        from fleetcharge.demo.loader import load_demo
+
+        print(f"loading {sessions:,} demo sessions (found {count:,}) ...", file=sys.stderr)
+        started = time.perf_counter()
+        load_demo(engine, sessions=sessions)
+        print(f"loaded in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", required=True, help="a PostgreSQL URL")
+    parser.add_argument("--sessions", type=int, default=2_000_000)
+    parser.add_argument("--requests", type=int, default=400, help="per scenario and side")
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2, help="server worker processes")
+    parser.add_argument("--max-seconds", type=float, default=60.0, help="per load run")
+    args = parser.parse_args()
+
+    url = normalise_url(args.database_url)
+    ensure_database(url, args.sessions)
+    engine = make_engine(url)
+    with Session(engine) as db:
+        per_org = dict(
+            db.execute(
+                select(ChargeSession.payer_organisation_id, func.count())
+                .where(ChargeSession.payer_organisation_id.is_not(None))
+                .group_by(ChargeSession.payer_organisation_id)
+            ).all()
+        )
+        biggest = max(per_org, key=per_org.__getitem__)
+        smallest = min(per_org, key=per_org.__getitem__)
+        organisation = db.get(Organisation, biggest)
+        assert organisation is not None
+        secret = issue_token(db, organisation).secret
+        last_stop = db.scalar(
+            select(func.max(ChargeSession.stop_local_date)).where(
+                ChargeSession.payer_organisation_id == biggest
+            )
+        )
+        db.commit()
+    total_sessions = sum(per_org.values())
+    print(
+        f"{total_sessions:,} paid sessions; largest organisation {organisation.name!r} "
+        f"holds {per_org[biggest]:,}; smallest {per_org[smallest]:,}"
+    )
+    header = f"Bearer {secret}"
+    month_end = date(last_stop.year, last_stop.month, 1) - timedelta(days=1)
+    month_start = month_end.replace(day=1)
+    scenarios = {
+        "page 1": {"page": "1"},
+        "page 10,000": {"page": "10000"},
+        "one month": {"date_from": month_start.isoformat(), "date_to": month_end.isoformat()},
+    }
+
+    port = free_port()
+    env = {**os.environ, "FLEETCHARGE_DATABASE_URL": url}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "fleetcharge.api.asgi:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=env,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                httpx.get(f"{base}/api/fleets/v1/openapi.json", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        results = {}
+        for name, query in scenarios.items():
+            statements = capture_statements(engine, header, query)
+            sql = run_load(
+                sql_worker(dsn, statements), args.concurrency, args.requests, args.max_seconds
+            )
+            api = run_load(
+                http_worker(
+                    f"{base}/api/fleets/v1/usage?" + "&".join(f"{k}={v}" for k, v in query.items()),
+                    header,
+                ),
+                args.concurrency,
+                args.requests,
+                args.max_seconds,
+            )
+            results[name] = (api, sql, len(statements))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    print(
+        f"\n/usage at {args.concurrency} concurrent connections, {args.requests} requests each "
+        f"(server: {args.workers} workers)"
+    )
+    print(
+        f"{'scenario':<13}{'stmts':>6}{'API req/s':>11}{'SQL req/s':>11}{'ratio':>7}"
+        f"{'API p50':>9}{'API p99':>9}{'SQL p50':>9}{'SQL p99':>9}  (ms)"
+    )
+    for name, (api, sql, n) in results.items():
+        print(
+            f"{name:<13}{n:>6}{api.throughput:>11.1f}{sql.throughput:>11.1f}"
+            f"{api.throughput / sql.throughput:>7.2f}{api.percentile(50):>9.2f}"
+            f"{api.percentile(99):>9.2f}{sql.percentile(50):>9.2f}{sql.percentile(99):>9.2f}"
+        )
+    page1, deep = results["page 1"][0], results["page 10,000"][0]
+    print(
+        "\npage-1 throughput / SQL-only ceiling: "
+        f"{page1.throughput / results['page 1'][1].throughput:.2f}"
+        "  (target >= 0.85)"
+    )
+    print(
+        f"page-10,000 p50 latency / page-1 p50 latency: "
+        f"{deep.percentile(50) / page1.percentile(50):.2f}  (target <= 2)"
+    )
+
+    params = parse_list_params(None)
+    for label, org_id in (("largest", biggest), ("smallest", smallest)):
+        timings = []
+        with Session(engine) as db:
+            for _ in range(200):
+                started = time.perf_counter()
+                sum(n for _, n in sessions_per_utc_day(db, USAGE, org_id, params))
+                timings.append((time.perf_counter() - started) * 1000)
+        print(
+            f"total_entries for the {label} organisation ({per_org[org_id]:,} sessions): "
+            f"median {statistics.median(timings):.2f} ms  (target <= 2 ms)"
+        )
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
