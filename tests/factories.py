@@ -14,6 +14,10 @@ from fleetcharge.models import (
     ChargeSession,
     Connector,
     Fleet,
+    Invoice,
+    InvoiceLineItem,
+    InvoiceSession,
+    InvoiceVehicle,
     Location,
     Organisation,
     Station,
@@ -21,6 +25,7 @@ from fleetcharge.models import (
     Vehicle,
 )
 from fleetcharge.models.token import ENDPOINT_SCOPES
+from fleetcharge.money import gst_included, round_money
 from fleetcharge.pricing.schemas import TariffSpec, Timeline
 
 _serial = itertools.count(1)
@@ -73,8 +78,9 @@ def vehicle(
 
 
 def tariff(db: Session, elements: list[dict] | None = None, grace: int = 0) -> Tariff:
-    t = Tariff(name=f"Tariff {next(_serial)}", elements=elements or ENERGY_30C,
-               parking_grace_minutes=grace)
+    t = Tariff(
+        name=f"Tariff {next(_serial)}", elements=elements or ENERGY_30C, parking_grace_minutes=grace
+    )
     db.add(t)
     db.flush()
     return t
@@ -88,16 +94,23 @@ class Site:
     tariff: Tariff
 
 
-def site(db: Session, host: Organisation, timezone: str = "Australia/Sydney",
-         t: Tariff | None = None) -> Site:
+def site(
+    db: Session, host: Organisation, timezone: str = "Australia/Sydney", t: Tariff | None = None
+) -> Site:
     n = next(_serial)
     t = t or tariff(db)
-    loc = Location(host_organisation_id=host.id, name=f"Site {n}", address=f"{n} Test St",
-                   timezone=timezone)
+    loc = Location(
+        host_organisation_id=host.id, name=f"Site {n}", address=f"{n} Test St", timezone=timezone
+    )
     db.add(loc)
     db.flush()
-    st = Station(location_id=loc.id, evse_id=f"EVSE-{n}", name=f"Station {n}",
-                 ocpp_identity=f"CP{n}", tariff_id=t.id)
+    st = Station(
+        location_id=loc.id,
+        evse_id=f"EVSE-{n}",
+        name=f"Station {n}",
+        ocpp_identity=f"CP{n}",
+        tariff_id=t.id,
+    )
     db.add(st)
     db.flush()
     conn = Connector(station_id=st.id, connector_id=1, name="Port A")
@@ -142,13 +155,20 @@ def charge(
     minutes: int = 30,
     parked_minutes: int = 0,
     kwh: str = "10.000",
+    charging: timedelta | None = None,
+    parked: timedelta | None = None,
 ) -> ChargeSession:
-    """Record a completed session ending at `stop` (an aware datetime)."""
+    """Record a completed session ending at `stop` (an aware datetime).
+
+    `charging` / `parked` give second-exact durations and override `minutes` /
+    `parked_minutes`.
+    """
     host = db.get(Organisation, s.location.host_organisation_id)
     assert host is not None
-    charging_end = stop - timedelta(minutes=parked_minutes)
-    timeline = Timeline(charging_end - timedelta(minutes=minutes), charging_end, stop,
-                        Decimal(kwh))
+    charging = charging if charging is not None else timedelta(minutes=minutes)
+    parked = parked if parked is not None else timedelta(minutes=parked_minutes)
+    charging_end = stop - parked
+    timeline = Timeline(charging_end - charging, charging_end, stop, Decimal(kwh))
     attribution = Attribution(
         auth_id=d.id_tag,
         connector_id=s.connector.id,
@@ -168,3 +188,70 @@ def charge(
         parking_grace_minutes=s.tariff.parking_grace_minutes,
     )
     return record_session(db, attribution, spec, timeline, tariff_id=s.tariff.id)
+
+
+_invoice_numbers = itertools.count(90000001)
+
+
+def invoice(
+    db: Session,
+    org: Organisation,
+    *,
+    status: str = "approved",
+    kind: str = "fleet",
+    invoice_date: date = date(2024, 6, 30),
+    period_start: date | None = None,
+    number: int | None = None,
+    lines: tuple[tuple[str, int, str], ...] = (("Vehicle management", 2, "4.95"),),
+    vehicles: tuple[Vehicle, ...] = (),
+    sessions: tuple[ChargeSession, ...] = (),
+    total_paid: str = "0.00",
+    description: str | None = "Fleet fees",
+    reference: str | None = None,
+) -> Invoice:
+    """An invoice built row by row (the billing run is tested in tests/billing).
+
+    `lines` are (description, units, GST-inclusive unit price). Drafts get no number;
+    other statuses get the next test number unless `number` is given.
+    """
+    if number is None and status != "draft":
+        number = next(_invoice_numbers)
+    line_items = [
+        InvoiceLineItem(
+            position=position,
+            description=text,
+            units=units,
+            unit_price=Decimal(unit_price),
+            amount=round_money(Decimal(unit_price) * units),
+        )
+        for position, (text, units, unit_price) in enumerate(lines, start=1)
+    ]
+    total = sum((line.amount for line in line_items), Decimal("0.00"))
+    inv = Invoice(
+        organisation_id=org.id,
+        kind=kind,
+        status=status,
+        invoice_number=number,
+        invoice_date=invoice_date,
+        period_start=period_start or invoice_date.replace(day=1),
+        period_end=invoice_date,
+        description=description,
+        reference=reference,
+        currency="AUD",
+        total_tax=gst_included(total, Decimal("0.10")),
+        total_amount=total,
+        total_paid=Decimal(total_paid),
+    )
+    db.add(inv)
+    db.flush()
+    for line in line_items:
+        line.invoice_id = inv.id
+        db.add(line)
+    for v in vehicles:
+        db.add(InvoiceVehicle(invoice_id=inv.id, vehicle_id=v.id))
+    for cs in sessions:
+        db.add(
+            InvoiceSession(invoice_id=inv.id, session_id=cs.id, kind=kind, active=status != "void")
+        )
+    db.flush()
+    return inv

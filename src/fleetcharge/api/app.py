@@ -1,10 +1,14 @@
 """The ASGI application."""
 
+from collections.abc import Callable
+from typing import Any
+
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
 
 from fleetcharge import __version__
 from fleetcharge.api.errors import install_error_handlers
+from fleetcharge.api.schemas import ErrorBody
 from fleetcharge.billing.endpoints import router as invoices_router
 from fleetcharge.charging.endpoints import router as sessions_router
 from fleetcharge.db import engine_for
@@ -29,6 +33,35 @@ Chargefox Fleets API 1.0.
 """
 
 
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "Invalid query parameter (named in the body)."},
+    401: {
+        "model": ErrorBody,
+        "description": "Missing, malformed, unknown, revoked or expired token; sent with "
+        "`WWW-Authenticate: Bearer`.",
+    },
+    403: {"model": ErrorBody, "description": "The token is not entitled to this endpoint."},
+}
+
+
+def _without_validation_errors(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """Our parameters are parsed by hand (400, never 422): drop FastAPI's 422 documentation."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            for path in schema.get("paths", {}).values():
+                for operation in path.values():
+                    operation.get("responses", {}).pop("422", None)
+            for name in ("HTTPValidationError", "ValidationError"):
+                schema.get("components", {}).get("schemas", {}).pop(name, None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    return openapi
+
+
 def create_app(engine: Engine | None = None) -> FastAPI:
     app = FastAPI(
         title="fleetcharge Fleets API",
@@ -40,8 +73,9 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     )
     app.state.engine = engine or engine_for(get_settings().database_url)
     install_error_handlers(app)
-    api = APIRouter(prefix=API_PREFIX, tags=["Fleets"])
+    api = APIRouter(prefix=API_PREFIX, tags=["Fleets"], responses=ERROR_RESPONSES)
     for router in (sessions_router, vehicles_router, invoices_router):
         api.include_router(router)
     app.include_router(api)
+    app.openapi = _without_validation_errors(app)  # type: ignore[method-assign]
     return app

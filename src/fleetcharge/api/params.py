@@ -6,7 +6,7 @@ with our error shape naming the parameter, and empty values meaning "absent".
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from fleetcharge.errors import InvalidParameter
 
@@ -64,8 +64,12 @@ def parse_date_bound(name: str, raw: str | None) -> DateBound | None:
         if _DATE.match(text):
             return DateBound(day=date.fromisoformat(text))
         if _DATETIME.match(text):
-            return DateBound(instant=datetime.fromisoformat(text.upper().replace("Z", "+00:00")))
-    except ValueError:
+            instant = datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
+            # Queries compare in UTC: an instant with no UTC date (0001-01-01T00:00+01:00,
+            # 9999-12-31T23:00-05:00) would overflow there.
+            instant.astimezone(UTC)
+            return DateBound(instant=instant)
+    except (ValueError, OverflowError):
         raise InvalidParameter(
             f"{name} {raw!r} is not a valid calendar date", parameter=name
         ) from None

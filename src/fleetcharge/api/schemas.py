@@ -53,3 +53,20 @@ class ChargingPeriod(BaseModel):
     gst: float = Field(description="GST included in `amount`: amount x rate / (1 + rate).")
     amount: float = Field(description=GST_INCLUSIVE)
     currency: str
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(
+        description="Machine-readable: invalid_parameter, unauthorized, forbidden, not_found, "
+        "rate_limited, internal_error, ..."
+    )
+    message: str = Field(description="Human-readable explanation.")
+    parameter: str | None = Field(
+        None, description="The query parameter at fault (400 only), e.g. date_from."
+    )
+
+
+class ErrorBody(BaseModel):
+    """The one body of every error status."""
+
+    error: ErrorDetail

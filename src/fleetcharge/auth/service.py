@@ -64,12 +64,19 @@ def parse_scopes(text: str) -> tuple[str, ...]:
 
 def parse_duration(text: str) -> timedelta:
     match = _DURATION.match(text.strip())
-    if not match:
+    if not match or int(match.group(1)) == 0:
         raise InvalidParameter(
-            f"invalid duration {text!r}; use a number and a unit, e.g. 12h, 90d, 8w or 1y",
+            f"invalid duration {text!r}; use a positive number and a unit, e.g. 12h, 90d, 8w or 1y",
             parameter="expires-in",
         )
-    return int(match.group(1)) * _DURATION_UNITS[match.group(2)]
+    lifetime = int(match.group(1)) * _DURATION_UNITS[match.group(2)]
+    try:
+        utcnow() + lifetime
+    except OverflowError:
+        raise InvalidParameter(
+            f"duration {text!r} reaches past the year 9999", parameter="expires-in"
+        ) from None
+    return lifetime
 
 
 def issue_token(
@@ -86,7 +93,7 @@ def issue_token(
         prefix=secret[:10],
         secret_sha256=hash_secret(secret),
         scopes=",".join(scopes),
-        expires_at=utcnow() + expires_in if expires_in else None,
+        expires_at=utcnow() + expires_in if expires_in is not None else None,
     )
     db.add(token)
     db.flush()

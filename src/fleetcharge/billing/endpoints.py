@@ -19,8 +19,9 @@ router = APIRouter()
 )
 def list_invoices(
     request: Request,
-    params: ListParams = Depends(page_and_dates),
+    # Authentication first: a caller without a valid token learns nothing, not even 400s.
     principal: Principal = Depends(requires("invoices")),
+    params: ListParams = Depends(page_and_dates),
     db: Session = Depends(get_db),
 ) -> Response:
     total, items = invoices_page(db, principal.organisation_id, params)

@@ -19,8 +19,9 @@ router = APIRouter()
 )
 def list_usage(
     request: Request,
-    params: ListParams = Depends(page_and_dates),
+    # Authentication first: a caller without a valid token learns nothing, not even 400s.
     principal: Principal = Depends(requires("usage")),
+    params: ListParams = Depends(page_and_dates),
     db: Session = Depends(get_db),
 ) -> Response:
     total, items = usage_page(db, principal.organisation_id, params)
@@ -36,8 +37,9 @@ def list_usage(
 )
 def list_sessions(
     request: Request,
-    params: ListParams = Depends(page_and_dates),
+    # Authentication first: a caller without a valid token learns nothing, not even 400s.
     principal: Principal = Depends(requires("sessions")),
+    params: ListParams = Depends(page_and_dates),
     db: Session = Depends(get_db),
 ) -> Response:
     total, items = site_host_page(

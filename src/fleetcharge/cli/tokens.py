@@ -1,7 +1,8 @@
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.console import Console
+from rich.table import Column, Table
 
 from fleetcharge.auth import service
 from fleetcharge.cli.common import DatabaseUrl, command_session, console, fail
@@ -52,7 +53,11 @@ def list_tokens(
         organisation = find_organisation(db, org) if org else None
         tokens = service.list_tokens(db, organisation)
         rows = [(t, t.organisation.name) for t in tokens]
-    table = Table("uuid", "organisation", "name", "prefix", "scopes", "created", "expires", "state")
+    # The UUID is never shortened: it is what `tokens revoke` takes.
+    uuid_column = Column("uuid", no_wrap=True, min_width=36)
+    table = Table(
+        uuid_column, "organisation", "name", "prefix", "scopes", "created", "expires", "state"
+    )
     for token, organisation_name in rows:
         table.add_row(
             str(token.uuid),
@@ -64,7 +69,12 @@ def list_tokens(
             token.expires_at.isoformat(timespec="seconds") if token.expires_at else "never",
             "revoked" if token.revoked_at else "active",
         )
-    console.print(table)
+    if console.is_terminal:
+        console.print(table)
+    else:
+        # Piped or captured output is 80 columns to rich, which would elide values.
+        width = console.measure(table, options=console.options.update_width(10_000)).maximum
+        Console(width=width).print(table)
 
 
 @app.command("revoke")

@@ -18,8 +18,9 @@ router = APIRouter()
 )
 def list_vehicles(
     request: Request,
-    params: ListParams = Depends(page_only),
+    # Authentication first: a caller without a valid token learns nothing, not even 400s.
     principal: Principal = Depends(requires("vehicles")),
+    params: ListParams = Depends(page_only),
     db: Session = Depends(get_db),
 ) -> Response:
     total, items = vehicles_page(db, principal.organisation_id, params)

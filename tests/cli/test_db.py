@@ -1,0 +1,37 @@
+"""`fleetcharge db upgrade`: a new SQLite file gets the whole schema; re-running is a no-op."""
+
+from pathlib import Path
+
+from sqlalchemy import inspect, text
+from typer.testing import CliRunner
+
+from fleetcharge.cli.main import app
+from fleetcharge.db import engine_for, make_engine
+from fleetcharge.models import Base
+
+
+def test_db_upgrade_creates_a_new_sqlite_database(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "fresh.db"
+    path.parent.mkdir()
+    url = f"sqlite:///{path}"
+    runner = CliRunner()
+    try:
+        for _ in range(2):  # the second run finds everything in place
+            result = runner.invoke(app, ["db", "upgrade", "--database-url", url])
+            assert result.exit_code == 0, result.output
+            assert "head" in result.stdout
+    finally:
+        engine_for.cache_clear()
+    assert path.exists()
+    engine = make_engine(url)
+    try:
+        tables = set(inspect(engine).get_table_names())
+        assert set(Base.metadata.tables) <= tables
+        assert "alembic_version" in tables
+        with engine.connect() as conn:
+            versions = conn.execute(text("SELECT version_num FROM alembic_version")).all()
+            counter = conn.execute(text("SELECT next_number FROM invoice_number_counter")).all()
+        assert len(versions) == 1
+        assert len(counter) == 1
+    finally:
+        engine.dispose()
