@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from fleetcharge.db import engine_for, unit_of_work
@@ -43,3 +44,9 @@ def command_session(database_url: str | None) -> Iterator[Session]:
             yield session
     except DomainError as error:
         raise fail(error.message) from None
+    except DBAPIError as error:
+        raise fail(
+            f"database error: {error.orig}. Is the schema up to date? "
+            "Run `fleetcharge db upgrade`.",
+            code=1,
+        ) from None
