@@ -37,7 +37,10 @@ def next_link(
     return f"{base.rstrip('/')}{request.url.path}?{urlencode(query)}"
 
 
-def envelope(key: str, items: list[dict[str, Any]], total: int, next_url: str | None) -> Response:
+def envelope(
+    key: str, items: list[dict[str, Any]] | orjson.Fragment, total: int, next_url: str | None
+) -> Response:
+    """The list envelope; `items` may be a JSON array the database already rendered."""
     pagination: dict[str, Any] = {"total_entries": total}
     if next_url:
         pagination["next"] = next_url

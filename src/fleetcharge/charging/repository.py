@@ -12,11 +12,25 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from fleetcharge.api.params import PAGE_SIZE, ListParams
-from fleetcharge.models import ChargeSession, SessionDayCount
+from fleetcharge.models import (
+    ChargeSession,
+    Connector,
+    Fleet,
+    Invoice,
+    InvoiceSession,
+    Location,
+    Organisation,
+    SessionDayCount,
+    Station,
+    Vehicle,
+)
+
+# A session shows the number of its fleet invoice once that is approved (or paid).
+BILLED_STATUSES = ("approved", "paid")
 
 
 @dataclass(frozen=True)
@@ -139,4 +153,34 @@ def page_of_ids(
         .order_by(ChargeSession.stop_date_time, ChargeSession.id)
         .offset(start.skip)
         .limit(PAGE_SIZE)
+    )
+
+
+def page_with_details(view: SessionView, page: Any) -> Select[Any]:
+    """The page's sort keys joined to everything its view shows; add the columns to read."""
+    query = (
+        select(page.c.stop_date_time, page.c.id)
+        .select_from(page)
+        .join(ChargeSession, ChargeSession.id == page.c.id)
+        .join(Connector, Connector.id == ChargeSession.connector_id)
+        .join(Station, Station.id == Connector.station_id)
+        .join(Location, Location.id == ChargeSession.location_id)
+    )
+    if view is SITE_HOST:
+        return query.join(Organisation, Organisation.id == ChargeSession.host_organisation_id)
+    return (
+        query.join(Vehicle, Vehicle.id == ChargeSession.vehicle_id)
+        .join(Fleet, Fleet.id == ChargeSession.fleet_id)
+        .outerjoin(
+            InvoiceSession,
+            and_(
+                InvoiceSession.session_id == ChargeSession.id,
+                InvoiceSession.kind == "fleet",
+                InvoiceSession.active,
+            ),
+        )
+        .outerjoin(
+            Invoice,
+            and_(Invoice.id == InvoiceSession.invoice_id, Invoice.status.in_(BILLED_STATUSES)),
+        )
     )

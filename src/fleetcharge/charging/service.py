@@ -3,17 +3,20 @@
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import and_, select
+import orjson
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleetcharge.api.params import ListParams
 from fleetcharge.api.responses import number, whole_minutes_in_seconds
+from fleetcharge.charging import pg_render
 from fleetcharge.charging.repository import (
     SITE_HOST,
     USAGE,
     SessionView,
     locate_page,
     page_of_ids,
+    page_with_details,
     sessions_per_utc_day,
 )
 from fleetcharge.models import (
@@ -22,7 +25,6 @@ from fleetcharge.models import (
     Connector,
     Fleet,
     Invoice,
-    InvoiceSession,
     Location,
     Organisation,
     Station,
@@ -30,10 +32,10 @@ from fleetcharge.models import (
 )
 from fleetcharge.timezones import local_iso
 
-BILLED_STATUSES = ("approved", "paid")
+# A page of items: dicts rendered here, or a JSON array the database rendered.
+Items = list[dict[str, Any]] | orjson.Fragment
 
 _SESSION_COLUMNS = (
-    ChargeSession.id,
     ChargeSession.uuid,
     ChargeSession.auth_id,
     ChargeSession.start_date_time,
@@ -51,48 +53,25 @@ _SESSION_COLUMNS = (
 )
 
 
-def _page_rows(
-    db: Session,
-    view: SessionView,
-    organisation_id: int,
-    params: ListParams,
-    columns: tuple[Any, ...],
-) -> tuple[int, list[Any]]:
+def _locate(
+    db: Session, view: SessionView, organisation_id: int, params: ListParams
+) -> tuple[int, Any]:
+    """The total and the page's (id, sort key) subquery; None past the end."""
     per_day = sessions_per_utc_day(db, view, organisation_id, params)
     total = sum(n for _, n in per_day)
     start = locate_page(per_day, params.offset)
     if start is None:
-        return total, []
-    page = page_of_ids(view, organisation_id, params, start).subquery()
-    query = (
-        select(*_SESSION_COLUMNS, *columns)
-        .select_from(page)
-        .join(ChargeSession, ChargeSession.id == page.c.id)
-        .join(Connector, Connector.id == ChargeSession.connector_id)
-        .join(Station, Station.id == Connector.station_id)
-        .join(Location, Location.id == ChargeSession.location_id)
-    )
-    if view is USAGE:
-        query = (
-            query.join(Vehicle, Vehicle.id == ChargeSession.vehicle_id)
-            .join(Fleet, Fleet.id == ChargeSession.fleet_id)
-            .outerjoin(
-                InvoiceSession,
-                and_(
-                    InvoiceSession.session_id == ChargeSession.id,
-                    InvoiceSession.kind == "fleet",
-                    InvoiceSession.active,
-                ),
-            )
-            .outerjoin(
-                Invoice,
-                and_(Invoice.id == InvoiceSession.invoice_id, Invoice.status.in_(BILLED_STATUSES)),
-            )
-        )
-    else:
-        query = query.join(Organisation, Organisation.id == ChargeSession.host_organisation_id)
-    rows = list(db.execute(query.order_by(page.c.stop_date_time, page.c.id)))
-    return total, rows
+        return total, None
+    return total, page_of_ids(view, organisation_id, params, start).subquery()
+
+
+def _rows(db: Session, view: SessionView, page: Any, columns: tuple[Any, ...]) -> list[Any]:
+    query = page_with_details(view, page).add_columns(*_SESSION_COLUMNS, *columns)
+    return list(db.execute(query.order_by(page.c.stop_date_time, page.c.id)))
+
+
+def _database_renders_json(db: Session) -> bool:
+    return db.get_bind().dialect.name == "postgresql"
 
 
 def _periods_by_session(db: Session, rows: list[Any]) -> dict[int, list[dict[str, Any]]]:
@@ -149,15 +128,17 @@ def _evse(row: Any) -> dict[str, Any]:
     }
 
 
-def usage_page(
-    db: Session, organisation_id: int, params: ListParams
-) -> tuple[int, list[dict[str, Any]]]:
+def usage_page(db: Session, organisation_id: int, params: ListParams) -> tuple[int, Items]:
     """Sessions paid by the organisation's fleets, anywhere on the network."""
-    total, rows = _page_rows(
+    total, page = _locate(db, USAGE, organisation_id, params)
+    if page is None:
+        return total, []
+    if _database_renders_json(db):
+        return total, orjson.Fragment(db.scalar(pg_render.usage_json(page)) or "[]")
+    rows = _rows(
         db,
         USAGE,
-        organisation_id,
-        params,
+        page,
         (
             ChargeSession.cost_to_driver,
             Vehicle.contract_number,
@@ -195,13 +176,19 @@ def usage_page(
 
 def site_host_page(
     db: Session, organisation_id: int, params: ListParams, operator_name: str
-) -> tuple[int, list[dict[str, Any]]]:
+) -> tuple[int, Items]:
     """Sessions at stations of locations the organisation hosts, whoever charged."""
-    total, rows = _page_rows(
+    total, page = _locate(db, SITE_HOST, organisation_id, params)
+    if page is None:
+        return total, []
+    if _database_renders_json(db):
+        return total, orjson.Fragment(
+            db.scalar(pg_render.site_host_json(page, operator_name)) or "[]"
+        )
+    rows = _rows(
         db,
         SITE_HOST,
-        organisation_id,
-        params,
+        page,
         (
             ChargeSession.total_revenue,
             ChargeSession.gst_on_total_revenue,

@@ -1,0 +1,91 @@
+"""PostgreSQL renders /usage and /sessions pages itself; it must equal the Python projection
+value for value and type for type (1020 is not 1020.0, 0.3 is not "0.3000")."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+import pytest
+
+from fleetcharge.api.params import parse_list_params
+from fleetcharge.charging import service
+from fleetcharge.db import unit_of_work
+from tests import factories as f
+
+PARKING = [
+    {
+        "price_components": [
+            {"type": "ENERGY", "price": "0.4450", "step_size": 1},
+            {"type": "PARKING_TIME", "price": "6.00", "step_size": 60},
+        ]
+    }
+]
+
+
+def typed(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: typed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [typed(item) for item in value]
+    return (type(value).__name__, value)
+
+
+def both_renderings(monkeypatch: pytest.MonkeyPatch, render: Any) -> tuple[Any, Any]:
+    database = orjson.loads(orjson.dumps(render()[1]))
+    monkeypatch.setattr(service, "_database_renders_json", lambda _db: False)
+    python = render()[1]
+    return database, python
+
+
+@pytest.mark.postgres
+def test_database_rendering_equals_python_projection(engine, monkeypatch):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the database renders JSON on PostgreSQL only")
+    with unit_of_work(engine) as db:
+        host = f.organisation(db, "Cybertron")
+        fleet_org = f.organisation(db, "Decepticons")
+        vehicle = f.vehicle(db, f.fleet(db, fleet_org, "Strike Force"), id_tags=("JETFIRE",))
+        vehicle.contract_number = None
+        own = f.vehicle(db, f.fleet(db, host, "Autobots"), id_tags=("OPTIMUS",))
+        sites = [
+            f.site(db, host, zone, f.tariff(db, PARKING, grace=10))
+            for zone in ("Australia/Adelaide", "Australia/Sydney", "Australia/Perth")
+        ]
+        drivers = [f.driver(db, vehicle), f.driver(db, own), f.driver(db, None)]
+        # Across the Sydney DST change of 2024-04-07, long parking, odd seconds.
+        stop = datetime(2024, 4, 6, 14, 0, 7, tzinfo=UTC)
+        for i in range(30):
+            f.charge(
+                db,
+                sites[i % 3],
+                drivers[i % 3],
+                stop + timedelta(minutes=47 * i, seconds=i),
+                charging=timedelta(minutes=17, seconds=32 + i),
+                parked=timedelta(hours=i % 4 * 7, seconds=i),
+                kwh=f"{i * 1.337:.3f}",
+            )
+        billed = f.charge(db, sites[1], drivers[0], stop - timedelta(days=2))
+        f.invoice(db, fleet_org, sessions=(billed,), number=2199185)
+    params = parse_list_params(None)
+    with unit_of_work(engine) as db:
+        for organisation_id in (host.id, fleet_org.id):
+            pairs = (
+                both_renderings(
+                    monkeypatch, lambda: service.usage_page(db, organisation_id, params)
+                ),
+                both_renderings(
+                    monkeypatch,
+                    lambda: service.site_host_page(db, organisation_id, params, "Net"),
+                ),
+            )
+            monkeypatch.undo()
+            for database, python in pairs:
+                assert typed(database) == typed(python)
+    assert any(s["invoice_number"] == "2199185" for s in python_usage(engine, fleet_org.id))
+
+
+def python_usage(engine, organisation_id: int) -> list[dict[str, Any]]:
+    with unit_of_work(engine) as db:
+        return orjson.loads(
+            orjson.dumps(service.usage_page(db, organisation_id, parse_list_params(None))[1])
+        )
