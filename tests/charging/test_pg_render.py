@@ -71,11 +71,11 @@ def test_database_rendering_equals_python_projection(engine, monkeypatch):
         for organisation_id in (host.id, fleet_org.id):
             pairs = (
                 both_renderings(
-                    monkeypatch, lambda: service.usage_page(db, organisation_id, params)
+                    monkeypatch, lambda org=organisation_id: service.usage_page(db, org, params)
                 ),
                 both_renderings(
                     monkeypatch,
-                    lambda: service.site_host_page(db, organisation_id, params, "Net"),
+                    lambda org=organisation_id: service.site_host_page(db, org, params, "Net"),
                 ),
             )
             monkeypatch.undo()
