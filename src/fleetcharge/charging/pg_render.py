@@ -6,12 +6,19 @@ for number, the Python projection in `charging.service` (used on SQLite); the AP
 tests run on both databases to keep the two equal.
 """
 
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Text, cast, func, literal, literal_column, select
+from sqlalchemy import ColumnElement, Select, Text, bindparam, cast, func, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
-from fleetcharge.charging.repository import SITE_HOST, USAGE, SessionView, page_with_details
+from fleetcharge.charging.repository import (
+    USAGE,
+    VIEWS,
+    Shape,
+    page_of_ids,
+    page_with_details,
+)
 from fleetcharge.models import (
     ChargeSession,
     ChargingPeriod,
@@ -87,14 +94,8 @@ def _common() -> dict[str, Any]:
     }
 
 
-def _rendered(view: SessionView, page: Any, document: ColumnElement[Any]) -> Select[Any]:
-    rows = page_with_details(view, page).add_columns(document.label("doc")).subquery()
-    array = func.json_agg(aggregate_order_by(rows.c.doc, rows.c.stop_date_time, rows.c.id))
-    return select(cast(func.coalesce(array, EMPTY_ARRAY), Text))
-
-
-def usage_json(page: Any) -> Select[Any]:
-    document = _object(
+def _usage_document() -> ColumnElement[Any]:
+    return _object(
         **_common(),
         vehicle=_object(
             contract_number=Vehicle.contract_number,
@@ -108,18 +109,17 @@ def usage_json(page: Any) -> Select[Any]:
         cost_to_driver=_number(ChargeSession.cost_to_driver),
         invoice_number=cast(Invoice.invoice_number, Text),
     )
-    return _rendered(USAGE, page, document)
 
 
-def site_host_json(page: Any, operator_name: str) -> Select[Any]:
+def _site_host_document() -> ColumnElement[Any]:
     host = _object(name=Organisation.name)
-    document = _object(
+    return _object(
         **_common(),
         location=_object(
             name=Location.name,
             timezone=Location.timezone,
             address=Location.address,
-            operator=_object(name=literal(operator_name, Text)),
+            operator=_object(name=bindparam("operator_name", type_=Text())),
             sub_operator=host,
             suboperator=host,
             evse=_evse(),
@@ -130,4 +130,13 @@ def site_host_json(page: Any, operator_name: str) -> Select[Any]:
         gst_on_total_cost=_number(ChargeSession.gst_on_total_cost),
         currency=ChargeSession.currency,
     )
-    return _rendered(SITE_HOST, page, document)
+
+
+@lru_cache(maxsize=64)
+def page_json(view_name: str, shape: Shape) -> Select[Any]:
+    """The statement rendering one page; bind `operator_name` too for the sessions view."""
+    document = _usage_document() if view_name == USAGE.name else _site_host_document()
+    page = page_of_ids(view_name, shape)
+    rows = page_with_details(VIEWS[view_name], page).add_columns(document.label("doc")).subquery()
+    array = func.json_agg(aggregate_order_by(rows.c.doc, rows.c.stop_date_time, rows.c.id))
+    return select(cast(func.coalesce(array, EMPTY_ARRAY), Text))

@@ -11,7 +11,7 @@ from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Date, cast, delete, func, insert, literal_column, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -131,6 +131,38 @@ def increment_day_counts(db: Session, session: dict[str, Any]) -> None:
             set_={"sessions": SessionDayCount.sessions + 1},
         )
         db.execute(stmt)
+
+
+def rebuild_day_counts(db: Session) -> None:
+    """Recount session_day_counts from charge_sessions in one set-based pass (after bulk loads).
+
+    The same keys as `day_count_keys`: the UTC date of stop_date_time, computed per
+    dialect because SQLite stores naive UTC text and PostgreSQL a timestamptz.
+    """
+    dialect = db.get_bind().dialect.name
+    stop = ChargeSession.stop_date_time
+    if dialect == "postgresql":
+        utc_date: Any = cast(func.timezone("UTC", stop), Date)
+    elif dialect == "sqlite":
+        utc_date = func.date(stop)
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        raise RuntimeError(f"unsupported database {dialect}")
+    local = ChargeSession.stop_local_date
+    db.execute(delete(SessionDayCount))
+    for organisation, view in (
+        (ChargeSession.host_organisation_id, "sessions"),
+        (ChargeSession.payer_organisation_id, "usage"),
+    ):
+        counts = (
+            select(organisation, literal_column(f"'{view}'"), utc_date, local, func.count())
+            .where(organisation.is_not(None))
+            .group_by(organisation, utc_date, local)
+        )
+        db.execute(
+            insert(SessionDayCount).from_select(
+                ["organisation_id", "view", "utc_date", "local_date", "sessions"], counts
+            )
+        )
 
 
 def record_session(

@@ -10,12 +10,14 @@ sessions each organisation sees per (UTC day, local completion day), so:
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from operator import ge, le
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Date, Select, and_, bindparam, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from fleetcharge.api.params import PAGE_SIZE, ListParams
+from fleetcharge.api.params import PAGE_SIZE, DateBound, ListParams
 from fleetcharge.models import (
     ChargeSession,
     Connector,
@@ -28,6 +30,7 @@ from fleetcharge.models import (
     Station,
     Vehicle,
 )
+from fleetcharge.models.types import UTCDateTime
 
 # A session shows the number of its fleet invoice once that is approved (or paid).
 BILLED_STATUSES = ("approved", "paid")
@@ -43,6 +46,7 @@ class SessionView:
 
 USAGE = SessionView("usage", ChargeSession.payer_organisation_id)
 SITE_HOST = SessionView("sessions", ChargeSession.host_organisation_id)
+VIEWS = {view.name: view for view in (USAGE, SITE_HOST)}
 
 
 @dataclass(frozen=True)
@@ -61,55 +65,77 @@ def utc_day(instant: datetime) -> date:
     return instant.astimezone(UTC).date()
 
 
-def session_filters(
-    view: SessionView, organisation_id: int, params: ListParams
-) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [view.owner == organisation_id]
-    if params.date_from is not None:
-        if params.date_from.day is not None:
-            conditions.append(ChargeSession.stop_local_date >= params.date_from.day)
-        else:
-            conditions.append(ChargeSession.stop_date_time >= params.date_from.instant)
-    if params.date_to is not None:
-        if params.date_to.day is not None:
-            conditions.append(ChargeSession.stop_local_date <= params.date_to.day)
-        else:
-            conditions.append(ChargeSession.stop_date_time <= params.date_to.instant)
-    return conditions
+# What kind each date bound is ("day", "instant" or None): statements differ per shape, and
+# are built once per (view, shape) with bind parameters, not per request.
+Shape = tuple[str | None, str | None]
+
+
+def _kind(bound: DateBound | None) -> str | None:
+    if bound is None:
+        return None
+    return "day" if bound.day is not None else "instant"
+
+
+def shape_of(params: ListParams) -> Shape:
+    return _kind(params.date_from), _kind(params.date_to)
+
+
+def bind_values(organisation_id: int, params: ListParams) -> dict[str, Any]:
+    """Values for the bind parameters of the statements below."""
+    values: dict[str, Any] = {"organisation_id": organisation_id, "page_size": PAGE_SIZE}
+    for name, bound in (("date_from", params.date_from), ("date_to", params.date_to)):
+        if bound is not None and bound.instant is not None:
+            values[name] = bound.instant
+            values[f"{name}_utc_day"] = utc_day(bound.instant)
+        elif bound is not None:
+            values[name] = bound.day
+    return values
+
+
+@lru_cache(maxsize=64)
+def session_filters(view_name: str, shape: Shape) -> tuple[ColumnElement[bool], ...]:
+    view = VIEWS[view_name]
+    conditions: list[ColumnElement[bool]] = [view.owner == bindparam("organisation_id")]
+    for name, kind, compare in (("date_from", shape[0], ge), ("date_to", shape[1], le)):
+        if kind == "day":
+            conditions.append(compare(ChargeSession.stop_local_date, bindparam(name, type_=Date())))
+        elif kind == "instant":
+            conditions.append(
+                compare(ChargeSession.stop_date_time, bindparam(name, type_=UTCDateTime()))
+            )
+    return tuple(conditions)
+
+
+@lru_cache(maxsize=64)
+def _day_counts_query(view_name: str, shape: Shape) -> Select[date, int]:
+    counts = SessionDayCount
+    query = select(counts.utc_date, func.sum(counts.sessions)).where(
+        counts.organisation_id == bindparam("organisation_id"), counts.view == view_name
+    )
+    for name, kind, compare in (("date_from", shape[0], ge), ("date_to", shape[1], le)):
+        if kind == "day":
+            query = query.where(compare(counts.local_date, bindparam(name, type_=Date())))
+        elif kind == "instant":
+            day = bindparam(f"{name}_utc_day", type_=Date())
+            query = query.where(compare(counts.utc_date, day))
+    return query.group_by(counts.utc_date).order_by(counts.utc_date)
 
 
 def sessions_per_utc_day(
     db: Session, view: SessionView, organisation_id: int, params: ListParams
 ) -> list[tuple[date, int]]:
     """Matching sessions per UTC day of completion, ascending."""
-    counts = SessionDayCount
-    query = select(counts.utc_date, func.sum(counts.sessions)).where(
-        counts.organisation_id == organisation_id, counts.view == view.name
-    )
-    low, high = params.date_from, params.date_to
-    edges: set[date] = set()
-    if low is not None:
-        if low.day is not None:
-            query = query.where(counts.local_date >= low.day)
-        else:
-            assert low.instant is not None
-            edges.add(utc_day(low.instant))
-            query = query.where(counts.utc_date >= utc_day(low.instant))
-    if high is not None:
-        if high.day is not None:
-            query = query.where(counts.local_date <= high.day)
-        else:
-            assert high.instant is not None
-            edges.add(utc_day(high.instant))
-            query = query.where(counts.utc_date <= utc_day(high.instant))
-    rows = [
-        (day, int(n))
-        for day, n in db.execute(query.group_by(counts.utc_date).order_by(counts.utc_date))
-    ]
+    shape = shape_of(params)
+    values = bind_values(organisation_id, params)
+    rows = [(day, int(n)) for day, n in db.execute(_day_counts_query(view.name, shape), values)]
+    edges = {
+        values[f"{name}_utc_day"]
+        for name in ("date_from", "date_to")
+        if f"{name}_utc_day" in values
+    }
     if not edges:
         return rows
     # A day cut by an instant bound holds sessions on both sides of it: count those exactly.
-    filters = session_filters(view, organisation_id, params)
     exact: list[tuple[date, int]] = []
     for day, n in rows:
         if day in edges:
@@ -118,10 +144,11 @@ def sessions_per_utc_day(
                     select(func.count())
                     .select_from(ChargeSession)
                     .where(
-                        *filters,
+                        *session_filters(view.name, shape),
                         ChargeSession.stop_date_time >= day_start(day),
                         ChargeSession.stop_date_time < day_start(day + timedelta(days=1)),
-                    )
+                    ),
+                    values,
                 )
                 or 0
             )
@@ -140,19 +167,23 @@ def locate_page(per_day: list[tuple[date, int]], offset: int) -> PageStart | Non
     return None
 
 
-def page_of_ids(
-    view: SessionView, organisation_id: int, params: ListParams, start: PageStart
-) -> Select[int, datetime]:
-    """The ids (and sort keys) of one page, for a deferred join to the full rows."""
+def page_values(start: PageStart) -> dict[str, Any]:
+    return {"page_start": day_start(start.utc_day), "skip": start.skip}
+
+
+@lru_cache(maxsize=64)
+def page_of_ids(view_name: str, shape: Shape) -> Any:
+    """The ids (and sort keys) of one page, as a subquery for a deferred join to full rows."""
     return (
         select(ChargeSession.id, ChargeSession.stop_date_time)
         .where(
-            *session_filters(view, organisation_id, params),
-            ChargeSession.stop_date_time >= day_start(start.utc_day),
+            *session_filters(view_name, shape),
+            ChargeSession.stop_date_time >= bindparam("page_start", type_=UTCDateTime()),
         )
         .order_by(ChargeSession.stop_date_time, ChargeSession.id)
-        .offset(start.skip)
-        .limit(PAGE_SIZE)
+        .offset(bindparam("skip"))
+        .limit(bindparam("page_size"))
+        .subquery()
     )
 
 

@@ -1,10 +1,11 @@
 """The /usage and /sessions projections of charge sessions."""
 
 from collections import defaultdict
+from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from fleetcharge.api.params import ListParams
@@ -13,11 +14,16 @@ from fleetcharge.charging import pg_render
 from fleetcharge.charging.repository import (
     SITE_HOST,
     USAGE,
+    VIEWS,
     SessionView,
+    Shape,
+    bind_values,
     locate_page,
     page_of_ids,
+    page_values,
     page_with_details,
     sessions_per_utc_day,
+    shape_of,
 )
 from fleetcharge.models import (
     ChargeSession,
@@ -53,21 +59,47 @@ _SESSION_COLUMNS = (
 )
 
 
+_USAGE_COLUMNS = (
+    ChargeSession.cost_to_driver,
+    Vehicle.contract_number,
+    Vehicle.vin,
+    Vehicle.registration_number,
+    Fleet.uuid.label("fleet_uuid"),
+    Fleet.name.label("fleet_name"),
+    Invoice.invoice_number,
+)
+_SITE_HOST_COLUMNS = (
+    ChargeSession.total_revenue,
+    ChargeSession.gst_on_total_revenue,
+    ChargeSession.total_cost,
+    ChargeSession.gst_on_total_cost,
+    ChargeSession.currency,
+    Organisation.name.label("host_name"),
+)
+
+
 def _locate(
     db: Session, view: SessionView, organisation_id: int, params: ListParams
-) -> tuple[int, Any]:
-    """The total and the page's (id, sort key) subquery; None past the end."""
+) -> tuple[int, dict[str, Any] | None]:
+    """The total, and the bind values of the page's statement (None past the end)."""
     per_day = sessions_per_utc_day(db, view, organisation_id, params)
     total = sum(n for _, n in per_day)
     start = locate_page(per_day, params.offset)
     if start is None:
         return total, None
-    return total, page_of_ids(view, organisation_id, params, start).subquery()
+    return total, {**bind_values(organisation_id, params), **page_values(start)}
 
 
-def _rows(db: Session, view: SessionView, page: Any, columns: tuple[Any, ...]) -> list[Any]:
-    query = page_with_details(view, page).add_columns(*_SESSION_COLUMNS, *columns)
-    return list(db.execute(query.order_by(page.c.stop_date_time, page.c.id)))
+@lru_cache(maxsize=64)
+def _rows_query(view_name: str, shape: Shape) -> Select[Any]:
+    page = page_of_ids(view_name, shape)
+    columns = _USAGE_COLUMNS if view_name == USAGE.name else _SITE_HOST_COLUMNS
+    query = page_with_details(VIEWS[view_name], page).add_columns(*_SESSION_COLUMNS, *columns)
+    return query.order_by(page.c.stop_date_time, page.c.id)
+
+
+def _rows(db: Session, view: SessionView, params: ListParams, values: dict[str, Any]) -> list[Any]:
+    return list(db.execute(_rows_query(view.name, shape_of(params)), values))
 
 
 def _database_renders_json(db: Session) -> bool:
@@ -130,25 +162,13 @@ def _evse(row: Any) -> dict[str, Any]:
 
 def usage_page(db: Session, organisation_id: int, params: ListParams) -> tuple[int, Items]:
     """Sessions paid by the organisation's fleets, anywhere on the network."""
-    total, page = _locate(db, USAGE, organisation_id, params)
-    if page is None:
+    total, values = _locate(db, USAGE, organisation_id, params)
+    if values is None:
         return total, []
     if _database_renders_json(db):
-        return total, orjson.Fragment(db.scalar(pg_render.usage_json(page)) or "[]")
-    rows = _rows(
-        db,
-        USAGE,
-        page,
-        (
-            ChargeSession.cost_to_driver,
-            Vehicle.contract_number,
-            Vehicle.vin,
-            Vehicle.registration_number,
-            Fleet.uuid.label("fleet_uuid"),
-            Fleet.name.label("fleet_name"),
-            Invoice.invoice_number,
-        ),
-    )
+        page = db.scalar(pg_render.page_json(USAGE.name, shape_of(params)), values)
+        return total, orjson.Fragment(page or "[]")
+    rows = _rows(db, USAGE, params, values)
     periods = _periods_by_session(db, rows)
     items = []
     for row in rows:
@@ -178,26 +198,14 @@ def site_host_page(
     db: Session, organisation_id: int, params: ListParams, operator_name: str
 ) -> tuple[int, Items]:
     """Sessions at stations of locations the organisation hosts, whoever charged."""
-    total, page = _locate(db, SITE_HOST, organisation_id, params)
-    if page is None:
+    total, values = _locate(db, SITE_HOST, organisation_id, params)
+    if values is None:
         return total, []
     if _database_renders_json(db):
-        return total, orjson.Fragment(
-            db.scalar(pg_render.site_host_json(page, operator_name)) or "[]"
-        )
-    rows = _rows(
-        db,
-        SITE_HOST,
-        page,
-        (
-            ChargeSession.total_revenue,
-            ChargeSession.gst_on_total_revenue,
-            ChargeSession.total_cost,
-            ChargeSession.gst_on_total_cost,
-            ChargeSession.currency,
-            Organisation.name.label("host_name"),
-        ),
-    )
+        statement = pg_render.page_json(SITE_HOST.name, shape_of(params))
+        page = db.scalar(statement, {**values, "operator_name": operator_name})
+        return total, orjson.Fragment(page or "[]")
+    rows = _rows(db, SITE_HOST, params, values)
     periods = _periods_by_session(db, rows)
     items = []
     for row in rows:
