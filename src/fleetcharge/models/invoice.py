@@ -132,8 +132,5 @@ class InvoiceNumberCounter(Base):
 event.listen(
     InvoiceNumberCounter.__table__,
     "after_create",
-    DDL(
-        "INSERT INTO invoice_number_counter (id, next_number) "
-        f"VALUES (1, {FIRST_INVOICE_NUMBER})"
-    ),
+    DDL(f"INSERT INTO invoice_number_counter (id, next_number) VALUES (1, {FIRST_INVOICE_NUMBER})"),
 )

@@ -1,0 +1,124 @@
+"""`fleetcharge demo`: load the demo data, hand out one token per organisation, then serve."""
+
+import json
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from rich.console import Console
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from fleetcharge.auth.service import issue_token
+from fleetcharge.db import make_engine, unit_of_work
+from fleetcharge.demo.loader import DemoResult, load_demo
+from fleetcharge.demo.timing import demo_window
+from fleetcharge.models import Fleet, Location, Organisation
+
+API_PREFIX = "/api/fleets/v1"
+
+
+@dataclass(frozen=True)
+class DemoToken:
+    name: str
+    uuid: str
+    token: str
+    role: str
+
+
+def run_demo(
+    database_url: str, sessions: int, serve: bool, as_json: bool, host: str, port: int
+) -> None:
+    engine = make_engine(database_url)
+    try:
+        result = load_demo(engine, sessions=sessions, progress=True)
+        tokens = issue_demo_tokens(engine, result)
+    finally:
+        engine.dispose()
+    if as_json:
+        document = {
+            "organisations": [{"name": t.name, "uuid": t.uuid, "token": t.token} for t in tokens]
+        }
+        sys.stdout.write(json.dumps(document) + "\n")
+        sys.stdout.flush()
+    else:
+        print_summary(Console(), result, tokens, base_url(host, port))
+    if serve:
+        from fleetcharge.api.server import serve as serve_api
+
+        serve_api(database_url, host=host, port=port)
+
+
+def issue_demo_tokens(engine: Engine, result: DemoResult) -> list[DemoToken]:
+    """A fresh all-scopes token per demo organisation (secrets are only ever shown once)."""
+    tokens = []
+    with unit_of_work(engine) as db:
+        for demo_org in result.organisations:
+            organisation = db.get_one(Organisation, demo_org.id)
+            issued = issue_token(db, organisation, name="fleetcharge demo")
+            role = _role(db, organisation)
+            tokens.append(DemoToken(organisation.name, str(organisation.uuid), issued.secret, role))
+    return tokens
+
+
+def _role(db: Session, organisation: Organisation) -> str:
+    fleets = list(
+        db.scalars(
+            select(Fleet.name).where(Fleet.organisation_id == organisation.id).order_by(Fleet.id)
+        )
+    )
+    locations = db.scalar(
+        select(func.count())
+        .select_from(Location)
+        .where(Location.host_organisation_id == organisation.id)
+    )
+    parts = []
+    if fleets:
+        parts.append(f"fleets: {', '.join(fleets)}")
+    if locations:
+        parts.append(f"hosts {locations} locations")
+    return "; ".join(parts) or "no fleets or locations"
+
+
+def base_url(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
+
+
+def print_summary(console: Console, result: DemoResult, tokens: list[DemoToken], base: str) -> None:
+    if result.created:
+        headline = (
+            f"Loaded the demo network with {result.sessions:,} charge sessions"
+            f" and {result.invoices} invoices."
+        )
+    else:
+        headline = "The demo network was already there; nothing was loaded again."
+    console.print(f"[bold green]{headline}[/]")
+
+    console.print("\n[bold]Organisations[/] (each token is shown only this once):")
+    for token in tokens:
+        console.print(f"\n  [bold]{token.name}[/] - {token.role}", highlight=False)
+        # soft_wrap: ids and tokens must stay copy-pasteable, never broken by the console.
+        console.print(f"    uuid   {token.uuid}", soft_wrap=True, highlight=False)
+        console.print(f"    token  [cyan]{token.token}[/]", soft_wrap=True, highlight=False)
+
+    if tokens:
+        first = tokens[0]
+        month = demo_window(datetime.now(UTC)).completed_months[-1]
+        console.print(f"\n[bold]Try it[/] (as {first.name}):", highlight=False)
+        for query in (
+            "usage",
+            f"usage?date_from={month.first_day}&date_to={month.last_day}&page=2",
+            "sessions",
+            "vehicles",
+            "invoices",
+        ):
+            console.print(
+                f'curl -H "Authorization: Bearer {first.token}" "{base}{API_PREFIX}/{query}"',
+                soft_wrap=True,
+                highlight=False,
+                markup=False,
+            )
+    console.print(f"\nAPI docs: {base}{API_PREFIX}/docs", highlight=False)

@@ -1,0 +1,76 @@
+"""`run_demo`: JSON mode prints only the organisations and their working tokens."""
+
+import json
+import sys
+import types
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from fleetcharge.auth.service import authenticate
+from fleetcharge.db import make_engine
+from fleetcharge.demo.command import run_demo
+from fleetcharge.demo.store import DEMO_ORGANISATION_NAMES
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Stands in for the API server, recording how it was asked to serve."""
+    calls: list[dict[str, Any]] = []
+    server = types.ModuleType("fleetcharge.api.server")
+    server.serve = lambda database_url, **kwargs: calls.append({"url": database_url, **kwargs})  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "fleetcharge.api.server", server)
+    return calls
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_json_mode_prints_only_organisations_and_tokens(
+    backend: str,
+    fresh_database: Callable[[str], str],
+    capsys: pytest.CaptureFixture[str],
+    served: list[dict[str, Any]],
+) -> None:
+    url = fresh_database(backend)
+    run_demo(url, sessions=60, serve=False, as_json=True, host="127.0.0.1", port=8000)
+    out = capsys.readouterr().out
+    document = json.loads(out)
+    assert list(document) == ["organisations"]
+    organisations = document["organisations"]
+    assert [o["name"] for o in organisations] == list(DEMO_ORGANISATION_NAMES)
+    assert all(set(o) == {"name", "uuid", "token"} for o in organisations)
+    assert not served
+
+    engine = make_engine(url)
+    try:
+        with Session(engine) as db:
+            for organisation in organisations:
+                principal = authenticate(db, f"Bearer {organisation['token']}")
+                assert principal.organisation_name == organisation["name"]
+                assert principal.scopes == {"usage", "sessions", "vehicles", "invoices"}
+    finally:
+        engine.dispose()
+
+
+def test_summary_shows_tokens_curl_lines_and_docs_then_serves(
+    fresh_database: Callable[[str], str],
+    capsys: pytest.CaptureFixture[str],
+    served: list[dict[str, Any]],
+) -> None:
+    url = fresh_database("sqlite")
+    run_demo(url, sessions=60, serve=True, as_json=False, host="0.0.0.0", port=8123)
+    out = capsys.readouterr().out
+    for name in DEMO_ORGANISATION_NAMES:
+        assert name in out
+    for endpoint in ("usage", "sessions", "vehicles", "invoices"):
+        assert f'"http://127.0.0.1:8123/api/fleets/v1/{endpoint}' in out
+    assert 'curl -H "Authorization: Bearer fct_' in out
+    assert "http://127.0.0.1:8123/api/fleets/v1/docs" in out
+    assert served == [{"url": url, "host": "0.0.0.0", "port": 8123}]
+
+    # A second run finds the data, loads nothing, and still hands out fresh tokens.
+    run_demo(url, sessions=60, serve=False, as_json=True, host="127.0.0.1", port=8000)
+    assert len(json.loads(capsys.readouterr().out)["organisations"]) == 4
