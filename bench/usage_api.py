@@ -29,7 +29,7 @@ from typing import Any
 
 import httpx
 import psycopg
-from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -94,13 +94,18 @@ def run_load(
 
 
 def capture_statements(engine: Any, header: str, query: dict[str, str]) -> list[tuple[str, Any]]:
-    """The SQL one /usage request runs: authentication, then the page."""
+    """The SQL one /usage request sends to PostgreSQL: authentication, then the page.
+
+    Recorded at the driver, so it holds exactly what psycopg sent, whichever layer sent it.
+    """
     captured: list[tuple[str, Any]] = []
+    original = psycopg.Cursor.execute
 
-    def listener(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+    def recording(self: Any, statement: Any, parameters: Any = None, **kwargs: Any) -> Any:
         captured.append((statement, parameters))
+        return original(self, statement, parameters, **kwargs)
 
-    event.listen(engine, "before_cursor_execute", listener)
+    psycopg.Cursor.execute = recording  # type: ignore[method-assign]
     try:
         with Session(engine) as db:
             principal = authenticate(db, header)
@@ -110,7 +115,7 @@ def capture_statements(engine: Any, header: str, query: dict[str, str]) -> list[
             total, items = usage_page(db, principal.organisation_id, params)
             assert items, f"scenario {query} returned no rows (total {total})"
     finally:
-        event.remove(engine, "before_cursor_execute", listener)
+        psycopg.Cursor.execute = original  # type: ignore[method-assign]
     return captured
 
 
@@ -122,7 +127,8 @@ def sql_worker(dsn: str, statements: list[tuple[str, Any]]) -> Callable[[], Call
             with conn.cursor() as cur:
                 for statement, parameters in statements:
                     cur.execute(statement, parameters)
-                    cur.fetchall()
+                    if cur.description:  # the pool's liveness ping returns nothing
+                        cur.fetchall()
             conn.rollback()
 
         return call

@@ -11,9 +11,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from fleetcharge.db import fetch_all
 from fleetcharge.errors import Forbidden, InvalidParameter, Unauthorized
 from fleetcharge.models import ApiToken, Organisation
 from fleetcharge.models.base import utcnow
@@ -100,6 +101,21 @@ def issue_token(
     return IssuedToken(token, secret)
 
 
+_TOKEN_BY_DIGEST = (
+    select(
+        ApiToken.id,
+        ApiToken.secret_sha256,
+        ApiToken.organisation_id,
+        ApiToken.scopes,
+        ApiToken.expires_at,
+        ApiToken.revoked_at,
+        Organisation.name,
+    )
+    .join(Organisation, Organisation.id == ApiToken.organisation_id)
+    .where(ApiToken.secret_sha256 == bindparam("digest"))
+)
+
+
 def authenticate(db: Session, authorization: str | None, now: datetime | None = None) -> Principal:
     """Resolve an `Authorization` header to a Principal, or raise Unauthorized."""
     if not authorization:
@@ -111,19 +127,8 @@ def authenticate(db: Session, authorization: str | None, now: datetime | None = 
     if not TOKEN_PATTERN.match(secret):
         raise Unauthorized("invalid token")
     digest = hash_secret(secret)
-    row = db.execute(
-        select(
-            ApiToken.id,
-            ApiToken.secret_sha256,
-            ApiToken.organisation_id,
-            ApiToken.scopes,
-            ApiToken.expires_at,
-            ApiToken.revoked_at,
-            Organisation.name,
-        )
-        .join(Organisation, Organisation.id == ApiToken.organisation_id)
-        .where(ApiToken.secret_sha256 == digest)
-    ).one_or_none()
+    rows = fetch_all(db, _TOKEN_BY_DIGEST, {"digest": digest})
+    row = rows[0] if rows else None
     if row is None or not hmac.compare_digest(row.secret_sha256, digest):
         raise Unauthorized("invalid token")
     if row.revoked_at is not None:

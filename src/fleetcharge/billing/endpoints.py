@@ -1,10 +1,8 @@
-from fastapi import APIRouter, Depends, Request, Response
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Request, Response
 
-from fleetcharge.api.deps import get_db, page_and_dates, requires
-from fleetcharge.api.params import ListParams
+from fleetcharge.api.deps import Credentials, DateFrom, DateTo, Page, authorised
+from fleetcharge.api.params import parse_list_params
 from fleetcharge.api.responses import date_filters, envelope, next_link
-from fleetcharge.auth.service import Principal
 from fleetcharge.billing.listing import invoices_page
 from fleetcharge.billing.schemas import InvoicePage
 
@@ -19,12 +17,14 @@ router = APIRouter()
 )
 def list_invoices(
     request: Request,
-    # Authentication first: a caller without a valid token learns nothing, not even 400s.
-    principal: Principal = Depends(requires("invoices")),
-    params: ListParams = Depends(page_and_dates),
-    db: Session = Depends(get_db),
+    _credentials: Credentials,
+    page: Page = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
 ) -> Response:
-    total, items = invoices_page(db, principal.organisation_id, params)
+    with authorised(request, "invoices") as (db, principal):
+        params = parse_list_params(page, date_from, date_to)
+        total, items = invoices_page(db, principal.organisation_id, params)
     return envelope(
         "invoices", items, total, next_link(request, params.page, total, date_filters(request))
     )

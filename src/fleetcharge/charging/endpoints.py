@@ -1,10 +1,8 @@
-from fastapi import APIRouter, Depends, Request, Response
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Request, Response
 
-from fleetcharge.api.deps import get_db, page_and_dates, requires
-from fleetcharge.api.params import ListParams
+from fleetcharge.api.deps import Credentials, DateFrom, DateTo, Page, authorised
+from fleetcharge.api.params import parse_list_params
 from fleetcharge.api.responses import date_filters, envelope, next_link
-from fleetcharge.auth.service import Principal
 from fleetcharge.charging import schemas
 from fleetcharge.charging.service import site_host_page, usage_page
 from fleetcharge.settings import get_settings
@@ -19,12 +17,15 @@ router = APIRouter()
 )
 def list_usage(
     request: Request,
-    # Authentication first: a caller without a valid token learns nothing, not even 400s.
-    principal: Principal = Depends(requires("usage")),
-    params: ListParams = Depends(page_and_dates),
-    db: Session = Depends(get_db),
+    _credentials: Credentials,
+    page: Page = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
 ) -> Response:
-    total, items = usage_page(db, principal.organisation_id, params)
+    # Authentication first: a caller without a valid token learns nothing, not even 400s.
+    with authorised(request, "usage") as (db, principal):
+        params = parse_list_params(page, date_from, date_to)
+        total, items = usage_page(db, principal.organisation_id, params)
     return envelope(
         "sessions", items, total, next_link(request, params.page, total, date_filters(request))
     )
@@ -37,14 +38,16 @@ def list_usage(
 )
 def list_sessions(
     request: Request,
-    # Authentication first: a caller without a valid token learns nothing, not even 400s.
-    principal: Principal = Depends(requires("sessions")),
-    params: ListParams = Depends(page_and_dates),
-    db: Session = Depends(get_db),
+    _credentials: Credentials,
+    page: Page = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
 ) -> Response:
-    total, items = site_host_page(
-        db, principal.organisation_id, params, get_settings().operator_name
-    )
+    with authorised(request, "sessions") as (db, principal):
+        params = parse_list_params(page, date_from, date_to)
+        total, items = site_host_page(
+            db, principal.organisation_id, params, get_settings().operator_name
+        )
     return envelope(
         "sessions", items, total, next_link(request, params.page, total, date_filters(request))
     )

@@ -14,10 +14,11 @@ from functools import lru_cache
 from operator import ge, le
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Select, and_, bindparam, func, select
+from sqlalchemy import ColumnElement, Date, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from fleetcharge.api.params import PAGE_SIZE, DateBound, ListParams
+from fleetcharge.db import fetch_all
 from fleetcharge.models import (
     ChargeSession,
     Connector,
@@ -127,7 +128,7 @@ def sessions_per_utc_day(
     """Matching sessions per UTC day of completion, ascending."""
     shape = shape_of(params)
     values = bind_values(organisation_id, params)
-    rows = [(day, int(n)) for day, n in db.execute(_day_counts_query(view.name, shape), values)]
+    rows = [(day, int(n)) for day, n in fetch_all(db, _day_counts_query(view.name, shape), values)]
     edges = {
         values[f"{name}_utc_day"]
         for name in ("date_from", "date_to")
@@ -212,6 +213,9 @@ def page_with_details(view: SessionView, page: Any) -> Select[Any]:
         )
         .outerjoin(
             Invoice,
-            and_(Invoice.id == InvoiceSession.invoice_id, Invoice.status.in_(BILLED_STATUSES)),
+            and_(
+                Invoice.id == InvoiceSession.invoice_id,
+                or_(*(Invoice.status == status for status in BILLED_STATUSES)),
+            ),
         )
     )

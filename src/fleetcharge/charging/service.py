@@ -25,6 +25,7 @@ from fleetcharge.charging.repository import (
     sessions_per_utc_day,
     shape_of,
 )
+from fleetcharge.db import fetch_all
 from fleetcharge.models import (
     ChargeSession,
     ChargingPeriod,
@@ -166,8 +167,8 @@ def usage_page(db: Session, organisation_id: int, params: ListParams) -> tuple[i
     if values is None:
         return total, []
     if _database_renders_json(db):
-        page = db.scalar(pg_render.page_json(USAGE.name, shape_of(params)), values)
-        return total, orjson.Fragment(page or "[]")
+        (page,) = fetch_all(db, pg_render.page_json(USAGE.name, shape_of(params)), values)
+        return total, orjson.Fragment(page[0])
     rows = _rows(db, USAGE, params, values)
     periods = _periods_by_session(db, rows)
     items = []
@@ -203,8 +204,8 @@ def site_host_page(
         return total, []
     if _database_renders_json(db):
         statement = pg_render.page_json(SITE_HOST.name, shape_of(params))
-        page = db.scalar(statement, {**values, "operator_name": operator_name})
-        return total, orjson.Fragment(page or "[]")
+        (page,) = fetch_all(db, statement, {**values, "operator_name": operator_name})
+        return total, orjson.Fragment(page[0])
     rows = _rows(db, SITE_HOST, params, values)
     periods = _periods_by_session(db, rows)
     items = []
