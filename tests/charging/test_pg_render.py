@@ -38,9 +38,8 @@ def both_renderings(monkeypatch: pytest.MonkeyPatch, render: Any) -> tuple[Any, 
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_database_rendering_equals_python_projection(engine, monkeypatch):
-    if engine.dialect.name != "postgresql":
-        pytest.skip("the database renders JSON on PostgreSQL only")
     with unit_of_work(engine) as db:
         host = f.organisation(db, "Cybertron")
         fleet_org = f.organisation(db, "Decepticons")
