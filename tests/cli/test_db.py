@@ -35,3 +35,28 @@ def test_db_upgrade_creates_a_new_sqlite_database(tmp_path: Path) -> None:
         assert len(counter) == 1
     finally:
         engine.dispose()
+
+
+def test_unusable_databases_get_a_message_not_a_traceback(tmp_path: Path) -> None:
+    runner = CliRunner()
+    cases = (
+        (["db", "upgrade", "--database-url", "foo://bar"], 2, "invalid database URL"),
+        (
+            ["db", "upgrade", "--database-url", f"sqlite:///{tmp_path}/missing/dir/x.db"],
+            1,
+            "database error",
+        ),
+        (
+            ["demo", "--no-serve", "--database-url", "postgresql://nobody@127.0.0.1:1/x"],
+            1,
+            "database error",
+        ),
+    )
+    try:
+        for arguments, code, message in cases:
+            result = runner.invoke(app, arguments)
+            assert result.exit_code == code, result.output
+            assert message in result.output
+            assert "Traceback" not in result.output
+    finally:
+        engine_for.cache_clear()

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session
 
 from fleetcharge.db import engine_for, unit_of_work
@@ -37,16 +37,26 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 
 @contextmanager
-def command_session(database_url: str | None) -> Iterator[Session]:
-    """One transaction per command; domain errors become a message and exit code 2."""
+def database_errors() -> Iterator[None]:
+    """A bad URL or an unreachable database is a message and exit code 1, not a traceback."""
     try:
-        with unit_of_work(engine_for(resolve_url(database_url))) as session:
-            yield session
-    except DomainError as error:
-        raise fail(error.message) from None
+        yield
+    except ArgumentError as error:
+        raise fail(f"invalid database URL: {error}", code=2) from None
     except DBAPIError as error:
         raise fail(
-            f"database error: {error.orig}. Is the schema up to date? "
-            "Run `fleetcharge db upgrade`.",
+            f"database error: {error.orig}. Is the database reachable and the schema up "
+            "to date? Run `fleetcharge db upgrade`.",
             code=1,
         ) from None
+
+
+@contextmanager
+def command_session(database_url: str | None) -> Iterator[Session]:
+    """One transaction per command; domain errors become a message and exit code 2."""
+    with database_errors():
+        try:
+            with unit_of_work(engine_for(resolve_url(database_url))) as session:
+                yield session
+        except DomainError as error:
+            raise fail(error.message) from None

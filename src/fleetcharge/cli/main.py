@@ -3,7 +3,7 @@ from typing import Annotated
 import typer
 
 from fleetcharge.cli import tokens
-from fleetcharge.cli.common import DatabaseUrl, console, resolve_url
+from fleetcharge.cli.common import DatabaseUrl, console, database_errors, resolve_url
 
 app = typer.Typer(
     help="fleetcharge: EV charging platform backend for fleets.",
@@ -29,7 +29,8 @@ def db_upgrade(
     from fleetcharge.migrate import upgrade
 
     url = resolve_url(database_url)
-    upgrade(engine_for(url), revision)
+    with database_errors():
+        upgrade(engine_for(url), revision)
     console.print(f"Database at {engine_for(url).url!r} is at revision {revision}.")
 
 
@@ -62,4 +63,5 @@ def demo(
     """Load a realistic Australian demo network, print tokens, and serve it."""
     from fleetcharge.demo.command import run_demo
 
-    run_demo(resolve_url(database_url), sessions, not no_serve, as_json, host, port)
+    with database_errors():
+        run_demo(resolve_url(database_url), sessions, not no_serve, as_json, host, port)
