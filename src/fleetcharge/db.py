@@ -73,7 +73,8 @@ class _CompiledStatement:
         self.constants = dict(compiled.construct_params(_check=False))
 
 
-_compiled: dict[tuple[int, str], _CompiledStatement] = {}
+# Keyed by statement identity: the statements passed here live in module-level caches.
+_compiled: dict[int, _CompiledStatement] = {}
 
 
 def fetch_all(
@@ -90,10 +91,9 @@ def fetch_all(
     engine = db.get_bind()
     if not isinstance(engine, Engine) or engine.dialect.name != "postgresql":
         return list(db.execute(statement, values))
-    key = (id(statement), engine.url.render_as_string())
-    compiled = _compiled.get(key)
+    compiled = _compiled.get(id(statement))
     if compiled is None:
-        compiled = _compiled[key] = _CompiledStatement(statement, engine)
+        compiled = _compiled[id(statement)] = _CompiledStatement(statement, engine)
     driver_connection = db.connection().connection.driver_connection
     assert driver_connection is not None
     with driver_connection.cursor(row_factory=namedtuple_row) as cursor:
