@@ -538,3 +538,17 @@ def test_docs_page_is_html(bare_client: TestClient) -> None:
     assert response.headers["content-type"].startswith("text/html")
     assert f"{API}/openapi.json" in response.text
     assert "<html" in response.text.lower()
+
+
+def test_reference_copy_matches_the_shared_contract() -> None:
+    """The tests validate against a copy; it must be the published contract, byte for byte."""
+    from pathlib import Path
+
+    from tests.api.helpers import REFERENCE_DIR
+
+    shared = Path(__file__).resolve().parents[3] / "shared" / "reference"
+    if not shared.is_dir():
+        pytest.skip(f"no shared contract at {shared} to compare the copy with")
+    for original in sorted(shared.rglob("*.json")):
+        copy = REFERENCE_DIR / original.relative_to(shared)
+        assert copy.read_bytes() == original.read_bytes(), f"{copy} differs from {original}"
