@@ -189,31 +189,27 @@ def _matches(
             return False
         if r.day_of_week is not None and day.weekday() not in r.day_of_week:
             return False
-    if r.min_duration is not None and x < r.min_duration:
+    if not _within(x, r.min_duration, r.max_duration):
         return False
-    if r.max_duration is not None and x >= r.max_duration:
+    if (r.min_kwh is not None or r.max_kwh is not None) and not _within(
+        meter.energy_at(x), r.min_kwh, r.max_kwh
+    ):
         return False
-    if r.min_kwh is not None or r.max_kwh is not None:
-        kwh = meter.energy_at(x)
-        if r.min_kwh is not None and kwh < r.min_kwh:
-            return False
-        if r.max_kwh is not None and kwh >= r.max_kwh:
-            return False
-    if r.min_power is not None or r.max_power is not None:
-        kw = meter.power_at(x)
-        if r.min_power is not None and kw < r.min_power:
-            return False
-        if r.max_power is not None and kw >= r.max_power:
-            return False
+    if (r.min_power is not None or r.max_power is not None) and not _within(
+        meter.power_at(x), r.min_power, r.max_power
+    ):
+        return False
     if r.min_current is not None or r.max_current is not None:
         amps = meter.current_at(x)
-        if amps is None:  # unknown current: a current restriction cannot be shown to hold
-            return False
-        if r.min_current is not None and amps < r.min_current:
-            return False
-        if r.max_current is not None and amps >= r.max_current:
+        # Unknown current: a current restriction cannot be shown to hold.
+        if amps is None or not _within(amps, r.min_current, r.max_current):
             return False
     return True
+
+
+def _within(value: Decimal, low: Decimal | int | None, high: Decimal | int | None) -> bool:
+    """OCPI bounds: the minimum is inclusive, the maximum exclusive."""
+    return (low is None or value >= low) and (high is None or value < high)
 
 
 class _Run:
