@@ -14,12 +14,6 @@ class DomainError(Exception):
         self.message = message
         self.parameter = parameter
 
-    def body(self) -> dict[str, dict[str, str]]:
-        error = {"code": self.code, "message": self.message}
-        if self.parameter is not None:
-            error["parameter"] = self.parameter
-        return {"error": error}
-
 
 class InvalidParameter(DomainError):
     status_code = 400

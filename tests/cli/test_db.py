@@ -60,3 +60,19 @@ def test_unusable_databases_get_a_message_not_a_traceback(tmp_path: Path) -> Non
             assert "Traceback" not in result.output
     finally:
         engine_for.cache_clear()
+
+
+def test_serve_refuses_an_unusable_database_before_starting(tmp_path: Path) -> None:
+    runner = CliRunner()
+    cases = (
+        ("foo://bar", 2, "invalid database URL"),
+        (f"sqlite:///{tmp_path}/empty.db", 1, "fleetcharge db upgrade"),
+    )
+    try:
+        for url, code, message in cases:
+            result = runner.invoke(app, ["serve", "--database-url", url, "--port", "1"])
+            assert result.exit_code == code, result.output
+            assert message in result.output
+            assert "Traceback" not in result.output
+    finally:
+        engine_for.cache_clear()

@@ -5,6 +5,7 @@ import os
 import uvicorn
 
 from fleetcharge.db import normalise_url
+from fleetcharge.settings import get_settings
 
 
 def serve(database_url: str, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
@@ -15,6 +16,6 @@ def serve(database_url: str, host: str = "127.0.0.1", port: int = 8000, workers:
         host=host,
         port=port,
         workers=workers,
-        log_level="info",
+        log_level=get_settings().log_level.lower(),
         proxy_headers=True,
     )

@@ -3,7 +3,7 @@ from typing import Annotated
 import typer
 
 from fleetcharge.cli import tokens
-from fleetcharge.cli.common import DatabaseUrl, console, database_errors, resolve_url
+from fleetcharge.cli.common import DatabaseUrl, console, database_errors, fail, resolve_url
 
 app = typer.Typer(
     help="fleetcharge: EV charging platform backend for fleets.",
@@ -42,9 +42,18 @@ def serve(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Serve the Fleets API (docs at /api/fleets/v1/docs)."""
-    from fleetcharge.api.server import serve as run
+    from sqlalchemy import inspect
 
-    run(resolve_url(database_url), host=host, port=port, workers=workers)
+    from fleetcharge.api.server import serve as run
+    from fleetcharge.db import engine_for
+
+    url = resolve_url(database_url)
+    # Fail here with a message, not later in every worker with a traceback.
+    with database_errors(), engine_for(url).connect() as connection:
+        migrated = inspect(connection).has_table("alembic_version")
+    if not migrated:
+        raise fail(f"the database at {url} has no schema yet: run `fleetcharge db upgrade`", 1)
+    run(url, host=host, port=port, workers=workers)
 
 
 @app.command()

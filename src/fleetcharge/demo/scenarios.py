@@ -72,10 +72,9 @@ class _Script:
         charging_s: int,
         parking_s: int,
     ) -> None:
+        """A session that starts at `at` local time on `day`."""
         start = local_instant(day, at, point.timezone)
-        driver = self.driver(payer_key, day)
-        charge = fixed_charge(self.rng, point, driver, charging_s, parking_s)
-        self._append(point, driver, start, charge)
+        self._add_from(point, payer_key, day, start, charging_s, parking_s)
 
     def add_ending(
         self,
@@ -89,6 +88,17 @@ class _Script:
         """A session whose stop is exactly `at` local time on `day`."""
         stop = local_instant(day, at, point.timezone)
         start = stop - timedelta(seconds=charging_s + parking_s)
+        self._add_from(point, payer_key, day, start, charging_s, parking_s)
+
+    def _add_from(
+        self,
+        point: ChargePoint,
+        payer_key: str | None,
+        day: date,
+        start: datetime,
+        charging_s: int,
+        parking_s: int,
+    ) -> None:
         driver = self.driver(payer_key, day)
         charge = fixed_charge(self.rng, point, driver, charging_s, parking_s)
         self._append(point, driver, start, charge)
