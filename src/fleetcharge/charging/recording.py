@@ -55,7 +55,8 @@ def session_rows(
     revenue = ZERO if own_charging else cost_to_driver
     network_fee = round_money(attribution.network_fee_per_kwh * timeline.energy_kwh)
     total_s = int((timeline.stop - timeline.start).total_seconds())
-    parking_s = int((timeline.stop - timeline.charging_end).total_seconds())
+    # Every idle stretch (SuspendedEV mid-session as well as after charging) is parking.
+    parking_s = sum(p.duration_s for p in priced.periods if p.dimension == "PARKING_TIME")
     session = {
         "uuid": session_uuid or uuid_module.uuid4(),
         "auth_id": attribution.auth_id,

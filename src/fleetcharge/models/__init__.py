@@ -11,7 +11,7 @@ from fleetcharge.models.invoice import (
 from fleetcharge.models.location import Connector, Location, Station
 from fleetcharge.models.organisation import Fleet, Organisation
 from fleetcharge.models.session import ChargeSession, ChargingPeriod, SessionDayCount
-from fleetcharge.models.tariff import Tariff
+from fleetcharge.models.tariff import Tariff, TariffOverride
 from fleetcharge.models.token import ApiToken
 from fleetcharge.models.vehicle import Card, Vehicle
 
@@ -33,5 +33,6 @@ __all__ = [
     "SessionDayCount",
     "Station",
     "Tariff",
+    "TariffOverride",
     "Vehicle",
 ]

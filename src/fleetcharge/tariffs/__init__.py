@@ -1,0 +1,1 @@
+"""Tariffs as operators manage them: OCPI-style documents, overrides, quotes."""
