@@ -26,7 +26,8 @@ from fleetcharge.models import (
 )
 from fleetcharge.models.token import ENDPOINT_SCOPES
 from fleetcharge.money import gst_included, round_money
-from fleetcharge.pricing.schemas import TariffSpec, Timeline
+from fleetcharge.pricing.schemas import Timeline
+from fleetcharge.tariffs.repository import tariff_spec
 
 _serial = itertools.count(1)
 
@@ -168,7 +169,9 @@ def charge(
     charging = charging if charging is not None else timedelta(minutes=minutes)
     parked = parked if parked is not None else timedelta(minutes=parked_minutes)
     charging_end = stop - parked
-    timeline = Timeline(charging_end - charging, charging_end, stop, Decimal(kwh))
+    timeline = Timeline(
+        charging_end - charging, charging_end, stop, Decimal(kwh), timezone=s.location.timezone
+    )
     attribution = Attribution(
         auth_id=d.id_tag,
         connector_id=s.connector.id,
@@ -181,13 +184,7 @@ def charge(
         fleet_id=d.fleet_id,
         payer_organisation_id=d.payer_organisation_id,
     )
-    spec = TariffSpec.from_document(
-        s.tariff.elements,
-        currency=s.tariff.currency,
-        tax_rate=s.tariff.tax_rate,
-        parking_grace_minutes=s.tariff.parking_grace_minutes,
-    )
-    return record_session(db, attribution, spec, timeline, tariff_id=s.tariff.id)
+    return record_session(db, attribution, tariff_spec(s.tariff), timeline, tariff_id=s.tariff.id)
 
 
 _invoice_numbers = itertools.count(90000001)

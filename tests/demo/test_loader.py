@@ -1,7 +1,7 @@
 """A loaded demo database: its shape, physics, counters, prices and idempotency."""
 
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -183,21 +183,28 @@ def test_amounts_equal_repricing_from_the_snapshot(
             id_: fee
             for id_, fee in db.execute(select(Organisation.id, Organisation.network_fee_per_kwh))
         }
+        timezones = {id_: tz for id_, tz in db.execute(select(Location.id, Location.timezone))}
     for s in sessions:
-        snapshot = s["tariff_snapshot"]
-        tariff = TariffSpec.from_document(
-            snapshot["elements"],
-            currency=snapshot["currency"],
-            tax_rate=Decimal(snapshot["tax_rate"]),
-            parking_grace_minutes=snapshot["parking_grace_minutes"],
+        # The stored periods tell when the car was idle: rebuild the timeline from them.
+        idle: list[tuple[datetime, datetime]] = []
+        for p in periods[s["id"]]:
+            if p["dimension"] == "PARKING_TIME":
+                a = p["start_date_time"]
+                b = a + timedelta(seconds=p["duration_s"])
+                if idle and idle[-1][1] == a:
+                    a = idle.pop()[0]
+                idle.append((a, b))
+        ends_idle = idle and idle[-1][1] == s["stop_date_time"]
+        charging_end = idle[-1][0] if ends_idle else s["stop_date_time"]
+        timeline = Timeline(
+            s["start_date_time"],
+            charging_end,
+            s["stop_date_time"],
+            s["consumption_kwh"],
+            timezone=timezones[s["location_id"]],
+            idle=tuple(idle),
         )
-        charging_end = s["start_date_time"] + timedelta(
-            seconds=s["total_time_s"] - s["total_parking_time_s"]
-        )
-        priced = price(
-            tariff,
-            Timeline(s["start_date_time"], charging_end, s["stop_date_time"], s["consumption_kwh"]),
-        )
+        priced = price(TariffSpec.from_snapshot(s["tariff_snapshot"]), timeline)
         assert (priced.amount, priced.gst) == (s["cost_to_driver"], s["gst_to_driver"])
         assert [
             (p.dimension, p.duration_s, p.consumption_kwh, p.unit_price, p.amount, p.gst)
@@ -226,3 +233,41 @@ def test_completed_months_are_invoiced(loaded_demo: LoadedDemo) -> None:
     assert loaded_demo.result.invoices == len(invoices)
     months = {(i.period_start.year, i.period_start.month) for i in invoices}
     assert months == {(2024, 10), (2024, 11), (2024, 12), (2025, 1), (2025, 2), (2025, 3)}
+
+
+def test_tariff_overrides_and_time_of_use_apply(
+    loaded_demo: LoadedDemo, sessions: list[dict[str, Any]]
+) -> None:
+    """Cybertron's own cards charge on the staff tariff at its depots; everyone else there pays
+    the station's tariff; time-of-use DC sessions are priced on the location's clock."""
+    with Session(loaded_demo.engine) as db:
+        tariffs = {t.id: t.name for t in db.scalars(select(Tariff))}
+        cybertron = db.scalar(select(Organisation.id).where(Organisation.name == "Cybertron"))
+        depots = {
+            loc.id: loc.timezone
+            for loc in db.scalars(select(Location).where(Location.name.like("Cybertron %")))
+        }
+        station_tariff = {
+            connector_id: tariff_id
+            for connector_id, tariff_id in db.execute(
+                select(Connector.id, Station.tariff_id).join(Station)
+            )
+        }
+    at_depots = [s for s in sessions if s["location_id"] in depots]
+    own = [s for s in at_depots if s["payer_organisation_id"] == cybertron]
+    others = [s for s in at_depots if s["payer_organisation_id"] != cybertron]
+    assert own and others
+    assert {tariffs[s["tariff_id"]] for s in own} == {"Cybertron staff: free at own depots"}
+    assert all(s["cost_to_driver"] == 0 and s["total_revenue"] == 0 for s in own)
+    assert all(s["tariff_id"] == station_tariff[s["connector_id"]] for s in others)
+    time_of_use = [s for s in others if tariffs[s["tariff_id"]].startswith("DC time-of-use")]
+    peak = [
+        s
+        for s in time_of_use
+        # Started and (DC charges last at most an hour) ended within the 16:00-21:00 peak.
+        if 16 <= s["start_date_time"].astimezone(zone(depots[s["location_id"]])).hour < 20
+        and s["total_parking_time_s"] == 0
+    ]
+    assert peak
+    for s in peak:
+        assert s["cost_to_driver"] == round_money(Decimal("0.69") * s["consumption_kwh"])

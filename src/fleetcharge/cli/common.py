@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.table import Table
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session
 
@@ -60,3 +61,12 @@ def command_session(database_url: str | None) -> Iterator[Session]:
                 yield session
         except DomainError as error:
             raise fail(error.message) from None
+
+
+def print_table(table: Table) -> None:
+    if console.is_terminal:
+        console.print(table)
+    else:
+        # Piped or captured output is 80 columns to rich, which would elide values.
+        width = console.measure(table, options=console.options.update_width(10_000)).maximum
+        Console(width=width).print(table)

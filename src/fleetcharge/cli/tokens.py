@@ -1,11 +1,10 @@
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Column, Table
 
 from fleetcharge.auth import service
-from fleetcharge.cli.common import DatabaseUrl, command_session, console, fail
+from fleetcharge.cli.common import DatabaseUrl, command_session, console, fail, print_table
 from fleetcharge.errors import DomainError
 from fleetcharge.fleets.repository import find_organisation
 from fleetcharge.models import ApiToken
@@ -69,12 +68,7 @@ def list_tokens(
             token.expires_at.isoformat(timespec="seconds") if token.expires_at else "never",
             "revoked" if token.revoked_at else "active",
         )
-    if console.is_terminal:
-        console.print(table)
-    else:
-        # Piped or captured output is 80 columns to rich, which would elide values.
-        width = console.measure(table, options=console.options.update_width(10_000)).maximum
-        Console(width=width).print(table)
+    print_table(table)
 
 
 @app.command("revoke")

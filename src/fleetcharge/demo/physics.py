@@ -15,6 +15,7 @@ from fleetcharge.pricing.schemas import TariffSpec, Timeline
 
 DC_MIN_S, DC_MAX_S = 15 * 60, 60 * 60
 AC_MIN_S, AC_MAX_S = 60 * 60, 10 * 60 * 60
+SCHEDULED_SHARE = 0.08  # AC sessions that wait idle before charging starts
 
 
 class DemoSession(NamedTuple):
@@ -28,6 +29,8 @@ class Charge(NamedTuple):
     charging_s: int
     energy_wh: int
     parking_s: int
+    # Plugged in but waiting before charging (a car's scheduled, e.g. off-peak, charging).
+    waiting_s: int = 0
 
 
 def max_energy_wh(point: ChargePoint, charging_s: int) -> int:
@@ -60,7 +63,10 @@ def random_charge(rng: random.Random, point: ChargePoint, driver: Driver) -> Cha
         energy_kwh = room_kwh
         charging_s = max(low, int(room_kwh / power * 3600))
     energy_wh = min(int(energy_kwh * 1000), max_energy_wh(point, charging_s))
-    return Charge(charging_s, energy_wh, random_parking_s(rng, point))
+    waiting_s = 0
+    if point.current_type == "AC" and rng.random() < SCHEDULED_SHARE:
+        waiting_s = uniform_int(rng, 15 * 60, 3 * 3600)
+    return Charge(charging_s, energy_wh, random_parking_s(rng, point), waiting_s)
 
 
 def random_parking_s(rng: random.Random, point: ChargePoint) -> int:
@@ -100,12 +106,15 @@ def demo_session(
     attributions: AttributionCache | None = None,
 ) -> DemoSession:
     start = start.astimezone(UTC).replace(microsecond=0)
-    charging_end = start + timedelta(seconds=charge.charging_s)
+    charging_start = start + timedelta(seconds=charge.waiting_s)
+    charging_end = charging_start + timedelta(seconds=charge.charging_s)
     timeline = Timeline(
         start=start,
         charging_end=charging_end,
         stop=charging_end + timedelta(seconds=charge.parking_s),
         energy_kwh=Decimal(charge.energy_wh).scaleb(-3),
+        timezone=point.timezone,
+        idle=((start, charging_start),) if charge.waiting_s else (),
     )
     connectors = point.connector_ids
     connector_id = connectors[int(rng.random() * len(connectors))]
@@ -126,4 +135,5 @@ def demo_session(
         )
         if attributions is not None:
             attributions[key] = attribution
-    return DemoSession(attribution, point.tariff, point.tariff_id, timeline)
+    tariff, tariff_id = point.tariff_for(driver.payer_organisation_id)
+    return DemoSession(attribution, tariff, tariff_id, timeline)

@@ -124,6 +124,45 @@ TARIFFS = (
     ),
     TariffData("free", COASTLINE, "Free guest charging", _components(("ENERGY", "0.00", 1))),
     TariffData("depot", OUTBACK, "Depot rate 22c/kWh", _components(("ENERGY", "0.22", 1))),
+    TariffData(
+        "dc_time_of_use",
+        CYBERTRON,
+        "DC time-of-use: peak 69c, off-peak 39c, else 55c/kWh; idle $0.40/min after 10 min",
+        [
+            {
+                "price_components": [{"type": "ENERGY", "price": "0.69", "step_size": 1}],
+                "restrictions": {"start_time": "16:00", "end_time": "21:00"},
+            },
+            {
+                "price_components": [{"type": "ENERGY", "price": "0.39", "step_size": 1}],
+                "restrictions": {"start_time": "21:00", "end_time": "07:00"},
+            },
+            *_components(("ENERGY", "0.55", 1), ("PARKING_TIME", "24.00", 60)),
+        ],
+        parking_grace_minutes=10,
+    ),
+    TariffData(
+        "staff",
+        CYBERTRON,
+        "Cybertron staff: free at own depots",
+        _components(("ENERGY", "0.00", 1)),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class OverrideData:
+    """An organisation's own cards pay `tariff_key` at a location instead of its stations'."""
+
+    organisation_key: str
+    location_name: str
+    tariff_key: str
+
+
+TARIFF_OVERRIDES = (
+    OverrideData(CYBERTRON, "Cybertron Alexandria Depot", "staff"),
+    OverrideData(CYBERTRON, "Cybertron Port Melbourne Depot", "staff"),
+    OverrideData(CYBERTRON, "Cybertron Eagle Farm Yard", "staff"),
 )
 
 
@@ -160,9 +199,9 @@ SYD, MEL, BNE, ADL, DRW, PER, HBA = AUSTRALIAN_TIMEZONES
 # fmt: off
 SITES = (
     _site(CYBERTRON, "Cybertron Alexandria Depot", "12 Bourke Road, Alexandria NSW 2015", SYD,
-          "AC22 AC22 AC22 DC75", "standard_ac"),
+          "AC22 AC22 AC22 DC75", "standard_ac", "dc_time_of_use"),
     _site(CYBERTRON, "Cybertron Port Melbourne Depot", "61 Ingles Street, Port Melbourne VIC 3207",
-          MEL, "AC11 AC11 DC50", "standard_ac"),
+          MEL, "AC11 AC11 DC50", "standard_ac", "dc_time_of_use"),
     _site(CYBERTRON, "Cybertron Eagle Farm Yard", "230 Lamington Avenue, Eagle Farm QLD 4009", BNE,
           "AC22 AC22", "standard_ac", public=False),
     _site(COASTLINE, "Parramatta Central Plaza", "159 Church Street, Parramatta NSW 2150", SYD,

@@ -194,7 +194,7 @@ def _random_session(
         point = chooser.point(rng, driver)
         start = _start_time(rng, point, slice_start, slice_end)
         charge = random_charge(rng, point, driver)
-        duration = charge.charging_s + charge.parking_s
+        duration = charge.waiting_s + charge.charging_s + charge.parking_s
         if start + duration >= window_end:
             start = window_end - duration - uniform_int(rng, 60, 3600)
             if start < window_start:

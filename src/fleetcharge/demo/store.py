@@ -4,7 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleetcharge.demo.network import DemoNetwork
-from fleetcharge.demo.places import ORGANISATIONS
+from fleetcharge.demo.places import ORGANISATIONS, TARIFF_OVERRIDES
 from fleetcharge.demo.world import NetworkIds
 from fleetcharge.models import (
     Card,
@@ -14,6 +14,7 @@ from fleetcharge.models import (
     Organisation,
     Station,
     Tariff,
+    TariffOverride,
     Vehicle,
 )
 
@@ -92,6 +93,15 @@ def insert_network(db: Session, network: DemoNetwork) -> NetworkIds:
             )
             stations[station_spec.evse_id] = station
     db.add_all(locations.values())
+    db.flush()
+    db.add_all(
+        TariffOverride(
+            organisation_id=org_ids[o.organisation_key],
+            location_id=locations[o.location_name].id,
+            tariff_id=tariffs[o.tariff_key].id,
+        )
+        for o in TARIFF_OVERRIDES
+    )
 
     vehicles: dict[str, Vehicle] = {}
     cards: dict[str, Card] = {}

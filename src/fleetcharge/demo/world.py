@@ -1,12 +1,12 @@
 """The network as the session generator sees it: charge points and drivers, with database ids."""
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from fleetcharge.demo.network import DemoNetwork
-from fleetcharge.demo.places import VEHICLE_MODELS
+from fleetcharge.demo.places import TARIFF_OVERRIDES, VEHICLE_MODELS
 from fleetcharge.pricing.schemas import TariffSpec
 
 
@@ -27,6 +27,14 @@ class ChargePoint:
     max_power_kw: float
     tariff: TariffSpec
     tariff_id: int
+    # What a paying organisation's own cards are charged here instead (tariff overrides).
+    overrides: dict[int, tuple[TariffSpec, int]] = field(default_factory=dict)
+
+    def tariff_for(self, payer_organisation_id: int | None) -> tuple[TariffSpec, int]:
+        default = (self.tariff, self.tariff_id)
+        if payer_organisation_id is None:
+            return default
+        return self.overrides.get(payer_organisation_id, default)
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,12 @@ class NetworkIds:
 def build_world(network: DemoNetwork, ids: NetworkIds) -> ChargingWorld:
     organisations = {org.key: org for org in network.organisations}
     tariffs = {t.key: t.pricing() for t in network.tariffs}
+    overrides: dict[str, dict[int, tuple[TariffSpec, int]]] = {}
+    for o in TARIFF_OVERRIDES:
+        overrides.setdefault(o.location_name, {})[ids.organisations[o.organisation_key]] = (
+            tariffs[o.tariff_key],
+            ids.tariffs[o.tariff_key],
+        )
     charge_points = tuple(
         ChargePoint(
             name=station.name,
@@ -92,6 +106,7 @@ def build_world(network: DemoNetwork, ids: NetworkIds) -> ChargingWorld:
             max_power_kw=float(station.max_power_kw),
             tariff=tariffs[station.tariff_key],
             tariff_id=ids.tariffs[station.tariff_key],
+            overrides=overrides.get(location.site.name, {}),
         )
         for location in network.locations
         for station in location.stations

@@ -10,13 +10,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from fleetcharge.timezones import zone
+
 ONE_DAY = timedelta(days=1)
 MIDNIGHT = time(0, 0)
-
-
-@lru_cache(maxsize=64)
-def zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
 
 
 def _transition(tz: ZoneInfo, lo: datetime, hi: datetime) -> datetime:

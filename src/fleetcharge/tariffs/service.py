@@ -1,0 +1,147 @@
+"""Operator tasks on tariffs: create from a document, list, show, override, quote."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fleetcharge.errors import InvalidParameter
+from fleetcharge.fleets.repository import find_organisation
+from fleetcharge.lookup import by_name_or_uuid
+from fleetcharge.models import Location, Organisation, Station, Tariff, TariffOverride
+from fleetcharge.pricing.engine import price
+from fleetcharge.pricing.schemas import PricedSession, TariffSpec, Timeline
+from fleetcharge.tariffs.repository import tariff_spec
+from fleetcharge.tariffs.schemas import TariffDocument, document_of
+
+
+@dataclass(frozen=True)
+class TariffSummary:
+    tariff: Tariff
+    owner: str | None
+    stations: int
+    overrides: int
+
+
+def find_tariff(db: Session, reference: str) -> Tariff:
+    return by_name_or_uuid(db, Tariff, reference, "tariff")
+
+
+def find_location(db: Session, reference: str) -> Location:
+    return by_name_or_uuid(db, Location, reference, "location")
+
+
+def create_tariff(db: Session, document: TariffDocument) -> Tariff:
+    owner = find_organisation(db, document.owner) if document.owner else None
+    tariff = Tariff(
+        name=document.name,
+        owner_organisation_id=owner.id if owner else None,
+        currency=document.currency,
+        tax_rate=document.tax_rate,
+        parking_grace_minutes=document.parking_grace_minutes,
+        min_price=document.minimum,
+        max_price=document.maximum,
+        elements=document.stored_elements(),
+    )
+    db.add(tariff)
+    db.flush()
+    return tariff
+
+
+def list_tariffs(db: Session) -> list[TariffSummary]:
+    stations = (
+        select(Station.tariff_id, func.count().label("n")).group_by(Station.tariff_id).subquery()
+    )
+    overrides = (
+        select(TariffOverride.tariff_id, func.count().label("n"))
+        .group_by(TariffOverride.tariff_id)
+        .subquery()
+    )
+    rows = db.execute(
+        select(Tariff, Organisation.name, stations.c.n, overrides.c.n)
+        .outerjoin(Organisation, Organisation.id == Tariff.owner_organisation_id)
+        .outerjoin(stations, stations.c.tariff_id == Tariff.id)
+        .outerjoin(overrides, overrides.c.tariff_id == Tariff.id)
+        .order_by(Tariff.name, Tariff.id)
+    )
+    return [
+        TariffSummary(t, owner, n_stations or 0, n_over or 0)
+        for t, owner, n_stations, n_over in rows
+    ]
+
+
+def tariff_document(db: Session, tariff: Tariff) -> dict[str, Any]:
+    owner = (
+        db.get(Organisation, tariff.owner_organisation_id) if tariff.owner_organisation_id else None
+    )
+    return {
+        "uuid": str(tariff.uuid),
+        **document_of(tariff.name, owner.name if owner else None, tariff_spec(tariff)),
+    }
+
+
+def set_override(
+    db: Session, organisation_ref: str, location_ref: str, tariff_ref: str
+) -> TariffOverride:
+    """From now on the organisation's own cards pay `tariff` at the location."""
+    organisation = find_organisation(db, organisation_ref)
+    location = find_location(db, location_ref)
+    tariff = find_tariff(db, tariff_ref)
+    override = db.scalar(
+        select(TariffOverride).where(
+            TariffOverride.organisation_id == organisation.id,
+            TariffOverride.location_id == location.id,
+        )
+    )
+    if override is None:
+        override = TariffOverride(organisation_id=organisation.id, location_id=location.id)
+        db.add(override)
+    override.tariff_id = tariff.id
+    db.flush()
+    return override
+
+
+def clear_override(db: Session, organisation_ref: str, location_ref: str) -> bool:
+    organisation = find_organisation(db, organisation_ref)
+    location = find_location(db, location_ref)
+    override = db.scalar(
+        select(TariffOverride).where(
+            TariffOverride.organisation_id == organisation.id,
+            TariffOverride.location_id == location.id,
+        )
+    )
+    if override is None:
+        return False
+    db.delete(override)
+    db.flush()
+    return True
+
+
+def quote(
+    spec: TariffSpec,
+    start: datetime,
+    *,
+    kwh: Decimal,
+    charging_minutes: int,
+    parked_minutes: int = 0,
+    timezone: str,
+) -> PricedSession:
+    """What a charge of `kwh` over `charging_minutes`, then `parked_minutes` idle, costs."""
+    if start.tzinfo is None:
+        raise InvalidParameter("the start needs a UTC offset, e.g. 2026-03-01T17:30+11:00")
+    if kwh < 0 or charging_minutes < 0 or parked_minutes < 0:
+        raise InvalidParameter("energy and minutes must not be negative")
+    if kwh > 0 and charging_minutes == 0:
+        raise InvalidParameter("energy needs charging time: give --minutes above 0")
+    charging_end = start + timedelta(minutes=charging_minutes)
+    timeline = Timeline(
+        start=start,
+        charging_end=charging_end,
+        stop=charging_end + timedelta(minutes=parked_minutes),
+        energy_kwh=kwh,
+        timezone=timezone,
+    )
+    return price(spec, timeline)

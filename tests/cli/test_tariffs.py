@@ -1,0 +1,178 @@
+"""`fleetcharge tariffs create | list | show | quote | override` against a real database."""
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select
+from typer.testing import CliRunner, Result
+
+from fleetcharge.cli.main import app
+from fleetcharge.db import engine_for, unit_of_work
+from fleetcharge.models import Tariff
+from fleetcharge.tariffs.repository import applicable_tariff
+from tests import factories as f
+
+TIME_OF_USE: dict[str, Any] = {
+    "name": "Peak and off-peak",
+    "parking_grace_minutes": 10,
+    "max_price": 100,
+    "elements": [
+        {
+            "price_components": [{"type": "ENERGY", "price": 0.65}],
+            "restrictions": {"start_time": "16:00", "end_time": "21:00"},
+        },
+        {
+            "price_components": [{"type": "ENERGY", "price": 0.30}],
+            "restrictions": {"start_time": "21:00", "end_time": "07:00"},
+        },
+        {
+            "price_components": [
+                {"type": "ENERGY", "price": 0.45},
+                {"type": "PARKING_TIME", "price": 24.00, "step_size": 60},
+            ]
+        },
+    ],
+}
+
+
+class Cli:
+    def __init__(self, database_url: str) -> None:
+        self.url = database_url
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, stdin: str | None = None) -> Result:
+        return self.runner.invoke(app, ["tariffs", *args, "--database-url", self.url], input=stdin)
+
+
+@pytest.fixture
+def cli(database_url: str) -> Iterator[Cli]:
+    yield Cli(database_url)
+    engine_for.cache_clear()
+
+
+@pytest.fixture
+def tariff_file(tmp_path: Path) -> Path:
+    path = tmp_path / "tou.json"
+    path.write_text(json.dumps(TIME_OF_USE))
+    return path
+
+
+def _tariffs(engine: Engine) -> int:
+    with unit_of_work(engine) as db:
+        return int(db.scalar(select(func.count()).select_from(Tariff)) or 0)
+
+
+def test_create_list_show_round_trip(cli: Cli, tariff_file: Path) -> None:
+    created = cli("create", str(tariff_file))
+    assert created.exit_code == 0, created.output
+    listed = json.loads(cli("list", "--json").stdout)
+    assert [t["name"] for t in listed] == ["Peak and off-peak"]
+    uuid = listed[0]["uuid"]
+    assert uuid in created.stdout
+    shown = json.loads(cli("show", uuid, "--json").stdout)
+    assert shown["uuid"] == uuid and shown["max_price"] == "100.00"
+    assert [e.get("restrictions") for e in shown["elements"]] == [
+        {"start_time": "16:00", "end_time": "21:00"},
+        {"start_time": "21:00", "end_time": "07:00"},
+        None,
+    ]
+    # What `show --json` prints is itself a valid document: it can be created again.
+    again = cli("create", "-", stdin=json.dumps({k: v for k, v in shown.items() if k != "uuid"}))
+    assert again.exit_code == 0, again.output
+    table = cli("show", "Peak and off-peak")
+    assert table.exit_code == 2 and "more than one tariff is named" in table.output
+
+
+def test_invalid_documents_name_every_problem_and_store_nothing(
+    cli: Cli, tmp_path: Path, engine: Engine
+) -> None:
+    bad = {**TIME_OF_USE, "currency": "dollars"}
+    bad["elements"] = [{"price_components": [{"type": "ENERGY", "price": -1}]}]
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(bad))
+    result = cli("create", str(path))
+    assert result.exit_code == 2
+    assert "currency: String should match pattern" in result.output
+    assert "elements[0].price_components[0].price: Input should be greater than" in result.output
+    assert "Traceback" not in result.output
+    broken = cli("create", "-", stdin='{"name": "x",\n  "elements": [}')
+    assert broken.exit_code == 2
+    assert "not valid JSON" in broken.output and "line 2, column 16" in broken.output
+    missing = cli("create", str(tmp_path / "nope.json"))
+    assert missing.exit_code == 2 and "cannot read" in missing.output
+    assert _tariffs(engine) == 0
+
+
+def test_quote_shows_each_period_and_the_total(cli: Cli, tariff_file: Path) -> None:
+    assert cli("create", str(tariff_file)).exit_code == 0
+    args = ["--start", "2026-03-01T17:30+11:00", "--kwh", "30", "--minutes", "45"]
+    result = cli("quote", "Peak and off-peak", *args, "--parked-minutes", "20", "--json")
+    assert result.exit_code == 0, result.output
+    quote = json.loads(result.stdout)
+    # 30 kWh at the 65c peak; 20 min idle, 10 of them after the grace, at $24/h.
+    assert [(p["type"], p["amount"], p["gst"]) for p in quote["periods"]] == [
+        ("ENERGY", "19.50", "1.77"),
+        ("PARKING_TIME", "4.00", "0.36"),
+    ]
+    assert quote["total"] == {"amount": "23.50", "gst": "2.13"}
+    table = cli("quote", "Peak and off-peak", *args, "--parked-minutes", "20")
+    assert "Total AUD 23.50 including GST 2.13." in table.stdout
+
+
+def test_quote_uses_the_location_clock(cli: Cli, tariff_file: Path, engine: Engine) -> None:
+    with unit_of_work(engine) as db:
+        site = f.site(db, f.organisation(db), timezone="Australia/Perth")
+        location = site.location.name
+    args = ["--start", "2026-03-01T20:30", "--kwh", "12", "--minutes", "60", "--json"]
+    # A file can be quoted before it is created; the start is Perth local time.
+    result = cli("quote", str(tariff_file), *args, "--location", location)
+    assert result.exit_code == 0, result.output
+    periods = json.loads(result.stdout)["periods"]
+    assert [(p["start_date_time"], p["consumption_kwh"], p["amount"]) for p in periods] == [
+        ("2026-03-01T20:30:00+08:00", "6.000", "3.90"),
+        ("2026-03-01T21:00:00+08:00", "6.000", "1.80"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--start", "yesterday"], "--start must be like 2026-03-01T17:30+11:00"),
+        (["--kwh", "lots"], "--kwh must be a number, got 'lots'"),
+        (["--kwh", "5", "--minutes", "0"], "energy needs charging time"),
+        (["--timezone", "Mars/Olympus"], "unknown time zone 'Mars/Olympus'"),
+        (["--location", "Nowhere"], "no location named or with UUID 'Nowhere'"),
+    ],
+)
+def test_quote_rejects_bad_arguments_clearly(
+    cli: Cli, tariff_file: Path, args: list[str], message: str
+) -> None:
+    defaults = {"--start": "2026-03-01T17:30+11:00", "--kwh": "5", "--minutes": "30"}
+    for flag, value in zip(args[::2], args[1::2], strict=True):
+        defaults[flag] = value
+    flat = [item for pair in defaults.items() for item in pair]
+    result = cli("quote", str(tariff_file), *flat)
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_override_sets_and_clears(cli: Cli, tariff_file: Path, engine: Engine) -> None:
+    assert cli("create", str(tariff_file)).exit_code == 0
+    with unit_of_work(engine) as db:
+        host = f.organisation(db)
+        site = f.site(db, host)
+        names = (host.name, site.location.name)
+    override = ["--org", names[0], "--location", names[1]]
+    assert cli("override", "Peak and off-peak", *override).exit_code == 0
+    with unit_of_work(engine) as db:
+        station = db.merge(site.station)
+        assert applicable_tariff(db, station, host.id).spec.max_price == 100
+    assert cli("override", *override).exit_code == 2  # neither a tariff nor --clear
+    cleared = cli("override", *override, "--clear")
+    assert cleared.exit_code == 0 and "Override removed." in cleared.stdout
+    with unit_of_work(engine) as db:
+        station = db.merge(site.station)
+        assert applicable_tariff(db, station, host.id).tariff_id == site.tariff.id
