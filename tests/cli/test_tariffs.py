@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from fleetcharge.cli.main import app
 from fleetcharge.db import engine_for, unit_of_work
 from fleetcharge.models import Tariff
 from fleetcharge.tariffs.repository import applicable_tariff
 from tests import factories as f
+from tests.cli.conftest import Cli
 
 TIME_OF_USE: dict[str, Any] = {
     "name": "Peak and off-peak",
@@ -38,18 +38,14 @@ TIME_OF_USE: dict[str, Any] = {
 }
 
 
-class Cli:
-    def __init__(self, database_url: str) -> None:
-        self.url = database_url
-        self.runner = CliRunner()
-
+class TariffsCli(Cli):
     def __call__(self, *args: str, stdin: str | None = None) -> Result:
-        return self.runner.invoke(app, ["tariffs", *args, "--database-url", self.url], input=stdin)
+        return super().__call__("tariffs", *args, stdin=stdin)
 
 
 @pytest.fixture
 def cli(database_url: str) -> Iterator[Cli]:
-    yield Cli(database_url)
+    yield TariffsCli(database_url)
     engine_for.cache_clear()
 
 

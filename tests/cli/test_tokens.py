@@ -3,36 +3,20 @@ secret used on the API."""
 
 import re
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from fleetcharge.cli.main import app
-from fleetcharge.db import engine_for, unit_of_work
+from fleetcharge.db import unit_of_work
 from fleetcharge.models import ApiToken
 from fleetcharge.models.base import utcnow
 from tests import factories as f
 from tests.api.helpers import API, bearer, make_client
+from tests.cli.conftest import Cli
 
 ORG = "Cybertron Logistics Pty Ltd"
-
-
-@pytest.fixture
-def cli(database_url: str) -> Iterator["Cli"]:
-    yield Cli(database_url)
-    engine_for.cache_clear()  # the CLI caches an engine per URL; let the database go
-
-
-class Cli:
-    def __init__(self, database_url: str) -> None:
-        self.url = database_url
-        self.runner = CliRunner()
-
-    def __call__(self, *args: str) -> Result:
-        return self.runner.invoke(app, [*args, "--database-url", self.url])
 
 
 @pytest.fixture

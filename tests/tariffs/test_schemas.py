@@ -1,6 +1,8 @@
 """Tariff documents: what validates, what the engine gets, and errors that name the field."""
 
+import json
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -154,3 +156,9 @@ def test_valid_prices_round_trip_exactly(price: Decimal, step: int) -> None:
     }
     component = parse_tariff_document(document).spec().elements[0].price_components[0]
     assert (component.price, component.step_size) == (price, step)
+
+
+def test_the_documented_example_is_a_valid_tariff() -> None:
+    path = Path(__file__).parents[2] / "docs" / "examples" / "tariff-time-of-use.json"
+    spec = parse_tariff_document(json.loads(path.read_text())).spec()
+    assert len(spec.elements) == 3 and spec.max_price == Decimal("100.00")

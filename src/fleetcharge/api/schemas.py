@@ -47,8 +47,12 @@ class ChargingPeriod(BaseModel):
     duration: int = Field(description=SECONDS_TRUNCATED)
     consumption: float = Field(description="Energy delivered in the block, kWh, 3 decimals.")
     tariff: float = Field(
-        description="Unit price of the block, GST-inclusive: per kWh for energy blocks, per hour "
-        "for charging-time and parking blocks, per session for flat fees."
+        description="Unit price of the block, GST-inclusive. Per kWh for an energy block "
+        "(amount = tariff x consumption); per hour for a charging-time or parking block "
+        "(amount = tariff x billed hours; parking is billed only after the tariff's grace "
+        "period, and step_size may round the last block up); per session for a flat fee "
+        "(duration 0). A min_price / max_price adjustment is a duration-0 block whose tariff "
+        "equals its amount (negative when the price was capped)."
     )
     gst: float = Field(description="GST included in `amount`: amount x rate / (1 + rate).")
     amount: float = Field(description=GST_INCLUSIVE)

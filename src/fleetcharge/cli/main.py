@@ -2,7 +2,7 @@ from typing import Annotated
 
 import typer
 
-from fleetcharge.cli import tariffs, tokens
+from fleetcharge.cli import organisations, tariffs, tokens
 from fleetcharge.cli.common import DatabaseUrl, console, database_errors, fail, resolve_url
 
 app = typer.Typer(
@@ -12,6 +12,7 @@ app = typer.Typer(
 )
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(tariffs.app, name="tariffs")
+app.add_typer(organisations.app, name="organisations")
 
 db_app = typer.Typer(help="Database schema management.", no_args_is_help=True)
 app.add_typer(db_app, name="db")

@@ -1,0 +1,80 @@
+from decimal import Decimal, InvalidOperation
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlalchemy import select
+
+from fleetcharge.billing.settings import BillingSettings, update_billing_settings
+from fleetcharge.cli.common import DatabaseUrl, command_session, console, fail, print_table
+from fleetcharge.fleets.repository import find_organisation
+from fleetcharge.models import Organisation
+
+app = typer.Typer(help="Organisations and their billing settings.", no_args_is_help=True)
+
+
+def _amount(value: str | None, option: str) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        raise fail(f"{option} must be an amount such as 0.175, got {value!r}") from None
+
+
+@app.command("list")
+def list_organisations(database_url: DatabaseUrl = None) -> None:
+    """List organisations with their fees (GST-inclusive) and billing time zone."""
+    with command_session(database_url) as db:
+        rows = [
+            (
+                str(o.uuid),
+                o.name,
+                o.billing_timezone,
+                str(o.network_fee_per_kwh),
+                str(o.vehicle_fee),
+                str(o.station_subscription_fee),
+            )
+            for o in db.scalars(select(Organisation).order_by(Organisation.name))
+        ]
+    table = Table(
+        "uuid", "name", "timezone", "network fee/kWh", "vehicle fee", "station subscription"
+    )
+    for row in rows:
+        table.add_row(*row)
+    print_table(table)
+
+
+@app.command("set")
+def set_settings(
+    org: Annotated[str, typer.Argument(help="Organisation name or UUID.", show_default=False)],
+    network_fee: Annotated[
+        str | None,
+        typer.Option(help="Per kWh charged at stations it hosts, e.g. 0.175 (new sessions)."),
+    ] = None,
+    vehicle_fee: Annotated[str | None, typer.Option(help="Monthly fee per active vehicle.")] = None,
+    station_subscription_fee: Annotated[
+        str | None, typer.Option(help="Monthly fee per hosted station.")
+    ] = None,
+    timezone: Annotated[
+        str | None, typer.Option(help="Time zone its billing months follow.")
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Change an organisation's billing settings (amounts GST-inclusive)."""
+    changes = BillingSettings(
+        network_fee_per_kwh=_amount(network_fee, "--network-fee"),
+        vehicle_fee=_amount(vehicle_fee, "--vehicle-fee"),
+        station_subscription_fee=_amount(station_subscription_fee, "--station-subscription-fee"),
+        billing_timezone=timezone,
+    )
+    if changes == BillingSettings():
+        raise fail("nothing to change: give at least one option (see --help)")
+    with command_session(database_url) as db:
+        organisation = update_billing_settings(db, find_organisation(db, org), changes)
+        summary = (
+            f"{organisation.name}: network fee {organisation.network_fee_per_kwh}/kWh, "
+            f"vehicle fee {organisation.vehicle_fee}, station subscription "
+            f"{organisation.station_subscription_fee}, months in {organisation.billing_timezone}"
+        )
+    console.print(summary, soft_wrap=True)

@@ -1,0 +1,70 @@
+"""`fleetcharge organisations list | set`: billing settings, and the network fee reaching
+the sessions recorded after the change (and only those)."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Engine
+
+from fleetcharge.db import unit_of_work
+from fleetcharge.models import ChargeSession, Organisation
+from tests import factories as f
+from tests.cli.conftest import Cli
+
+STOP = datetime(2026, 3, 1, 10, tzinfo=UTC)
+
+
+def test_the_network_fee_applies_to_sessions_recorded_afterwards(cli: Cli, engine: Engine) -> None:
+    with unit_of_work(engine) as db:
+        host = f.organisation(db)
+        host.network_fee_per_kwh = Decimal("0.1750")
+        site = f.site(db, host)
+        before = f.charge(db, site, f.driver(db), STOP, kwh="20.000").id
+        name, host_id = host.name, host.id
+    result = cli(
+        "organisations", "set", name, "--network-fee", "0.2", "--timezone", "Australia/Perth"
+    )
+    assert result.exit_code == 0, result.output
+    assert "network fee 0.2000/kWh" in result.stdout
+    with unit_of_work(engine) as db:
+        stored = db.get(Organisation, host_id)
+        assert stored is not None and stored.billing_timezone == "Australia/Perth"
+        site = f.Site(
+            *(db.merge(part) for part in (site.location, site.station, site.connector, site.tariff))
+        )
+        after = f.charge(db, site, f.driver(db), STOP, kwh="20.000").id
+    with unit_of_work(engine) as db:
+        costs = [db.get(ChargeSession, i).total_cost for i in (before, after)]  # type: ignore[union-attr]
+    assert costs == [Decimal("3.50"), Decimal("4.00")]  # 20 kWh x 17.5c, then x 20c
+    listed = cli("organisations", "list")
+    assert name in listed.stdout and "0.2000" in listed.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--network-fee", "abc"], "--network-fee must be an amount"),
+        (["--network-fee", "-0.1"], "must be a non-negative amount"),
+        (["--network-fee", "0.12345"], "at most 4 decimal places"),
+        (["--vehicle-fee", "4.999"], "at most 2 decimal places"),
+        (["--vehicle-fee", "NaN"], "must be a non-negative amount"),
+        (["--timezone", "Australia/Atlantis"], "unknown time zone"),
+        ([], "nothing to change"),
+    ],
+)
+def test_bad_settings_are_refused_and_nothing_changes(
+    cli: Cli, engine: Engine, args: list[str], message: str
+) -> None:
+    with unit_of_work(engine) as db:
+        org = f.organisation(db)
+        name, fee = org.name, org.vehicle_fee
+    result = cli("organisations", "set", name, *args)
+    assert result.exit_code == 2 and message in result.output, result.output
+    with unit_of_work(engine) as db:
+        assert db.get(Organisation, org.id).vehicle_fee == fee  # type: ignore[union-attr]
+
+
+def test_unknown_organisation(cli: Cli) -> None:
+    result = cli("organisations", "set", "Nobody Pty Ltd", "--vehicle-fee", "5")
+    assert result.exit_code == 2 and "no organisation named" in result.output
