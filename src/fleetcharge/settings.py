@@ -18,6 +18,21 @@ class Settings(BaseSettings):
     # Public base URL used in `pagination.next`; by default taken from the request.
     public_base_url: str | None = None
     log_level: str = "INFO"
+    # Fleets API rate limits per token and endpoint: `N/period` windows joined by `;`, or
+    # `off`. Defaults are the published table; organisations may override them.
+    rate_limits_enabled: bool = True
+    rate_limit_usage: str = "18/15minutes;50/hour"
+    rate_limit_sessions: str = "18/15minutes;50/hour"
+    rate_limit_invoices: str = "18/hour"
+    rate_limit_vehicles: str = "off"
+
+    def rate_limit_defaults(self) -> dict[str, str]:
+        return {
+            "usage": self.rate_limit_usage,
+            "sessions": self.rate_limit_sessions,
+            "invoices": self.rate_limit_invoices,
+            "vehicles": self.rate_limit_vehicles,
+        }
 
 
 @lru_cache

@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 
 from fleetcharge.api.app import create_app
 from fleetcharge.db import make_engine
+from fleetcharge.settings import Settings
 
 API = "/api/fleets/v1"
 BASE = "http://testserver"
@@ -37,8 +38,12 @@ ENDPOINTS = tuple(LIST_KEY)
 DATED_ENDPOINTS = ("usage", "sessions", "invoices")
 
 
-def make_client(engine: Engine) -> TestClient:
-    return TestClient(create_app(engine))
+# Most tests call an endpoint many times with one token: rate limits have their own tests.
+UNLIMITED = Settings(rate_limits_enabled=False)
+
+
+def make_client(engine: Engine, settings: Settings = UNLIMITED) -> TestClient:
+    return TestClient(create_app(engine, settings))
 
 
 def bearer(secret: str) -> dict[str, str]:

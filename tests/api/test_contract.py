@@ -525,7 +525,7 @@ def test_own_openapi_documents_the_api(bare_client: TestClient) -> None:
         assert names == ({"page"} if endpoint == "vehicles" else {"page", "date_from", "date_to"})
         # The error statuses we send, in our error shape; never FastAPI's 422.
         responses = operation["responses"]
-        assert set(responses) == {"200", "400", "401", "403"}
+        assert set(responses) == {"200", "400", "401", "403", "429", "503"}
         for status in ("400", "401", "403"):
             schema = responses[status]["content"]["application/json"]["schema"]
             assert schema == {"$ref": "#/components/schemas/ErrorBody"}

@@ -8,12 +8,16 @@ from sqlalchemy import Engine
 
 from fleetcharge import __version__
 from fleetcharge.api.errors import install_error_handlers
+from fleetcharge.api.health import router as health_router
+from fleetcharge.api.middleware import RequestContext
 from fleetcharge.api.schemas import ErrorBody
 from fleetcharge.billing.endpoints import router as invoices_router
 from fleetcharge.charging.endpoints import router as sessions_router
 from fleetcharge.db import engine_for
 from fleetcharge.fleets.endpoints import router as vehicles_router
-from fleetcharge.settings import get_settings
+from fleetcharge.ratelimit.policy import LimitPolicy
+from fleetcharge.ratelimit.service import RateLimiter, make_storage
+from fleetcharge.settings import Settings, get_settings
 
 API_PREFIX = "/api/fleets/v1"
 
@@ -29,7 +33,13 @@ Chargefox Fleets API 1.0.
 * Durations on /usage and /sessions are **seconds truncated to whole minutes**; invoice
   `charge_sessions[].total_time` is in whole minutes. Energy is kWh (3 decimals); money is
   GST-inclusive with 2 decimals.
-* Errors: `{"error": {"code", "message", "parameter"?}}` with 400, 401, 403, 404 or 429.
+* Errors: `{"error": {"code", "message", "parameter"?}}` with 400, 401, 403, 404, 429 or 503.
+* Rate limits per token and endpoint (by default the published table: /usage and /sessions
+  18 calls per 15 minutes and 50 per hour, /invoices 18 per hour, /vehicles unlimited).
+  Limited responses carry `X-RateLimit-Limit`, `X-RateLimit-Remaining` and
+  `X-RateLimit-Reset` (Unix seconds) for the window closest to running out; 429 adds
+  `Retry-After` (seconds). A refused call does not count.
+* 503 (with `Retry-After`) when the database is briefly unavailable: retry.
 """
 
 
@@ -41,6 +51,14 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         "`WWW-Authenticate: Bearer`.",
     },
     403: {"model": ErrorBody, "description": "The token is not entitled to this endpoint."},
+    429: {
+        "model": ErrorBody,
+        "description": "Rate limit reached; `Retry-After` says in how many seconds to retry.",
+    },
+    503: {
+        "model": ErrorBody,
+        "description": "The database is briefly unavailable; retry after `Retry-After` seconds.",
+    },
 }
 
 
@@ -62,7 +80,7 @@ def _without_validation_errors(app: FastAPI) -> Callable[[], dict[str, Any]]:
     return openapi
 
 
-def create_app(engine: Engine | None = None) -> FastAPI:
+def create_app(engine: Engine | None = None, settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="fleetcharge Fleets API",
         version=__version__,
@@ -71,8 +89,15 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=f"{API_PREFIX}/redoc",
     )
-    app.state.engine = engine or engine_for(get_settings().database_url)
+    settings = settings or get_settings()
+    app.state.engine = engine or engine_for(settings.database_url)
+    app.state.limit_policy = LimitPolicy(
+        settings.rate_limit_defaults(), enabled=settings.rate_limits_enabled
+    )
+    app.state.rate_limiter = RateLimiter(make_storage(settings.redis_url))
     install_error_handlers(app)
+    app.add_middleware(RequestContext)
+    app.include_router(health_router)
     api = APIRouter(prefix=API_PREFIX, tags=["Fleets"], responses=ERROR_RESPONSES)
     for router in (sessions_router, vehicles_router, invoices_router):
         api.include_router(router)

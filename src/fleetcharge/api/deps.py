@@ -23,9 +23,14 @@ def authorised(request: Request, scope: str) -> Iterator[tuple[Session, Principa
     every sync dependency costs FastAPI a hop to the thread pool, which on a busy API
     cost more than the page's own SQL.
     """
-    with unit_of_work(request.app.state.engine) as db:
+    state = request.app.state
+    with unit_of_work(state.engine) as db:
         principal = authenticate(db, request.headers.get("authorization"))
         require_scope(principal, scope)
+        windows = state.limit_policy.windows(scope, principal.rate_limits)
+        quota = state.rate_limiter.acquire(windows, principal.token_id, scope)
+        if quota is not None:
+            request.state.rate_limit_headers = quota.headers()
         yield db, principal
 
 

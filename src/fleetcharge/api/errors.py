@@ -2,12 +2,16 @@
 
 import logging
 
+import psycopg
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from limits.errors import StorageError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fleetcharge.errors import DomainError
+from fleetcharge.ratelimit.service import RateLimited
 
 log = logging.getLogger("fleetcharge.api")
 
@@ -20,18 +24,39 @@ _HTTP_CODES = {
 
 
 def error_response(
-    status: int, code: str, message: str, parameter: str | None = None
+    status: int,
+    code: str,
+    message: str,
+    parameter: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     error = {"code": code, "message": message}
     if parameter is not None:
         error["parameter"] = parameter
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 401:
+        headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
     return JSONResponse({"error": error}, status_code=status, headers=headers)
 
 
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
-    return error_response(exc.status_code, exc.code, exc.message, exc.parameter)
+    headers = exc.headers if isinstance(exc, RateLimited) else None
+    return error_response(exc.status_code, exc.code, exc.message, exc.parameter, headers)
+
+
+async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """The database or Redis is unreachable: 503 so clients retry; the pool's pre-ping
+    replaces dead connections, so service resumes by itself when it is back."""
+    what = "rate limit store" if isinstance(exc, StorageError) else "database"
+    log.warning(
+        "%s unavailable on %s %s: %s", what, request.method, request.url.path, type(exc).__name__
+    )
+    return error_response(
+        503,
+        "service_unavailable",
+        f"the {what} is unavailable; retry shortly",
+        headers={"Retry-After": "5"},
+    )
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -53,8 +78,21 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(500, "internal_error", "internal server error")
 
 
+# Failures of the connection, not of the statement: the service is briefly unavailable.
+UNAVAILABLE: tuple[type[Exception], ...] = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.TimeoutError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    StorageError,
+)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
+    for kind in UNAVAILABLE:
+        app.add_exception_handler(kind, _unavailable)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -45,6 +46,7 @@ class Principal:
     organisation_id: int
     organisation_name: str
     scopes: frozenset[str]
+    rate_limits: Mapping[str, str] | None = None  # the organisation's own, if any
 
 
 def hash_secret(secret: str) -> str:
@@ -110,6 +112,7 @@ _TOKEN_BY_DIGEST = (
         ApiToken.expires_at,
         ApiToken.revoked_at,
         Organisation.name,
+        Organisation.rate_limits,
     )
     .join(Organisation, Organisation.id == ApiToken.organisation_id)
     .where(ApiToken.secret_sha256 == bindparam("digest"))
@@ -136,7 +139,7 @@ def authenticate(db: Session, authorization: str | None, now: datetime | None = 
     if row.expires_at is not None and row.expires_at <= (now or utcnow()):
         raise Unauthorized("token expired")
     scopes = frozenset(s for s in row.scopes.split(",") if s)
-    return Principal(row.id, row.organisation_id, row.name, scopes)
+    return Principal(row.id, row.organisation_id, row.name, scopes, row.rate_limits)
 
 
 def require_scope(principal: Principal, scope: str) -> None:

@@ -4,7 +4,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fleetcharge.models.base import Base, CreatedAtMixin, PublicIdMixin
-from fleetcharge.models.types import ExactDecimal
+from fleetcharge.models.types import ExactDecimal, JSONDocument
 
 
 class Organisation(PublicIdMixin, CreatedAtMixin, Base):
@@ -23,6 +23,8 @@ class Organisation(PublicIdMixin, CreatedAtMixin, Base):
     network_fee_per_kwh: Mapped[Decimal] = mapped_column(
         ExactDecimal(12, 4), default=Decimal("0.1750")
     )
+    # Fleets API rate limits that differ from the deployment's: {"usage": "100/hour", ...}.
+    rate_limits: Mapped[dict[str, str] | None] = mapped_column(JSONDocument)
 
     fleets: Mapped[list["Fleet"]] = relationship(back_populates="organisation")
 

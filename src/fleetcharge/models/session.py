@@ -7,8 +7,7 @@ from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, SmallIntege
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fleetcharge.models.base import Base, CreatedAtMixin
-from fleetcharge.models.tariff import JSONDocument
-from fleetcharge.models.types import ExactDecimal, UTCDateTime
+from fleetcharge.models.types import ExactDecimal, JSONDocument, UTCDateTime
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 Money = ExactDecimal(14, 2)

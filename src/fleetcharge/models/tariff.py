@@ -1,14 +1,11 @@
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fleetcharge.models.base import Base, CreatedAtMixin, PublicIdMixin
-from fleetcharge.models.types import ExactDecimal
-
-JSONDocument = JSON().with_variant(JSONB(), "postgresql")
+from fleetcharge.models.types import ExactDecimal, JSONDocument
 
 
 class Tariff(PublicIdMixin, CreatedAtMixin, Base):

@@ -1,0 +1,1 @@
+"""Per-token, per-endpoint rate limits shared by every API process (Redis) or in-process."""

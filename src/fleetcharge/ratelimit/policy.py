@@ -1,0 +1,69 @@
+"""Which limits apply to a call: the deployment's (settings; the published table by default),
+unless the caller's organisation has its own.
+
+A limit text is one or more `N/period` windows separated by `;` (e.g. `18/15minutes;50/hour`),
+or `off` for no limit. Pure: no I/O.
+"""
+
+from collections.abc import Mapping
+
+from limits import RateLimitItem, parse_many
+
+from fleetcharge.errors import InvalidParameter
+from fleetcharge.models.token import ENDPOINT_SCOPES
+
+OFF = "off"
+
+
+def parse_limits(text: str, *, parameter: str = "rate_limit") -> tuple[RateLimitItem, ...]:
+    """The windows of a limit text; `off` (or empty) is no windows at all."""
+    cleaned = text.strip().lower()
+    if cleaned in ("", OFF):
+        return ()
+    try:
+        items = tuple(parse_many(cleaned))
+    except ValueError:
+        raise InvalidParameter(
+            f"invalid rate limit {text!r}: use windows like 18/15minutes;50/hour, or off",
+            parameter=parameter,
+        ) from None
+    if any(item.amount <= 0 for item in items):
+        raise InvalidParameter(f"invalid rate limit {text!r}: counts must be positive")
+    return items
+
+
+def parse_overrides(assignments: list[str]) -> dict[str, str]:
+    """`endpoint=limit` assignments (CLI form) to an overrides mapping, validated."""
+    overrides: dict[str, str] = {}
+    for assignment in assignments:
+        endpoint, sep, text = assignment.partition("=")
+        endpoint = endpoint.strip()
+        if not sep or endpoint not in ENDPOINT_SCOPES:
+            raise InvalidParameter(
+                f"{assignment!r}: use ENDPOINT=LIMIT with an endpoint among "
+                f"{', '.join(ENDPOINT_SCOPES)}, e.g. usage=100/hour or invoices=off",
+                parameter="rate-limit",
+            )
+        parse_limits(text, parameter="rate-limit")
+        overrides[endpoint] = text.strip().lower()
+    return overrides
+
+
+class LimitPolicy:
+    """Resolves the windows for (organisation overrides, endpoint), caching parsed texts."""
+
+    def __init__(self, defaults: Mapping[str, str], enabled: bool = True) -> None:
+        self.enabled = enabled
+        self.defaults = dict(defaults)
+        self._parsed: dict[str, tuple[RateLimitItem, ...]] = {}
+
+    def windows(
+        self, endpoint: str, overrides: Mapping[str, str] | None = None
+    ) -> tuple[RateLimitItem, ...]:
+        if not self.enabled:
+            return ()
+        text = (overrides or {}).get(endpoint) or self.defaults.get(endpoint, OFF)
+        parsed = self._parsed.get(text)
+        if parsed is None:
+            parsed = self._parsed[text] = parse_limits(text)
+        return parsed
