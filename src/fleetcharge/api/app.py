@@ -62,8 +62,19 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _without_validation_errors(app: FastAPI) -> Callable[[], dict[str, Any]]:
-    """Our parameters are parsed by hand (400, never 422): drop FastAPI's 422 documentation."""
+# Parameters are declared as text so that we parse them (400, never 422); the document
+# shows what they accept.
+PARAMETER_SCHEMAS: dict[str, dict[str, Any]] = {
+    "page": {"type": "integer", "minimum": 1, "maximum": 999_999_999_999},
+    "date_from": {
+        "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]
+    },
+}
+PARAMETER_SCHEMAS["date_to"] = PARAMETER_SCHEMAS["date_from"]
+
+
+def _documented(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """FastAPI's document with our parameter schemas and without its 422 responses."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -72,6 +83,11 @@ def _without_validation_errors(app: FastAPI) -> Callable[[], dict[str, Any]]:
             for path in schema.get("paths", {}).values():
                 for operation in path.values():
                     operation.get("responses", {}).pop("422", None)
+                    for parameter in operation.get("parameters", ()):
+                        declared = PARAMETER_SCHEMAS.get(parameter["name"])
+                        if declared is not None:
+                            description = parameter["schema"].get("description")
+                            parameter["schema"] = {**declared, "description": description}
             for name in ("HTTPValidationError", "ValidationError"):
                 schema.get("components", {}).get("schemas", {}).pop(name, None)
             app.openapi_schema = schema
@@ -102,5 +118,5 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     for router in (sessions_router, vehicles_router, invoices_router):
         api.include_router(router)
     app.include_router(api)
-    app.openapi = _without_validation_errors(app)  # type: ignore[method-assign]
+    app.openapi = _documented(app)  # type: ignore[method-assign]
     return app
