@@ -68,3 +68,37 @@ def test_bad_settings_are_refused_and_nothing_changes(
 def test_unknown_organisation(cli: Cli) -> None:
     result = cli("organisations", "set", "Nobody Pty Ltd", "--vehicle-fee", "5")
     assert result.exit_code == 2 and "no organisation named" in result.output
+
+
+def test_rate_limit_overrides(cli: Cli, engine: Engine) -> None:
+    with unit_of_work(engine) as db:
+        org = f.organisation(db)
+        name, org_id = org.name, org.id
+
+    def stored() -> dict[str, str] | None:
+        with unit_of_work(engine) as db:
+            organisation = db.get(Organisation, org_id)
+            assert organisation is not None
+            return organisation.rate_limits
+
+    ok = cli(
+        "organisations",
+        "set",
+        name,
+        "--rate-limit",
+        "usage=100/hour",
+        "--rate-limit",
+        "invoices=OFF",
+    )
+    assert ok.exit_code == 0, ok.output
+    assert stored() == {"usage": "100/hour", "invoices": "off"}
+    assert cli("organisations", "set", name, "--rate-limit", "usage=default").exit_code == 0
+    assert stored() == {"invoices": "off"}
+    for bad, message in (
+        ("usage=lots", "invalid rate limit"),
+        ("billing=5/hour", "ENDPOINT=LIMIT"),
+    ):
+        result = cli("organisations", "set", name, "--rate-limit", bad)
+        assert result.exit_code == 2 and message in result.output, result.output
+    assert cli("organisations", "set", name, "--rate-limit", "invoices=default").exit_code == 0
+    assert stored() is None

@@ -110,7 +110,9 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     app.state.limit_policy = LimitPolicy(
         settings.rate_limit_defaults(), enabled=settings.rate_limits_enabled
     )
-    app.state.rate_limiter = RateLimiter(make_storage(settings.redis_url))
+    app.state.rate_limiter = RateLimiter(
+        make_storage(settings.redis_url, settings.redis_key_prefix)
+    )
     install_error_handlers(app)
     app.add_middleware(RequestContext)
     app.include_router(health_router)

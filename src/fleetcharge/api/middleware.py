@@ -46,8 +46,7 @@ class RequestContext:
             await self.app(scope, receive, send_with_headers)
         finally:
             elapsed = time.perf_counter() - started
-            route = scope.get("route")
-            path = getattr(route, "path", "unmatched")
+            path = _route_label(scope)
             REQUEST_SECONDS.labels(path, scope["method"], str(status)).observe(elapsed)
             access_log.info(
                 "%s %s %d",
@@ -64,3 +63,14 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key == name:
             return value.decode("latin-1")
     return None
+
+
+def _route_label(scope: Scope) -> str:
+    """The route's path for metrics: bounded, never raw client paths of unmatched requests."""
+    route = scope.get("route")
+    template = getattr(route, "path", None)
+    if template is None:
+        return "unmatched"
+    # A route included under a prefix keeps only its own path; without parameters the
+    # request path is the full template.
+    return template if "{" in template else str(scope["path"])

@@ -9,6 +9,7 @@ from fleetcharge.billing.settings import BillingSettings, update_billing_setting
 from fleetcharge.cli.common import DatabaseUrl, command_session, console, fail, print_table
 from fleetcharge.fleets.repository import find_organisation
 from fleetcharge.models import Organisation
+from fleetcharge.ratelimit.policy import merge_overrides
 
 app = typer.Typer(help="Organisations and their billing settings.", no_args_is_help=True)
 
@@ -59,22 +60,33 @@ def set_settings(
     timezone: Annotated[
         str | None, typer.Option(help="Time zone its billing months follow.")
     ] = None,
+    rate_limit: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Its own Fleets API limit, e.g. usage=100/hour, invoices=off, or usage=default "
+            "to follow the deployment's again. Repeatable."
+        ),
+    ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Change an organisation's billing settings (amounts GST-inclusive)."""
+    """Change an organisation's billing settings (amounts GST-inclusive) or rate limits."""
     changes = BillingSettings(
         network_fee_per_kwh=_amount(network_fee, "--network-fee"),
         vehicle_fee=_amount(vehicle_fee, "--vehicle-fee"),
         station_subscription_fee=_amount(station_subscription_fee, "--station-subscription-fee"),
         billing_timezone=timezone,
     )
-    if changes == BillingSettings():
+    if changes == BillingSettings() and not rate_limit:
         raise fail("nothing to change: give at least one option (see --help)")
     with command_session(database_url) as db:
         organisation = update_billing_settings(db, find_organisation(db, org), changes)
+        if rate_limit:
+            organisation.rate_limits = merge_overrides(organisation.rate_limits, rate_limit)
+        limits = ", ".join(f"{k} {v}" for k, v in (organisation.rate_limits or {}).items())
         summary = (
             f"{organisation.name}: network fee {organisation.network_fee_per_kwh}/kWh, "
             f"vehicle fee {organisation.vehicle_fee}, station subscription "
-            f"{organisation.station_subscription_fee}, months in {organisation.billing_timezone}"
+            f"{organisation.station_subscription_fee}, months in {organisation.billing_timezone}, "
+            f"rate limits: {limits or 'the deployment defaults'}"
         )
     console.print(summary, soft_wrap=True)

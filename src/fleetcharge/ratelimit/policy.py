@@ -32,21 +32,31 @@ def parse_limits(text: str, *, parameter: str = "rate_limit") -> tuple[RateLimit
     return items
 
 
-def parse_overrides(assignments: list[str]) -> dict[str, str]:
-    """`endpoint=limit` assignments (CLI form) to an overrides mapping, validated."""
-    overrides: dict[str, str] = {}
+DEFAULT = "default"
+
+
+def merge_overrides(
+    current: Mapping[str, str] | None, assignments: list[str]
+) -> dict[str, str] | None:
+    """An organisation's overrides after `endpoint=limit` assignments (CLI form), validated;
+    `endpoint=default` removes that endpoint's override. None when none remain."""
+    overrides = dict(current or {})
     for assignment in assignments:
         endpoint, sep, text = assignment.partition("=")
         endpoint = endpoint.strip()
         if not sep or endpoint not in ENDPOINT_SCOPES:
             raise InvalidParameter(
                 f"{assignment!r}: use ENDPOINT=LIMIT with an endpoint among "
-                f"{', '.join(ENDPOINT_SCOPES)}, e.g. usage=100/hour or invoices=off",
+                f"{', '.join(ENDPOINT_SCOPES)}, e.g. usage=100/hour, invoices=off or "
+                "usage=default",
                 parameter="rate-limit",
             )
+        if text.strip().lower() == DEFAULT:
+            overrides.pop(endpoint, None)
+            continue
         parse_limits(text, parameter="rate-limit")
         overrides[endpoint] = text.strip().lower()
-    return overrides
+    return overrides or None
 
 
 class LimitPolicy:

@@ -1,0 +1,62 @@
+"""Request ids, JSON logs without secrets, Prometheus metrics, liveness and readiness."""
+
+import json
+import logging
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from fleetcharge.db import unit_of_work
+from fleetcharge.logs import logging_config
+from tests import factories as f
+from tests.api.helpers import API, bearer
+
+
+def test_request_ids_are_echoed_or_made(client: TestClient) -> None:
+    given = client.get("/healthz", headers={"X-Request-ID": "lb-7f3a.42"})
+    assert given.headers["X-Request-ID"] == "lb-7f3a.42"
+    for unsafe in ("has spaces", "x" * 200, 'quote"s'):
+        made = client.get("/healthz", headers={"X-Request-ID": unsafe})
+        assert made.headers["X-Request-ID"] != unsafe
+        assert len(made.headers["X-Request-ID"]) == 32
+    first, second = client.get("/healthz"), client.get("/healthz")
+    assert first.headers["X-Request-ID"] != second.headers["X-Request-ID"]
+
+
+def test_access_log_is_json_with_the_request_id_and_no_secret(
+    client: TestClient, engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with unit_of_work(engine) as db:
+        secret = f.token(db, f.organisation(db))
+    logging.config.dictConfig(logging_config("INFO", "json"))
+    try:
+        client.get(f"{API}/usage?page=1", headers={**bearer(secret), "X-Request-ID": "req-1"})
+        client.get(f"{API}/usage", headers=bearer(secret + "x"))
+    finally:
+        logging.config.dictConfig({"version": 1, "disable_existing_loggers": False})
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line]
+    access = [line for line in lines if line["logger"] == "fleetcharge.access"]
+    assert access[0]["request_id"] == "req-1"
+    assert access[0]["message"] == f"GET {API}/usage 200"
+    assert access[0]["route"] == f"{API}/usage" and access[0]["status"] == 200
+    assert access[1]["status"] == 401
+    assert all(secret not in json.dumps(line) for line in lines)
+
+
+def test_metrics_count_requests_by_route_and_status(client: TestClient) -> None:
+    client.get(f"{API}/vehicles")  # 401
+    text = client.get("/metrics").text
+    assert "# TYPE fleetcharge_http_request_duration_seconds histogram" in text
+    assert (
+        'fleetcharge_http_request_duration_seconds_count{method="GET",'
+        f'route="{API}/vehicles",status="401"}}'
+    ) in text
+    assert "fleetcharge_sessions_created_total" in text
+
+
+def test_liveness_and_readiness(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ready", "checks": {"database": "ok"}}
