@@ -11,6 +11,8 @@ from fleetcharge.api.errors import install_error_handlers
 from fleetcharge.api.schemas import ErrorBody
 from fleetcharge.billing.endpoints import router as invoices_router
 from fleetcharge.charging.endpoints import router as sessions_router
+from fleetcharge.csms.transport import central_system_for
+from fleetcharge.csms.transport import router as ocpp_router
 from fleetcharge.db import engine_for
 from fleetcharge.fleets.endpoints import router as vehicles_router
 from fleetcharge.settings import get_settings
@@ -71,11 +73,15 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=f"{API_PREFIX}/redoc",
     )
-    app.state.engine = engine or engine_for(get_settings().database_url)
+    settings = get_settings()
+    app.state.engine = engine or engine_for(settings.database_url)
+    # OCPP 1.6J charge stations connect to ws://.../ocpp/{identity} on the same server.
+    app.state.central_system = central_system_for(app.state.engine, settings)
     install_error_handlers(app)
     api = APIRouter(prefix=API_PREFIX, tags=["Fleets"], responses=ERROR_RESPONSES)
     for router in (sessions_router, vehicles_router, invoices_router):
         api.include_router(router)
     app.include_router(api)
+    app.include_router(ocpp_router)
     app.openapi = _without_validation_errors(app)  # type: ignore[method-assign]
     return app
