@@ -3,7 +3,9 @@
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from uuid import UUID
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = f"sqlite:///{Path.cwd() / 'fleetcharge.db'}"
@@ -31,6 +33,22 @@ class Settings(BaseSettings):
     rate_limit_sessions: str = "18/15minutes;50/hour"
     rate_limit_invoices: str = "18/hour"
     rate_limit_vehicles: str = "off"
+
+    # OCPP central system (ws://host:port/ocpp/{station identity}).
+    # Unknown stations are created under this location (its uuid); unset = rejected.
+    ocpp_auto_register_location: UUID | None = None
+    # The heartbeat interval (seconds) BootNotification asks stations to use.
+    ocpp_heartbeat_interval: int = 300
+    # A station timestamp further than this in the future of its receipt is replaced by the
+    # receipt time (and flagged); one older than ocpp_max_offline_days likewise, as no
+    # station queues transactions for that long (clocks reset to 1970 or 2000 do happen).
+    ocpp_max_clock_skew_minutes: int = 15
+    ocpp_max_offline_days: int = 30
+
+    @field_validator("ocpp_auto_register_location", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
 
     def rate_limit_defaults(self) -> dict[str, str]:
         return {

@@ -13,6 +13,8 @@ from fleetcharge.api.middleware import RequestContext
 from fleetcharge.api.schemas import ErrorBody
 from fleetcharge.billing.endpoints import router as invoices_router
 from fleetcharge.charging.endpoints import router as sessions_router
+from fleetcharge.csms.transport import central_system_for
+from fleetcharge.csms.transport import router as ocpp_router
 from fleetcharge.db import engine_for
 from fleetcharge.fleets.endpoints import router as vehicles_router
 from fleetcharge.ratelimit.policy import LimitPolicy
@@ -113,6 +115,8 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     app.state.rate_limiter = RateLimiter(
         make_storage(settings.redis_url, settings.redis_key_prefix)
     )
+    # OCPP 1.6J charge stations connect to ws://.../ocpp/{identity} on the same server.
+    app.state.central_system = central_system_for(app.state.engine, settings)
     install_error_handlers(app)
     app.add_middleware(RequestContext)
     app.include_router(health_router)
@@ -120,5 +124,6 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     for router in (sessions_router, vehicles_router, invoices_router):
         api.include_router(router)
     app.include_router(api)
+    app.include_router(ocpp_router)
     app.openapi = _documented(app)  # type: ignore[method-assign]
     return app

@@ -26,7 +26,11 @@ from fleetcharge.timezones import local_date
 @dataclass(frozen=True)
 class Attribution:
     """Who charged and where: card -> vehicle -> fleet -> paying organisation; connector ->
-    location -> hosting organisation. The payer fields are None for public drivers."""
+    location -> hosting organisation. The payer fields are None for public drivers.
+
+    `billed` is False when nobody pays for the charge (an id tag we do not know, accepted
+    by a station while offline): the host earns no revenue and pays no network fee.
+    """
 
     auth_id: str
     connector_id: int
@@ -38,6 +42,7 @@ class Attribution:
     vehicle_id: int | None = None
     fleet_id: int | None = None
     payer_organisation_id: int | None = None
+    billed: bool = True
 
 
 def session_rows(
@@ -52,8 +57,12 @@ def session_rows(
     priced = price(tariff, timeline)
     cost_to_driver = priced.amount
     own_charging = attribution.payer_organisation_id == attribution.host_organisation_id
-    revenue = ZERO if own_charging else cost_to_driver
-    network_fee = round_money(attribution.network_fee_per_kwh * timeline.energy_kwh)
+    revenue = cost_to_driver if attribution.billed and not own_charging else ZERO
+    network_fee = (
+        round_money(attribution.network_fee_per_kwh * timeline.energy_kwh)
+        if attribution.billed
+        else ZERO
+    )
     total_s = int((timeline.stop - timeline.start).total_seconds())
     # Every idle stretch (SuspendedEV mid-session as well as after charging) is parking.
     parking_s = sum(p.duration_s for p in priced.periods if p.dimension == "PARKING_TIME")

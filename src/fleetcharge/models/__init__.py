@@ -9,6 +9,12 @@ from fleetcharge.models.invoice import (
     InvoiceVehicle,
 )
 from fleetcharge.models.location import Connector, Location, Station
+from fleetcharge.models.ocpp import (
+    ConnectorStatus,
+    OcppMeterValue,
+    OcppTransaction,
+    OcppUnmatchedMessage,
+)
 from fleetcharge.models.organisation import Fleet, Organisation
 from fleetcharge.models.session import ChargeSession, ChargingPeriod, SessionDayCount
 from fleetcharge.models.tariff import Tariff, TariffOverride
@@ -22,6 +28,7 @@ __all__ = [
     "ChargeSession",
     "ChargingPeriod",
     "Connector",
+    "ConnectorStatus",
     "Fleet",
     "Invoice",
     "InvoiceLineItem",
@@ -29,6 +36,9 @@ __all__ = [
     "InvoiceSession",
     "InvoiceVehicle",
     "Location",
+    "OcppMeterValue",
+    "OcppTransaction",
+    "OcppUnmatchedMessage",
     "Organisation",
     "SessionDayCount",
     "Station",

@@ -1,3 +1,4 @@
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
@@ -6,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from fleetcharge.models.base import Base, CreatedAtMixin, PublicIdMixin
 from fleetcharge.models.organisation import Organisation
 from fleetcharge.models.tariff import Tariff
-from fleetcharge.models.types import ExactDecimal
+from fleetcharge.models.types import ExactDecimal, UTCDateTime
 
 
 class Location(PublicIdMixin, CreatedAtMixin, Base):
@@ -35,7 +36,16 @@ class Station(PublicIdMixin, CreatedAtMixin, Base):
     current_type: Mapped[str] = mapped_column(String(2), default="AC")  # AC | DC
     max_power_kw: Mapped[Decimal] = mapped_column(ExactDecimal(8, 1), default=Decimal("22.0"))
     tariff_id: Mapped[int | None] = mapped_column(ForeignKey("tariffs.id"))
+    # OCPP security profile 1 (HTTP Basic); see fleetcharge.csms.auth. None = no password.
     password_hash: Mapped[str | None] = mapped_column(String(200))
+    # As reported by the station (BootNotification, Firmware/DiagnosticsStatusNotification).
+    vendor: Mapped[str | None] = mapped_column(String(50))
+    model: Mapped[str | None] = mapped_column(String(50))
+    serial_number: Mapped[str | None] = mapped_column(String(50))
+    firmware_version: Mapped[str | None] = mapped_column(String(50))
+    last_boot_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    firmware_status: Mapped[str | None] = mapped_column(String(24))
+    diagnostics_status: Mapped[str | None] = mapped_column(String(16))
 
     location: Mapped[Location] = relationship(back_populates="stations")
     tariff: Mapped[Tariff | None] = relationship()

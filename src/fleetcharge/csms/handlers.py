@@ -1,0 +1,252 @@
+"""The OCPP 1.6 actions a charge station sends us: payloads in, domain calls, answers out.
+
+Each message's database work runs in a worker thread as one unit of work, committed
+before the answer is sent; if it fails the station gets an InternalError CallError and
+nothing of the message is stored.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import anyio.to_thread
+from ocpp.charge_point import snake_to_camel_case
+from ocpp.exceptions import FormatViolationError, PropertyConstraintViolationError
+from ocpp.routing import on
+from ocpp.v16 import call_result
+from ocpp.v16.datatypes import IdTagInfo
+from ocpp.v16.enums import Action, DataTransferStatus, RegistrationStatus
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from fleetcharge.csms import service
+from fleetcharge.csms.clock import ClockPolicy, StationTime, iso_utc, station_time
+from fleetcharge.csms.protocol import RobustChargePoint
+from fleetcharge.csms.readings import Reading, parse_meter_values
+from fleetcharge.csms.schemas import (
+    BootInfo,
+    MeterValuesRequest,
+    StartRequest,
+    StationRef,
+    StatusReport,
+    StopRequest,
+)
+from fleetcharge.db import unit_of_work
+
+T = TypeVar("T")
+MAX_INT32 = 2**31 - 1
+MAX_INT64 = 2**63 - 1
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class CentralSystemConfig:
+    engine: Engine
+    policy: ClockPolicy
+    heartbeat_interval: int
+    # When a message was received (tests replace it to replay frames at given times).
+    now: Callable[[], datetime] = utc_now
+
+
+class StationHandlers(RobustChargePoint):
+    """One connected station's side of the conversation."""
+
+    def __init__(self, station: StationRef, connection: Any, config: CentralSystemConfig) -> None:
+        super().__init__(station.identity, connection)
+        self.station = station
+        self.config = config
+
+    async def _in_transaction(self, work: Callable[[Session], T]) -> T:
+        def run() -> T:
+            with unit_of_work(self.config.engine) as db:
+                return work(db)
+
+        return await anyio.to_thread.run_sync(run)
+
+    def _time(self, text: str, received_at: datetime) -> StationTime:
+        try:
+            return station_time(text, received_at, self.station.timezone, self.config.policy)
+        except ValueError:
+            raise FormatViolationError(
+                details={"cause": f"timestamp {text!r} is not an ISO 8601 date-time"}
+            ) from None
+
+    def _readings(
+        self, meter_values: list[dict[str, Any]], received_at: datetime
+    ) -> tuple[Reading, ...]:
+        return tuple(parse_meter_values(meter_values, lambda text: self._time(text, received_at)))
+
+    @on(Action.boot_notification)
+    async def on_boot_notification(
+        self, charge_point_vendor: str, charge_point_model: str, **optional: Any
+    ) -> call_result.BootNotification:
+        received_at = self.config.now()
+        boot = BootInfo(
+            vendor=charge_point_vendor,
+            model=charge_point_model,
+            serial_number=optional.get("charge_point_serial_number")
+            or optional.get("charge_box_serial_number"),
+            firmware_version=optional.get("firmware_version"),
+        )
+        await self._in_transaction(
+            lambda db: service.boot_notification(db, self.station, boot, received_at)
+        )
+        return call_result.BootNotification(
+            current_time=iso_utc(self.config.now()),
+            interval=self.config.heartbeat_interval,
+            status=RegistrationStatus.accepted,
+        )
+
+    @on(Action.heartbeat)
+    async def on_heartbeat(self) -> call_result.Heartbeat:
+        return call_result.Heartbeat(current_time=iso_utc(self.config.now()))
+
+    @on(Action.status_notification)
+    async def on_status_notification(
+        self, connector_id: int, error_code: str, status: str, **optional: Any
+    ) -> call_result.StatusNotification:
+        received_at = self.config.now()
+        _check_connector(connector_id, minimum=0)
+        timestamp = optional.get("timestamp")
+        report = StatusReport(
+            connector_number=connector_id,
+            status=status,
+            error_code=error_code,
+            timestamp=self._time(timestamp, received_at) if timestamp is not None else None,
+            info=optional.get("info"),
+            vendor_id=optional.get("vendor_id"),
+            vendor_error_code=optional.get("vendor_error_code"),
+        )
+        policy = self.config.policy
+        await self._in_transaction(
+            lambda db: service.status_notification(db, self.station, report, received_at, policy)
+        )
+        return call_result.StatusNotification()
+
+    @on(Action.authorize)
+    async def on_authorize(self, id_tag: str) -> call_result.Authorize:
+        now = self.config.now()
+        status = await self._in_transaction(lambda db: service.authorize(db, id_tag, now))
+        return call_result.Authorize(id_tag_info=IdTagInfo(status=status))
+
+    @on(Action.start_transaction)
+    async def on_start_transaction(
+        self,
+        connector_id: int,
+        id_tag: str,
+        meter_start: int,
+        timestamp: str,
+        reservation_id: int | None = None,
+    ) -> call_result.StartTransaction:
+        received_at = self.config.now()
+        _check_connector(connector_id, minimum=1)
+        _check_meter("meterStart", meter_start)
+        request = StartRequest(
+            connector_number=connector_id,
+            id_tag=id_tag,
+            meter_start_wh=meter_start,
+            timestamp=self._time(timestamp, received_at),
+            reservation_id=_storable(reservation_id, MAX_INT32),
+        )
+        policy = self.config.policy
+        result = await self._in_transaction(
+            lambda db: service.start_transaction(db, self.station, request, received_at, policy)
+        )
+        return call_result.StartTransaction(
+            transaction_id=result.transaction_id, id_tag_info=IdTagInfo(status=result.id_tag_status)
+        )
+
+    @on(Action.meter_values)
+    async def on_meter_values(
+        self,
+        connector_id: int,
+        meter_value: list[dict[str, Any]],
+        transaction_id: int | None = None,
+    ) -> call_result.MeterValues:
+        received_at = self.config.now()
+        _check_connector(connector_id, minimum=0)
+        request = MeterValuesRequest(
+            connector_number=connector_id,
+            readings=self._readings(meter_value, received_at),
+            transaction_id=_storable(transaction_id),
+        )
+        await self._in_transaction(
+            lambda db: service.meter_values(db, self.station, request, received_at)
+        )
+        return call_result.MeterValues()
+
+    @on(Action.stop_transaction)
+    async def on_stop_transaction(
+        self,
+        transaction_id: int,
+        meter_stop: int,
+        timestamp: str,
+        id_tag: str | None = None,
+        reason: str | None = None,
+        transaction_data: list[dict[str, Any]] | None = None,
+    ) -> call_result.StopTransaction:
+        received_at = self.config.now()
+        _check_meter("meterStop", meter_stop)
+        sent = {
+            "transaction_id": transaction_id,
+            "meter_stop": meter_stop,
+            "timestamp": timestamp,
+            "id_tag": id_tag,
+            "reason": reason,
+            "transaction_data": transaction_data,
+        }
+        request = StopRequest(
+            transaction_id=_storable(transaction_id),
+            meter_stop_wh=meter_stop,
+            timestamp=self._time(timestamp, received_at),
+            id_tag=id_tag,
+            reason=reason,
+            transaction_data=self._readings(transaction_data or [], received_at),
+            payload=snake_to_camel_case({k: v for k, v in sent.items() if v is not None}),
+        )
+        status = await self._in_transaction(
+            lambda db: service.stop_transaction(db, self.station, request, received_at)
+        )
+        return call_result.StopTransaction(
+            id_tag_info=IdTagInfo(status=status) if status is not None else None
+        )
+
+    @on(Action.data_transfer)
+    async def on_data_transfer(self, vendor_id: str, **optional: Any) -> call_result.DataTransfer:
+        return call_result.DataTransfer(status=DataTransferStatus.unknown_vendor_id)
+
+    @on(Action.firmware_status_notification)
+    async def on_firmware_status_notification(
+        self, status: str
+    ) -> call_result.FirmwareStatusNotification:
+        await self._in_transaction(lambda db: service.firmware_status(db, self.station, status))
+        return call_result.FirmwareStatusNotification()
+
+    @on(Action.diagnostics_status_notification)
+    async def on_diagnostics_status_notification(
+        self, status: str
+    ) -> call_result.DiagnosticsStatusNotification:
+        await self._in_transaction(lambda db: service.diagnostics_status(db, self.station, status))
+        return call_result.DiagnosticsStatusNotification()
+
+
+def _check_connector(connector_id: int, *, minimum: int) -> None:
+    if not minimum <= connector_id <= MAX_INT32:
+        raise PropertyConstraintViolationError(
+            details={"cause": f"connectorId {connector_id} out of range (from {minimum})"}
+        )
+
+
+def _check_meter(name: str, wh: int) -> None:
+    if abs(wh) > MAX_INT64:
+        raise PropertyConstraintViolationError(details={"cause": f"{name} out of range: {wh}"})
+
+
+def _storable(value: int | None, maximum: int = MAX_INT64) -> int | None:
+    """An id we only keep for reference, if a column can hold it (the raw payload keeps it
+    anyway where it matters)."""
+    return value if value is not None and abs(value) <= maximum else None

@@ -1,0 +1,211 @@
+"""Queries of the central system. Flush only; the caller's unit of work commits."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, or_, select
+from sqlalchemy.orm import Session
+
+from fleetcharge.csms.readings import ENERGY_REGISTER, POWER_IMPORT, Reading
+from fleetcharge.models import (
+    Card,
+    Connector,
+    ConnectorStatus,
+    Location,
+    OcppMeterValue,
+    OcppTransaction,
+    OcppUnmatchedMessage,
+    Station,
+)
+
+# transactionIds are 32-bit (the ids we hand out); anything else a station sends is unknown
+# without asking the database (PostgreSQL would reject the comparison with an error).
+_MAX_TRANSACTION_ID = 2**31 - 1
+
+
+def station_by_identity(db: Session, identity: str) -> Station | None:
+    return db.scalar(select(Station).where(Station.ocpp_identity == identity))
+
+
+def station_with_evse_id(db: Session, evse_id: str) -> bool:
+    return db.scalar(select(Station.id).where(Station.evse_id == evse_id)) is not None
+
+
+def location_by_uuid(db: Session, uuid: Any) -> Location | None:
+    return db.scalar(select(Location).where(Location.uuid == uuid))
+
+
+def card_by_id_tag(db: Session, id_tag: str) -> Card | None:
+    return db.scalar(select(Card).where(Card.id_tag == id_tag))
+
+
+def connector(db: Session, station_id: int, number: int) -> Connector:
+    """The station's connector with this OCPP number, created when first reported."""
+    found = db.scalar(
+        select(Connector).where(
+            Connector.station_id == station_id, Connector.connector_id == number
+        )
+    )
+    if found is None:
+        found = Connector(station_id=station_id, connector_id=number, name=f"Connector {number}")
+        db.add(found)
+        db.flush()
+    return found
+
+
+def transaction(db: Session, station_id: int, transaction_id: int | None) -> OcppTransaction | None:
+    """The station's transaction with this id (another station's id is unknown here)."""
+    if transaction_id is None or not 0 < transaction_id <= _MAX_TRANSACTION_ID:
+        return None
+    found = db.get(OcppTransaction, transaction_id)
+    return found if found is not None and found.station_id == station_id else None
+
+
+def repeated_start(
+    db: Session,
+    station_id: int,
+    connector_id: int,
+    id_tag: str,
+    reported_at: datetime,
+    meter_start_wh: int,
+) -> OcppTransaction | None:
+    return db.scalar(
+        select(OcppTransaction).where(
+            OcppTransaction.station_id == station_id,
+            OcppTransaction.connector_id == connector_id,
+            OcppTransaction.id_tag == id_tag,
+            OcppTransaction.start_reported_at == reported_at,
+            OcppTransaction.meter_start_wh == meter_start_wh,
+        )
+    )
+
+
+def open_transactions_for_id_tag(
+    db: Session, id_tag: str, started_after: datetime
+) -> Sequence[OcppTransaction]:
+    return db.scalars(
+        select(OcppTransaction).where(
+            OcppTransaction.id_tag == id_tag,
+            OcppTransaction.state == "open",
+            OcppTransaction.started_at > started_after,
+        )
+    ).all()
+
+
+def open_transactions_on(db: Session, connector_id: int) -> Sequence[OcppTransaction]:
+    return db.scalars(
+        select(OcppTransaction)
+        .where(OcppTransaction.connector_id == connector_id, OcppTransaction.state == "open")
+        .order_by(OcppTransaction.id)
+    ).all()
+
+
+def latest_transaction_on(db: Session, connector_id: int) -> OcppTransaction | None:
+    return db.scalar(
+        select(OcppTransaction)
+        .where(OcppTransaction.connector_id == connector_id)
+        .order_by(OcppTransaction.id.desc())
+        .limit(1)
+    )
+
+
+def add_meter_values(
+    db: Session,
+    station_id: int,
+    connector_number: int,
+    readings: Sequence[Reading],
+    *,
+    source: str,
+    transaction_id: int | None,
+    reported_transaction_id: int | None,
+    received_at: datetime,
+) -> None:
+    if not readings:
+        return
+    rows = [
+        {
+            "station_id": station_id,
+            "connector_number": connector_number,
+            "transaction_id": transaction_id,
+            "reported_transaction_id": reported_transaction_id,
+            "source": source,
+            "reported_at": r.reported_at,
+            "sampled_at": r.sampled_at,
+            "measurand": r.measurand,
+            "phase": r.phase,
+            "unit": r.unit,
+            "context": r.context,
+            "location": r.location,
+            "value_format": r.value_format,
+            "value_raw": r.value_raw,
+            "value": r.value,
+            "normalised_unit": r.normalised_unit,
+            "received_at": received_at,
+        }
+        for r in readings
+    ]
+    db.execute(insert(OcppMeterValue), rows)
+
+
+def transaction_readings(db: Session, transaction_id: int) -> Sequence[OcppMeterValue]:
+    """The transaction's readings of the total energy register and power at the outlet (not
+    per phase, not the car's own), oldest first."""
+    return db.scalars(
+        select(OcppMeterValue)
+        .where(
+            OcppMeterValue.transaction_id == transaction_id,
+            OcppMeterValue.measurand.in_((ENERGY_REGISTER, POWER_IMPORT)),
+            OcppMeterValue.phase.is_(None),
+            or_(OcppMeterValue.location.is_(None), OcppMeterValue.location == "Outlet"),
+            OcppMeterValue.value.is_not(None),
+        )
+        .order_by(OcppMeterValue.sampled_at, OcppMeterValue.id)
+    ).all()
+
+
+def connector_statuses(
+    db: Session, station_id: int, connector_number: int, since: datetime, until: datetime
+) -> list[ConnectorStatus]:
+    """The last status at or before `since` (the state the window starts in) and every
+    status after it up to `until`."""
+    same_connector = (
+        ConnectorStatus.station_id == station_id,
+        ConnectorStatus.connector_number == connector_number,
+    )
+    before = db.scalar(
+        select(ConnectorStatus)
+        .where(*same_connector, ConnectorStatus.status_at <= since)
+        .order_by(ConnectorStatus.status_at.desc(), ConnectorStatus.id.desc())
+        .limit(1)
+    )
+    during = db.scalars(
+        select(ConnectorStatus)
+        .where(
+            *same_connector,
+            ConnectorStatus.status_at > since,
+            ConnectorStatus.status_at <= until,
+        )
+        .order_by(ConnectorStatus.status_at, ConnectorStatus.id)
+    ).all()
+    return ([before] if before is not None else []) + list(during)
+
+
+def add_unmatched(
+    db: Session,
+    station_id: int,
+    action: str,
+    payload: dict[str, Any],
+    reason: str,
+    received_at: datetime,
+) -> None:
+    db.add(
+        OcppUnmatchedMessage(
+            station_id=station_id,
+            action=action,
+            payload=payload,
+            reason=reason,
+            received_at=received_at,
+        )
+    )
+    db.flush()

@@ -1,0 +1,210 @@
+"""A stopped OCPP transaction becomes a priced charge session (flush only).
+
+Attribution: card -> vehicle -> fleet -> paying organisation, and connector -> station ->
+location -> site host. A tag that is no card of ours, or a card on no vehicle, has nobody
+to pay: the session is recorded (the host sees it) and billed to nobody.
+"""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from fleetcharge.charging.recording import (
+    Attribution,
+    day_count_keys,
+    increment_day_counts,
+    record_session,
+    session_rows,
+)
+from fleetcharge.csms import repository
+from fleetcharge.csms.flags import Flag
+from fleetcharge.csms.readings import ENERGY_REGISTER, POWER_IMPORT
+from fleetcharge.csms.timeline import (
+    PowerReading,
+    RegisterReading,
+    StatusChange,
+    TransactionFacts,
+    build_timeline,
+)
+from fleetcharge.models import (
+    Card,
+    ChargeSession,
+    ChargingPeriod,
+    InvoiceSession,
+    OcppTransaction,
+    Organisation,
+    SessionDayCount,
+    Station,
+)
+from fleetcharge.pricing.schemas import TariffSpec
+from fleetcharge.tariffs.repository import applicable_tariff
+
+WH_PER_KWH = 1000
+# A connector reporting Available later than this after the stop says nothing about when
+# the car left (the station was probably offline in between).
+MAX_PARKING_AFTER_STOP = timedelta(hours=24)
+
+
+def record_transaction_session(db: Session, tx: OcppTransaction) -> set[Flag]:
+    """Price and store the stopped transaction's session and link it; the timeline's flags."""
+    station = _station(db, tx)
+    facts, flags = _facts(db, tx, station)
+    built = build_timeline(facts)
+    attribution = _attribution(db, tx, station)
+    applied = applicable_tariff(db, station, attribution.payer_organisation_id)
+    session = record_session(
+        db, attribution, applied.spec, built.timeline, tariff_id=applied.tariff_id
+    )
+    tx.session_id = session.id
+    return flags | built.flags
+
+
+def extend_parking(
+    db: Session, connector_id: int, available_at: datetime, live_within: timedelta
+) -> None:
+    """The connector reported Available: if the car stayed plugged in after its transaction
+    stopped, re-price the session with that time as parking (OCPI PARKING_TIME).
+
+    Only for a stop we heard of live (a replayed stop says nothing about when an Available
+    now happened), the connector's latest transaction, the first Available after it, and a
+    session on no invoice yet. The session's stop_date_time moves to when the car left.
+    """
+    tx = repository.latest_transaction_on(db, connector_id)
+    if (
+        tx is None
+        or tx.session_id is None
+        or tx.stopped_at is None
+        or tx.stop_received_at is None
+        or tx.stop_reason == "EVDisconnected"
+        or Flag.PARKED_UNTIL_AVAILABLE in tx.flags
+        or tx.stop_received_at - tx.stopped_at > live_within
+        or not tx.stopped_at < available_at <= tx.stopped_at + MAX_PARKING_AFTER_STOP
+        or _invoiced(db, tx.session_id)
+        or _available_since(db, tx, tx.stopped_at, available_at)
+    ):
+        return
+    session = db.get(ChargeSession, tx.session_id)
+    if session is None or session.tariff_snapshot is None:
+        return
+    station = _station(db, tx)
+    built = build_timeline(_facts(db, tx, station, session_end=available_at)[0])
+    old_counts = day_count_keys(_count_values(session))
+    values, periods = session_rows(
+        _attribution(db, tx, station),
+        TariffSpec.from_snapshot(session.tariff_snapshot),
+        built.timeline,
+        tariff_id=session.tariff_id,
+        session_uuid=session.uuid,
+    )
+    for key, value in values.items():
+        setattr(session, key, value)
+    db.execute(delete(ChargingPeriod).where(ChargingPeriod.session_id == session.id))
+    if periods:
+        db.execute(insert(ChargingPeriod), [{**p, "session_id": session.id} for p in periods])
+    if day_count_keys(values) != old_counts:
+        _decrement_day_counts(db, old_counts)
+        increment_day_counts(db, values)
+    tx.flags = sorted({*tx.flags, Flag.PARKED_UNTIL_AVAILABLE})
+    db.flush()
+
+
+def _station(db: Session, tx: OcppTransaction) -> Station:
+    station = db.get(Station, tx.station_id)
+    assert station is not None  # a foreign key
+    return station
+
+
+def _facts(
+    db: Session, tx: OcppTransaction, station: Station, session_end: datetime | None = None
+) -> tuple[TransactionFacts, set[Flag]]:
+    """What the station reported about the transaction, and the flags its units earn."""
+    assert tx.stopped_at is not None and tx.meter_stop_wh is not None
+    registers: list[RegisterReading] = []
+    power: list[PowerReading] = []
+    flags: set[Flag] = set()
+    for r in repository.transaction_readings(db, tx.id):
+        if r.value is None:
+            continue
+        if r.measurand == ENERGY_REGISTER and r.normalised_unit == "kWh":
+            registers.append(RegisterReading(r.sampled_at, r.value * WH_PER_KWH))
+            if r.unit == "kWh":
+                flags.add(Flag.KWH_UNITS)
+        elif r.measurand == POWER_IMPORT and r.normalised_unit == "kW":
+            power.append(PowerReading(r.sampled_at, r.value))
+    statuses = repository.connector_statuses(
+        db, station.id, tx.connector.connector_id, tx.started_at, tx.stopped_at
+    )
+    facts = TransactionFacts(
+        start=tx.started_at,
+        stop=tx.stopped_at,
+        meter_start_wh=tx.meter_start_wh,
+        meter_stop_wh=tx.meter_stop_wh,
+        registers=tuple(registers),
+        power=tuple(power),
+        statuses=tuple(StatusChange(s.status_at, s.status) for s in statuses),
+        timezone=station.location.timezone,
+        max_power_kw=station.max_power_kw,
+        session_end=session_end,
+    )
+    return facts, flags
+
+
+def _attribution(db: Session, tx: OcppTransaction, station: Station) -> Attribution:
+    card = db.get(Card, tx.card_id) if tx.card_id is not None else None
+    card = card or repository.card_by_id_tag(db, tx.id_tag)
+    vehicle = card.vehicle if card is not None else None
+    location = station.location
+    host = db.get(Organisation, location.host_organisation_id)
+    assert host is not None
+    return Attribution(
+        auth_id=tx.id_tag,
+        connector_id=tx.connector_id,
+        location_id=location.id,
+        host_organisation_id=host.id,
+        timezone=location.timezone,
+        network_fee_per_kwh=host.network_fee_per_kwh,
+        card_id=card.id if card is not None else None,
+        vehicle_id=vehicle.id if vehicle is not None else None,
+        fleet_id=vehicle.fleet_id if vehicle is not None else None,
+        payer_organisation_id=vehicle.organisation_id if vehicle is not None else None,
+        billed=vehicle is not None,
+    )
+
+
+def _available_since(db: Session, tx: OcppTransaction, since: datetime, until: datetime) -> bool:
+    statuses = repository.connector_statuses(
+        db, tx.station_id, tx.connector.connector_id, since, until
+    )
+    return any(s.status == "Available" and s.status_at > since for s in statuses)
+
+
+def _invoiced(db: Session, session_id: int) -> bool:
+    query = select(InvoiceSession.id).where(
+        InvoiceSession.session_id == session_id, InvoiceSession.active
+    )
+    return db.scalar(query.limit(1)) is not None
+
+
+def _count_values(session: ChargeSession) -> dict[str, Any]:
+    return {
+        "stop_date_time": session.stop_date_time,
+        "stop_local_date": session.stop_local_date,
+        "host_organisation_id": session.host_organisation_id,
+        "payer_organisation_id": session.payer_organisation_id,
+    }
+
+
+def _decrement_day_counts(db: Session, keys: list[tuple[int, str, Any, Any]]) -> None:
+    for organisation_id, view, utc_date, local in keys:
+        db.execute(
+            update(SessionDayCount)
+            .where(
+                SessionDayCount.organisation_id == organisation_id,
+                SessionDayCount.view == view,
+                SessionDayCount.utc_date == utc_date,
+                SessionDayCount.local_date == local,
+            )
+            .values(sessions=SessionDayCount.sessions - 1)
+        )

@@ -1,0 +1,172 @@
+"""The WebSocket endpoint charge stations connect to: ws://host:port/ocpp/{identity}.
+
+The handshake is refused before it is accepted (an HTTP status, no WebSocket) when the
+station does not offer the `ocpp1.6` subprotocol (400), is unknown and auto-registration
+is off (404), or has a password and did not send it with HTTP Basic auth (401).
+A second connection for a station identity wins: the older one is closed.
+"""
+
+import contextlib
+import logging
+from datetime import timedelta
+
+import anyio
+import anyio.to_thread
+from fastapi import APIRouter, WebSocket
+from sqlalchemy import Engine
+from starlette.responses import PlainTextResponse
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from fleetcharge.csms import service
+from fleetcharge.csms.auth import basic_credentials
+from fleetcharge.csms.clock import ClockPolicy
+from fleetcharge.csms.handlers import CentralSystemConfig, StationHandlers
+from fleetcharge.csms.registry import ConnectionRegistry, LiveConnection
+from fleetcharge.csms.schemas import Rejection, StationRef
+from fleetcharge.db import unit_of_work
+from fleetcharge.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+SUBPROTOCOL = "ocpp1.6"
+# Sent to a connection replaced by a newer one of the same station.
+REPLACED = (1000, "replaced by a new connection")
+INTERNAL_ERROR = 1011
+
+router = APIRouter()
+
+
+class ConnectionClosed(Exception):
+    """The station went away; ends the message loop."""
+
+
+class SocketAdapter:
+    """The `recv()` / `send()` connection the ocpp library expects, over Starlette's socket."""
+
+    def __init__(self, websocket: WebSocket) -> None:
+        self.websocket = websocket
+        self.live: LiveConnection | None = None
+
+    async def recv(self) -> str:
+        message = await self.websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            raise ConnectionClosed(message.get("code"))
+        if self.live is not None:
+            self.live.seen()
+        text = message.get("text")
+        if text is None:
+            # OCPP-J frames are text; a binary one is read as text (and is then most
+            # likely answered with a FormatViolation).
+            text = (message.get("bytes") or b"").decode("utf-8", errors="replace")
+        return str(text)
+
+    async def send(self, message: str) -> None:
+        await self.websocket.send_text(message)
+
+
+class CentralSystem:
+    """Admits stations, runs their conversations and knows which are connected."""
+
+    def __init__(self, config: CentralSystemConfig, settings: Settings) -> None:
+        self.config = config
+        self.auto_register_location = settings.ocpp_auto_register_location
+        self.registry = ConnectionRegistry()
+
+    async def serve(self, websocket: WebSocket, identity: str) -> None:
+        if SUBPROTOCOL not in websocket.scope.get("subprotocols", ()):
+            await _refuse(websocket, 400, f"subprotocol {SUBPROTOCOL} required")
+            return
+        credentials = basic_credentials(websocket.headers.get("authorization"))
+        admitted = await anyio.to_thread.run_sync(self._admit, identity, credentials)
+        if isinstance(admitted, Rejection):
+            logger.warning("refused charge station %r: %s", identity, admitted.reason)
+            await _refuse(websocket, admitted.status_code, admitted.reason)
+            return
+        await websocket.accept(subprotocol=SUBPROTOCOL)
+        await self._converse(websocket, admitted)
+
+    def _admit(self, identity: str, credentials: tuple[str, str] | None) -> StationRef | Rejection:
+        with unit_of_work(self.config.engine) as db:
+            return service.admit_station(db, identity, credentials, self.auto_register_location)
+
+    async def _converse(self, websocket: WebSocket, station: StationRef) -> None:
+        adapter = SocketAdapter(websocket)
+        handlers = StationHandlers(station, adapter, self.config)
+        close_code, close_reason = 1000, ""
+        with anyio.CancelScope() as scope:
+
+            def replaced() -> None:
+                nonlocal close_code, close_reason
+                close_code, close_reason = REPLACED
+                scope.cancel()
+
+            live = adapter.live = LiveConnection(station.identity, station.id, replaced)
+            previous = self.registry.attach(live)
+            if previous is not None:
+                logger.info(
+                    "charge station %s reconnected; closing its older connection", live.identity
+                )
+                previous.disconnect()
+            logger.info("charge station %s connected", station.identity)
+            try:
+                await handlers.start()
+            except (ConnectionClosed, WebSocketDisconnect):
+                pass
+            except Exception:
+                logger.exception("charge station %s: connection failed", station.identity)
+                close_code, close_reason = INTERNAL_ERROR, "internal error"
+            finally:
+                self.registry.detach(live)
+        logger.info("charge station %s disconnected", station.identity)
+        await _close(websocket, close_code, close_reason)
+
+
+async def _refuse(websocket: WebSocket, status_code: int, reason: str) -> None:
+    headers = {"WWW-Authenticate": 'Basic realm="OCPP"'} if status_code == 401 else None
+    if "websocket.http.response" in websocket.scope.get("extensions", {}):
+        await websocket.send_denial_response(
+            PlainTextResponse(reason, status_code=status_code, headers=headers)
+        )
+    else:
+        await websocket.close(code=1008, reason=reason)
+
+
+async def _close(websocket: WebSocket, code: int, reason: str) -> None:
+    if websocket.client_state is WebSocketState.DISCONNECTED:
+        return
+    if websocket.application_state is WebSocketState.DISCONNECTED:
+        return
+    with contextlib.suppress(RuntimeError, OSError):
+        await websocket.close(code=code, reason=reason)
+
+
+@router.websocket("/ocpp/{identity}")
+async def ocpp_endpoint(websocket: WebSocket, identity: str) -> None:
+    central: CentralSystem = websocket.app.state.central_system
+    await central.serve(websocket, identity)
+
+
+class _RefusalNoise(logging.Filter):
+    """uvicorn (0.54, websockets-sansio) logs "ASGI callable returned without completing
+    handshake." at ERROR after every handshake refused with an HTTP response, although the
+    response was sent; refusals are logged above, as a warning."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != "ASGI callable returned without completing handshake."
+
+
+def _quiet_refusals() -> None:
+    uvicorn_errors = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _RefusalNoise) for f in uvicorn_errors.filters):
+        uvicorn_errors.addFilter(_RefusalNoise())
+
+
+def central_system_for(engine: Engine, settings: Settings) -> CentralSystem:
+    _quiet_refusals()
+    policy = ClockPolicy(
+        max_future=timedelta(minutes=settings.ocpp_max_clock_skew_minutes),
+        max_past=timedelta(days=settings.ocpp_max_offline_days),
+    )
+    return CentralSystem(
+        CentralSystemConfig(engine, policy, settings.ocpp_heartbeat_interval), settings
+    )

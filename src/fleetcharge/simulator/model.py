@@ -1,0 +1,99 @@
+"""What a simulated station is configured with, what it counts and reports, and its errors."""
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+from enum import StrEnum
+
+
+class SimulatorError(Exception):
+    """A problem the simulator reports as a one-line message, not a traceback."""
+
+
+class ConnectionFailed(SimulatorError):
+    """The central system could not be reached, or refused the WebSocket handshake."""
+
+
+class ConnectionLost(SimulatorError):
+    """The central system closed the connection, or stopped answering, during the run."""
+
+
+class BootRejected(SimulatorError):
+    """BootNotification was answered with Rejected or a CallError."""
+
+
+class RegisterMode(StrEnum):
+    LIFETIME = "lifetime"  # the energy register carries on across transactions
+    PER_TRANSACTION = "per-transaction"  # it restarts at 0 with every transaction
+
+
+@dataclass(frozen=True, slots=True)
+class StationConfig:
+    station_id: str
+    url: str  # the central system's OCPP endpoint; the station connects to {url}/{station_id}
+    connectors: int = 1
+    password: str | None = None  # HTTP Basic auth (OCPP security profile 1)
+    speed: float = 60.0  # simulated seconds per real second
+    sample_interval_s: int = 60  # simulated seconds between MeterValues
+    register: RegisterMode = RegisterMode.LIFETIME
+    initial_register_wh: int = 0
+    transaction_data: bool = False  # StopTransaction carries transactionData
+    vendor: str = "fleetcharge"
+    model: str = "Simulator"
+    firmware_version: str = "sim-1.0"
+    validate: bool = True  # JSON-schema check of what is sent and received (costs CPU)
+    response_timeout_s: float = 30.0
+    open_timeout_s: float = 10.0
+
+    def __post_init__(self) -> None:
+        if self.connectors < 1:
+            raise ValueError("a station needs at least one connector")
+        if self.speed < 1:
+            raise ValueError("speed must be >= 1 (simulated seconds per real second)")
+        if self.sample_interval_s < 0:
+            raise ValueError("sample_interval_s must be >= 0 (0: no MeterValues)")
+
+
+@dataclass(slots=True)
+class StationStats:
+    """Counters for one station, or (after `add`) for a whole run."""
+
+    boots: int = 0
+    messages_sent: int = 0  # Calls the station initiated
+    call_errors: int = 0  # CallErrors (or invalid answers) received for them
+    frames_sent: int = 0  # every WebSocket frame, answers to the central system included
+    frames_received: int = 0
+    rejected_authorisations: int = 0  # Authorize or StartTransaction not Accepted
+    sessions_completed: int = 0  # transactions started and stopped
+    sessions_stopped_early: int = 0  # of those: remote stop, unlock or reset
+    energy_wh: int = 0
+
+    def add(self, other: "StationStats") -> None:
+        for counter in fields(self):
+            name = counter.name
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+class SessionOutcome(StrEnum):
+    COMPLETED = "completed"  # a transaction ran and was stopped
+    REJECTED = "rejected"  # the id tag was not accepted
+    ABORTED = "aborted"  # reset or unlock before the transaction started
+    FAILED = "failed"  # a CallError where the session needed an answer
+    SKIPPED = "skipped"  # every connector was Inoperative
+
+
+@dataclass(slots=True)
+class SessionReport:
+    """What the station did for one planned session, to compare with what the server stored."""
+
+    station_id: str
+    connector_id: int
+    id_tag: str
+    planned_energy_wh: int
+    outcome: SessionOutcome = SessionOutcome.FAILED
+    transaction_id: int | None = None
+    meter_start: int | None = None
+    meter_stop: int | None = None
+    energy_wh: int = 0
+    stop_reason: str | None = None
+    started_at: datetime | None = None
+    stopped_at: datetime | None = None

@@ -1,0 +1,42 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from fleetcharge.csms.clock import ClockPolicy, iso_utc, parse_timestamp, station_time
+from fleetcharge.csms.flags import Flag
+
+RECEIVED = datetime(2025, 3, 3, 23, 0, tzinfo=UTC)
+POLICY = ClockPolicy(max_future=timedelta(minutes=15), max_past=timedelta(days=30))
+
+
+@pytest.mark.parametrize(
+    ("text", "used", "flags"),
+    [
+        ("2025-03-03T23:00:00Z", RECEIVED, set()),
+        ("2025-03-03T23:14:59.500Z", RECEIVED + timedelta(minutes=14, seconds=59.5), set()),
+        ("2025-03-04T10:00:00+11:00", RECEIVED, set()),
+        ("2025-03-03T23:15:01Z", RECEIVED, {Flag.CLOCK_ADJUSTED}),
+        ("2025-03-01T08:00:00Z", datetime(2025, 3, 1, 8, tzinfo=UTC), set()),  # offline replay
+        ("2025-01-01T00:00:00Z", RECEIVED, {Flag.CLOCK_ADJUSTED}),
+        ("1970-01-01T00:00:00Z", RECEIVED, {Flag.CLOCK_ADJUSTED}),
+        ("2025-03-04T10:00:00", RECEIVED, {Flag.LOCAL_CLOCK}),  # Sydney wall clock
+        ("2025-03-04T23:00:00", RECEIVED, {Flag.LOCAL_CLOCK, Flag.CLOCK_ADJUSTED}),
+    ],
+)
+def test_station_times_are_bounded(text: str, used: datetime, flags: set[Flag]) -> None:
+    moment = station_time(text, RECEIVED, "Australia/Sydney", POLICY)
+    assert (moment.used, moment.flags) == (used, flags)
+    assert moment.reported == parse_timestamp(text, "Australia/Sydney")[0]
+
+
+@pytest.mark.parametrize("text", ["", "yesterday", "2025-13-01T00:00:00Z", "12:00"])
+def test_unreadable_timestamps_raise(text: str) -> None:
+    with pytest.raises(ValueError):
+        station_time(text, RECEIVED, "Australia/Sydney", POLICY)
+
+
+def test_current_time_is_utc_with_milliseconds() -> None:
+    assert (
+        iso_utc(datetime(2025, 3, 4, 10, 0, 0, 123456, tzinfo=RECEIVED.tzinfo))
+        == "2025-03-04T10:00:00.123Z"
+    )
