@@ -83,19 +83,26 @@ def tariff_document(db: Session, tariff: Tariff) -> dict[str, Any]:
     }
 
 
-def set_override(
-    db: Session, organisation_ref: str, location_ref: str, tariff_ref: str
-) -> TariffOverride:
-    """From now on the organisation's own cards pay `tariff` at the location."""
+def _override(
+    db: Session, organisation_ref: str, location_ref: str
+) -> tuple[Organisation, Location, TariffOverride | None]:
     organisation = find_organisation(db, organisation_ref)
     location = find_location(db, location_ref)
-    tariff = find_tariff(db, tariff_ref)
     override = db.scalar(
         select(TariffOverride).where(
             TariffOverride.organisation_id == organisation.id,
             TariffOverride.location_id == location.id,
         )
     )
+    return organisation, location, override
+
+
+def set_override(
+    db: Session, organisation_ref: str, location_ref: str, tariff_ref: str
+) -> TariffOverride:
+    """From now on the organisation's own cards pay `tariff` at the location."""
+    organisation, location, override = _override(db, organisation_ref, location_ref)
+    tariff = find_tariff(db, tariff_ref)
     if override is None:
         override = TariffOverride(organisation_id=organisation.id, location_id=location.id)
         db.add(override)
@@ -105,14 +112,7 @@ def set_override(
 
 
 def clear_override(db: Session, organisation_ref: str, location_ref: str) -> bool:
-    organisation = find_organisation(db, organisation_ref)
-    location = find_location(db, location_ref)
-    override = db.scalar(
-        select(TariffOverride).where(
-            TariffOverride.organisation_id == organisation.id,
-            TariffOverride.location_id == location.id,
-        )
-    )
+    _, _, override = _override(db, organisation_ref, location_ref)
     if override is None:
         return False
     db.delete(override)
