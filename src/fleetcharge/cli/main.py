@@ -4,6 +4,8 @@ import typer
 
 from fleetcharge.cli import organisations, tariffs, tokens
 from fleetcharge.cli.common import DatabaseUrl, console, database_errors, fail, resolve_url
+from fleetcharge.cli.export import app as export_app
+from fleetcharge.cli.report import app as report_app
 
 app = typer.Typer(
     help="fleetcharge: EV charging platform backend for fleets.",
@@ -13,6 +15,8 @@ app = typer.Typer(
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(tariffs.app, name="tariffs")
 app.add_typer(organisations.app, name="organisations")
+app.add_typer(export_app, name="export")
+app.add_typer(report_app, name="report")
 
 db_app = typer.Typer(help="Database schema management.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
