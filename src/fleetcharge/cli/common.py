@@ -21,8 +21,8 @@ DatabaseUrl = Annotated[
     str | None,
     typer.Option(
         "--database-url",
-        help="SQLAlchemy URL of the database [env: FLEETCHARGE_DATABASE_URL; "
-        "default: ./fleetcharge.db (SQLite)]",
+        help="SQLAlchemy URL of the database (env: FLEETCHARGE_DATABASE_URL; "
+        "default: ./fleetcharge.db, SQLite).",
         show_default=False,
     ),
 ]

@@ -2,7 +2,7 @@ from typing import Annotated
 
 import typer
 
-from fleetcharge.cli import organisations, simulate, tariffs, tokens
+from fleetcharge.cli import export, organisations, report, simulate, tariffs, tokens
 from fleetcharge.cli.common import DatabaseUrl, console, database_errors, fail, resolve_url
 
 app = typer.Typer(
@@ -13,6 +13,8 @@ app = typer.Typer(
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(tariffs.app, name="tariffs")
 app.add_typer(organisations.app, name="organisations")
+app.add_typer(export.app, name="export")
+app.add_typer(report.app, name="report")
 app.command("simulate")(simulate.simulate)
 
 db_app = typer.Typer(help="Database schema management.", no_args_is_help=True)
