@@ -79,3 +79,32 @@ def test_over_loopback_http(engine: Engine, pages_of_five: None) -> None:
         with pytest.raises(AuthenticationError) as raised:
             list(FleetsClient(url, "fct_not_a_real_token").vehicles())
         assert raised.value.code == "unauthorized"
+
+
+def test_our_rate_limit_headers_drive_the_clients_waits(
+    engine: Engine, pages_of_five: None
+) -> None:
+    """One call an hour: after page 1 the client waits until our X-RateLimit-Reset; our 429
+    then keeps it waiting until it gives up with a clear error."""
+    from fleetcharge.client import RateLimitedError
+    from fleetcharge.client.policy import Wait
+    from fleetcharge.settings import Settings
+
+    world = build_world(engine)
+    waits: list[Wait] = []
+    slept: list[float] = []
+    with make_client(engine, Settings(rate_limit_usage="1/hour")) as test_client:
+        client = FleetsClient(
+            BASE,
+            world.fleet_token,
+            http_client=test_client,
+            on_wait=waits.append,
+            sleep=slept.append,
+        )
+        listing = client.usage()
+        assert len(listing.first_page().records) == 5
+        with pytest.raises(RateLimitedError):
+            list(listing)
+    first = waits[0]
+    assert first.reason == "rate_limit" and 3590 <= first.seconds <= 3601
+    assert len(slept) >= 2 and all(w.reason == "rate_limit" for w in waits)
