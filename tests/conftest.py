@@ -3,6 +3,9 @@
 PostgreSQL runs when FLEETCHARGE_TEST_POSTGRES_URL points at a server whose user may
 create databases (for example postgresql://postgres@127.0.0.1:5432/postgres). Each test
 gets its own database, copied from a template migrated once per run, and dropped after.
+
+Tests of processes sharing Redis run when FLEETCHARGE_TEST_REDIS_URL is set; each uses
+keys under a prefix of its own, deleted afterwards.
 """
 
 import os
@@ -12,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -19,6 +23,7 @@ from fleetcharge.db import make_engine, normalise_url
 from fleetcharge.migrate import upgrade
 
 POSTGRES_ENV = "FLEETCHARGE_TEST_POSTGRES_URL"
+REDIS_ENV = "FLEETCHARGE_TEST_REDIS_URL"
 POSTGRES_SKIP = (
     f"PostgreSQL tests skipped: set {POSTGRES_ENV} "
     "(e.g. postgresql://postgres@127.0.0.1:5432/postgres) to run them"
@@ -90,3 +95,24 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get(REDIS_ENV)
+    if not url:
+        if os.environ.get("FLEETCHARGE_TEST_REQUIRE_POSTGRES"):
+            pytest.fail(f"CI must run the Redis tests: set {REDIS_ENV}")
+        pytest.skip(f"Redis tests skipped: set {REDIS_ENV} (e.g. redis://127.0.0.1:6379/0)")
+    return url
+
+
+@pytest.fixture
+def redis_prefix(redis_url: str) -> Iterator[str]:
+    """A Redis key prefix of the test's own; its keys are deleted afterwards."""
+    prefix = f"fleetcharge-test-{uuid.uuid4().hex}"
+    yield prefix
+    client = redis.Redis.from_url(redis_url)
+    for key in client.scan_iter(f"{prefix}*"):
+        client.delete(key)
+    client.close()

@@ -1,14 +1,18 @@
 """`fleetcharge serve` in a child process on a loopback port, for tests that need real
-processes (shared Redis limits, graceful shutdown). Always stopped and bounded in time."""
+processes (shared Redis limits and routing, graceful shutdown). Always stopped and bounded
+in time."""
 
 import os
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from typing import IO
 
 import httpx
 
@@ -21,9 +25,42 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class Server:
+    base: str  # http://127.0.0.1:PORT
+    process: "subprocess.Popen[bytes]"
+    log: IO[bytes]  # its stderr
+
+
 @contextmanager
 def running_server(database_url: str, env: dict[str, str]) -> Iterator[str]:
     """Start a server; yield its base URL once /healthz answers; SIGTERM it afterwards."""
+    with running_servers(database_url, env) as [server]:
+        yield server.base
+
+
+@contextmanager
+def running_servers(
+    database_url: str, env: dict[str, str], count: int = 1
+) -> Iterator[list[Server]]:
+    """`count` servers started side by side, yielded once all answer. A test may stop one
+    itself (its process is then left alone)."""
+    servers: list[Server] = []
+    with ExitStack() as stack:
+        try:
+            for _ in range(count):
+                # Logs go to a file: a pipe that nobody reads would block a chatty server.
+                log = stack.enter_context(tempfile.TemporaryFile())
+                servers.append(_start(database_url, env, log))
+            for server in servers:
+                _wait_until_ready(server)
+            yield servers
+        finally:
+            for server in servers:
+                _stop(server.process)
+
+
+def _start(database_url: str, env: dict[str, str], log: IO[bytes]) -> Server:
     port = free_port()
     command = [
         sys.executable,
@@ -36,28 +73,31 @@ def running_server(database_url: str, env: dict[str, str]) -> Iterator[str]:
         database_url,
     ]
     child_env = {**os.environ, "FLEETCHARGE_LOG_FORMAT": "text", **env}
-    process = subprocess.Popen(
-        command, env=child_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not start in time")
-            time.sleep(0.1)
-        yield base
-    finally:
-        process.send_signal(signal.SIGTERM)
+    process = subprocess.Popen(command, env=child_env, stdout=subprocess.DEVNULL, stderr=log)
+    return Server(f"http://127.0.0.1:{port}", process, log)
+
+
+def _wait_until_ready(server: Server) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while True:
+        if server.process.poll() is not None:
+            server.log.seek(0)
+            raise RuntimeError(f"server exited: {server.log.read().decode()[-2000:]}")
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            if httpx.get(f"{server.base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError("server did not start in time")
+        time.sleep(0.1)
+
+
+def _stop(process: "subprocess.Popen[bytes]") -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Literal
 from uuid import UUID
 
-from pydantic import field_validator
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = f"sqlite:///{Path.cwd() / 'fleetcharge.db'}"
@@ -15,7 +15,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FLEETCHARGE_", env_file=".env", extra="ignore")
 
     database_url: str = DEFAULT_DATABASE_URL
-    # Shared state across processes (rate-limit counters); in-process when unset.
+    # Shared state across processes (rate-limit counters, which process holds a station's
+    # socket); in-process when unset.
     redis_url: str | None = None
     redis_key_prefix: str = "fleetcharge"
     # Name of the charging network this deployment runs; shown as `location.operator.name`.
@@ -44,8 +45,17 @@ class Settings(BaseSettings):
     # station queues transactions for that long (clocks reset to 1970 or 2000 do happen).
     ocpp_max_clock_skew_minutes: int = 15
     ocpp_max_offline_days: int = 30
+    # Seconds an operator command waits for the station's answer.
+    ocpp_command_timeout_seconds: float = 30.0
+    # With Redis: how often each process refreshes its entry in the shared station registry
+    # (its liveness and its stations' last_seen); a process silent for three periods is gone.
+    ocpp_registry_refresh_seconds: float = 15.0
 
-    @field_validator("ocpp_auto_register_location", mode="before")
+    # Bearer token of the /operator endpoints (the `fleetcharge stations` commands). Unset:
+    # only clients on the loopback interface may call them.
+    operator_token: SecretStr | None = None
+
+    @field_validator("ocpp_auto_register_location", "operator_token", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value

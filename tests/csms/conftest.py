@@ -2,6 +2,7 @@
 fleet (another organisation) whose vehicle's card charges there."""
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -26,6 +27,8 @@ TARIFF = [
     }
 ]
 GRACE_MINUTES = 10
+OPERATOR_TOKEN = "operator-s3cret-token"
+OPERATOR_AUTH = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
 NOW = datetime(2025, 3, 3, 23, 0, tzinfo=UTC)  # Tuesday 10:00 in Sydney
 
 
@@ -77,6 +80,8 @@ def make_app(
     def make(**settings: str) -> FastAPI:
         monkeypatch.setenv("FLEETCHARGE_PUBLIC_BASE_URL", "")
         monkeypatch.setenv("FLEETCHARGE_OCPP_AUTO_REGISTER_LOCATION", "")
+        monkeypatch.setenv("FLEETCHARGE_OPERATOR_TOKEN", "")
+        monkeypatch.setenv("FLEETCHARGE_REDIS_URL", "")
         for name, value in settings.items():
             monkeypatch.setenv(f"FLEETCHARGE_{name.upper()}", value)
         get_settings.cache_clear()
@@ -94,3 +99,18 @@ def client(make_app: Callable[..., FastAPI]) -> Iterator[TestClient]:
     # One event loop for every socket of the test, as in a server process.
     with TestClient(make_app()) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def operator(make_app: Callable[..., FastAPI]) -> Iterator[TestClient]:
+    """Like `client`, with an operator token (OPERATOR_AUTH) and a 5 s command timeout."""
+    app = make_app(operator_token=OPERATOR_TOKEN, ocpp_command_timeout_seconds="5")
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def background() -> Iterator[ThreadPoolExecutor]:
+    """Runs blocking calls (an operator's request) while the test plays the station."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        yield pool

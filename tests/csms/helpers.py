@@ -6,7 +6,8 @@ message is received at a known time.
 
 import itertools
 import json
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,6 +18,15 @@ from starlette.testclient import TestClient, WebSocketTestSession
 SUBPROTOCOLS = ["ocpp1.6"]
 # A test never waits longer than this for an answer (instead of hanging).
 ANSWER_TIMEOUT_S = 10
+
+
+def eventually(check: Callable[[], Any], timeout: float = 30.0) -> Any:
+    """Poll `check` until it returns something true (returned), failing after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while not (found := check()):
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+    return found
 
 
 class FakeClock:

@@ -9,10 +9,12 @@ from sqlalchemy import Engine
 from fleetcharge import __version__
 from fleetcharge.api.errors import install_error_handlers
 from fleetcharge.api.health import router as health_router
+from fleetcharge.api.lifespan import lifespan
 from fleetcharge.api.middleware import RequestContext
 from fleetcharge.api.schemas import ErrorBody
 from fleetcharge.billing.endpoints import router as invoices_router
 from fleetcharge.charging.endpoints import router as sessions_router
+from fleetcharge.csms.endpoints import router as operator_router
 from fleetcharge.csms.transport import central_system_for
 from fleetcharge.csms.transport import router as ocpp_router
 from fleetcharge.db import engine_for
@@ -106,6 +108,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=f"{API_PREFIX}/redoc",
+        lifespan=lifespan,
     )
     settings = settings or get_settings()
     app.state.engine = engine or engine_for(settings.database_url)
@@ -117,6 +120,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     )
     # OCPP 1.6J charge stations connect to ws://.../ocpp/{identity} on the same server.
     app.state.central_system = central_system_for(app.state.engine, settings)
+    app.state.operator_token = settings.operator_token
     install_error_handlers(app)
     app.add_middleware(RequestContext)
     app.include_router(health_router)
@@ -125,5 +129,6 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
         api.include_router(router)
     app.include_router(api)
     app.include_router(ocpp_router)
+    app.include_router(operator_router)
     app.openapi = _documented(app)  # type: ignore[method-assign]
     return app

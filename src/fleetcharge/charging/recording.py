@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from fleetcharge.metrics import SESSIONS_CREATED
 from fleetcharge.models import ChargeSession, ChargingPeriod, SessionDayCount
 from fleetcharge.money import ZERO, gst_included, round_money
 from fleetcharge.pricing.engine import price
@@ -188,6 +189,7 @@ def record_session(
     session = ChargeSession(**session_values)
     db.add(session)
     db.flush()
+    SESSIONS_CREATED.inc()
     if period_values:
         db.execute(insert(ChargingPeriod), [{**p, "session_id": session.id} for p in period_values])
     increment_day_counts(db, session_values)

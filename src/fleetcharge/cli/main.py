@@ -2,7 +2,7 @@ from typing import Annotated
 
 import typer
 
-from fleetcharge.cli import export, organisations, report, simulate, tariffs, tokens
+from fleetcharge.cli import export, organisations, report, simulate, stations, tariffs, tokens
 from fleetcharge.cli.common import DatabaseUrl, console, database_errors, fail, resolve_url
 
 app = typer.Typer(
@@ -15,6 +15,7 @@ app.add_typer(tariffs.app, name="tariffs")
 app.add_typer(organisations.app, name="organisations")
 app.add_typer(export.app, name="export")
 app.add_typer(report.app, name="report")
+app.add_typer(stations.app, name="stations")
 app.command("simulate")(simulate.simulate)
 
 db_app = typer.Typer(help="Database schema management.", no_args_is_help=True)
@@ -46,7 +47,8 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Serve the Fleets API (docs at /api/fleets/v1/docs)."""
+    """Serve the Fleets API (docs at /api/fleets/v1/docs) and the OCPP 1.6J endpoint charge
+    stations connect to (ws://HOST:PORT/ocpp/STATION)."""
     from sqlalchemy import inspect
 
     from fleetcharge.api.server import serve as run

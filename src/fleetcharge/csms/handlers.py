@@ -48,6 +48,8 @@ class CentralSystemConfig:
     engine: Engine
     policy: ClockPolicy
     heartbeat_interval: int
+    # Seconds an operator command waits for the station's answer.
+    command_timeout: float = 30.0
     # When a message was received (tests replace it to replay frames at given times).
     now: Callable[[], datetime] = utc_now
 
@@ -56,7 +58,9 @@ class StationHandlers(RobustChargePoint):
     """One connected station's side of the conversation."""
 
     def __init__(self, station: StationRef, connection: Any, config: CentralSystemConfig) -> None:
-        super().__init__(station.identity, connection)
+        # Operator commands time out themselves (fleetcharge.csms.commands); the library's
+        # own timeout is only a backstop.
+        super().__init__(station.identity, connection, response_timeout=config.command_timeout + 1)
         self.station = station
         self.config = config
 

@@ -22,6 +22,8 @@ from ocpp.messages import Call, CallError, MessageType, unpack
 from ocpp.v16 import ChargePoint
 from ocpp.v16.enums import Action
 
+from fleetcharge.metrics import OCPP_MESSAGES
+
 logger = logging.getLogger(__name__)
 
 _CALL_ID = re.compile(r'^\s*\[\s*2\s*,\s*"((?:[^"\\]|\\.){1,36})"')
@@ -29,9 +31,16 @@ _CALL_ID = re.compile(r'^\s*\[\s*2\s*,\s*"((?:[^"\\]|\\.){1,36})"')
 # with this id; 1.6 is silent, and a CallError is better than none.
 UNKNOWN_CALL_ID = "-1"
 OCPP16_ACTIONS = frozenset(action.value for action in Action)
+# Counters by action, looked up once (labels() costs a lock per message); anything a station
+# makes up is counted as "unknown", so a station cannot grow the label set.
+_RECEIVED = {action: OCPP_MESSAGES.labels(action) for action in OCPP16_ACTIONS}
+_RECEIVED_UNKNOWN = OCPP_MESSAGES.labels("unknown")
 
 
 class RobustChargePoint(ChargePoint):
+    # Answers to our own Calls handed to the waiting call(), ever.
+    responses_routed = 0
+
     async def route_message(self, raw_msg: Any) -> None:
         try:
             message = unpack(raw_msg)
@@ -43,11 +52,14 @@ class RobustChargePoint(ChargePoint):
         if message.message_type_id == MessageType.Call:
             await self._answer(message)
         elif self._call_lock.locked():
+            self.responses_routed += 1
             self._response_queue.put_nowait(message)
         else:
             logger.warning("%s: ignored a response to no request: %.200r", self.id, raw_msg)
 
     async def _answer(self, call: Call) -> None:
+        counter = _RECEIVED.get(call.action) if isinstance(call.action, str) else None
+        (counter or _RECEIVED_UNKNOWN).inc()
         try:
             if not isinstance(call.action, str):
                 raise ProtocolError(details={"cause": "the action must be a string"})

@@ -4,8 +4,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import insert, literal, or_, select, union_all
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from fleetcharge.csms.readings import ENERGY_REGISTER, POWER_IMPORT, Reading
 from fleetcharge.models import (
@@ -209,3 +209,36 @@ def add_unmatched(
         )
     )
     db.flush()
+
+
+def stations_with_connectors(db: Session, station_ids: Sequence[int]) -> Sequence[Station]:
+    return db.scalars(
+        select(Station).where(Station.id.in_(station_ids)).options(selectinload(Station.connectors))
+    ).all()
+
+
+def latest_connector_statuses(db: Session, station_ids: Sequence[int]) -> Sequence[ConnectorStatus]:
+    """The latest status of every connector of these stations (and of connector 0, the
+    station as a whole): one index-backed lookup per connector, however long the history."""
+    history = aliased(ConnectorStatus)
+
+    def latest(station_id: Any, connector_number: Any) -> Any:
+        return (
+            select(history.id)
+            .where(history.station_id == station_id, history.connector_number == connector_number)
+            .order_by(history.status_at.desc(), history.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    latest_ids = union_all(
+        select(latest(Connector.station_id, Connector.connector_id)).where(
+            Connector.station_id.in_(station_ids)
+        ),
+        select(latest(Station.id, literal(0))).where(Station.id.in_(station_ids)),
+    )
+    return db.scalars(
+        select(ConnectorStatus)
+        .where(ConnectorStatus.id.in_(latest_ids))
+        .order_by(ConnectorStatus.station_id, ConnectorStatus.connector_number)
+    ).all()

@@ -3,7 +3,8 @@
 The handshake is refused before it is accepted (an HTTP status, no WebSocket) when the
 station does not offer the `ocpp1.6` subprotocol (400), is unknown and auto-registration
 is off (404), or has a password and did not send it with HTTP Basic auth (401).
-A second connection for a station identity wins: the older one is closed.
+A second connection for a station identity wins: the older one is closed. On shutdown
+every socket is closed with 1001 (going away), so that stations reconnect elsewhere.
 """
 
 import contextlib
@@ -21,7 +22,9 @@ from fleetcharge.csms import service
 from fleetcharge.csms.auth import basic_credentials
 from fleetcharge.csms.clock import ClockPolicy
 from fleetcharge.csms.handlers import CentralSystemConfig, StationHandlers
+from fleetcharge.csms.redis_routing import RedisRouter
 from fleetcharge.csms.registry import ConnectionRegistry, LiveConnection
+from fleetcharge.csms.routing import InProcessRouter, StationRouter
 from fleetcharge.csms.schemas import Rejection, StationRef
 from fleetcharge.db import unit_of_work
 from fleetcharge.settings import Settings
@@ -31,7 +34,10 @@ logger = logging.getLogger(__name__)
 SUBPROTOCOL = "ocpp1.6"
 # Sent to a connection replaced by a newer one of the same station.
 REPLACED = (1000, "replaced by a new connection")
+GOING_AWAY = (1001, "server shutting down")
 INTERNAL_ERROR = 1011
+# How long shutdown waits for the stations' sockets to be closed.
+CLOSE_TIMEOUT_S = 5.0
 
 router = APIRouter()
 
@@ -71,8 +77,30 @@ class CentralSystem:
         self.config = config
         self.auto_register_location = settings.ocpp_auto_register_location
         self.registry = ConnectionRegistry()
+        self.router = router_for(self.registry, settings)
+        self.closing = False
+
+    async def start(self) -> None:
+        self.closing = False
+        await self.router.start()
+
+    async def shutdown(self) -> None:
+        await self.close_connections()
+        await self.router.stop()
+
+    async def close_connections(self) -> None:
+        """Refuse new stations and close every socket with 1001 (bounded in time)."""
+        self.closing = True
+        for live in self.registry:
+            live.disconnect(*GOING_AWAY)
+        with anyio.move_on_after(CLOSE_TIMEOUT_S):
+            while len(self.registry):
+                await anyio.sleep(0.01)
 
     async def serve(self, websocket: WebSocket, identity: str) -> None:
+        if self.closing:
+            await _refuse(websocket, 503, "the server is shutting down")
+            return
         if SUBPROTOCOL not in websocket.scope.get("subprotocols", ()):
             await _refuse(websocket, 400, f"subprotocol {SUBPROTOCOL} required")
             return
@@ -93,32 +121,39 @@ class CentralSystem:
         adapter = SocketAdapter(websocket)
         handlers = StationHandlers(station, adapter, self.config)
         close_code, close_reason = 1000, ""
-        with anyio.CancelScope() as scope:
+        scope = anyio.CancelScope()
 
-            def replaced() -> None:
-                nonlocal close_code, close_reason
-                close_code, close_reason = REPLACED
-                scope.cancel()
+        def disconnect(code: int, reason: str) -> None:
+            nonlocal close_code, close_reason
+            close_code, close_reason = code, reason
+            scope.cancel()
 
-            live = adapter.live = LiveConnection(station.identity, station.id, replaced)
-            previous = self.registry.attach(live)
-            if previous is not None:
-                logger.info(
-                    "charge station %s reconnected; closing its older connection", live.identity
-                )
-                previous.disconnect()
-            logger.info("charge station %s connected", station.identity)
-            try:
-                await handlers.start()
-            except (ConnectionClosed, WebSocketDisconnect):
-                pass
-            except Exception:
-                logger.exception("charge station %s: connection failed", station.identity)
-                close_code, close_reason = INTERNAL_ERROR, "internal error"
-            finally:
-                self.registry.detach(live)
-        logger.info("charge station %s disconnected", station.identity)
-        await _close(websocket, close_code, close_reason)
+        live = adapter.live = LiveConnection(station.identity, station.id, handlers, disconnect)
+        previous = self.registry.attach(live)
+        if previous is not None:
+            logger.info(
+                "charge station %s reconnected; closing its older connection", live.identity
+            )
+            previous.disconnect(*REPLACED)
+        self.router.attached(live)
+        logger.info("charge station %s connected", station.identity)
+        try:
+            with scope:
+                try:
+                    await handlers.start()
+                except (ConnectionClosed, WebSocketDisconnect):
+                    pass
+                except Exception:
+                    logger.exception("charge station %s: connection failed", station.identity)
+                    close_code, close_reason = INTERNAL_ERROR, "internal error"
+            live.mark_closed()  # commands waiting on it fail now, not after the close
+            logger.info("charge station %s disconnected", station.identity)
+            await _close(websocket, close_code, close_reason)
+        finally:
+            # Once the close frame is out: shutdown waits for the registry to empty.
+            live.mark_closed()
+            if self.registry.detach(live):
+                self.router.detached(live)
 
 
 async def _refuse(websocket: WebSocket, status_code: int, reason: str) -> None:
@@ -167,6 +202,22 @@ def central_system_for(engine: Engine, settings: Settings) -> CentralSystem:
         max_future=timedelta(minutes=settings.ocpp_max_clock_skew_minutes),
         max_past=timedelta(days=settings.ocpp_max_offline_days),
     )
-    return CentralSystem(
-        CentralSystemConfig(engine, policy, settings.ocpp_heartbeat_interval), settings
+    config = CentralSystemConfig(
+        engine,
+        policy,
+        settings.ocpp_heartbeat_interval,
+        command_timeout=settings.ocpp_command_timeout_seconds,
     )
+    return CentralSystem(config, settings)
+
+
+def router_for(registry: ConnectionRegistry, settings: Settings) -> StationRouter:
+    if settings.redis_url:
+        return RedisRouter(
+            registry,
+            settings.ocpp_command_timeout_seconds,
+            settings.redis_url,
+            settings.redis_key_prefix,
+            settings.ocpp_registry_refresh_seconds,
+        )
+    return InProcessRouter(registry, settings.ocpp_command_timeout_seconds)
