@@ -2,7 +2,7 @@ from typing import Annotated
 
 import typer
 
-from fleetcharge.cli import organisations, tariffs, tokens
+from fleetcharge.cli import billing, invoices, organisations, tariffs, tokens
 from fleetcharge.cli.common import DatabaseUrl, console, database_errors, fail, resolve_url
 
 app = typer.Typer(
@@ -13,6 +13,8 @@ app = typer.Typer(
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(tariffs.app, name="tariffs")
 app.add_typer(organisations.app, name="organisations")
+app.add_typer(billing.app, name="billing", no_args_is_help=True)
+app.add_typer(invoices.app, name="invoices")
 
 db_app = typer.Typer(help="Database schema management.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
