@@ -29,7 +29,8 @@ from typing import Any
 
 import httpx
 import psycopg
-from sqlalchemy import create_engine, func, select, text
+from demo_database import ensure_database
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -162,30 +163,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def ensure_database(url: str, sessions: int) -> None:
-    target = make_url(normalise_url(url))
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        exists = conn.scalar(
-            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}
-        )
-        if not exists:
-            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        has_table = conn.scalar(text("SELECT to_regclass('charge_sessions') IS NOT NULL"))
-        count = conn.scalar(text("SELECT count(*) FROM charge_sessions")) if has_table else 0
-    if (count or 0) < sessions:
-        from fleetcharge.demo.loader import load_demo
-
-        print(f"loading {sessions:,} demo sessions (found {count:,}) ...", file=sys.stderr)
-        started = time.perf_counter()
-        load_demo(engine, sessions=sessions)
-        print(f"loaded in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    engine.dispose()
 
 
 def main() -> None:

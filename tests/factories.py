@@ -202,14 +202,16 @@ def invoice(
     lines: tuple[tuple[str, int, str], ...] = (("Vehicle management", 2, "4.95"),),
     vehicles: tuple[Vehicle, ...] = (),
     sessions: tuple[ChargeSession, ...] = (),
-    total_paid: str = "0.00",
+    total_paid: str | None = None,
     description: str | None = "Fleet fees",
     reference: str | None = None,
+    accompanies: Invoice | None = None,
 ) -> Invoice:
     """An invoice built row by row (the billing run is tested in tests/billing).
 
     `lines` are (description, units, GST-inclusive unit price). Drafts get no number;
-    other statuses get the next test number unless `number` is given.
+    other statuses get the next test number unless `number` is given. An RCTI bills the
+    sessions of the site-host invoice it `accompanies` (its own `sessions` are ignored).
     """
     if number is None and status != "draft":
         number = next(_invoice_numbers)
@@ -237,7 +239,9 @@ def invoice(
         currency="AUD",
         total_tax=gst_included(total, Decimal("0.10")),
         total_amount=total,
-        total_paid=Decimal(total_paid),
+        # Paid in full when paid, unless told otherwise.
+        total_paid=Decimal(total_paid) if total_paid else (total if status == "paid" else 0),
+        accompanies_invoice_id=accompanies.id if accompanies else None,
     )
     db.add(inv)
     db.flush()
@@ -246,7 +250,7 @@ def invoice(
         db.add(line)
     for v in vehicles:
         db.add(InvoiceVehicle(invoice_id=inv.id, vehicle_id=v.id))
-    for cs in sessions:
+    for cs in sessions if kind != "rcti" else ():
         db.add(
             InvoiceSession(invoice_id=inv.id, session_id=cs.id, kind=kind, active=status != "void")
         )

@@ -5,6 +5,7 @@ samples to PROMETHEUS_MULTIPROC_DIR and /metrics aggregates them.
 """
 
 import os
+from collections.abc import Iterator
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -15,6 +16,12 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from fleetcharge.models import Invoice
 
 REQUEST_SECONDS = Histogram(
     "fleetcharge_http_request_duration_seconds",
@@ -31,15 +38,45 @@ OCPP_MESSAGES = Counter(
     "fleetcharge_ocpp_messages_total", "OCPP messages received, by action.", ["action"]
 )
 SESSIONS_CREATED = Counter("fleetcharge_sessions_created_total", "Charge sessions recorded.")
-BILLING_RUNS = Counter(
-    "fleetcharge_billing_runs_total", "Billing runs (draft or approve), by step.", ["step"]
-)
 
 
-def render() -> tuple[bytes, str]:
-    """The exposition text of this process, or of all workers in multi-process mode."""
+class BillingDocuments(Collector):
+    """Billing runs happen in `fleetcharge billing` processes, not in the server: what they
+    did is read from the database when /metrics is scraped."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily(
+            "fleetcharge_billing_documents",
+            "Billing documents by kind and status: `billing run` drafts them, `billing "
+            "approve` numbers them.",
+            labels=["kind", "status"],
+        )
+        query = select(Invoice.kind, Invoice.status, func.count()).group_by(
+            Invoice.kind, Invoice.status
+        )
+        try:
+            with self.engine.connect() as connection:
+                for kind, status, count in connection.execute(query):
+                    family.add_metric([kind, status], count)
+        except SQLAlchemyError:
+            return  # the database is down: /readyz says so; the other metrics still serve
+        yield family
+
+
+def render(engine: Engine | None = None) -> tuple[bytes, str]:
+    """The exposition text of this process (or of all workers in multi-process mode), and
+    the billing documents in the database."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-        return generate_latest(registry), CONTENT_TYPE_LATEST
-    return generate_latest(), CONTENT_TYPE_LATEST
+        body = generate_latest(registry)
+    else:
+        body = generate_latest()
+    if engine is not None:
+        billing = CollectorRegistry()
+        billing.register(BillingDocuments(engine))
+        body += generate_latest(billing)
+    return body, CONTENT_TYPE_LATEST

@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     redis_key_prefix: str = "fleetcharge"
     # Name of the charging network this deployment runs; shown as `location.operator.name`.
     operator_name: str = "Fleetcharge Network"
+    # The operator's legal name (default: operator_name) and ABN, the supplier on its tax
+    # invoices and the recipient on RCTIs. Tax invoice PDFs need the ABN.
+    operator_legal_name: str | None = None
+    operator_abn: str | None = None
     # Public base URL used in `pagination.next`; by default taken from the request.
     public_base_url: str | None = None
     log_level: str = "INFO"

@@ -2,10 +2,13 @@
 date filters; and the invoice number /usage shows for a billed session."""
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 
+from fleetcharge.billing import Period, approve_invoices, draft_invoices
+from fleetcharge.billing.adjustments import draft_adjustment_note
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import Invoice, InvoiceSession
 from tests import factories as f
@@ -135,6 +138,16 @@ def test_statuses_order_and_what_each_document_bills(client: TestClient, engine:
         session = f.charge(
             db, site, f.driver(db, v), datetime(2024, 3, 3, tzinfo=UTC), kwh="20.000"
         )  # 6.00 to the driver, 3.50 network fee
+        site_host_invoice = f.invoice(
+            db,
+            host,
+            kind="site_host",
+            invoice_date=date(2024, 3, 31),
+            number=11,
+            sessions=(session,),
+            status="paid",
+            total_paid="9.90",
+        )
         made = [
             f.invoice(
                 db,
@@ -142,18 +155,9 @@ def test_statuses_order_and_what_each_document_bills(client: TestClient, engine:
                 kind="rcti",
                 invoice_date=date(2024, 3, 31),
                 number=12,
-                sessions=(session,),
+                accompanies=site_host_invoice,
             ),
-            f.invoice(
-                db,
-                host,
-                kind="site_host",
-                invoice_date=date(2024, 3, 31),
-                number=11,
-                sessions=(session,),
-                status="paid",
-                total_paid="9.90",
-            ),
+            site_host_invoice,
             f.invoice(
                 db, host, kind="fleet", invoice_date=date(2024, 2, 29), number=13, status="void"
             ),
@@ -171,7 +175,8 @@ def test_statuses_order_and_what_each_document_bills(client: TestClient, engine:
     paid = listed[1]
     assert (paid["total_paid_incl_tax"], paid["total_due_incl_tax"]) == (9.9, 0)
     assert [s["total_cost_incl_tax"] for s in paid["charge_sessions"]] == [3.5]  # network fee
-    assert [s["total_cost_incl_tax"] for s in listed[2]["charge_sessions"]] == [6]  # revenue
+    # The RCTI bills the site-host invoice's sessions, at their revenue.
+    assert [s["total_cost_incl_tax"] for s in listed[2]["charge_sessions"]] == [6]
 
 
 def test_date_filters_use_the_invoice_date(client: TestClient, engine: Engine) -> None:
@@ -220,11 +225,56 @@ def test_usage_invoice_number_follows_the_fleet_invoice(client: TestClient, engi
         )
     assert numbers() == ["10000042", None]
     with unit_of_work(engine) as db:
-        db.execute(update(Invoice).where(Invoice.id == draft_id).values(status="paid"))
+        db.execute(
+            update(Invoice)
+            .where(Invoice.id == draft_id)
+            .values(status="paid", total_paid=Invoice.total_amount)
+        )
     assert numbers() == ["10000042", None]
     with unit_of_work(engine) as db:  # voided: the session is unbilled again
-        db.execute(update(Invoice).where(Invoice.id == draft_id).values(status="void"))
+        db.execute(
+            update(Invoice).where(Invoice.id == draft_id).values(status="void", total_paid=0)
+        )
         db.execute(
             update(InvoiceSession).where(InvoiceSession.invoice_id == draft_id).values(active=False)
         )
     assert numbers() == [None, None]
+
+
+def test_an_adjustment_note_is_listed_within_the_contract(
+    client: TestClient, engine: Engine
+) -> None:
+    with unit_of_work(engine) as db:
+        org = f.organisation(db)
+        vehicle = f.vehicle(db, f.fleet(db, org))
+        stop = datetime(2024, 6, 3, tzinfo=UTC)
+        f.charge(db, f.site(db, f.organisation(db)), f.driver(db, vehicle), stop)
+        draft_invoices(db, Period(2024, 6))
+        (invoice,) = [i for i in approve_invoices(db) if i.organisation_id == org.id]
+        note = draft_adjustment_note(db, invoice, Decimal("-2.00"), "Fee waived")
+        approve_invoices(db, [note.id])
+        secret = f.token(db, org)
+        numbers = (invoice.invoice_number, note.invoice_number)
+
+    listed = records(get_page(client, "invoices", secret), "invoices")  # validates both
+
+    original, credit = sorted(listed, key=lambda x: x["invoice_number"])
+    assert [original["invoice_number"], credit["invoice_number"]] == list(numbers)
+    assert (original["total_paid_incl_tax"], original["total_due_incl_tax"]) == (2, 5.95)
+    assert credit["reference"] == str(numbers[0])
+    assert credit["description"].startswith(f"Adjustment note for invoice {numbers[0]} of")
+    assert (credit["status"], credit["total_amount_incl_tax"], credit["total_tax"]) == (
+        "paid",
+        -2,
+        -0.18,
+    )
+    assert (credit["total_paid_incl_tax"], credit["total_due_incl_tax"]) == (-2, 0)
+    assert credit["line_items"] == [
+        {
+            "description": f"Adjustment to invoice {numbers[0]}: Fee waived",
+            "units": 1,
+            "unit_price_incl_tax": -2,
+            "amount_incl_tax": -2,
+        }
+    ]
+    assert (credit["vehicles"], credit["charge_sessions"]) == ([], [])

@@ -2,6 +2,7 @@
 
 import json
 import logging
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
@@ -53,6 +54,17 @@ def test_metrics_count_requests_by_route_and_status(client: TestClient) -> None:
         f'route="{API}/vehicles",status="401"}}'
     ) in text
     assert "fleetcharge_sessions_created_total" in text
+
+
+def test_metrics_show_what_billing_runs_did(client: TestClient, engine: Engine) -> None:
+    with unit_of_work(engine) as db:
+        org = f.organisation(db)
+        f.invoice(db, org)
+        f.invoice(db, org, invoice_date=date(2024, 7, 31))
+        f.invoice(db, org, status="draft", kind="site_host")
+    text = client.get("/metrics").text
+    assert 'fleetcharge_billing_documents{kind="fleet",status="approved"} 2.0' in text
+    assert 'fleetcharge_billing_documents{kind="site_host",status="draft"} 1.0' in text
 
 
 def test_liveness_and_readiness(client: TestClient) -> None:

@@ -4,7 +4,7 @@ from collections import Counter
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from fleetcharge.models import Invoice, InvoiceLineItem, InvoiceSession, InvoiceVehicle
 
@@ -21,8 +21,9 @@ def lines(db: Session, invoice: Invoice) -> list[LineTuple]:
 
 
 def billed_sessions(db: Session, invoice: Invoice) -> set[int]:
+    """Sessions a live document bills (an RCTI: those of its site-host invoice)."""
     query = select(InvoiceSession.session_id).where(
-        InvoiceSession.invoice_id == invoice.id, InvoiceSession.active
+        InvoiceSession.invoice_id == invoice.links_invoice_id, InvoiceSession.active
     )
     return set(db.scalars(query))
 
@@ -46,6 +47,15 @@ def row_counts(db: Session) -> dict[str, int]:
 
 
 def active_links_per_session(db: Session, kind: str) -> Counter[int]:
+    """How many live documents of this kind bill each session."""
+    if kind == "rcti":
+        rcti = aliased(Invoice)
+        query = (
+            select(InvoiceSession.session_id)
+            .join(rcti, rcti.accompanies_invoice_id == InvoiceSession.invoice_id)
+            .where(rcti.status != "void", InvoiceSession.active)
+        )
+        return Counter(db.scalars(query))
     query = select(InvoiceSession.session_id).where(
         InvoiceSession.kind == kind, InvoiceSession.active
     )

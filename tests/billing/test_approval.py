@@ -30,7 +30,7 @@ def test_approval_numbers_are_gapless_and_follow_date_organisation_kind(db: Sess
     two_organisations_charging(db)
     beta = db.scalars(select(Organisation).where(Organisation.name == "Beta")).one()
     # Drafted out of order on purpose: numbering must not follow creation order.
-    drafts = draft_invoices(db, Period(2024, 6), organisation_id=beta.id)
+    drafts = draft_invoices(db, Period(2024, 6), organisation_ids=[beta.id])
     drafts += draft_invoices(db, Period(2024, 6))
     drafts += draft_invoices(db, Period(2024, 7))
     assert all(invoice.invoice_number is None for invoice in drafts)
@@ -44,7 +44,7 @@ def test_approval_numbers_are_gapless_and_follow_date_organisation_kind(db: Sess
     assert all(i.approved_at is not None for i in approved)
     assert approve_invoices(db) == []
 
-    (august,) = draft_invoices(db, Period(2024, 8), organisation_id=beta.id)
+    (august,) = draft_invoices(db, Period(2024, 8), organisation_ids=[beta.id])
     assert [i.invoice_number for i in approve_invoices(db, [august.id])] == [10000013]
 
 

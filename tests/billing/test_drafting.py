@@ -2,11 +2,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from fleetcharge.billing import Period, draft_invoices
-from fleetcharge.models import Invoice, InvoiceSession, Organisation
+from fleetcharge.billing import Period, approve_invoices, draft_invoices
+from fleetcharge.billing.lines import PRIOR_PERIOD
+from fleetcharge.billing.payments import void_invoice
+from fleetcharge.models import Invoice, Organisation
 from tests import factories as f
 
 from .readback import billed_sessions, billed_vehicles, lines, row_counts
@@ -14,6 +15,7 @@ from .readback import billed_sessions, billed_vehicles, lines, row_counts
 JUNE = Period(2024, 6)
 JULY = Period(2024, 7)
 JUNE_SPAN = "from 2024-06-01 to 2024-06-30"
+JULY_SPAN = "from 2024-07-01 to 2024-07-31"
 SYDNEY = ZoneInfo("Australia/Sydney")
 PRICE_140 = [{"price_components": [{"type": "ENERGY", "price": "1.40"}]}]
 FREE = [{"price_components": [{"type": "ENERGY", "price": "0.00"}]}]
@@ -196,19 +198,25 @@ def test_rerunning_a_period_creates_nothing(db: Session) -> None:
     before = row_counts(db)
 
     assert draft_invoices(db, JUNE) == []
-    assert draft_invoices(db, JUNE, organisation_id=org.id) == []
+    assert draft_invoices(db, JUNE, organisation_ids=[org.id]) == []
     assert row_counts(db) == before
 
 
-def test_a_late_session_goes_on_the_next_months_invoice(db: Session) -> None:
+def test_a_late_session_goes_on_the_next_months_invoice_as_a_prior_period_line(
+    db: Session,
+) -> None:
     org = f.organisation(db, "Late Fleet")
     vehicle = f.vehicle(db, f.fleet(db, org, "Trucks"))
     site = f.site(db, host(db, "Late Host"))
     on_time = f.charge(db, site, f.driver(db, vehicle), sydney(6, 10, 12), kwh="10.000")
     june = by_owner(db, draft_invoices(db, JUNE))
+    approve_invoices(db)
 
-    # Uploaded by an offline station after June was drafted, but completed in June.
-    late = f.charge(db, site, f.driver(db, vehicle), sydney(6, 29, 12), kwh="20.000")
+    # Uploaded by offline stations after June was invoiced, but completed in June.
+    late = [
+        f.charge(db, site, f.driver(db, vehicle), sydney(6, 29, 12), kwh="20.000"),
+        f.charge(db, site, f.driver(db, vehicle), sydney(6, 30, 23, 59), kwh="2.000"),
+    ]
     in_july = f.charge(db, site, f.driver(db, vehicle), sydney(7, 3, 12), kwh="5.000")
     assert draft_invoices(db, JUNE) == []
     july = by_owner(db, draft_invoices(db, JULY))
@@ -216,11 +224,49 @@ def test_a_late_session_goes_on_the_next_months_invoice(db: Session) -> None:
     for kind in ("fleet", "site_host", "rcti"):
         owner = "Late Fleet" if kind == "fleet" else "Late Host"
         assert billed_sessions(db, june[owner, kind]) == {on_time.id}
-        assert billed_sessions(db, july[owner, kind]) == {late.id, in_july.id}
-    july_fleet_lines = lines(db, july["Late Fleet", "fleet"])
-    # 25 kWh at the factory tariff's 0.30/kWh.
-    assert july_fleet_lines[-1][1:] == (1, Decimal("7.50"), Decimal("7.50"))
-    assert july_fleet_lines[-1][0].endswith("Charge volume: 25.00kWh")
+        assert billed_sessions(db, july[owner, kind]) == {s.id for s in (*late, in_july)}
+    # At the factory tariff's 0.30/kWh: July's own 5 kWh, then June's 22 kWh apart.
+    assert lines(db, july["Late Fleet", "fleet"])[1:] == [
+        (
+            f"Trucks - Fees for public charging {JULY_SPAN} - Charge volume: 5.00kWh",
+            1,
+            Decimal("1.50"),
+            Decimal("1.50"),
+        ),
+        (
+            "Trucks - Fees for public charging from 2024-06-29 to 2024-06-30"
+            " (prior period, received late) - Charge volume: 22.00kWh",
+            1,
+            Decimal("6.60"),
+            Decimal("6.60"),
+        ),
+    ]
+    # Network fees at 0.175/kWh: 0.88 in July; 3.50 + 0.35 late from June.
+    assert [line[0].split(" - ")[0] for line in lines(db, july["Late Host", "site_host"])] == [
+        f"Network fees for public charging at your stations {JULY_SPAN}",
+        "Network fees for public charging at your stations from 2024-06-29 to 2024-06-30"
+        " (prior period, received late)",
+    ]
+    assert [line[3] for line in lines(db, july["Late Host", "site_host"])] == [
+        Decimal("0.88"),
+        Decimal("3.85"),
+    ]
+    assert [line[3] for line in lines(db, july["Late Host", "rcti"])] == [
+        Decimal("1.50"),
+        Decimal("6.60"),
+    ]
+    assert july["Late Fleet", "fleet"].total_amount == Decimal("4.95") + Decimal("8.10")
+
+
+def test_a_month_never_billed_before_bills_only_its_own_lines(db: Session) -> None:
+    org = f.organisation(db, "On Time Fleet")
+    vehicle = f.vehicle(db, f.fleet(db, org, "Cars"))
+    site = f.site(db, host(db, "On Time Host"))
+    f.charge(db, site, f.driver(db, vehicle), sydney(7, 3, 12), kwh="5.000")
+
+    invoices = by_owner(db, draft_invoices(db, JULY))
+
+    assert all(PRIOR_PERIOD not in line[0] for i in invoices.values() for line in lines(db, i))
 
 
 def test_voiding_a_document_lets_the_period_be_billed_again(db: Session) -> None:
@@ -228,17 +274,17 @@ def test_voiding_a_document_lets_the_period_be_billed_again(db: Session) -> None
     vehicle = f.vehicle(db, f.fleet(db, org, "Cars"))
     site = f.site(db, host(db, "Void Host"))
     session = f.charge(db, site, f.driver(db, vehicle), sydney(6, 10, 12), kwh="10.000")
-    (voided,) = draft_invoices(db, JUNE, organisation_id=org.id)
-    voided.status = "void"
-    db.execute(
-        update(InvoiceSession).where(InvoiceSession.invoice_id == voided.id).values(active=False)
-    )
+    (voided,) = draft_invoices(db, JUNE, organisation_ids=[org.id])
+    approve_invoices(db)
+    assert void_invoice(db, voided)
 
-    (replacement,) = draft_invoices(db, JUNE, organisation_id=org.id)
+    (replacement,) = draft_invoices(db, JUNE, organisation_ids=[org.id])
 
     assert replacement.id != voided.id
     assert billed_sessions(db, replacement) == {session.id}
+    assert billed_vehicles(db, replacement) == billed_vehicles(db, voided) == {vehicle.id}
     assert replacement.total_amount == voided.total_amount
+    assert lines(db, replacement) == lines(db, voided)
 
 
 def test_nothing_to_bill_creates_no_documents(db: Session) -> None:
@@ -260,7 +306,7 @@ def test_a_fleet_without_active_vehicles_still_pays_for_its_charging(db: Session
     site = f.site(db, host(db, "Some Host"))
     session = f.charge(db, site, f.driver(db, vehicle), sydney(6, 10, 12), kwh="10.000")
 
-    (invoice,) = draft_invoices(db, JUNE, organisation_id=org.id)
+    (invoice,) = draft_invoices(db, JUNE, organisation_ids=[org.id])
 
     assert lines(db, invoice) == [
         (

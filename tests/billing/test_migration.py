@@ -1,10 +1,17 @@
+from datetime import UTC, datetime
+
 from alembic import command
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
+from fleetcharge.billing import Period, approve_invoices, draft_invoices
+from fleetcharge.db import unit_of_work
 from fleetcharge.migrate import alembic_config
-from fleetcharge.models import InvoiceNumberCounter
+from fleetcharge.models import Invoice, InvoiceNumberCounter, InvoiceSession
 from fleetcharge.models.invoice import FIRST_INVOICE_NUMBER
+from tests import factories as f
+
+from .readback import billed_sessions
 
 
 def test_models_and_migrations_agree(database_url: str) -> None:
@@ -22,3 +29,45 @@ def test_counter_is_seeded_and_survives_a_downgrade_round_trip(
         counters = db.scalars(select(InvoiceNumberCounter)).all()
     assert [(c.id, c.next_number) for c in counters] == [(1, FIRST_INVOICE_NUMBER)]
     assert FIRST_INVOICE_NUMBER == 10000001
+
+
+def test_billing_data_survives_a_downgrade_to_0004_and_back(
+    database_url: str, engine: Engine
+) -> None:
+    """0004 gave RCTIs links of their own and session links an id; 0006 makes RCTIs read
+    their site-host invoice's links. Both ways, every document bills the same sessions."""
+    with unit_of_work(engine) as db:
+        org = f.organisation(db)
+        vehicle = f.vehicle(db, f.fleet(db, org))
+        site = f.site(db, org)
+        for day in (3, 4):
+            f.charge(db, site, f.driver(db, vehicle), datetime(2024, 6, day, tzinfo=UTC))
+            f.charge(db, site, f.driver(db, None), datetime(2024, 6, day, tzinfo=UTC))
+        draft_invoices(db, Period(2024, 6))
+        documents = approve_invoices(db)
+        billed = {i.invoice_number: billed_sessions(db, i) for i in documents}
+        rcti = next(i for i in documents if i.kind == "rcti")
+        accompanied = db.get_one(Invoice, rcti.accompanies_invoice_id).invoice_number
+    config = alembic_config(database_url)
+
+    command.downgrade(config, "0004")
+    with engine.connect() as connection:
+        links = connection.execute(
+            text(
+                "SELECT i.invoice_number, s.session_id FROM invoice_sessions s"
+                " JOIN invoices i ON i.id = s.invoice_id WHERE s.active"
+            )
+        ).all()
+    old: dict[int, set[int]] = {}
+    for number, session_id in links:
+        old.setdefault(number, set()).add(session_id)
+    assert old == billed
+
+    command.upgrade(config, "head")
+    with unit_of_work(engine) as db:
+        documents = db.scalars(select(Invoice)).all()
+        assert {i.invoice_number: billed_sessions(db, i) for i in documents} == billed
+        rcti = next(i for i in documents if i.kind == "rcti")
+        assert db.get_one(Invoice, rcti.accompanies_invoice_id).invoice_number == accompanied
+        kinds = set(db.scalars(select(InvoiceSession.kind)))
+    assert kinds == {"fleet", "site_host"}

@@ -50,6 +50,7 @@ def test_the_network_fee_applies_to_sessions_recorded_afterwards(cli: Cli, engin
         (["--vehicle-fee", "4.999"], "at most 2 decimal places"),
         (["--vehicle-fee", "NaN"], "must be a non-negative amount"),
         (["--timezone", "Australia/Atlantis"], "unknown time zone"),
+        (["--abn", "51 824 753 557"], "is not a valid ABN"),
         ([], "nothing to change"),
     ],
 )
@@ -102,3 +103,15 @@ def test_rate_limit_overrides(cli: Cli, engine: Engine) -> None:
         assert result.exit_code == 2 and message in result.output, result.output
     assert cli("organisations", "set", name, "--rate-limit", "invoices=default").exit_code == 0
     assert stored() is None
+
+
+def test_the_abn_is_checked_and_stored_as_digits(cli: Cli, engine: Engine) -> None:
+    with unit_of_work(engine) as db:
+        org = f.organisation(db)
+        name, org_id = org.name, org.id
+    result = cli("organisations", "set", name, "--abn", "53 004 085 616")
+    assert result.exit_code == 0, result.output
+    assert "ABN 53 004 085 616" in result.stdout
+    with unit_of_work(engine) as db:
+        assert db.get_one(Organisation, org_id).abn == "53004085616"
+    assert "53 004 085 616" in cli("organisations", "list").stdout

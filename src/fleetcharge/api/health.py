@@ -50,6 +50,6 @@ def _redis_ok(storage: RedisStorage) -> bool:
 
 
 @router.get("/metrics")
-def metrics() -> Response:
-    body, content_type = render()
+def metrics(request: Request) -> Response:
+    body, content_type = render(request.app.state.engine)
     return Response(body, media_type=content_type)

@@ -84,12 +84,15 @@ def _vehicles(db: Session, invoice_ids: list[int]) -> dict[int, list[dict[str, A
 
 
 def _sessions(db: Session, invoices: list[Invoice]) -> dict[int, list[dict[str, Any]]]:
+    """The sessions each document bills: its own links, or (an RCTI) those of the
+    site-host invoice it accompanies; adjustment notes bill none."""
     sessions: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    by_kind: dict[str, list[int]] = defaultdict(list)
+    # kind -> links invoice -> documents on this page reading those links
+    readers: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
     for invoice in invoices:
-        if invoice.kind in BILLED_AMOUNT:
-            by_kind[invoice.kind].append(invoice.id)
-    for kind, ids in by_kind.items():
+        if invoice.links_invoice_id is not None:
+            readers[invoice.kind][invoice.links_invoice_id].append(invoice.id)
+    for kind, by_links in readers.items():
         query = (
             select(
                 InvoiceSession.invoice_id,
@@ -109,25 +112,25 @@ def _sessions(db: Session, invoices: list[Invoice]) -> dict[int, list[dict[str, 
             .join(Connector, Connector.id == ChargeSession.connector_id)
             .join(Station, Station.id == Connector.station_id)
             .join(Location, Location.id == ChargeSession.location_id)
-            .where(InvoiceSession.invoice_id.in_(ids), InvoiceSession.kind == kind)
+            .where(InvoiceSession.invoice_id.in_(list(by_links)))
             .order_by(InvoiceSession.invoice_id, ChargeSession.stop_date_time, ChargeSession.id)
         )
         for row in db.execute(query):
-            sessions[row.invoice_id].append(
-                {
-                    "uuid": str(row.uuid),
-                    "location": row.location_name,
-                    "charge_station": row.station_name,
-                    "connector": row.connector_name,
-                    "start_time": local_iso(row.start_date_time, row.timezone, "milliseconds"),
-                    "stop_time": local_iso(row.stop_date_time, row.timezone, "milliseconds"),
-                    "auth_id": row.auth_id,
-                    # Whole minutes here, as the published invoice examples show.
-                    "total_time": row.total_time_s // 60,
-                    "consumption": number(row.consumption_kwh),
-                    "total_cost_incl_tax": number(row.amount),
-                }
-            )
+            record = {
+                "uuid": str(row.uuid),
+                "location": row.location_name,
+                "charge_station": row.station_name,
+                "connector": row.connector_name,
+                "start_time": local_iso(row.start_date_time, row.timezone, "milliseconds"),
+                "stop_time": local_iso(row.stop_date_time, row.timezone, "milliseconds"),
+                "auth_id": row.auth_id,
+                # Whole minutes here, as the published invoice examples show.
+                "total_time": row.total_time_s // 60,
+                "consumption": number(row.consumption_kwh),
+                "total_cost_incl_tax": number(row.amount),
+            }
+            for invoice_id in by_links[row.invoice_id]:
+                sessions[invoice_id].append(record)
     return sessions
 
 

@@ -3,7 +3,7 @@
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, tzinfo
 
 from fleetcharge.errors import InvalidParameter
 from fleetcharge.timezones import zone
@@ -35,6 +35,14 @@ class Period:
             )
         return cls(int(match[1]), int(match[2]))
 
+    @classmethod
+    def last_completed(cls, timezone: str, now: datetime) -> "Period":
+        """The month before the one `now` falls in, on the clock of `timezone`."""
+        today = now.astimezone(_zone(timezone)).date()
+        if today.month == 1:
+            return cls(today.year - 1, 12)
+        return cls(today.year, today.month - 1)
+
     @property
     def first_day(self) -> date:
         return date(self.year, self.month, 1)
@@ -53,15 +61,17 @@ class Period:
 
         A midnight skipped by a DST change resolves to the instant the day starts.
         """
-        try:
-            tz = zone(timezone)
-        except (KeyError, ValueError) as error:  # ZoneInfoNotFoundError is a KeyError
-            raise InvalidParameter(
-                f"unknown time zone {timezone!r}", parameter="timezone"
-            ) from error
+        tz = _zone(timezone)
         start = datetime.combine(self.first_day, time(), tzinfo=tz)
         end = datetime.combine(self.next().first_day, time(), tzinfo=tz)
         return start.astimezone(UTC), end.astimezone(UTC)
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
+
+
+def _zone(timezone: str) -> tzinfo:
+    try:
+        return zone(timezone)
+    except (KeyError, ValueError) as error:  # ZoneInfoNotFoundError is a KeyError
+        raise InvalidParameter(f"unknown time zone {timezone!r}", parameter="timezone") from error

@@ -5,19 +5,16 @@ costs a handful of statements per document kind however many organisations and s
 it bills; sessions are linked, summed and counted in SQL, never loaded one by one.
 """
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, select, text, true
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import ColumnElement, Integer, func, insert, literal, select, text, true
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from fleetcharge.billing.period import Period
 from fleetcharge.models import (
-    Base,
     ChargeSession,
     Fleet,
     Invoice,
@@ -28,11 +25,10 @@ from fleetcharge.models import (
     Vehicle,
 )
 
-# The organisation each kind of document bills a session to.
+# The organisation each kind of session link bills a session to.
 BILLED_PARTY: dict[str, InstrumentedAttribute[int | None] | InstrumentedAttribute[int]] = {
     "fleet": ChargeSession.payer_organisation_id,
     "site_host": ChargeSession.host_organisation_id,
-    "rcti": ChargeSession.host_organisation_id,
 }
 
 
@@ -41,19 +37,61 @@ class SessionTotals:
     sessions: int
     amount: Decimal
     energy_kwh: Decimal
+    first_stop: datetime
+    last_stop: datetime
 
 
-def organisations_with_documents(
+@dataclass(frozen=True)
+class TotalsKey:
+    invoice_id: int
+    fleet_id: int | None  # None unless totalled per fleet (or the session had no fleet)
+    prior_period: bool  # completed before the period: arrived after its month was billed
+
+
+def live_documents(
     db: Session, kind: str, period: Period, organisation_ids: Collection[int]
-) -> set[int]:
-    """Organisations that already have a non-void document of this kind for the period."""
-    query = select(Invoice.organisation_id).where(
+) -> dict[int, int]:
+    """Organisation -> id of its non-void document of this kind for the period."""
+    query = select(Invoice.organisation_id, Invoice.id).where(
         Invoice.kind == kind,
         Invoice.period_start == period.first_day,
         Invoice.status != "void",
+        Invoice.adjusts_invoice_id.is_(None),
         Invoice.organisation_id.in_(organisation_ids),
     )
-    return set(db.scalars(query))
+    return {organisation_id: invoice_id for organisation_id, invoice_id in db.execute(query)}
+
+
+def site_host_invoices_without_rcti(
+    db: Session, organisation_ids: Collection[int], until: Period
+) -> list[Invoice]:
+    """Live site-host invoices of the organisations, for `until` or earlier, that bill
+    sessions but have no live RCTI: new ones, and those whose RCTI was voided."""
+    rcti = aliased(Invoice)
+    has_rcti = (
+        select(rcti.id)
+        .where(rcti.accompanies_invoice_id == Invoice.id, rcti.status != "void")
+        .exists()
+    )
+    has_sessions = (
+        select(InvoiceSession.session_id)
+        .where(InvoiceSession.invoice_id == Invoice.id, InvoiceSession.active)
+        .exists()
+    )
+    query = (
+        select(Invoice)
+        .where(
+            Invoice.kind == "site_host",
+            Invoice.status != "void",
+            Invoice.adjusts_invoice_id.is_(None),
+            Invoice.organisation_id.in_(organisation_ids),
+            Invoice.period_start <= until.first_day,
+            ~has_rcti,
+            has_sessions,
+        )
+        .order_by(Invoice.period_start, Invoice.organisation_id)
+    )
+    return list(db.scalars(query))
 
 
 def organisations_with_fleets(db: Session) -> set[int]:
@@ -73,69 +111,62 @@ def link_unbilled_sessions(
     db: Session, kind: str, invoice_ids: Collection[int], end: datetime
 ) -> None:
     """INSERT ... SELECT onto each new invoice its organisation's sessions completed before
-    `end`, skipping, through the partial unique index, those on an active document of
-    this kind already (or being linked by a concurrent run).
+    `end` that no active document of this kind bills yet.
 
-    ON CONFLICT rather than NOT EXISTS: an anti-join that reads invoice_sessions while
-    inserting into it can be planned as a nested loop whose inner scan re-reads every row
-    the statement has inserted so far, which is quadratic.
+    A plain insert behind an anti-join (not ON CONFLICT DO NOTHING, whose speculative
+    insertion costs another WAL record per row): runs for the same organisations are
+    serialised by the run's organisation locks, and the partial unique index still
+    refuses a second active link outright. The anti-join probes that index, whose
+    predicate is repeated verbatim because SQLite only uses a partial index that way.
     """
+    billed = aliased(InvoiceSession)
+    already_billed = (
+        select(billed.session_id)
+        .where(billed.session_id == ChargeSession.id, billed.kind == kind, text("active"))
+        .exists()
+    )
     sessions = (
         select(Invoice.id, ChargeSession.id, Invoice.kind, true())
         .join(ChargeSession, BILLED_PARTY[kind] == Invoice.organisation_id)
-        .where(Invoice.id.in_(invoice_ids), ChargeSession.stop_date_time < end)
+        .where(Invoice.id.in_(invoice_ids), ChargeSession.stop_date_time < end, ~already_billed)
     )
-    links = (
-        _insert_for(db, InvoiceSession)
-        .from_select(["invoice_id", "session_id", "kind", "active"], sessions)
-        # The index's predicate verbatim: SQLite matches a partial index only that way.
-        .on_conflict_do_nothing(index_elements=["session_id", "kind"], index_where=text("active"))
+    db.execute(
+        insert(InvoiceSession).from_select(["invoice_id", "session_id", "kind", "active"], sessions)
     )
-    db.execute(links)
-
-
-def _insert_for(db: Session, model: type[Base]) -> postgresql.Insert | sqlite.Insert:
-    """INSERT with the dialect's ON CONFLICT support."""
-    dialect = db.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(model)
-    if dialect == "sqlite":
-        return sqlite.insert(model)
-    raise RuntimeError(f"unsupported database {dialect}")  # pragma: no cover
-
-
-def _linked_totals(
-    db: Session,
-    invoice_ids: Collection[int],
-    amount: InstrumentedAttribute[Decimal],
-    keys: Sequence[InstrumentedAttribute[int] | InstrumentedAttribute[int | None]],
-) -> Iterator[tuple[tuple[Any, ...], SessionTotals]]:
-    query = (
-        select(*keys, func.count(), func.sum(amount), func.sum(ChargeSession.consumption_kwh))
-        .join(ChargeSession, ChargeSession.id == InvoiceSession.session_id)
-        .where(InvoiceSession.invoice_id.in_(invoice_ids))
-        .group_by(*keys)
-    )
-    for row in db.execute(query):
-        *key, sessions, amount_sum, energy_sum = row
-        yield tuple(key), SessionTotals(sessions, amount_sum, energy_sum)
 
 
 def linked_totals(
-    db: Session, invoice_ids: Collection[int], amount: InstrumentedAttribute[Decimal]
-) -> dict[int, SessionTotals]:
-    """Per invoice: count, sum of `amount` and energy of its linked sessions."""
-    keys = [InvoiceSession.invoice_id]
-    return {key[0]: totals for key, totals in _linked_totals(db, invoice_ids, amount, keys)}
-
-
-def linked_cost_to_driver_per_fleet(
-    db: Session, invoice_ids: Collection[int]
-) -> dict[tuple[int, int | None], SessionTotals]:
-    """Per (invoice, fleet): count, cost to driver and energy of its linked sessions."""
-    keys = [InvoiceSession.invoice_id, ChargeSession.fleet_id]
-    totals = _linked_totals(db, invoice_ids, ChargeSession.cost_to_driver, keys)
-    return {(key[0], key[1]): fleet_totals for key, fleet_totals in totals}
+    db: Session,
+    invoice_ids: Collection[int],
+    amount: InstrumentedAttribute[Decimal],
+    period_start: datetime,
+    *,
+    per_fleet: bool,
+) -> dict[TotalsKey, SessionTotals]:
+    """Count, sum of `amount`, energy and completion span of the sessions linked to the
+    invoices, per invoice (and fleet), with sessions completed before `period_start`
+    totalled apart."""
+    prior = (ChargeSession.stop_date_time < period_start).label("prior")
+    fleet = ChargeSession.fleet_id if per_fleet else literal(None, Integer)
+    query = (
+        select(
+            InvoiceSession.invoice_id,
+            fleet.label("fleet_id"),
+            prior,
+            func.count(),
+            func.sum(amount),
+            func.sum(ChargeSession.consumption_kwh),
+            func.min(ChargeSession.stop_date_time),
+            func.max(ChargeSession.stop_date_time),
+        )
+        .join(ChargeSession, ChargeSession.id == InvoiceSession.session_id)
+        .where(InvoiceSession.invoice_id.in_(invoice_ids))
+        .group_by(InvoiceSession.invoice_id, *([fleet] if per_fleet else []), prior)
+    )
+    return {
+        TotalsKey(row[0], row[1], bool(row[2])): SessionTotals(*row[3:])
+        for row in db.execute(query)
+    }
 
 
 def _active_in(period: Period) -> list[ColumnElement[bool]]:

@@ -34,11 +34,19 @@ class InvoiceSession(BaseModel):
 
 
 class InvoiceOut(BaseModel):
+    """A fleet invoice, site-host tax invoice, recipient-created tax invoice (RCTI) or an
+    adjustment note. An adjustment note credits an earlier document: its totals and line
+    amounts are negative, its `reference` is the number of the document it adjusts and
+    its description says so; it lists no vehicles or sessions."""
+
     uuid: str
     invoice_number: int = Field(description="Gapless number assigned on approval.")
     invoice_date: str
     description: str | None
-    status: str = Field(description="approved, paid or void; drafts are never listed.")
+    status: str = Field(
+        description="approved, paid (settled in full, by payments or an adjustment note's"
+        " credit) or void; drafts are never listed."
+    )
     currency: str
     total_tax: float
     total_amount_incl_tax: float

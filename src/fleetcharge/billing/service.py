@@ -3,45 +3,57 @@
 Three documents per organisation and period, each created only when it has lines:
 - `fleet`: vehicle management fees and public charging (cost to driver) per fleet;
 - `site_host`: station subscriptions and network fees charged to the site host;
-- `rcti`: recipient-created tax invoice for revenue collected on the host's behalf.
+- `rcti`: recipient-created tax invoice for revenue collected on the host's behalf, over
+  the sessions linked to the site-host invoice it accompanies.
 
 Each kind is drafted for all organisations at once with a few set-based statements (see
 `repository`). Services flush only; the caller owns the transaction.
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from fleetcharge.billing import repository
+from fleetcharge.billing.lines import (
+    DOCUMENT_DESCRIPTIONS,
+    ChargingSplit,
+    charging_lines,
+    line,
+    period_span,
+)
+from fleetcharge.billing.payments import apply_adjustment_credit
 from fleetcharge.billing.period import Period
+from fleetcharge.billing.repository import SessionTotals, TotalsKey
 from fleetcharge.errors import Conflict, NotFound
 from fleetcharge.models import Invoice, InvoiceLineItem, InvoiceNumberCounter, Organisation
 from fleetcharge.models.base import utcnow
 from fleetcharge.models.invoice import INVOICE_KINDS
 from fleetcharge.models.session import ChargeSession
-from fleetcharge.money import ZERO, gst_included, round_money
+from fleetcharge.money import ZERO, gst_included
 
 GST_RATE = Decimal("0.10")
 CURRENCY = "AUD"
-_KWH_IN_DESCRIPTIONS = Decimal("0.01")
 
 
 def draft_invoices(
-    db: Session, period: Period, organisation_id: int | None = None
+    db: Session, period: Period, organisation_ids: Collection[int] | None = None
 ) -> list[Invoice]:
-    """Draft the period's documents for every organisation (or one); returns the new drafts.
+    """Draft the period's documents for every organisation (or those given); returns the
+    new drafts.
 
     Documents that already exist (not void) for the period are left alone, so re-running
     a period changes nothing. A document bills the sessions completed before the period's
     end (in the organisation's billing time zone) that no document of its kind has billed
-    yet, so late arrivals from earlier months go on the next run's documents.
+    yet: late arrivals from earlier months go on the next run's documents, on lines of
+    their own. The organisations are locked for the run, so concurrent runs for the same
+    organisations queue up and the later one finds the documents already drafted.
     """
-    organisations = _organisations(db, organisation_id)
+    organisations = _lock_organisations(db, organisation_ids)
     drafts = [
         *_draft_fleet_invoices(db, period, organisations),
         *_draft_site_host_invoices(db, period, organisations),
@@ -50,11 +62,19 @@ def draft_invoices(
     return sorted(drafts, key=lambda i: (i.organisation_id, INVOICE_KINDS.index(i.kind)))
 
 
-def approve_invoices(db: Session, invoice_ids: Sequence[int] | None = None) -> list[Invoice]:
-    """Number and approve drafts (all of them when `invoice_ids` is None).
+def approve_invoices(
+    db: Session,
+    invoice_ids: Collection[int] | None = None,
+    *,
+    period: Period | None = None,
+    organisation_ids: Collection[int] | None = None,
+) -> list[Invoice]:
+    """Number and approve drafts: those given, or all drafts (of the period, of the
+    organisations).
 
     The counter row is locked first, so concurrent approvals queue up behind it and the
-    numbers follow (invoice_date, organisation, kind) without gaps.
+    numbers follow (invoice_date, organisation, kind) without gaps. An approved
+    adjustment note's credit is applied to what is still due on the document it corrects.
     """
     counter = db.scalars(
         select(InvoiceNumberCounter).with_for_update().execution_options(populate_existing=True)
@@ -68,6 +88,10 @@ def approve_invoices(db: Session, invoice_ids: Sequence[int] | None = None) -> l
     )
     if invoice_ids is not None:
         query = query.where(Invoice.id.in_(set(invoice_ids)))
+    if period is not None:
+        query = query.where(Invoice.period_start == period.first_day)
+    if organisation_ids is not None:
+        query = query.where(Invoice.organisation_id.in_(set(organisation_ids)))
     invoices = list(db.scalars(query))
     if invoice_ids is not None:
         not_drafts = set(invoice_ids) - {invoice.id for invoice in invoices}
@@ -81,16 +105,30 @@ def approve_invoices(db: Session, invoice_ids: Sequence[int] | None = None) -> l
         invoice.status = "approved"
         invoice.approved_at = approved_at
     db.flush()
+    for invoice in invoices:
+        if invoice.adjusts_invoice_id is not None:
+            apply_adjustment_credit(db, invoice)
     return invoices
 
 
-def _organisations(db: Session, organisation_id: int | None) -> Sequence[Organisation]:
-    if organisation_id is None:
-        return db.scalars(select(Organisation).order_by(Organisation.id)).all()
-    organisation = db.get(Organisation, organisation_id)
-    if organisation is None:
-        raise NotFound(f"no organisation with id {organisation_id}")
-    return [organisation]
+def _lock_organisations(
+    db: Session, organisation_ids: Collection[int] | None
+) -> Sequence[Organisation]:
+    # FOR NO KEY UPDATE: sessions recorded meanwhile (whose foreign keys take KEY SHARE
+    # locks on their organisations) are not held up.
+    query = (
+        select(Organisation)
+        .order_by(Organisation.id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
+    if organisation_ids is None:
+        return db.scalars(query).all()
+    organisations = db.scalars(query.where(Organisation.id.in_(set(organisation_ids)))).all()
+    missing = set(organisation_ids) - {o.id for o in organisations}
+    if missing:
+        raise NotFound(f"no organisation with id {min(missing)}")
+    return organisations
 
 
 @dataclass(frozen=True)
@@ -109,7 +147,7 @@ def _draft_fleet_invoices(
     repository.link_active_vehicles(db, invoice_ids, period)
     _link_sessions(db, "fleet", period, drafts)
     vehicles = repository.linked_vehicle_counts(db, invoice_ids)
-    charging = repository.linked_cost_to_driver_per_fleet(db, invoice_ids)
+    charging = _charging(db, period, drafts, ChargeSession.cost_to_driver, per_fleet=True)
     fleet_ids = {fleet_id for _, fleet_id in [*vehicles, *charging] if fleet_id is not None}
     names = repository.fleet_names(db, fleet_ids)
 
@@ -124,25 +162,25 @@ def _draft_fleet_invoices(
     lines: dict[int, list[InvoiceLineItem]] = defaultdict(list)
     for invoice_id, fleet_id in sorted({*vehicles, *charging}, key=line_order):
         name = fleet_name(invoice_id, fleet_id)
+        organisation = drafts[invoice_id].organisation
         if fleet_id is not None and (invoice_id, fleet_id) in vehicles:
             lines[invoice_id].append(
-                _line(
-                    f"{name} - Fees for vehicle management for current vehicles {_span(period)}",
+                line(
+                    f"{name} - Fees for vehicle management for current vehicles"
+                    f" {period_span(period)}",
                     units=vehicles[invoice_id, fleet_id],
-                    unit_price=drafts[invoice_id].organisation.vehicle_fee,
+                    unit_price=organisation.vehicle_fee,
                     fleet_id=fleet_id,
                 )
             )
         if (invoice_id, fleet_id) in charging:
-            totals = charging[invoice_id, fleet_id]
-            lines[invoice_id].append(
-                _line(
-                    f"{name} - Fees for public charging {_span(period)}"
-                    f" - Charge volume: {_kwh(totals.energy_kwh)}kWh",
-                    units=1,
-                    unit_price=totals.amount,
-                    fleet_id=fleet_id,
-                )
+            lines[invoice_id] += charging_lines(
+                "fleet",
+                period,
+                charging[invoice_id, fleet_id],
+                organisation.billing_timezone,
+                prefix=f"{name} - ",
+                fleet_id=fleet_id,
             )
     return _complete(db, drafts, lines)
 
@@ -156,7 +194,7 @@ def _draft_site_host_invoices(
     if not drafts:
         return []
     _link_sessions(db, "site_host", period, drafts)
-    network = repository.linked_totals(db, list(drafts), ChargeSession.total_cost)
+    network = _charging(db, period, drafts, ChargeSession.total_cost)
     stations = repository.hosted_station_counts(
         db, [d.organisation.id for d in drafts.values() if d.organisation.station_subscription_fee]
     )
@@ -165,20 +203,15 @@ def _draft_site_host_invoices(
     for invoice_id, draft in drafts.items():
         if draft.organisation.id in stations:
             lines[invoice_id].append(
-                _line(
-                    f"Charge station subscriptions {_span(period)}",
+                line(
+                    f"Charge station subscriptions {period_span(period)}",
                     units=stations[draft.organisation.id],
                     unit_price=draft.organisation.station_subscription_fee,
                 )
             )
-        if invoice_id in network:
-            lines[invoice_id].append(
-                _line(
-                    f"Network fees for public charging at your stations {_span(period)}"
-                    f" - Charge volume: {_kwh(network[invoice_id].energy_kwh)}kWh",
-                    units=1,
-                    unit_price=network[invoice_id].amount,
-                )
+        if (invoice_id, None) in network:
+            lines[invoice_id] += charging_lines(
+                "site_host", period, network[invoice_id, None], draft.organisation.billing_timezone
             )
     return _complete(db, drafts, lines)
 
@@ -186,32 +219,33 @@ def _draft_site_host_invoices(
 def _draft_rctis(
     db: Session, period: Period, organisations: Sequence[Organisation]
 ) -> list[Invoice]:
-    drafts = _open_drafts(
-        db, "rcti", period, organisations, repository.organisations_hosting_stations
-    )
-    if not drafts:
-        return []
-    _link_sessions(db, "rcti", period, drafts)
-    revenue = repository.linked_totals(db, list(drafts), ChargeSession.total_revenue)
-    lines = {
-        invoice_id: [
-            _line(
-                f"Public charging revenue collected on your behalf {_span(period)}"
-                f" - Charge volume: {_kwh(totals.energy_kwh)}kWh",
-                units=1,
-                unit_price=totals.amount,
+    """An RCTI for the revenue of the sessions on each live site-host invoice, of the
+    period or earlier, that has none: the period's new ones, and those whose RCTI was
+    voided (re-issued for their own month)."""
+    by_id = {organisation.id: organisation for organisation in organisations}
+    accompanied = repository.site_host_invoices_without_rcti(db, list(by_id), period)
+    by_period: dict[Period, dict[int, _Draft]] = defaultdict(dict)
+    links: dict[int, int] = {}
+    for site_host_invoice in accompanied:
+        month = Period(site_host_invoice.period_start.year, site_host_invoice.period_start.month)
+        organisation = by_id[site_host_invoice.organisation_id]
+        rcti = _new_document("rcti", month, organisation)
+        rcti.accompanies_invoice_id = site_host_invoice.id
+        db.add(rcti)
+        db.flush()
+        by_period[month][rcti.id] = _Draft(organisation, rcti)
+        links[rcti.id] = site_host_invoice.id
+    completed = []
+    for month, drafts in by_period.items():
+        revenue = _charging(db, month, drafts, ChargeSession.total_revenue, links=links)
+        lines = {
+            invoice_id: charging_lines(
+                "rcti", month, split, drafts[invoice_id].organisation.billing_timezone
             )
-        ]
-        for invoice_id, totals in revenue.items()
-    }
-    return _complete(db, drafts, lines)
-
-
-_DESCRIPTIONS = {
-    "fleet": "Fleet vehicle management and public charging fees for services provided",
-    "site_host": "Charge station subscriptions and network fees for services provided",
-    "rcti": "Recipient-created tax invoice for public charging revenue collected",
-}
+            for (invoice_id, _), split in revenue.items()
+        }
+        completed += _complete(db, drafts, lines)
+    return completed
 
 
 def _open_drafts(
@@ -227,25 +261,9 @@ def _open_drafts(
     candidates = [o for o in organisations if o.id in eligible_ids]
     if not candidates:
         return {}
-    done = repository.organisations_with_documents(db, kind, period, [o.id for o in candidates])
+    done = repository.live_documents(db, kind, period, [o.id for o in candidates])
     drafts = [
-        _Draft(
-            organisation,
-            Invoice(
-                organisation_id=organisation.id,
-                kind=kind,
-                status="draft",
-                invoice_date=period.last_day,
-                period_start=period.first_day,
-                period_end=period.last_day,
-                description=f"{_DESCRIPTIONS[kind]} {_span(period)}",
-                reference=organisation.name,
-                currency=CURRENCY,
-                total_tax=ZERO,
-                total_amount=ZERO,
-                total_paid=ZERO,
-            ),
-        )
+        _Draft(organisation, _new_document(kind, period, organisation))
         for organisation in candidates
         if organisation.id not in done
     ]
@@ -254,15 +272,65 @@ def _open_drafts(
     return {draft.invoice.id: draft for draft in drafts}
 
 
-def _link_sessions(db: Session, kind: str, period: Period, drafts: dict[int, _Draft]) -> None:
-    """One INSERT ... SELECT per billing time zone: the period ends at a different instant
+def _new_document(kind: str, period: Period, organisation: Organisation) -> Invoice:
+    return Invoice(
+        organisation_id=organisation.id,
+        kind=kind,
+        status="draft",
+        invoice_date=period.last_day,
+        period_start=period.first_day,
+        period_end=period.last_day,
+        description=f"{DOCUMENT_DESCRIPTIONS[kind]} {period_span(period)}",
+        reference=organisation.name,
+        currency=CURRENCY,
+        total_tax=ZERO,
+        total_amount=ZERO,
+        total_paid=ZERO,
+    )
+
+
+def _by_zone(drafts: dict[int, _Draft]) -> dict[str, list[int]]:
+    """Draft ids per billing time zone: the period starts and ends at a different instant
     in each."""
     invoice_ids_by_zone: dict[str, list[int]] = defaultdict(list)
     for invoice_id, draft in drafts.items():
         invoice_ids_by_zone[draft.organisation.billing_timezone].append(invoice_id)
-    for timezone, invoice_ids in invoice_ids_by_zone.items():
+    return invoice_ids_by_zone
+
+
+def _link_sessions(db: Session, kind: str, period: Period, drafts: dict[int, _Draft]) -> None:
+    for timezone, invoice_ids in _by_zone(drafts).items():
         _, end = period.bounds(timezone)
         repository.link_unbilled_sessions(db, kind, invoice_ids, end)
+
+
+def _charging(
+    db: Session,
+    period: Period,
+    drafts: dict[int, _Draft],
+    amount: InstrumentedAttribute[Decimal],
+    *,
+    per_fleet: bool = False,
+    links: dict[int, int] | None = None,
+) -> dict[tuple[int, int | None], ChargingSplit]:
+    """Totals of the sessions each draft bills, per (draft, fleet or None), late arrivals
+    apart. The sessions are those linked to the draft itself, or to the invoice `links`
+    maps it to."""
+    links = links if links is not None else {invoice_id: invoice_id for invoice_id in drafts}
+    drafts_by_links = {linked: invoice_id for invoice_id, linked in links.items()}
+    totals: dict[TotalsKey, SessionTotals] = {}
+    for timezone, invoice_ids in _by_zone(drafts).items():
+        start, _ = period.bounds(timezone)
+        linked = [links[invoice_id] for invoice_id in invoice_ids if invoice_id in links]
+        totals |= repository.linked_totals(db, linked, amount, start, per_fleet=per_fleet)
+    keys = {(key.invoice_id, key.fleet_id) for key in totals}
+    return {
+        (drafts_by_links[linked], fleet_id): ChargingSplit(
+            current=totals.get(TotalsKey(linked, fleet_id, prior_period=False)),
+            prior=totals.get(TotalsKey(linked, fleet_id, prior_period=True)),
+        )
+        for linked, fleet_id in keys
+    }
 
 
 def _complete(
@@ -275,32 +343,12 @@ def _complete(
         if not invoice_lines:
             db.delete(draft.invoice)
             continue
-        for position, line in enumerate(invoice_lines, start=1):
-            line.invoice_id = invoice_id
-            line.position = position
+        for position, invoice_line in enumerate(invoice_lines, start=1):
+            invoice_line.invoice_id = invoice_id
+            invoice_line.position = position
         db.add_all(invoice_lines)
-        draft.invoice.total_amount = sum((line.amount for line in invoice_lines), ZERO)
+        draft.invoice.total_amount = sum((li.amount for li in invoice_lines), ZERO)
         draft.invoice.total_tax = gst_included(draft.invoice.total_amount, GST_RATE)
         completed.append(draft.invoice)
     db.flush()
     return completed
-
-
-def _line(
-    description: str, *, units: int, unit_price: Decimal, fleet_id: int | None = None
-) -> InvoiceLineItem:
-    return InvoiceLineItem(
-        fleet_id=fleet_id,
-        description=description,
-        units=units,
-        unit_price=unit_price,
-        amount=round_money(unit_price * units),
-    )
-
-
-def _span(period: Period) -> str:
-    return f"from {period.first_day.isoformat()} to {period.last_day.isoformat()}"
-
-
-def _kwh(energy: Decimal) -> Decimal:
-    return energy.quantize(_KWH_IN_DESCRIPTIONS, rounding=ROUND_HALF_UP)

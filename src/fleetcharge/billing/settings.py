@@ -1,4 +1,5 @@
-"""An organisation's billing settings: the fees it pays and the time zone its months use.
+"""An organisation's billing settings: its ABN, the fees it pays and the time zone its
+months use.
 
 All fees are GST-inclusive. The network fee is charged per kWh on sessions at the stations
 an organisation hosts; it is applied when a session is recorded, so a change affects
@@ -10,6 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from fleetcharge.abn import parse_abn
 from fleetcharge.errors import InvalidParameter
 from fleetcharge.models import Organisation
 from fleetcharge.timezones import zone
@@ -21,6 +23,7 @@ class BillingSettings:
     vehicle_fee: Decimal | None = None
     station_subscription_fee: Decimal | None = None
     billing_timezone: str | None = None
+    abn: str | None = None
 
 
 # field -> (decimal places allowed, human name)
@@ -43,6 +46,8 @@ def update_billing_settings(
         if value != round(value, places):
             raise InvalidParameter(f"the {label} has at most {places} decimal places, got {value}")
         setattr(organisation, field, value.quantize(Decimal(1).scaleb(-places)))
+    if changes.abn is not None:
+        organisation.abn = parse_abn(changes.abn)
     if changes.billing_timezone is not None:
         try:
             zone(changes.billing_timezone)

@@ -53,12 +53,21 @@ def database_errors() -> Iterator[None]:
 
 
 @contextmanager
-def command_session(database_url: str | None) -> Iterator[Session]:
-    """One transaction per command; domain errors become a message and exit code 2."""
+def command_session(database_url: str | None, *, dry_run: bool = False) -> Iterator[Session]:
+    """One transaction per command, rolled back instead of committed on a dry run;
+    domain errors become a message and exit code 2."""
     with database_errors():
         try:
-            with unit_of_work(engine_for(resolve_url(database_url))) as session:
-                yield session
+            engine = engine_for(resolve_url(database_url))
+            if not dry_run:
+                with unit_of_work(engine) as session:
+                    yield session
+                return
+            with Session(engine) as session:
+                try:
+                    yield session
+                finally:
+                    session.rollback()
         except DomainError as error:
             raise fail(error.message) from None
 

@@ -2,7 +2,17 @@ from typing import Annotated
 
 import typer
 
-from fleetcharge.cli import export, organisations, report, simulate, stations, tariffs, tokens
+from fleetcharge.cli import (
+    billing,
+    export,
+    invoices,
+    organisations,
+    report,
+    simulate,
+    stations,
+    tariffs,
+    tokens,
+)
 from fleetcharge.cli.common import DatabaseUrl, console, database_errors, fail, resolve_url
 
 app = typer.Typer(
@@ -17,6 +27,8 @@ app.add_typer(export.app, name="export")
 app.add_typer(report.app, name="report")
 app.add_typer(stations.app, name="stations")
 app.command("simulate")(simulate.simulate)
+app.add_typer(billing.app, name="billing", no_args_is_help=True)
+app.add_typer(invoices.app, name="invoices")
 
 db_app = typer.Typer(help="Database schema management.", no_args_is_help=True)
 app.add_typer(db_app, name="db")

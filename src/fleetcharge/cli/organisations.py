@@ -5,6 +5,7 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 
+from fleetcharge.abn import format_abn
 from fleetcharge.billing.settings import BillingSettings, update_billing_settings
 from fleetcharge.cli.common import DatabaseUrl, command_session, console, fail, print_table
 from fleetcharge.fleets.repository import find_organisation
@@ -31,6 +32,7 @@ def list_organisations(database_url: DatabaseUrl = None) -> None:
             (
                 str(o.uuid),
                 o.name,
+                format_abn(o.abn or ""),
                 o.billing_timezone,
                 str(o.network_fee_per_kwh),
                 str(o.vehicle_fee),
@@ -39,7 +41,13 @@ def list_organisations(database_url: DatabaseUrl = None) -> None:
             for o in db.scalars(select(Organisation).order_by(Organisation.name))
         ]
     table = Table(
-        "uuid", "name", "timezone", "network fee/kWh", "vehicle fee", "station subscription"
+        "uuid",
+        "name",
+        "ABN",
+        "timezone",
+        "network fee/kWh",
+        "vehicle fee",
+        "station subscription",
     )
     for row in rows:
         table.add_row(*row)
@@ -60,6 +68,9 @@ def set_settings(
     timezone: Annotated[
         str | None, typer.Option(help="Time zone its billing months follow.")
     ] = None,
+    abn: Annotated[
+        str | None, typer.Option(help="Australian Business Number, checked, e.g. 51 824 753 556.")
+    ] = None,
     rate_limit: Annotated[
         list[str] | None,
         typer.Option(
@@ -69,12 +80,13 @@ def set_settings(
     ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Change an organisation's billing settings (amounts GST-inclusive) or rate limits."""
+    """Change an organisation's ABN, billing settings (amounts GST-inclusive) or rate limits."""
     changes = BillingSettings(
         network_fee_per_kwh=_amount(network_fee, "--network-fee"),
         vehicle_fee=_amount(vehicle_fee, "--vehicle-fee"),
         station_subscription_fee=_amount(station_subscription_fee, "--station-subscription-fee"),
         billing_timezone=timezone,
+        abn=abn,
     )
     if changes == BillingSettings() and not rate_limit:
         raise fail("nothing to change: give at least one option (see --help)")
@@ -84,7 +96,8 @@ def set_settings(
             organisation.rate_limits = merge_overrides(organisation.rate_limits, rate_limit)
         limits = ", ".join(f"{k} {v}" for k, v in (organisation.rate_limits or {}).items())
         summary = (
-            f"{organisation.name}: network fee {organisation.network_fee_per_kwh}/kWh, "
+            f"{organisation.name}: ABN {format_abn(organisation.abn or '-')},"
+            f" network fee {organisation.network_fee_per_kwh}/kWh, "
             f"vehicle fee {organisation.vehicle_fee}, station subscription "
             f"{organisation.station_subscription_fee}, months in {organisation.billing_timezone}, "
             f"rate limits: {limits or 'the deployment defaults'}"

@@ -181,7 +181,7 @@ def _available_since(db: Session, tx: OcppTransaction, since: datetime, until: d
 
 
 def _invoiced(db: Session, session_id: int) -> bool:
-    query = select(InvoiceSession.id).where(
+    query = select(InvoiceSession.invoice_id).where(
         InvoiceSession.session_id == session_id, InvoiceSession.active
     )
     return db.scalar(query.limit(1)) is not None

@@ -4,6 +4,8 @@ import random
 import string
 import uuid as uuid_module
 
+from fleetcharge.abn import abn_is_valid
+
 VIN_ALPHABET = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"  # no I, O or Q
 _VIN_VALUES = {
     **{str(d): d for d in range(10)},
@@ -16,7 +18,6 @@ _VIN_VALUES = {
 _VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 _MODEL_YEAR_CODES = {2018: "J", 2019: "K", 2020: "L", 2021: "M", 2022: "N", 2023: "P", 2024: "R",
                      2025: "S", 2026: "T", 2027: "V"}  # fmt: skip
-_ABN_WEIGHTS = (10, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19)
 LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"  # plates avoid I, O and Q too
 
 
@@ -62,15 +63,6 @@ def registration_number(rng: random.Random, timezone: str) -> str:
             return f"{_letters(rng, 1)}{_digits(rng, 2)}{_letters(rng, 2)}"
         case _:
             return f"{_letters(rng, 3)}{_digits(rng, 2)}{_letters(rng, 1)}"
-
-
-def abn_is_valid(abn: str) -> bool:
-    digits = [int(c) for c in abn]
-    digits[0] -= 1
-    return (
-        len(digits) == 11
-        and sum(d * w for d, w in zip(digits, _ABN_WEIGHTS, strict=True)) % 89 == 0
-    )
 
 
 def make_abn(rng: random.Random) -> str:

@@ -24,16 +24,31 @@ def run_migrations() -> None:
 
 
 def _run(connection: Connection) -> None:
-    context.configure(
-        connection=connection,
-        target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
-        user_module_prefix="fleetcharge.models.types.",
-        compare_type=True,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
-    connection.commit()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # Batch migrations rebuild tables that other tables reference, which SQLite's
+        # foreign keys refuse: they are off while migrating (the pragma only takes effect
+        # outside a transaction) and every reference is checked before committing.
+        connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+    try:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=sqlite,
+            user_module_prefix="fleetcharge.models.types.",
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+        connection.commit()
+    finally:
+        if sqlite:
+            connection.rollback()  # after a failure: the pragma is ignored in a transaction
+            connection.exec_driver_sql("PRAGMA foreign_keys = ON")
 
 
 run_migrations()

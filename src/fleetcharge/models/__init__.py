@@ -5,6 +5,7 @@ from fleetcharge.models.invoice import (
     Invoice,
     InvoiceLineItem,
     InvoiceNumberCounter,
+    InvoicePayment,
     InvoiceSession,
     InvoiceVehicle,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "Invoice",
     "InvoiceLineItem",
     "InvoiceNumberCounter",
+    "InvoicePayment",
     "InvoiceSession",
     "InvoiceVehicle",
     "Location",

@@ -21,14 +21,33 @@ from fleetcharge.models.session import BigId, Money
 from fleetcharge.models.types import UTCDateTime
 
 # Documents: a fleet invoice, a site-host tax invoice (subscriptions, network fees) and a
-# recipient-created tax invoice for revenue collected on a site host's behalf.
+# recipient-created tax invoice for revenue collected on a site host's behalf. An
+# adjustment note has the kind of the document it corrects and references it.
 INVOICE_KINDS = ("fleet", "site_host", "rcti")
+# Sessions are linked to fleet invoices and to site-host invoices; an RCTI bills the
+# sessions of the site-host invoice it accompanies (same host, same month).
+LINK_KINDS = ("fleet", "site_host")
 INVOICE_STATUSES = ("draft", "approved", "paid", "void")
 VISIBLE_STATUSES = ("approved", "paid", "void")
 FIRST_INVOICE_NUMBER = 10000001
 
+# One monthly document per (organisation, kind, period); adjustment notes are extra.
+ONE_PER_PERIOD_WHERE = "status <> 'void' AND adjusts_invoice_id IS NULL"
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(value) for value in values)})"
+
 
 class Invoice(PublicIdMixin, CreatedAtMixin, Base):
+    """A fleet invoice, site-host tax invoice or RCTI, or an adjustment note to one.
+
+    The check constraints hold the lifecycle: numbered exactly when issued; an
+    adjustment note credits (negative total), every other document charges; paid
+    amounts stay between zero and the total; `paid` means paid in full; only an
+    unpaid document can be void.
+    """
+
     __tablename__ = "invoices"
     __table_args__ = (
         Index("ix_invoices_org_order", "organisation_id", "invoice_date", "invoice_number"),
@@ -38,9 +57,36 @@ class Invoice(PublicIdMixin, CreatedAtMixin, Base):
             "kind",
             "period_start",
             unique=True,
+            sqlite_where=text(ONE_PER_PERIOD_WHERE),
+            postgresql_where=text(ONE_PER_PERIOD_WHERE),
+        ),
+        # So at most one live RCTI bills the sessions of a site-host invoice.
+        Index(
+            "uq_invoices_one_rcti_per_site_host_invoice",
+            "accompanies_invoice_id",
+            unique=True,
             sqlite_where=text("status <> 'void'"),
             postgresql_where=text("status <> 'void'"),
         ),
+        CheckConstraint(_one_of("kind", INVOICE_KINDS), name="kind_known"),
+        CheckConstraint(_one_of("status", INVOICE_STATUSES), name="status_known"),
+        CheckConstraint(
+            "(status = 'draft' AND invoice_number IS NULL)"
+            " OR (status <> 'draft' AND invoice_number IS NOT NULL)",
+            name="numbered_once_issued",
+        ),
+        CheckConstraint(
+            "(adjusts_invoice_id IS NULL AND total_amount >= 0)"
+            " OR (adjusts_invoice_id IS NOT NULL AND total_amount < 0)",
+            name="adjustments_credit",
+        ),
+        CheckConstraint(
+            "(total_amount >= 0 AND total_paid >= 0 AND total_paid <= total_amount)"
+            " OR (total_amount < 0 AND total_paid <= 0 AND total_paid >= total_amount)",
+            name="paid_within_total",
+        ),
+        CheckConstraint("status <> 'paid' OR total_paid = total_amount", name="paid_in_full"),
+        CheckConstraint("status <> 'void' OR total_paid = 0", name="void_unpaid"),
     )
 
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
@@ -58,10 +104,21 @@ class Invoice(PublicIdMixin, CreatedAtMixin, Base):
     total_amount: Mapped[Decimal] = mapped_column(Money)
     total_paid: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set on an adjustment note: the approved document it corrects.
+    adjusts_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"), index=True)
+    # Set on an RCTI: the site-host invoice whose session links it bills.
+    accompanies_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
 
     line_items: Mapped[list["InvoiceLineItem"]] = relationship(
         back_populates="invoice", order_by="InvoiceLineItem.position"
     )
+
+    @property
+    def links_invoice_id(self) -> int | None:
+        """The invoice whose session links this document bills (None: it bills none)."""
+        if self.kind == "rcti":
+            return self.accompanies_invoice_id
+        return None if self.adjusts_invoice_id is not None else self.id
 
 
 class InvoiceLineItem(Base):
@@ -79,6 +136,25 @@ class InvoiceLineItem(Base):
     invoice: Mapped[Invoice] = relationship(back_populates="line_items")
 
 
+class InvoicePayment(CreatedAtMixin, Base):
+    """Money received against a document, or an adjustment note's credit applied to it.
+
+    `amount` has the sign of the document's total: positive on invoices, negative on
+    adjustment notes (a refund of the credit, or the credit applied). A credit applied
+    from a note is two entries, one on each document, each naming the other as
+    `counterpart_invoice_id`. The invoice's `total_paid` is the sum of its entries.
+    """
+
+    __tablename__ = "invoice_payments"
+    __table_args__ = (CheckConstraint("amount <> 0", name="not_zero"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    paid_on: Mapped[date] = mapped_column(Date)
+    counterpart_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
+
+
 class InvoiceVehicle(Base):
     """A vehicle billed a management fee on an invoice."""
 
@@ -89,10 +165,14 @@ class InvoiceVehicle(Base):
 
 
 class InvoiceSession(Base):
-    """A session billed on a document; `active` is cleared when the document is voided.
+    """A session billed on a fleet or site-host invoice (`kind`, one of LINK_KINDS);
+    `active` is cleared when the invoice is voided.
 
-    The partial unique index is what guarantees a session is billed at most once
-    per kind of document.
+    The partial unique index is what guarantees a session is billed at most once per
+    kind; an RCTI reuses its site-host invoice's links. A billing run writes a row per
+    session and kind, each costing two foreign key checks and two index entries, which
+    is most of the run's time: hence the natural primary key (it also serves reads by
+    invoice) and no separate RCTI links.
     """
 
     __tablename__ = "invoice_sessions"
@@ -107,9 +187,10 @@ class InvoiceSession(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
-    session_id: Mapped[int] = mapped_column(BigId, ForeignKey("charge_sessions.id"))
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("charge_sessions.id"), primary_key=True
+    )
     kind: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 

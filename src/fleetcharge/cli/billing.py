@@ -1,0 +1,133 @@
+"""`fleetcharge billing run | approve`: the monthly run, then numbering what it drafted."""
+
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fleetcharge.billing.invoices import InvoiceRow, invoice_rows, kind_label
+from fleetcharge.billing.period import Period
+from fleetcharge.billing.service import approve_invoices, draft_invoices
+from fleetcharge.cli.common import DatabaseUrl, command_session, console, print_table
+from fleetcharge.fleets.repository import find_organisation
+from fleetcharge.models import Organisation
+
+app = typer.Typer(help="Monthly billing: draft the documents, then approve them.")
+
+PeriodOption = Annotated[
+    str | None,
+    typer.Option(
+        "--period",
+        help="Billing month, YYYY-MM [default: each organisation's last completed month in"
+        " its billing time zone]",
+        show_default=False,
+    ),
+]
+OrgOption = Annotated[
+    list[str] | None,
+    typer.Option("--org", help="Organisation name or UUID; repeat for more [default: all]."),
+]
+
+
+@app.command("run")
+def run(
+    period: PeriodOption = None,
+    org: OrgOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be drafted; save nothing.")
+    ] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Draft the month's fleet invoices, site-host invoices and RCTIs, and summarise them.
+
+    Running a month again drafts nothing new; sessions that completed in an invoiced
+    month but arrived later go on the next month's documents as prior-period lines.
+    """
+    with command_session(database_url, dry_run=dry_run) as db:
+        chosen = Period.parse(period) if period is not None else None
+        months = _months(db, org, chosen, datetime.now(UTC))
+        drafts = [
+            draft.id
+            for month, organisation_ids in sorted(months.items())
+            for draft in draft_invoices(db, month, organisation_ids)
+        ]
+        rows = invoice_rows(db, invoice_ids=drafts, count_sessions=True) if drafts else []
+        table = _summary(rows, numbered=False)
+    if rows:
+        print_table(table)
+    spans = ", ".join(str(month) for month in sorted(months)) or "no organisations"
+    if dry_run:
+        console.print(
+            f"Dry run for {spans}: {len(rows)} documents would be drafted; nothing saved."
+        )
+    elif rows:
+        console.print(
+            f"Drafted {len(rows)} documents for {spans}. Review them with `fleetcharge invoices"
+            " list --status draft`, then `fleetcharge billing approve`."
+        )
+    else:
+        console.print(f"Nothing new to draft for {spans}.")
+
+
+@app.command("approve")
+def approve(
+    period: Annotated[
+        str | None,
+        typer.Option("--period", help="Only drafts of this month, YYYY-MM.", show_default=False),
+    ] = None,
+    org: OrgOption = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Number the drafts (all, or those of a month or organisations) in one transaction,
+    gaplessly, and make them visible on the API."""
+    with command_session(database_url) as db:
+        chosen = Period.parse(period) if period is not None else None
+        organisation_ids = [find_organisation(db, o).id for o in org] if org else None
+        approved = approve_invoices(db, period=chosen, organisation_ids=organisation_ids)
+        rows = invoice_rows(db, invoice_ids=[i.id for i in approved]) if approved else []
+        table = _summary(rows, numbered=True)
+    if not rows:
+        console.print("No drafts to approve.")
+        return
+    print_table(table)
+    first, last = rows[0].invoice.invoice_number, rows[-1].invoice.invoice_number
+    console.print(f"Approved {len(rows)} documents, numbers {first} to {last}.")
+
+
+def _months(
+    db: Session, org: list[str] | None, chosen: Period | None, now: datetime
+) -> dict[Period, list[int]]:
+    """The organisations to bill, by the month each one's run covers."""
+    if org:
+        organisations = [find_organisation(db, name) for name in org]
+    else:
+        organisations = list(db.scalars(select(Organisation).order_by(Organisation.id)))
+    months: dict[Period, list[int]] = defaultdict(list)
+    for organisation in organisations:
+        month = chosen or Period.last_completed(organisation.billing_timezone, now)
+        months[month].append(organisation.id)
+    return months
+
+
+def _summary(rows: list[InvoiceRow], *, numbered: bool) -> Table:
+    table = Table("number" if numbered else "uuid", "organisation", "kind", "period")
+    for column in ("lines", "sessions", "total", "GST") if not numbered else ("total", "GST"):
+        table.add_column(column, justify="right")
+    for row in rows:
+        invoice = row.invoice
+        key = str(invoice.invoice_number) if numbered else str(invoice.uuid)
+        counts = [] if numbered else [str(row.lines), str(row.sessions or 0)]
+        table.add_row(
+            key,
+            row.organisation,
+            kind_label(invoice),
+            str(Period(invoice.period_start.year, invoice.period_start.month)),
+            *counts,
+            str(invoice.total_amount),
+            str(invoice.total_tax),
+        )
+    return table
