@@ -1,7 +1,6 @@
 """Logging: JSON lines (default) or plain text, each record carrying the request id."""
 
 import logging
-import logging.config
 from contextvars import ContextVar
 from typing import Any
 
@@ -44,7 +43,3 @@ def logging_config(level: str = "INFO", fmt: str = "json") -> dict[str, Any]:
             "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
         },
     }
-
-
-def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
-    logging.config.dictConfig(logging_config(level, fmt))

@@ -1,7 +1,10 @@
 """Request ids, JSON logs without secrets, Prometheus metrics, liveness and readiness."""
 
+import io
 import json
 import logging
+import logging.config
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -25,18 +28,36 @@ def test_request_ids_are_echoed_or_made(client: TestClient) -> None:
     assert first.headers["X-Request-ID"] != second.headers["X-Request-ID"]
 
 
+@pytest.fixture
+def json_logging() -> Iterator[io.StringIO]:
+    """Our logging configuration, writing to a buffer, for one test; the loggers it changes
+    are put back afterwards."""
+    names = ("fleetcharge", "uvicorn", "uvicorn.access")
+    saved = {
+        name: (list(lg.handlers), lg.level, lg.propagate)
+        for name in names
+        for lg in [logging.getLogger(name)]
+    }
+    config = logging_config("INFO", "json")
+    buffer = io.StringIO()
+    config["handlers"]["default"]["stream"] = buffer
+    logging.config.dictConfig(config)
+    yield buffer
+    for name, (handlers, level, propagate) in saved.items():
+        logger = logging.getLogger(name)
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+
 def test_access_log_is_json_with_the_request_id_and_no_secret(
-    client: TestClient, engine: Engine, capsys: pytest.CaptureFixture[str]
+    client: TestClient, engine: Engine, json_logging: io.StringIO
 ) -> None:
     with unit_of_work(engine) as db:
         secret = f.token(db, f.organisation(db))
-    logging.config.dictConfig(logging_config("INFO", "json"))
-    try:
-        client.get(f"{API}/usage?page=1", headers={**bearer(secret), "X-Request-ID": "req-1"})
-        client.get(f"{API}/usage", headers=bearer(secret + "x"))
-    finally:
-        logging.config.dictConfig({"version": 1, "disable_existing_loggers": False})
-    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line]
+    client.get(f"{API}/usage?page=1", headers={**bearer(secret), "X-Request-ID": "req-1"})
+    client.get(f"{API}/usage", headers=bearer(secret + "x"))
+    lines = [json.loads(line) for line in json_logging.getvalue().splitlines() if line]
     access = [line for line in lines if line["logger"] == "fleetcharge.access"]
     assert access[0]["request_id"] == "req-1"
     assert access[0]["message"] == f"GET {API}/usage 200"
