@@ -21,6 +21,7 @@ from fleetcharge.csms import service
 from fleetcharge.csms.auth import basic_credentials
 from fleetcharge.csms.clock import ClockPolicy
 from fleetcharge.csms.handlers import CentralSystemConfig, StationHandlers
+from fleetcharge.csms.protocol import ConnectionClosed
 from fleetcharge.csms.registry import ConnectionRegistry, LiveConnection
 from fleetcharge.csms.schemas import Rejection, StationRef
 from fleetcharge.db import unit_of_work
@@ -34,10 +35,6 @@ REPLACED = (1000, "replaced by a new connection")
 INTERNAL_ERROR = 1011
 
 router = APIRouter()
-
-
-class ConnectionClosed(Exception):
-    """The station went away; ends the message loop."""
 
 
 class SocketAdapter:
@@ -61,7 +58,10 @@ class SocketAdapter:
         return str(text)
 
     async def send(self, message: str) -> None:
-        await self.websocket.send_text(message)
+        try:
+            await self.websocket.send_text(message)
+        except WebSocketDisconnect as gone:
+            raise ConnectionClosed(gone.code) from None
 
 
 class CentralSystem:
