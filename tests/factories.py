@@ -105,11 +105,20 @@ def site(
     )
     db.add(loc)
     db.flush()
+    st, conn = station(db, loc, f"CP{n}", t, number=n)
+    return Site(loc, st, conn, t)
+
+
+def station(
+    db: Session, loc: Location, ocpp_identity: str, t: Tariff, number: int | None = None
+) -> tuple[Station, Connector]:
+    """A station with one connector ("Port A") at `loc`, priced by `t`."""
+    n = number if number is not None else next(_serial)
     st = Station(
         location_id=loc.id,
         evse_id=f"EVSE-{n}",
         name=f"Station {n}",
-        ocpp_identity=f"CP{n}",
+        ocpp_identity=ocpp_identity,
         tariff_id=t.id,
     )
     db.add(st)
@@ -117,7 +126,7 @@ def site(
     conn = Connector(station_id=st.id, connector_id=1, name="Port A")
     db.add(conn)
     db.flush()
-    return Site(loc, st, conn, t)
+    return st, conn
 
 
 @dataclass

@@ -67,11 +67,14 @@ class _RecordingConnection:
         self._ws, self._station_id, self._system = ws, station_id, system
 
     async def recv(self) -> str:
-        raw = await self._ws.recv()
-        text = raw if isinstance(raw, str) else raw.decode()
-        received_at = datetime.now(UTC)
-        self._system.frames.append(Frame(self._station_id, json.loads(text), received_at))
-        return text
+        while True:
+            raw = await self._ws.recv()
+            text = raw if isinstance(raw, str) else raw.decode()
+            frame = Frame(self._station_id, json.loads(text), datetime.now(UTC))
+            self._system.frames.append(frame)
+            if not self._system.drops(frame):
+                return text
+            await self._ws.close()  # the station never hears an answer to this call
 
     async def send(self, message: str) -> None:
         await self._ws.send(message)
@@ -165,9 +168,11 @@ class CentralSystem:
         failing_actions: frozenset[str] = frozenset(),
         heartbeat_interval: int = 300,
         registration: RegistrationStatus = RegistrationStatus.accepted,
+        drop_on: frozenset[str] = frozenset(),
     ) -> None:
         """`command_after=(n, make)`: after a station's n-th MeterValues, send it the call
-        `make(transaction_id)` (once per station); its answer lands in `answers`."""
+        `make(transaction_id)` (once per station); its answer lands in `answers`.
+        `drop_on`: actions whose first call from each station closes the connection unanswered."""
         self.subprotocols = ["ocpp1.6"] if subprotocols is None else subprotocols
         self.password = password
         self.command_after = command_after
@@ -179,6 +184,8 @@ class CentralSystem:
             concurrent_tags  # Authorize: Accepted, StartTransaction: ConcurrentTx
         )
         self.failing_actions = failing_actions  # answered with a CallError
+        self.drop_on = drop_on
+        self.dropped: set[tuple[str, str]] = set()  # (station id, action)
         self.frames: list[Frame] = []
         self.handshakes: list[Headers] = []
         self.answers: list[Any] = []  # results of calls the central system made
@@ -193,6 +200,13 @@ class CentralSystem:
     @property
     def url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/ocpp"
+
+    def drops(self, frame: Frame) -> bool:
+        key = (frame.station_id, frame.action)
+        if frame.action not in self.drop_on or key in self.dropped:
+            return False
+        self.dropped.add(key)
+        return True
 
     def authorize(self, id_tag: str) -> AuthorizationStatus:
         if id_tag in self.rejected_tags:

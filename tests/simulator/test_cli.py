@@ -56,3 +56,14 @@ def test_bad_arguments_are_a_usage_error(args: list[str], complaint: str) -> Non
     result = CliRunner().invoke(app, ["simulate", *args])
     assert result.exit_code == 2
     assert complaint in result.output
+
+
+def test_reconnect_sends_the_unanswered_call_again(central_system_factory: object) -> None:
+    system: CentralSystem = central_system_factory(drop_on=frozenset({"StopTransaction"}))  # type: ignore[operator]
+    result = CliRunner().invoke(
+        app,
+        ["simulate", "--url", system.url, "--reconnect", "5", "--sample-interval", "600", *FAST],
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 of 1" in result.stdout
+    assert len(system.calls("StopTransaction")) == 2

@@ -84,12 +84,37 @@ def demo(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print only the organisations and tokens as JSON.")
     ] = False,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live",
+            help="While serving, keep simulated stations charging with the demo's cards, "
+            "so new sessions appear every few seconds.",
+        ),
+    ] = False,
+    live_speed: Annotated[
+        float, typer.Option(help="Simulated seconds per real second for --live.", min=1.0)
+    ] = 60.0,
     host: Host = "127.0.0.1",
     port: Port = 8000,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Load a realistic Australian demo network, print tokens, and serve it."""
     from fleetcharge.demo.command import run_demo
+    from fleetcharge.demo.live import LiveDemoError
 
+    if live and no_serve:
+        raise fail("--live needs the server: drop --no-serve", 2)
     with database_errors():
-        run_demo(resolve_url(database_url), sessions, not no_serve, as_json, host, port)
+        try:
+            run_demo(
+                resolve_url(database_url),
+                sessions,
+                not no_serve,
+                as_json,
+                host,
+                port,
+                live_speed if live else None,
+            )
+        except LiveDemoError as error:
+            raise fail(str(error), 1) from None

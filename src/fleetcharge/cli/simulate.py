@@ -83,6 +83,14 @@ def simulate(
     parked_minutes: Annotated[
         float, typer.Option(help="Minutes a full car stays plugged in (SuspendedEV).", min=0)
     ] = 10,
+    reconnect: Annotated[
+        float,
+        typer.Option(
+            help="Seconds to keep reconnecting after losing the connection, messages waiting "
+            "to be sent in order (0: give up at once).",
+            min=0,
+        ),
+    ] = 0,
     seed: Annotated[
         int | None, typer.Option(help="Seed for a reproducible run.", show_default="random")
     ] = None,
@@ -113,6 +121,7 @@ def simulate(
         parked_s=round(parked_minutes * 60),
         seed=seed,
         timeout_s=timeout,
+        reconnect_s=reconnect,
     )
     progress = Progress(
         TextColumn("[bold]charging sessions"),

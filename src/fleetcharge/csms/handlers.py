@@ -2,12 +2,14 @@
 
 Each message's database work runs in a worker thread as one unit of work, committed
 before the answer is sent; if it fails the station gets an InternalError CallError and
-nothing of the message is stored.
+nothing of the message is stored. MeterValues share their unit of work with those of other
+stations that arrive at the same time (`meter_writer`).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any, TypeVar
 
 import anyio.to_thread
@@ -22,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from fleetcharge.csms import service
 from fleetcharge.csms.clock import ClockPolicy, StationTime, iso_utc, station_time
+from fleetcharge.csms.meter_writer import MeterValuesWriter
 from fleetcharge.csms.protocol import RobustChargePoint
 from fleetcharge.csms.readings import Reading, parse_meter_values
 from fleetcharge.csms.schemas import (
@@ -52,6 +55,11 @@ class CentralSystemConfig:
     command_timeout: float = 30.0
     # When a message was received (tests replace it to replay frames at given times).
     now: Callable[[], datetime] = utc_now
+
+    @cached_property
+    def meter_writer(self) -> MeterValuesWriter:
+        """Shared by every station of the central system (see `meter_writer`)."""
+        return MeterValuesWriter(self.engine)
 
 
 class StationHandlers(RobustChargePoint):
@@ -178,9 +186,7 @@ class StationHandlers(RobustChargePoint):
             readings=self._readings(meter_value, received_at),
             transaction_id=_storable(transaction_id),
         )
-        await self._in_transaction(
-            lambda db: service.meter_values(db, self.station, request, received_at)
-        )
+        await self.config.meter_writer.store(self.station, request, received_at)
         return call_result.MeterValues()
 
     @on(Action.stop_transaction)

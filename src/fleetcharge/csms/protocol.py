@@ -5,12 +5,25 @@ station then waits for an answer that never comes), answers an unknown action wi
 NotSupported and a known-but-unhandled one with NotImplemented (OCPP 1.6 section 4.2.3
 defines them the other way round), and lets anything unexpected end the message loop.
 Here every Call gets exactly one answer and the connection stays open.
+
+Calls are dispatched here rather than by the library's `_handle_call`, for speed: payloads are
+checked against the library's schemas by compiled checks (`validation`), inline instead of in
+worker threads, and payload keys are converted once per distinct key, not by regex every time.
 """
 
+import asyncio
+import inspect
 import logging
 import re
+from functools import lru_cache
 from typing import Any
 
+from ocpp.charge_point import (
+    camel_to_snake_case,
+    remove_nones,
+    serialize_as_dict,
+    snake_to_camel_case,
+)
 from ocpp.exceptions import (
     InternalError,
     NotImplementedError,
@@ -19,9 +32,11 @@ from ocpp.exceptions import (
     ProtocolError,
 )
 from ocpp.messages import Call, CallError, MessageType, unpack
+from ocpp.routing import create_route_map
 from ocpp.v16 import ChargePoint
 from ocpp.v16.enums import Action
 
+from fleetcharge.csms.validation import validate
 from fleetcharge.metrics import OCPP_MESSAGES
 
 logger = logging.getLogger(__name__)
@@ -37,9 +52,41 @@ _RECEIVED = {action: OCPP_MESSAGES.labels(action) for action in OCPP16_ACTIONS}
 _RECEIVED_UNKNOWN = OCPP_MESSAGES.labels("unknown")
 
 
+# `@after` hooks still running (held so that they are not garbage collected).
+_followups: set["asyncio.Future[Any]"] = set()
+
+
+class ConnectionClosed(Exception):
+    """The station went away (raised by the transport's recv and send); ends the loop."""
+
+
 class RobustChargePoint(ChargePoint):
     # Answers to our own Calls handed to the waiting call(), ever.
     responses_routed = 0
+
+    # The library's __init__ gives every instance a route map of its own (a dict per action,
+    # with bound methods) and a response queue. With thousands of stations connected, the
+    # route map is shared by the class instead, and the queue, which only calls we make to
+    # the station use, is made on first use; what the library's __init__ assigns is dropped.
+
+    @property
+    def route_map(self) -> dict[str, dict[str, Any]]:
+        return _class_routes(type(self))
+
+    @route_map.setter
+    def route_map(self, _: Any) -> None:
+        pass
+
+    @property
+    def _response_queue(self) -> "asyncio.Queue[Any]":
+        queue: asyncio.Queue[Any] | None = self.__dict__.get("_responses")
+        if queue is None:
+            queue = self.__dict__["_responses"] = asyncio.Queue()
+        return queue
+
+    @_response_queue.setter
+    def _response_queue(self, _: Any) -> None:
+        pass
 
     async def route_message(self, raw_msg: Any) -> None:
         try:
@@ -67,12 +114,63 @@ class RobustChargePoint(ChargePoint):
                 if call.action in OCPP16_ACTIONS:
                     raise NotSupportedError(details={"cause": f"{call.action} is not supported"})
                 raise NotImplementedError(details={"cause": f"unknown action {call.action}"})
-            await self._handle_call(call)
+            await self._dispatch(call)
+        except ConnectionClosed:
+            raise  # the station left before its answer: nobody to tell
         except OCPPError as error:
             await self._send(call.create_call_error(error).to_json())
         except Exception:
             logger.exception("%s: failed to handle %r", self.id, call)
             await self._send(call.create_call_error(InternalError()).to_json())
+
+    async def _dispatch(self, call: Call) -> None:
+        """Validate, run the `@on` handler, answer, then schedule the `@after` hook."""
+        handlers = self.route_map[call.action]
+        handler = handlers.get("_on_action")
+        if handler is None:
+            raise NotImplementedError(details={"cause": f"{call.action} is not handled"})
+        await validate(call)
+        arguments = _snake_case(call.payload)
+        response = handler(self, **arguments)
+        if inspect.isawaitable(response):
+            response = await response
+        payload = snake_to_camel_case(remove_nones(serialize_as_dict(response)))
+        result = call.create_call_result(payload)
+        await validate(result)
+        await self._send(result.to_json())
+        after = handlers.get("_after_action")
+        if after is not None:
+            followup = after(self, **arguments)
+            if inspect.isawaitable(followup):
+                task = asyncio.ensure_future(followup)
+                _followups.add(task)
+                task.add_done_callback(_followups.discard)
+
+
+_routes: dict[type, dict[str, dict[str, Any]]] = {}
+
+
+def _class_routes(cls: type) -> dict[str, dict[str, Any]]:
+    """The class's `@on` / `@after` handlers by action, as plain functions."""
+    routes = _routes.get(cls)
+    if routes is None:
+        routes = _routes[cls] = create_route_map(cls)
+    return routes
+
+
+def _snake_case(data: Any) -> Any:
+    """The library's camel_to_snake_case, each distinct key converted once."""
+    if isinstance(data, dict):
+        return {_snake_key(key): _snake_case(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_snake_case(value) for value in data]
+    return data
+
+
+@lru_cache(maxsize=4096)
+def _snake_key(key: str) -> str:
+    converted: dict[str, Any] = camel_to_snake_case({key: None})
+    return next(iter(converted))
 
 
 def _call_id(raw: Any) -> str:

@@ -1,10 +1,11 @@
 """Queries of the central system. Flush only; the caller's unit of work commits."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from functools import lru_cache
+from typing import Any, cast
 
-from sqlalchemy import insert, literal, or_, select, union_all
+from sqlalchemy import Dialect, Table, insert, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from fleetcharge.csms.readings import ENERGY_REGISTER, POWER_IMPORT, Reading
@@ -22,6 +23,7 @@ from fleetcharge.models import (
 # transactionIds are 32-bit (the ids we hand out); anything else a station sends is unknown
 # without asking the database (PostgreSQL would reject the comparison with an error).
 _MAX_TRANSACTION_ID = 2**31 - 1
+_METER_VALUES = cast(Table, OcppMeterValue.__table__)
 
 
 def station_by_identity(db: Session, identity: str) -> Station | None:
@@ -121,9 +123,29 @@ def add_meter_values(
     reported_transaction_id: int | None,
     received_at: datetime,
 ) -> None:
-    if not readings:
-        return
-    rows = [
+    rows = meter_value_rows(
+        station_id,
+        connector_number,
+        readings,
+        source=source,
+        transaction_id=transaction_id,
+        reported_transaction_id=reported_transaction_id,
+        received_at=received_at,
+    )
+    insert_meter_values(db, rows)
+
+
+def meter_value_rows(
+    station_id: int,
+    connector_number: int,
+    readings: Sequence[Reading],
+    *,
+    source: str,
+    transaction_id: int | None,
+    reported_transaction_id: int | None,
+    received_at: datetime,
+) -> list[dict[str, Any]]:
+    return [
         {
             "station_id": station_id,
             "connector_number": connector_number,
@@ -145,7 +167,47 @@ def add_meter_values(
         }
         for r in readings
     ]
-    db.execute(insert(OcppMeterValue), rows)
+
+
+def insert_meter_values(db: Session, rows: list[dict[str, Any]]) -> None:
+    """Rows of `meter_value_rows`: with COPY on PostgreSQL (an executemany sends a statement
+    per row), a Core executemany elsewhere. Either way without ORM bookkeeping."""
+    if not rows:
+        return
+    dialect = db.get_bind().dialect
+    if dialect.name != "postgresql":
+        db.execute(insert(_METER_VALUES), rows)
+        return
+    columns = tuple(rows[0])
+    binders = [_binder(name, dialect) for name in columns]
+    driver = db.connection().connection.driver_connection
+    assert driver is not None
+    statement = f"COPY {_METER_VALUES.name} ({', '.join(columns)}) FROM STDIN"
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([bind(row[name]) for bind, name in zip(binders, columns, strict=True)])
+
+
+@lru_cache(maxsize=64)
+def _binder(column: str, dialect: Dialect) -> Callable[[Any], Any]:
+    """The column type's own conversion of a Python value for the database (UTC, scale)."""
+    process = _METER_VALUES.c[column].type.bind_processor(dialect)
+    return process if process is not None else _unchanged
+
+
+def _unchanged(value: Any) -> Any:
+    return value
+
+
+def transaction_stations(db: Session, transaction_ids: Iterable[int]) -> dict[int, int]:
+    """transactionId -> its station's id, for those of the ids that exist."""
+    wanted = {i for i in transaction_ids if 0 < i <= _MAX_TRANSACTION_ID}
+    if not wanted:
+        return {}
+    query = select(OcppTransaction.id, OcppTransaction.station_id).where(
+        OcppTransaction.id.in_(wanted)
+    )
+    return {transaction_id: station_id for transaction_id, station_id in db.execute(query)}
 
 
 def transaction_readings(db: Session, transaction_id: int) -> Sequence[OcppMeterValue]:

@@ -7,7 +7,9 @@ station never retries forever.
 """
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy.orm import Session
@@ -224,6 +226,34 @@ def meter_values(
         reported_transaction_id=request.transaction_id,
         received_at=received_at,
     )
+
+
+def meter_values_batch(
+    db: Session, messages: Sequence[tuple[StationRef, MeterValuesRequest, datetime]]
+) -> None:
+    """`meter_values` for each message, in order, in one unit of work: those naming one of
+    their station's transactions (nearly all) with one query and one insert."""
+    owners = repository.transaction_stations(
+        db, (r.transaction_id for _, r, _ in messages if r.transaction_id is not None)
+    )
+    rows: list[dict[str, Any]] = []
+    for station, request, received_at in messages:
+        transaction_id = request.transaction_id
+        if transaction_id is None or owners.get(transaction_id) != station.id:
+            repository.insert_meter_values(db, rows)
+            rows = []
+            meter_values(db, station, request, received_at)
+            continue
+        rows += repository.meter_value_rows(
+            station.id,
+            request.connector_number,
+            request.readings,
+            source="MeterValues",
+            transaction_id=transaction_id,
+            reported_transaction_id=transaction_id,
+            received_at=received_at,
+        )
+    repository.insert_meter_values(db, rows)
 
 
 def _open_transaction_at(

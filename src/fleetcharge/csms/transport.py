@@ -22,6 +22,7 @@ from fleetcharge.csms import service
 from fleetcharge.csms.auth import basic_credentials
 from fleetcharge.csms.clock import ClockPolicy
 from fleetcharge.csms.handlers import CentralSystemConfig, StationHandlers
+from fleetcharge.csms.protocol import ConnectionClosed
 from fleetcharge.csms.redis_routing import RedisRouter
 from fleetcharge.csms.registry import ConnectionRegistry, LiveConnection
 from fleetcharge.csms.routing import InProcessRouter, StationRouter
@@ -40,10 +41,6 @@ INTERNAL_ERROR = 1011
 CLOSE_TIMEOUT_S = 5.0
 
 router = APIRouter()
-
-
-class ConnectionClosed(Exception):
-    """The station went away; ends the message loop."""
 
 
 class SocketAdapter:
@@ -67,7 +64,10 @@ class SocketAdapter:
         return str(text)
 
     async def send(self, message: str) -> None:
-        await self.websocket.send_text(message)
+        try:
+            await self.websocket.send_text(message)
+        except WebSocketDisconnect as gone:
+            raise ConnectionClosed(gone.code) from None
 
 
 class CentralSystem:

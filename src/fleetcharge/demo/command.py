@@ -27,8 +27,15 @@ class DemoToken:
 
 
 def run_demo(
-    database_url: str, sessions: int, serve: bool, as_json: bool, host: str, port: int
+    database_url: str,
+    sessions: int,
+    serve: bool,
+    as_json: bool,
+    host: str,
+    port: int,
+    live_speed: float | None = None,
 ) -> None:
+    """Load, print tokens, then serve (with `live_speed`: and keep stations charging)."""
     engine = make_engine(database_url)
     try:
         result = load_demo(engine, sessions=sessions, progress=True)
@@ -43,7 +50,11 @@ def run_demo(
         sys.stdout.flush()
     else:
         print_summary(Console(), result, tokens, base_url(host, port))
-    if serve:
+    if serve and live_speed is not None:
+        from fleetcharge.demo.live import serve_live
+
+        serve_live(database_url, host, port, live_speed, Console(stderr=as_json))
+    elif serve:
         from fleetcharge.api.server import serve as serve_api
 
         serve_api(database_url, host=host, port=port)

@@ -103,16 +103,24 @@ class Link:
         stats: StationStats,
         *,
         validate: bool = True,
+        on_lost: Callable[["Link"], None] | None = None,
     ) -> None:
         self._ws = ws
         self._stats = stats
         self._validate = validate
+        self._on_lost = on_lost
+        self._closing = False
         self.charge_point = handler(Wire(ws, stats))
         self._reader = asyncio.create_task(self._read())
 
     async def _read(self) -> None:
-        with contextlib.suppress(ConnectionClosed):
-            await self.charge_point.start()
+        """Read until the connection ends; `on_lost` hears of an end that `close()` did not ask."""
+        try:
+            with contextlib.suppress(ConnectionClosed):
+                await self.charge_point.start()
+        finally:
+            if not self._closing and self._on_lost is not None:
+                self._on_lost(self)
 
     async def call(self, payload: Any) -> Any:
         """Send one Call: its result, or None when answered with a CallError (counted)."""
@@ -155,6 +163,7 @@ class Link:
         )
 
     async def close(self) -> None:
+        self._closing = True
         await self._ws.close()
         self._reader.cancel()
         await asyncio.gather(self._reader, return_exceptions=True)

@@ -43,6 +43,9 @@ class StationConfig:
     validate: bool = True  # JSON-schema check of what is sent and received (costs CPU)
     response_timeout_s: float = 30.0
     open_timeout_s: float = 10.0
+    # Real seconds to keep reconnecting after losing the connection, messages waiting meanwhile
+    # (see `uplink`); 0: the lost connection ends the station's run with ConnectionLost.
+    reconnect_s: float = 0.0
 
     def __post_init__(self) -> None:
         if self.connectors < 1:
@@ -51,6 +54,8 @@ class StationConfig:
             raise ValueError("speed must be >= 1 (simulated seconds per real second)")
         if self.sample_interval_s < 0:
             raise ValueError("sample_interval_s must be >= 0 (0: no MeterValues)")
+        if self.reconnect_s < 0:
+            raise ValueError("reconnect_s must be >= 0")
 
 
 @dataclass(slots=True)

@@ -54,6 +54,7 @@ class SimulationConfig:
     validate: bool = True
     fail_fast: bool = True  # the first failing station ends the run with its error
     connect_concurrency: int = 100  # handshakes in flight at once
+    reconnect_s: float = 0.0  # see StationConfig.reconnect_s
 
     def __post_init__(self) -> None:
         if self.stations < 1 or self.sessions < 0:
@@ -134,6 +135,7 @@ def _station(
         initial_register_wh=register,
         transaction_data=config.transaction_data,
         validate=config.validate,
+        reconnect_s=config.reconnect_s,
     )
     return SimulatedStation(station_config, connect_limit=limit), plans
 

@@ -3,15 +3,13 @@ timeline (see `timeline`) and answers the central system's commands (see `comman
 
 import asyncio
 import contextlib
-import logging
 import math
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 from ocpp.v16 import call
-from ocpp.v16.datatypes import MeterValue, SampledValue
+from ocpp.v16.datatypes import MeterValue
 from ocpp.v16.enums import (
     AuthorizationStatus,
     AvailabilityStatus,
@@ -20,23 +18,18 @@ from ocpp.v16.enums import (
     ChargePointStatus,
     DiagnosticsStatus,
     FirmwareStatus,
-    Location,
-    Measurand,
     MessageTrigger,
     ReadingContext,
     Reason,
     RegistrationStatus,
     ResetType,
-    UnitOfMeasure,
 )
-from websockets.asyncio.client import ClientConnection
 
 from fleetcharge.simulator.commands import CommandHandler, Configuration
-from fleetcharge.simulator.connection import Link, Wire, open_websocket
+from fleetcharge.simulator.connection import Wire
 from fleetcharge.simulator.curves import MeterSample
 from fleetcharge.simulator.model import (
     BootRejected,
-    ConnectionLost,
     RegisterMode,
     SessionOutcome,
     SessionReport,
@@ -44,11 +37,11 @@ from fleetcharge.simulator.model import (
     StationConfig,
     StationStats,
 )
+from fleetcharge.simulator.readings import register_meter_value, sampled_meter_value
 from fleetcharge.simulator.timeline import UNPLUG_S, SessionPlan, StationClock, timeline_length
+from fleetcharge.simulator.uplink import Uplink
 
 REBOOT_S = 20  # simulated seconds a reset takes
-
-_LOG = logging.getLogger(__name__)
 
 
 @dataclass(eq=False)
@@ -69,8 +62,10 @@ class _ActiveSession:
 class SimulatedStation:
     """A charge station with `config.connectors` connectors on one OCPP connection.
 
-    `run(plans)` connects, boots and replays the plans; `async with station:` just connects and
-    boots (on the real-time clock), for driving it with commands from a test.
+    `run(plans)` connects, boots and replays the plans; `run_session(plan)` replays one session
+    that ends now and stays connected; `async with station:` just connects and boots (on the
+    real-time clock), for driving it with commands from a test. Its connection, and how it
+    comes back after being lost, is the `uplink`'s.
     """
 
     def __init__(
@@ -81,19 +76,14 @@ class SimulatedStation:
         self.reports: list[SessionReport] = []
         self.clock = StationClock.real_time()
         self.configuration = Configuration(config)
-        self._connect_limit = connect_limit
         self._register_wh = config.initial_register_wh
         self._status = {c: ChargePointStatus.available for c in range(1, config.connectors + 1)}
         self._inoperative: set[int] = set()
         self._scheduled: dict[int, AvailabilityType] = {}
         self._active: dict[int, _ActiveSession] = {}
-        self._link: Link | None = None
-        self._heartbeat: asyncio.Task[None] | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.uplink = Uplink(config, self.stats, self._handler, connect_limit)
         self._reboot: asyncio.Task[None] | None = None
-        self._online = asyncio.Event()
         self._gate = asyncio.Lock()  # held by a session, or by a reboot
-        self._failure: SimulatorError | None = None
         self._next_event_s = math.inf
 
     @property
@@ -102,7 +92,7 @@ class SimulatedStation:
 
     @property
     def endpoint(self) -> str:
-        return f"{self.config.url.rstrip('/')}/{quote(self.station_id, safe='')}"
+        return self.uplink.endpoint
 
     @property
     def connectors(self) -> list[int]:
@@ -120,14 +110,13 @@ class SimulatedStation:
 
     async def connect(self) -> None:
         """Open the websocket, BootNotification, then each connector's status."""
-        ws = await self._open()
-        self._link = Link(ws, self._handler, self.stats, validate=self.config.validate)
+        await self.uplink.open()
         try:
             interval = await self._boot()
         except BaseException:
-            await self._disconnect()
+            await self.uplink.close()
             raise
-        self._online.set()
+        self.uplink.online()
         self.configuration.values["HeartbeatInterval"] = str(interval)
         self.restart_heartbeat()
         for connector in self.connectors:
@@ -138,7 +127,7 @@ class SimulatedStation:
         if reboot is not None and reboot is not asyncio.current_task():
             reboot.cancel()
             await asyncio.gather(reboot, return_exceptions=True)
-        await self._disconnect()
+        await self.uplink.close()
 
     async def run(
         self,
@@ -151,29 +140,37 @@ class SimulatedStation:
             self._next_event_s = plans[0].plug_in_s
         async with self:
             for plan in plans:
-                await self._sleep_until(plan.plug_in_s)
-                async with self._gate:
-                    await self._ensure_online()
-                    report = await self._session(plan)
-                self.reports.append(report)
+                report = await self._replay(plan)
                 if on_session is not None:
                     on_session(report)
             self._next_event_s = math.inf
         return self.reports
 
+    async def run_session(self, plan: SessionPlan) -> SessionReport:
+        """Replay one session on a timeline of its own that ends as it is sent, so its timestamps
+        are at most the session's length in the past; connect first if need be, stay connected."""
+        self.clock = StationClock.start(self.config.speed, timeline_length([plan]))
+        self._next_event_s = plan.plug_in_s
+        if not self.uplink.connected:
+            await self.connect()
+        report = await self._replay(plan)
+        self._next_event_s = math.inf
+        return report
+
+    @property
+    def charging_connectors(self) -> list[int]:
+        """Connectors with a session under way (plugged in, or in a transaction)."""
+        return list(self._active)
+
+    async def _replay(self, plan: SessionPlan) -> SessionReport:
+        await self._sleep_until(plan.plug_in_s)
+        async with self._gate:
+            await self.uplink.wait_online()
+            report = await self._session(plan)
+        self.reports.append(report)
+        return report
+
     # -- connection ------------------------------------------------------------------------
-
-    async def _open(self) -> ClientConnection:
-        if self._connect_limit is None:
-            return await self._handshake()
-        async with self._connect_limit:
-            return await self._handshake()
-
-    async def _handshake(self) -> ClientConnection:
-        config = self.config
-        return await open_websocket(
-            self.endpoint, self.station_id, config.password, config.open_timeout_s
-        )
 
     def _handler(self, wire: Wire) -> CommandHandler:
         return CommandHandler(self.station_id, self, wire, self.config.response_timeout_s)
@@ -185,7 +182,7 @@ class SimulatedStation:
             firmware_version=self.config.firmware_version,
         )
         while True:
-            result = await self._request(request)
+            result = await self.uplink.request(request)
             if result is None:
                 raise BootRejected(f"{self.station_id}: BootNotification answered with a CallError")
             if result.status == RegistrationStatus.accepted:
@@ -197,77 +194,26 @@ class SimulatedStation:
                 )
             await asyncio.sleep(max(1, int(result.interval)))  # Pending: ask again later
 
-    async def _disconnect(self) -> None:
-        self._online.clear()
-        current = asyncio.current_task()
-        tasks = [
-            task
-            for task in (self._heartbeat, *self._tasks)
-            if task is not None and task is not current
-        ]
-        link, self._link, self._heartbeat = self._link, None, None
-        if link is not None:
-            await link.close()
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
     async def _reboot_now(self, kind: ResetType) -> None:
         reason = Reason.hard_reset if kind == ResetType.hard else Reason.soft_reset
         for session in list(self._active.values()):
             session.stop(reason)
         try:
             async with self._gate:  # once the running session has sent StopTransaction
-                await self._disconnect()
+                await self.uplink.close()
                 await asyncio.sleep(REBOOT_S / self.config.speed)
                 await self.connect()
         except SimulatorError as error:
-            self._failure = error
-            self._online.set()  # release waiters so they see the failure
-
-    async def _ensure_online(self) -> None:
-        await self._online.wait()
-        if self._failure is not None:
-            raise self._failure
-
-    # -- calls -----------------------------------------------------------------------------
+            self.uplink.fail(error)
 
     async def _call(self, payload: Any) -> Any:
-        await self._ensure_online()
-        return await self._request(payload)
-
-    async def _request(self, payload: Any) -> Any:
-        """Send one Call on the current connection: its result, or None for a CallError."""
-        if self._link is None:
-            name = type(payload).__name__
-            raise ConnectionLost(f"{self.station_id}: not connected, cannot send {name}")
-        return await self._link.call(payload)
+        return await self.uplink.call(payload)
 
     def spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
-        """Run a message exchange in the background: the ocpp library must not wait on a call
-        from inside a handler (its reader would wait for itself)."""
-        task = asyncio.create_task(self._guard(coroutine))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _guard(self, coroutine: Coroutine[Any, Any, None]) -> None:
-        try:
-            await coroutine
-        except SimulatorError as error:
-            _LOG.warning("%s", error)
+        self.uplink.spawn(coroutine)
 
     def restart_heartbeat(self) -> None:
-        if self._heartbeat is not None:
-            self._heartbeat.cancel()
-            self._heartbeat = None
-        interval = self.configuration.heartbeat_interval_s
-        if interval > 0 and self._link is not None:
-            self._heartbeat = asyncio.create_task(self._guard(self._heartbeats(interval)))
-
-    async def _heartbeats(self, interval: int) -> None:
-        while True:
-            await asyncio.sleep(interval)
-            await self._request(call.Heartbeat())
+        self.uplink.restart_heartbeat(self.configuration.heartbeat_interval_s)
 
     # -- time ------------------------------------------------------------------------------
 
@@ -426,7 +372,7 @@ class SimulatedStation:
         if not self.config.transaction_data:
             return None
         return [
-            _register_value(self.clock.stamp(when), wh, context)
+            register_meter_value(self.clock.stamp(when), wh, context)
             for when, wh, context in (
                 (session.plan.start_s, session.meter_start, ReadingContext.transaction_begin),
                 (offset, meter_stop, ReadingContext.transaction_end),
@@ -453,26 +399,17 @@ class SimulatedStation:
         sample: MeterSample,
         context: ReadingContext,
     ) -> None:
-        values: list[SampledValue] = []
-        for measurand in self.configuration.measurands:
-            if measurand == Measurand.energy_active_import_register:
-                value, unit = str(session.meter_start + sample.energy_wh), UnitOfMeasure.wh
-            elif measurand == Measurand.power_active_import:
-                value, unit = f"{sample.power_w:.1f}", UnitOfMeasure.w
-            elif measurand == Measurand.current_import:
-                value, unit = f"{sample.current_a:.2f}", UnitOfMeasure.a
-            else:  # SoC, floored so that it never shows more than the target
-                value, unit = f"{math.floor(sample.soc * 10) / 10:.1f}", UnitOfMeasure.percent
-            location = Location.ev if measurand == Measurand.soc else Location.outlet
-            values.append(
-                SampledValue(
-                    value=value, context=context, measurand=measurand, location=location, unit=unit
-                )
-            )
+        reading = sampled_meter_value(
+            self.clock.stamp(offset),
+            self.configuration.measurands,
+            session.meter_start + sample.energy_wh,
+            sample,
+            context,
+        )
         await self._call(
             call.MeterValues(
                 connector_id=session.connector_id,
-                meter_value=[MeterValue(timestamp=self.clock.stamp(offset), sampled_value=values)],
+                meter_value=[reading],
                 transaction_id=session.transaction_id,
             )
         )
@@ -550,7 +487,7 @@ class SimulatedStation:
             reading = session.plan.curve.reading(max(0.0, offset - session.plan.start_s))
             await self._meter_values(session, offset, reading, ReadingContext.trigger)
             return
-        register = _register_value(
+        register = register_meter_value(
             self.clock.stamp(offset), self._register_wh, ReadingContext.trigger
         )
         await self._call(call.MeterValues(connector_id=connector, meter_value=[register]))
@@ -569,14 +506,3 @@ class SimulatedStation:
         if connector in self._inoperative:
             return ChargePointStatus.unavailable
         return ChargePointStatus.available
-
-
-def _register_value(timestamp: str, wh: int, context: ReadingContext) -> MeterValue:
-    value = SampledValue(
-        value=str(wh),
-        context=context,
-        measurand=Measurand.energy_active_import_register,
-        location=Location.outlet,
-        unit=UnitOfMeasure.wh,
-    )
-    return MeterValue(timestamp=timestamp, sampled_value=[value])

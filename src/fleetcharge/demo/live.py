@@ -1,0 +1,175 @@
+"""`fleetcharge demo --live`: serve the demo network and keep its stations charging.
+
+The server (`fleetcharge serve`) runs as a child process in a session of its own, so that
+Ctrl-C reaches only this process, which first stops the simulated stations (a charge under
+way ends with a StopTransaction while the server still listens), then the server.
+"""
+
+import asyncio
+import contextlib
+import ctypes
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import httpx
+from rich.console import Console
+from sqlalchemy import Engine, or_, select
+
+from fleetcharge.db import make_engine, unit_of_work
+from fleetcharge.demo.command import base_url
+from fleetcharge.models import Card, Station, Vehicle
+from fleetcharge.simulator.curves import CurrentType, Evse
+from fleetcharge.simulator.live import LiveConfig, LiveStation, keep_charging
+from fleetcharge.simulator.model import SessionOutcome, SessionReport
+
+SERVER_START_TIMEOUT_S = 30.0
+SERVER_STOP_TIMEOUT_S = 15.0
+SINGLE_PHASE_MAX_KW = Decimal("7.4")
+_PR_SET_PDEATHSIG = 1
+
+
+class LiveDemoError(Exception):
+    """The live demo cannot start or the server stopped under it."""
+
+
+def serve_live(database_url: str, host: str, port: int, speed: float, console: Console) -> None:
+    """Serve until Ctrl-C (or SIGTERM), simulated stations charging all the while."""
+    engine = make_engine(database_url)
+    try:
+        stations = live_stations(engine, datetime.now(UTC))
+    finally:
+        engine.dispose()
+    if not stations:
+        raise LiveDemoError("no station with an OCPP identity and an active card to charge with")
+    base = base_url(host, port)
+    with serving(database_url, host, port, base) as server:
+        console.print(
+            f"[bold]Live:[/] {len(stations)} simulated stations charge at {speed:g}x speed; "
+            "new sessions appear on /usage and /sessions every few seconds. Ctrl-C stops.",
+            highlight=False,
+        )
+        ocpp_url = base.replace("http://", "ws://", 1) + "/ocpp"
+        config = LiveConfig(url=ocpp_url, stations=stations, speed=speed)
+        asyncio.run(_charge_until_stopped(config, server, lambda r: _print_session(console, r)))
+
+
+def live_stations(engine: Engine, now: datetime) -> tuple[LiveStation, ...]:
+    """Every station with the active cards of vehicles in service, dealt out so that each
+    station has cards of its own (as many stations as there are cards, at most)."""
+    with unit_of_work(engine) as db:
+        stations = db.scalars(select(Station).order_by(Station.id)).all()
+        today = now.date()
+        tags = db.scalars(
+            select(Card.id_tag)
+            .join(Vehicle, Card.vehicle_id == Vehicle.id)
+            .where(
+                Card.status == "active",
+                or_(Card.expires_at.is_(None), Card.expires_at > now),
+                Vehicle.effective_from <= today,
+                or_(Vehicle.effective_to.is_(None), Vehicle.effective_to > today),
+            )
+            .order_by(Card.id)
+        ).all()
+        count = min(len(stations), len(tags))
+        return tuple(
+            LiveStation(station.ocpp_identity, _evse(station), tuple(tags[index::count]))
+            for index, station in enumerate(stations[:count])
+        )
+
+
+def _evse(station: Station) -> Evse:
+    power = station.max_power_kw
+    if station.current_type == "DC":
+        return Evse(CurrentType.DC, float(power))
+    return Evse(CurrentType.AC, float(power), phases=1 if power <= SINGLE_PHASE_MAX_KW else 3)
+
+
+@contextlib.contextmanager
+def serving(
+    database_url: str, host: str, port: int, base: str
+) -> Iterator["subprocess.Popen[bytes]"]:
+    """`fleetcharge serve` in a child process, until the block ends; waits until it answers."""
+    command = [
+        sys.executable,
+        "-c",
+        "from fleetcharge.cli.main import app; app()",
+        "serve",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--database-url",
+        database_url,
+    ]
+    process = subprocess.Popen(command, start_new_session=True, preexec_fn=_die_with_parent)
+    try:
+        _wait_until_ready(process, f"{base}/healthz")
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(SERVER_STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _die_with_parent() -> None:
+    """In the child: SIGTERM when the demo process dies without stopping the server (Linux)."""
+    if sys.platform == "linux":
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _wait_until_ready(process: "subprocess.Popen[bytes]", health_url: str) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    while process.poll() is None:
+        with contextlib.suppress(httpx.TransportError):
+            if httpx.get(health_url, timeout=1).status_code == 200:
+                return
+        if time.monotonic() > deadline:
+            raise LiveDemoError(f"the server did not answer {health_url} in time")
+        time.sleep(0.2)
+    raise LiveDemoError(f"the server exited with status {process.returncode}")
+
+
+async def _charge_until_stopped(
+    config: LiveConfig,
+    server: "subprocess.Popen[bytes]",
+    on_session: Callable[[SessionReport], None],
+) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    watchdog = asyncio.create_task(_stop_when_exited(server, stop))
+    try:
+        await keep_charging(config, stop, on_session)
+    finally:
+        watchdog.cancel()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+    if server.poll() is not None:
+        raise LiveDemoError(f"the server exited with status {server.returncode}")
+
+
+async def _stop_when_exited(server: "subprocess.Popen[bytes]", stop: asyncio.Event) -> None:
+    while server.poll() is None:
+        await asyncio.sleep(1)
+    stop.set()
+
+
+def _print_session(console: Console, report: SessionReport) -> None:
+    if report.outcome is not SessionOutcome.COMPLETED:
+        return
+    at = report.stopped_at or datetime.now(UTC)
+    console.print(
+        f"{at.astimezone():%H:%M:%S}  {report.station_id:<20} {report.id_tag:<14}"
+        f" {report.energy_wh / 1000:6.2f} kWh",
+        highlight=False,
+    )
