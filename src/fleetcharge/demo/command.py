@@ -1,6 +1,7 @@
 """`fleetcharge demo`: load the demo data, hand out one token per organisation, then serve."""
 
 import json
+import os
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ from fleetcharge.db import make_engine, unit_of_work
 from fleetcharge.demo.loader import DemoResult, load_demo
 from fleetcharge.demo.timing import demo_window
 from fleetcharge.models import Fleet, Location, Organisation
+from fleetcharge.settings import get_settings
 
 API_PREFIX = "/api/fleets/v1"
 
@@ -36,6 +38,9 @@ def run_demo(
     live_speed: float | None = None,
 ) -> None:
     """Load, print tokens, then serve (with `live_speed`: and keep stations charging)."""
+    # Someone is watching this terminal: plain log lines unless JSON was asked for.
+    os.environ.setdefault("FLEETCHARGE_LOG_FORMAT", "text")
+    get_settings.cache_clear()
     engine = make_engine(database_url)
     try:
         result = load_demo(engine, sessions=sessions, progress=True)
