@@ -49,6 +49,8 @@ def test_the_network_fee_applies_to_sessions_recorded_afterwards(cli: Cli, engin
         (["--network-fee", "0.12345"], "at most 4 decimal places"),
         (["--vehicle-fee", "4.999"], "at most 2 decimal places"),
         (["--vehicle-fee", "NaN"], "must be a non-negative amount"),
+        (["--network-fee", "1e400"], "must be below 1000000"),
+        (["--station-subscription-fee", "123456789012"], "must be below 1000000"),
         (["--timezone", "Australia/Atlantis"], "unknown time zone"),
         (["--abn", "51 824 753 557"], "is not a valid ABN"),
         ([], "nothing to change"),

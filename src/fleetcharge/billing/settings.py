@@ -26,6 +26,8 @@ class BillingSettings:
     abn: str | None = None
 
 
+# Far above any real fee, and within what the columns hold.
+MAX_FEE = Decimal(1_000_000)
 # field -> (decimal places allowed, human name)
 _FEES = {
     "network_fee_per_kwh": (4, "network fee per kWh"),
@@ -43,6 +45,8 @@ def update_billing_settings(
             continue
         if not value.is_finite() or value < 0:
             raise InvalidParameter(f"the {label} must be a non-negative amount, got {value}")
+        if value >= MAX_FEE:
+            raise InvalidParameter(f"the {label} must be below {MAX_FEE}, got {value}")
         if value != round(value, places):
             raise InvalidParameter(f"the {label} has at most {places} decimal places, got {value}")
         setattr(organisation, field, value.quantize(Decimal(1).scaleb(-places)))

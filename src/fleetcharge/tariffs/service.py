@@ -17,6 +17,10 @@ from fleetcharge.pricing.schemas import PricedSession, TariffSpec, Timeline
 from fleetcharge.tariffs.repository import tariff_spec
 from fleetcharge.tariffs.schemas import TariffDocument, document_of
 
+# Bounds of a plausible session: quotes outside them are mistakes, not charges.
+MAX_QUOTE_KWH = Decimal(10_000)
+MAX_QUOTE_MINUTES = 7 * 24 * 60
+
 
 @dataclass(frozen=True)
 class TariffSummary:
@@ -132,16 +136,17 @@ def quote(
     """What a charge of `kwh` over `charging_minutes`, then `parked_minutes` idle, costs."""
     if start.tzinfo is None:
         raise InvalidParameter("the start needs a UTC offset, e.g. 2026-03-01T17:30+11:00")
-    if kwh < 0 or charging_minutes < 0 or parked_minutes < 0:
-        raise InvalidParameter("energy and minutes must not be negative")
+    if not kwh.is_finite() or not 0 <= kwh <= MAX_QUOTE_KWH:
+        raise InvalidParameter(f"energy must be between 0 and {MAX_QUOTE_KWH} kWh, got {kwh}")
+    for minutes in (charging_minutes, parked_minutes):
+        if not 0 <= minutes <= MAX_QUOTE_MINUTES:
+            raise InvalidParameter(f"minutes must be between 0 and {MAX_QUOTE_MINUTES} (a week)")
     if kwh > 0 and charging_minutes == 0:
         raise InvalidParameter("energy needs charging time: give --minutes above 0")
-    charging_end = start + timedelta(minutes=charging_minutes)
-    timeline = Timeline(
-        start=start,
-        charging_end=charging_end,
-        stop=charging_end + timedelta(minutes=parked_minutes),
-        energy_kwh=kwh,
-        timezone=timezone,
-    )
+    try:
+        charging_end = start + timedelta(minutes=charging_minutes)
+        stop = charging_end + timedelta(minutes=parked_minutes)
+    except OverflowError:
+        raise InvalidParameter("the session would end after the year 9999") from None
+    timeline = Timeline(start, charging_end, stop, kwh, timezone=timezone)
     return price(spec, timeline)
