@@ -141,8 +141,9 @@ def drop_database(url: str) -> None:
 
 
 @contextmanager
-def running_server(url: str, port: int, heartbeat_s: int) -> Iterator[int]:
-    """`fleetcharge serve` (one process) on 127.0.0.1:port; yields its pid."""
+def running_server(url: str, port: int, heartbeat_s: int, workers: int = 1) -> Iterator[int]:
+    """`fleetcharge serve --workers N` on 127.0.0.1:port; yields its pid (with several
+    workers, that of the process that supervises them)."""
     env = {
         **os.environ,
         "FLEETCHARGE_DATABASE_URL": url,
@@ -157,6 +158,8 @@ def running_server(url: str, port: int, heartbeat_s: int) -> Iterator[int]:
         "serve",
         "--port",
         str(port),
+        "--workers",
+        str(workers),
     ]
     server = subprocess.Popen(command, env=env)
     try:
@@ -340,7 +343,8 @@ def throughput_benchmark(args: argparse.Namespace, url: str, port: int) -> None:
     engine = make_engine(url)
     print(
         f"\n(b) {count} stations, each sending MeterValues (4 sampled values) as fast as "
-        f"answered, {args.rounds} alternating rounds of {args.meter_seconds:g} s; {load_line()}"
+        f"answered, {args.rounds} alternating rounds of {args.meter_seconds:g} s; server "
+        f"workers: {args.workers}; {load_line()}"
     )
     ours: list[tuple[float, Percentiles, int]] = []
     echo: list[tuple[float, Percentiles, int]] = []
@@ -394,6 +398,9 @@ def main() -> None:
     parser.add_argument("--meter-stations", type=int, default=64)
     parser.add_argument("--meter-seconds", type=float, default=15)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--workers", type=int, default=1, help="server worker processes in part (b)"
+    )
     parser.add_argument("--skip-connections", action="store_true", help="no part (a)")
     parser.add_argument("--skip-meter-values", action="store_true", help="no part (b)")
     parser.add_argument("--keep-database", action="store_true")
@@ -406,12 +413,14 @@ def main() -> None:
         f"creating {make_url(url).database} with {args.stations + args.meter_stations:,} stations"
     )
     create_database(url, args.stations + args.meter_stations, args.meter_stations)
-    port = free_port()
     try:
-        with running_server(url, port, args.heartbeat) as pid:
-            if not args.skip_connections:
+        if not args.skip_connections:
+            port = free_port()
+            with running_server(url, port, args.heartbeat) as pid:
                 connections_benchmark(args, url, port, pid)
-            if not args.skip_meter_values:
+        if not args.skip_meter_values:
+            port = free_port()
+            with running_server(url, port, args.heartbeat, args.workers):
                 throughput_benchmark(args, url, port)
     finally:
         if not args.keep_database:
