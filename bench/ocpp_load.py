@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -273,31 +274,89 @@ def hold_stations(
     return connect_s, merged
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its child processes (server workers)."""
+    pids = [pid, *(int(p) for p in _children(pid))]
+    total = 0
+    for each in pids:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU time of every PostgreSQL process on this machine (the benchmark's backends)."""
+    total = 0.0
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() == "postgres":
+                total += cpu_seconds(int(comm.parent.name))
+        except OSError:
+            continue
+    return total
+
+
+@dataclass
+class Round:
+    msgs_per_s: float
+    rtts: Percentiles
+    errors: int
+    server_cpu_us: float  # per message, in the timed window
+    postgres_cpu_us: float
+
+
 def pump_meter_values(
-    url: str, identities: list[str], tags: list[str], processes: int, seconds: float
-) -> tuple[float, Percentiles, int]:
-    """(messages per second, round trips, error answers) of one timed round."""
+    url: str, identities: list[str], tags: list[str], processes: int, seconds: float, server: int
+) -> Round:
+    """One timed round, with the CPU time the server (pid) and PostgreSQL spent in it."""
     start_at = time.time() + 2 + 0.05 * len(identities)  # after every station has connected
     parts = split(list(zip(identities, tags, strict=True)), processes)
     jobs = [
         MeterJob(url, [i for i, _ in part], [t for _, t in part], start_at, seconds, results_file())
         for part in parts
     ]
+    cpu: list[tuple[float, float]] = []
+
+    def sample_window() -> None:
+        for moment in (start_at, start_at + seconds):
+            time.sleep(max(0.0, moment - time.time()))
+            cpu.append((cpu_seconds(server), postgres_cpu_seconds()))
+
+    sampler = threading.Thread(target=sample_window)
+    sampler.start()
     with clients("meter", jobs) as running:
         results = [client.results(start_at - time.time() + seconds + 60) for client in running]
+    sampler.join()
     rtts = Percentiles([ms for r in results for ms in r["rtt_ms"]])
-    count = sum(r["count"] for r in results)
-    return count / seconds, rtts, sum(r["errors"] for r in results)
+    count = max(1, sum(r["count"] for r in results))
+    (server_before, pg_before), (server_after, pg_after) = cpu
+    return Round(
+        count / seconds,
+        rtts,
+        sum(r["errors"] for r in results),
+        (server_after - server_before) / count * 1e6,
+        (pg_after - pg_before) / count * 1e6,
+    )
 
 
 @contextmanager
-def echo_server() -> Iterator[str]:
-    """A bare websockets echo server in a process of its own: its OCPP URL."""
+def echo_server() -> Iterator[tuple[str, int]]:
+    """A bare websockets echo server in a process of its own: its OCPP URL and pid."""
     port = free_port()
     server = Client("echo", str(port))
     try:
         server.receive(30)
-        yield f"ws://127.0.0.1:{port}/ocpp"
+        yield f"ws://127.0.0.1:{port}/ocpp", server.process.pid
     finally:
         server.stop()
 
@@ -335,7 +394,7 @@ def connections_benchmark(args: argparse.Namespace, url: str, port: int, pid: in
     )
 
 
-def throughput_benchmark(args: argparse.Namespace, url: str, port: int) -> None:
+def throughput_benchmark(args: argparse.Namespace, url: str, port: int, pid: int) -> None:
     count = args.meter_stations
     identities = [IDENTITY.format(n) for n in range(args.stations + 1, args.stations + count + 1)]
     tags = [f"BENCH{n:06d}" for n in range(1, count + 1)]
@@ -346,37 +405,42 @@ def throughput_benchmark(args: argparse.Namespace, url: str, port: int) -> None:
         f"answered, {args.rounds} alternating rounds of {args.meter_seconds:g} s; server "
         f"workers: {args.workers}; {load_line()}"
     )
-    ours: list[tuple[float, Percentiles, int]] = []
-    echo: list[tuple[float, Percentiles, int]] = []
-    with echo_server() as echo_url:
+    ours: list[Round] = []
+    echo: list[Round] = []
+    with echo_server() as (echo_url, echo_pid):
         for _ in range(args.rounds):
             echo.append(
-                pump_meter_values(echo_url, identities, tags, args.clients, args.meter_seconds)
+                pump_meter_values(
+                    echo_url, identities, tags, args.clients, args.meter_seconds, echo_pid
+                )
             )
             with engine.connect() as conn:
                 stored = conn.scalar(sql_select(func.count()).select_from(OcppMeterValue))
             ours.append(
-                pump_meter_values(ours_url, identities, tags, args.clients, args.meter_seconds)
+                pump_meter_values(ours_url, identities, tags, args.clients, args.meter_seconds, pid)
             )
             with engine.connect() as conn:
                 stored_after = conn.scalar(sql_select(func.count()).select_from(OcppMeterValue))
             print(
-                f"  round: echo {echo[-1][0]:,.0f} msgs/s, ours {ours[-1][0]:,.0f} msgs/s "
+                f"  round: echo {echo[-1].msgs_per_s:,.0f} msgs/s, ours "
+                f"{ours[-1].msgs_per_s:,.0f} msgs/s "
                 f"({(stored_after or 0) - (stored or 0):,} sampled values stored)"
             )
     engine.dispose()
-    ratios = [o[0] / e[0] for o, e in zip(ours, echo, strict=True)]
-    ours_rtt = Percentiles([ms for _, rtt, _ in ours for ms in rtt.samples])
-    echo_rtt = Percentiles([ms for _, rtt, _ in echo for ms in rtt.samples])
-    errors = sum(e for _, _, e in ours)
+    ratios = [o.msgs_per_s / e.msgs_per_s for o, e in zip(ours, echo, strict=True)]
+    ours_rtt = Percentiles([ms for r in ours for ms in r.rtts.samples])
+    echo_rtt = Percentiles([ms for r in echo for ms in r.rtts.samples])
     print(
-        f"echo server: {statistics.median(r[0] for r in echo):,.0f} msgs/s, "
-        f"round trip p50 {echo_rtt.at(50):.2f} ms, p99 {echo_rtt.at(99):.2f} ms"
+        f"echo server: {statistics.median(r.msgs_per_s for r in echo):,.0f} msgs/s, "
+        f"round trip p50 {echo_rtt.at(50):.2f} ms, p99 {echo_rtt.at(99):.2f} ms; CPU per "
+        f"message {statistics.median(r.server_cpu_us for r in echo):.0f} us"
     )
     print(
-        f"fleetcharge: {statistics.median(r[0] for r in ours):,.0f} msgs/s persisted, "
+        f"fleetcharge: {statistics.median(r.msgs_per_s for r in ours):,.0f} msgs/s persisted, "
         f"round trip p50 {ours_rtt.at(50):.2f} ms, p99 {ours_rtt.at(99):.2f} ms "
-        f"(target <= {P99_TARGET_MS}), {errors} CallErrors"
+        f"(target <= {P99_TARGET_MS}), {sum(r.errors for r in ours)} CallErrors; CPU per "
+        f"message {statistics.median(r.server_cpu_us for r in ours):.0f} us in the server, "
+        f"{statistics.median(r.postgres_cpu_us for r in ours):.0f} us in PostgreSQL"
     )
     print(
         f"throughput / echo (median of paired rounds): {statistics.median(ratios):.2f} "
@@ -420,8 +484,8 @@ def main() -> None:
                 connections_benchmark(args, url, port, pid)
         if not args.skip_meter_values:
             port = free_port()
-            with running_server(url, port, args.heartbeat, args.workers):
-                throughput_benchmark(args, url, port)
+            with running_server(url, port, args.heartbeat, args.workers) as pid:
+                throughput_benchmark(args, url, port, pid)
     finally:
         if not args.keep_database:
             drop_database(url)

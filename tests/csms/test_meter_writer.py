@@ -79,9 +79,9 @@ def test_concurrent_messages_share_batches_and_are_all_stored(
     batches: list[int] = []
     original = service.meter_values_batch
 
-    def counting(db: Any, messages: Sequence[Any]) -> None:
+    def counting(db: Any, messages: Sequence[Any], owners: dict[int, int]) -> None:
         batches.append(len(messages))
-        original(db, messages)
+        original(db, messages, owners)
 
     monkeypatch.setattr(meter_writer.service, "meter_values_batch", counting)
     writer = MeterValuesWriter(engine)
@@ -128,7 +128,7 @@ def test_a_failing_message_fails_alone(engine: Engine, monkeypatch: pytest.Monke
     bad_tx = opened[0][1]
     original = service.meter_values
 
-    def failing_batch(db: Any, messages: Sequence[Any]) -> None:
+    def failing_batch(db: Any, messages: Sequence[Any], owners: dict[int, int]) -> None:
         raise RuntimeError("a batch that cannot be stored")
 
     def failing_one(db: Any, station: StationRef, req: MeterValuesRequest, at: datetime) -> None:

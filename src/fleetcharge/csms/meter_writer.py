@@ -22,6 +22,8 @@ from fleetcharge.csms.schemas import MeterValuesRequest, StationRef
 from fleetcharge.db import unit_of_work
 
 MAX_BATCH = 500  # messages per transaction
+# Transactions whose station is remembered (a few bytes each); forgotten all at once beyond.
+MAX_KNOWN_OWNERS = 100_000
 # Batches written at once: a second hides the first's commit round trip. SQLite has one
 # writer at a time anyway.
 CONCURRENT_BATCHES = {"sqlite": 1}
@@ -44,6 +46,8 @@ class MeterValuesWriter:
         self._pending: list[_Pending] = []
         self._writers: set[asyncio.Task[None]] = set()
         self._concurrency = CONCURRENT_BATCHES.get(engine.dialect.name, DEFAULT_CONCURRENT_BATCHES)
+        # transactionId -> station id, so that a batch does not ask the database again.
+        self._owners: dict[int, int] = {}
 
     async def store(
         self, station: StationRef, request: MeterValuesRequest, received_at: datetime
@@ -77,10 +81,12 @@ class MeterValuesWriter:
                 self._writers.discard(task)
 
     def _write(self, batch: list[_Pending]) -> list[BaseException | None]:
+        if len(self._owners) > MAX_KNOWN_OWNERS:
+            self._owners = {}
         try:
             with unit_of_work(self.engine) as db:
                 service.meter_values_batch(
-                    db, [(p.station, p.request, p.received_at) for p in batch]
+                    db, [(p.station, p.request, p.received_at) for p in batch], self._owners
                 )
             return [None] * len(batch)
         except Exception as error:

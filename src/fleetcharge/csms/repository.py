@@ -1,11 +1,12 @@
 """Queries of the central system. Flush only; the caller's unit of work commits."""
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from functools import lru_cache
+from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Dialect, Table, insert, literal, or_, select, union_all
+from sqlalchemy import Table, insert, literal, or_, select, union_all
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from fleetcharge.csms.readings import ENERGY_REGISTER, POWER_IMPORT, Reading
@@ -19,6 +20,7 @@ from fleetcharge.models import (
     OcppUnmatchedMessage,
     Station,
 )
+from fleetcharge.models.types import ExactDecimal
 
 # transactionIds are 32-bit (the ids we hand out); anything else a station sends is unknown
 # without asking the database (PostgreSQL would reject the comparison with an error).
@@ -135,6 +137,30 @@ def add_meter_values(
     insert_meter_values(db, rows)
 
 
+# The columns of a row of `meter_value_rows`, in order.
+METER_VALUE_COLUMNS = (
+    "station_id",
+    "connector_number",
+    "transaction_id",
+    "reported_transaction_id",
+    "source",
+    "reported_at",
+    "sampled_at",
+    "measurand",
+    "phase",
+    "unit",
+    "context",
+    "location",
+    "value_format",
+    "value_raw",
+    "value",
+    "normalised_unit",
+    "received_at",
+)
+# The scale of the `value` column, rounded to as ExactDecimal does on every other path.
+_VALUE_QUANTUM = Decimal(1).scaleb(-cast(ExactDecimal, _METER_VALUES.c.value.type).scale)
+
+
 def meter_value_rows(
     station_id: int,
     connector_number: int,
@@ -144,59 +170,59 @@ def meter_value_rows(
     transaction_id: int | None,
     reported_transaction_id: int | None,
     received_at: datetime,
-) -> list[dict[str, Any]]:
+) -> list[tuple[Any, ...]]:
+    for r in readings:
+        if r.reported_at.tzinfo is None or r.sampled_at.tzinfo is None:
+            raise ValueError(f"naive datetime in {r!r} cannot be stored; attach a time zone")
     return [
-        {
-            "station_id": station_id,
-            "connector_number": connector_number,
-            "transaction_id": transaction_id,
-            "reported_transaction_id": reported_transaction_id,
-            "source": source,
-            "reported_at": r.reported_at,
-            "sampled_at": r.sampled_at,
-            "measurand": r.measurand,
-            "phase": r.phase,
-            "unit": r.unit,
-            "context": r.context,
-            "location": r.location,
-            "value_format": r.value_format,
-            "value_raw": r.value_raw,
-            "value": r.value,
-            "normalised_unit": r.normalised_unit,
-            "received_at": received_at,
-        }
+        (
+            station_id,
+            connector_number,
+            transaction_id,
+            reported_transaction_id,
+            source,
+            r.reported_at,
+            r.sampled_at,
+            r.measurand,
+            r.phase,
+            r.unit,
+            r.context,
+            r.location,
+            r.value_format,
+            r.value_raw,
+            None if r.value is None else r.value.quantize(_VALUE_QUANTUM),
+            r.normalised_unit,
+            received_at,
+        )
         for r in readings
     ]
 
 
-def insert_meter_values(db: Session, rows: list[dict[str, Any]]) -> None:
-    """Rows of `meter_value_rows`: with COPY on PostgreSQL (an executemany sends a statement
-    per row), a Core executemany elsewhere. Either way without ORM bookkeeping."""
+def insert_meter_values(db: Session, rows: list[tuple[Any, ...]]) -> None:
+    """Rows of `meter_value_rows`: with a binary COPY on PostgreSQL (an executemany sends a
+    statement per row), a Core executemany elsewhere. Either way without ORM bookkeeping."""
     if not rows:
         return
-    dialect = db.get_bind().dialect
-    if dialect.name != "postgresql":
-        db.execute(insert(_METER_VALUES), rows)
+    if db.get_bind().dialect.name != "postgresql":
+        named = [dict(zip(METER_VALUE_COLUMNS, row, strict=True)) for row in rows]
+        db.execute(insert(_METER_VALUES), named)
         return
-    columns = tuple(rows[0])
-    binders = [_binder(name, dialect) for name in columns]
     driver = db.connection().connection.driver_connection
     assert driver is not None
-    statement = f"COPY {_METER_VALUES.name} ({', '.join(columns)}) FROM STDIN"
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+    with driver.cursor() as cursor, cursor.copy(_COPY_METER_VALUES) as copy:
+        copy.set_types(_COPY_TYPES)
         for row in rows:
-            copy.write_row([bind(row[name]) for bind, name in zip(binders, columns, strict=True)])
+            copy.write_row(row)
 
 
-@lru_cache(maxsize=64)
-def _binder(column: str, dialect: Dialect) -> Callable[[Any], Any]:
-    """The column type's own conversion of a Python value for the database (UTC, scale)."""
-    process = _METER_VALUES.c[column].type.bind_processor(dialect)
-    return process if process is not None else _unchanged
-
-
-def _unchanged(value: Any) -> Any:
-    return value
+_COPY_METER_VALUES = (
+    f"COPY {_METER_VALUES.name} ({', '.join(METER_VALUE_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+)
+# PostgreSQL's names of the column types, for the binary COPY.
+_COPY_TYPES = [
+    _METER_VALUES.c[name].type.compile(dialect=postgresql.dialect()).split("(")[0].lower()
+    for name in METER_VALUE_COLUMNS
+]
 
 
 def transaction_stations(db: Session, transaction_ids: Iterable[int]) -> dict[int, int]:

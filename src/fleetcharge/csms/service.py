@@ -229,14 +229,23 @@ def meter_values(
 
 
 def meter_values_batch(
-    db: Session, messages: Sequence[tuple[StationRef, MeterValuesRequest, datetime]]
+    db: Session,
+    messages: Sequence[tuple[StationRef, MeterValuesRequest, datetime]],
+    owners: dict[int, int] | None = None,
 ) -> None:
     """`meter_values` for each message, in order, in one unit of work: those naming one of
-    their station's transactions (nearly all) with one query and one insert."""
-    owners = repository.transaction_stations(
-        db, (r.transaction_id for _, r, _ in messages if r.transaction_id is not None)
-    )
-    rows: list[dict[str, Any]] = []
+    their station's transactions (nearly all) with one insert. `owners` (transactionId ->
+    station id, which never changes) saves asking the database again; what is read is
+    added to it."""
+    owners = {} if owners is None else owners
+    unknown = {
+        r.transaction_id
+        for _, r, _ in messages
+        if r.transaction_id is not None and r.transaction_id not in owners
+    }
+    if unknown:
+        owners.update(repository.transaction_stations(db, unknown))
+    rows: list[tuple[Any, ...]] = []
     for station, request, received_at in messages:
         transaction_id = request.transaction_id
         if transaction_id is None or owners.get(transaction_id) != station.id:
