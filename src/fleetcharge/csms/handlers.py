@@ -61,6 +61,12 @@ class CentralSystemConfig:
         """Shared by every station of the central system (see `meter_writer`)."""
         return MeterValuesWriter(self.engine)
 
+    def close(self) -> None:
+        """Close what serving opened of its own (the writer's connections, if it was made)."""
+        writer = self.__dict__.get("meter_writer")
+        if writer is not None:
+            writer.close()
+
 
 class StationHandlers(RobustChargePoint):
     """One connected station's side of the conversation."""

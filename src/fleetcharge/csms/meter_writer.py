@@ -4,9 +4,12 @@ MeterValues are most of what stations send. Stored one transaction each, every m
 a worker thread, a database round trip per statement and a commit, and the threads contend
 for the interpreter. Here messages that arrive while a batch is being written wait for the
 next batch: one worker thread, one transaction, one INSERT per batch (and, on PostgreSQL,
-a second batch may be written while the first commits). Each station is still
-answered only after its own readings are committed. If a batch fails, its messages are stored
-again one transaction each, so that one bad message fails alone, as it would on its own.
+a second batch may be written while the first commits). On PostgreSQL the messages naming a
+transaction their station is known to own (nearly all) are one COPY of their own
+(`copy_connections`); the others go through the full `service.meter_values_batch`. Each
+station is still answered only after its own readings are committed. If a batch fails, its
+messages are stored again one transaction each, so that one bad message fails alone, as it
+would on its own.
 """
 
 import asyncio
@@ -18,6 +21,7 @@ import anyio.to_thread
 from sqlalchemy import Engine
 
 from fleetcharge.csms import service
+from fleetcharge.csms.copy_connections import CopyConnections
 from fleetcharge.csms.schemas import MeterValuesRequest, StationRef
 from fleetcharge.db import unit_of_work
 
@@ -48,6 +52,12 @@ class MeterValuesWriter:
         self._concurrency = CONCURRENT_BATCHES.get(engine.dialect.name, DEFAULT_CONCURRENT_BATCHES)
         # transactionId -> station id, so that a batch does not ask the database again.
         self._owners: dict[int, int] = {}
+        self._copier = CopyConnections(engine.url) if engine.dialect.name == "postgresql" else None
+
+    def close(self) -> None:
+        """Close the writer's own database connections (a batch still running closes its own)."""
+        if self._copier is not None:
+            self._copier.close()
 
     async def store(
         self, station: StationRef, request: MeterValuesRequest, received_at: datetime
@@ -81,8 +91,37 @@ class MeterValuesWriter:
                 self._writers.discard(task)
 
     def _write(self, batch: list[_Pending]) -> list[BaseException | None]:
+        """The outcome of each message of the batch, in order: None when it is stored."""
         if len(self._owners) > MAX_KNOWN_OWNERS:
             self._owners = {}
+        copied = self._copy_known(batch)
+        rest = [pending for pending in batch if id(pending) not in copied]
+        outcomes = dict(zip(map(id, rest), self._write_in_session(rest), strict=True))
+        return [outcomes.get(id(pending)) for pending in batch]
+
+    def _copy_known(self, batch: list[_Pending]) -> set[int]:
+        """Store the messages naming a transaction their station is known to own, with one
+        COPY; the ids of the messages stored (none if that failed)."""
+        known = [
+            p for p in batch if self._owners.get(p.request.transaction_id or 0) == p.station.id
+        ]
+        if self._copier is None or not known:
+            return set()
+        rows = [
+            row
+            for p in known
+            for row in service.owned_transaction_rows(p.station, p.request, p.received_at)
+        ]
+        try:
+            self._copier.copy(rows)
+        except Exception:
+            logger.warning("a COPY of %d MeterValues failed; storing them again", len(known))
+            return set()
+        return {id(pending) for pending in known}
+
+    def _write_in_session(self, batch: list[_Pending]) -> list[BaseException | None]:
+        if not batch:
+            return []
         try:
             with unit_of_work(self.engine) as db:
                 service.meter_values_batch(

@@ -5,6 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
+import psycopg
 from sqlalchemy import Table, insert, literal, or_, select, union_all
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased, selectinload
@@ -209,7 +210,12 @@ def insert_meter_values(db: Session, rows: list[tuple[Any, ...]]) -> None:
         return
     driver = db.connection().connection.driver_connection
     assert driver is not None
-    with driver.cursor() as cursor, cursor.copy(_COPY_METER_VALUES) as copy:
+    copy_meter_values(driver, rows)
+
+
+def copy_meter_values(connection: psycopg.Connection[Any], rows: Iterable[tuple[Any, ...]]) -> None:
+    """Rows of `meter_value_rows` sent with one binary COPY on a psycopg connection."""
+    with connection.cursor() as cursor, cursor.copy(_COPY_METER_VALUES) as copy:
         copy.set_types(_COPY_TYPES)
         for row in rows:
             copy.write_row(row)

@@ -253,16 +253,23 @@ def meter_values_batch(
             rows = []
             meter_values(db, station, request, received_at)
             continue
-        rows += repository.meter_value_rows(
-            station.id,
-            request.connector_number,
-            request.readings,
-            source="MeterValues",
-            transaction_id=transaction_id,
-            reported_transaction_id=transaction_id,
-            received_at=received_at,
-        )
+        rows += owned_transaction_rows(station, request, received_at)
     repository.insert_meter_values(db, rows)
+
+
+def owned_transaction_rows(
+    station: StationRef, request: MeterValuesRequest, received_at: datetime
+) -> list[tuple[Any, ...]]:
+    """The rows of a message naming a transaction of its own station (checked by the caller)."""
+    return repository.meter_value_rows(
+        station.id,
+        request.connector_number,
+        request.readings,
+        source="MeterValues",
+        transaction_id=request.transaction_id,
+        reported_transaction_id=request.transaction_id,
+        received_at=received_at,
+    )
 
 
 def _open_transaction_at(

@@ -87,6 +87,7 @@ class CentralSystem:
     async def shutdown(self) -> None:
         await self.close_connections()
         await self.router.stop()
+        self.config.close()
 
     async def close_connections(self) -> None:
         """Refuse new stations and close every socket with 1001 (bounded in time)."""

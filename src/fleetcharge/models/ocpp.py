@@ -69,19 +69,17 @@ class OcppTransaction(Base):
 
 class OcppMeterValue(Base):
     """One sampledValue. `value` is normalised (Wh -> kWh, W -> kW, ...), None when the
-    raw value is not a number (signed data, garbage); `value_raw` is always kept."""
+    raw value is not a number (signed data, garbage); `value_raw` is always kept.
+
+    The station and transaction ids carry no foreign keys: the checks cost more than the row
+    (migration 0008), and only the central system writes them, from rows it has just read."""
 
     __tablename__ = "ocpp_meter_values"
-    __table_args__ = (
-        Index("ix_ocpp_meter_values_station_time", "station_id", "connector_number", "sampled_at"),
-    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
+    station_id: Mapped[int] = mapped_column(Integer)  # stations.id
     connector_number: Mapped[int] = mapped_column(Integer)  # OCPP connectorId; 0 = station
-    transaction_id: Mapped[int | None] = mapped_column(
-        ForeignKey("ocpp_transactions.id"), index=True
-    )
+    transaction_id: Mapped[int | None] = mapped_column(Integer, index=True)  # ocpp_transactions.id
     # The transactionId as the station sent it (None when absent, possibly unknown).
     reported_transaction_id: Mapped[int | None] = mapped_column(BigInteger)
     source: Mapped[str] = mapped_column(String(16))  # MeterValues | StopTransaction
