@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func, select
 
 from fleetcharge.csms import meter_writer, service
 from fleetcharge.csms.clock import ClockPolicy, StationTime
+from fleetcharge.csms.copy_connections import CopyConnections
 from fleetcharge.csms.meter_writer import MeterValuesWriter
 from fleetcharge.csms.readings import ENERGY_REGISTER, Reading
 from fleetcharge.csms.schemas import MeterValuesRequest, StartRequest, StationRef
@@ -77,14 +78,14 @@ def test_concurrent_messages_share_batches_and_are_all_stored(
 ) -> None:
     opened = open_transactions(engine)
     batches: list[int] = []
-    original = service.meter_values_batch
-
-    def counting(db: Any, messages: Sequence[Any], owners: dict[int, int]) -> None:
-        batches.append(len(messages))
-        original(db, messages, owners)
-
-    monkeypatch.setattr(meter_writer.service, "meter_values_batch", counting)
     writer = MeterValuesWriter(engine)
+    original = writer._write
+
+    def counting(batch: list[Any]) -> list[BaseException | None]:
+        batches.append(len(batch))
+        return original(batch)
+
+    monkeypatch.setattr(writer, "_write", counting)
 
     async def stations_sending() -> None:
         async def one_station(ref: StationRef, transaction_id: int) -> None:
@@ -98,6 +99,54 @@ def test_concurrent_messages_share_batches_and_are_all_stored(
     assert sum(batches) == STATIONS * 3
     assert max(batches) > 1  # stations waiting at the same time shared a transaction
     assert stored(engine) == sorted((tx, Decimal(n)) for _, tx in opened for n in range(1, 4))
+
+
+def test_known_transactions_are_copied_and_a_failed_copy_is_stored_again(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the COPY path is PostgreSQL's")
+    opened = open_transactions(engine)
+    in_session: list[int] = []
+    original = service.meter_values_batch
+
+    def counting(db: Any, messages: Sequence[Any], owners: dict[int, int]) -> None:
+        in_session.append(len(messages))
+        original(db, messages, owners)
+
+    monkeypatch.setattr(meter_writer.service, "meter_values_batch", counting)
+    writer = MeterValuesWriter(engine)
+    copies = 0
+    copy = CopyConnections.copy
+
+    def failing_every_other_copy(self: CopyConnections, rows: Any) -> None:
+        nonlocal copies
+        copies += 1
+        if copies % 2 == 0:
+            raise RuntimeError("the connection broke")
+        copy(self, rows)
+
+    monkeypatch.setattr(CopyConnections, "copy", failing_every_other_copy)
+
+    async def send(n: int) -> None:
+        at = NOW + timedelta(minutes=n)
+        await asyncio.gather(
+            *(writer.store(ref, request(tx, n * 1000, at), at) for ref, tx in opened)
+        )
+
+    async def rounds() -> None:
+        for n in range(1, 5):
+            await send(n)
+
+    try:
+        asyncio.run(asyncio.wait_for(rounds(), 30))
+    finally:
+        writer.close()
+    # The first round learns whose transactions they are; later rounds are copied, and the
+    # copies that failed went through the session instead.
+    assert copies == 3
+    assert sum(in_session) == STATIONS * 2
+    assert stored(engine) == sorted((tx, Decimal(n)) for _, tx in opened for n in range(1, 5))
 
 
 def test_a_message_naming_no_transaction_of_its_station_is_reattached_in_a_batch(
