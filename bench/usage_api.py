@@ -134,7 +134,9 @@ def sql_worker(dsn: str, statements: list[tuple[str, Any]]) -> Callable[[], Call
                     cur.execute(statement, parameters)
                     if cur.description:  # the pool's liveness ping returns nothing
                         cur.fetchall()
-            conn.rollback()
+            # As the API's unit of work ends. Not a rollback: psycopg forgets its prepared
+            # statements on rollback, which would make the ceiling re-parse every statement.
+            conn.commit()
 
         return call
 

@@ -16,6 +16,7 @@ from fleetcharge.charging.repository import (
     USAGE,
     VIEWS,
     Shape,
+    locate_in_database,
     page_of_ids,
     page_with_details,
 )
@@ -132,11 +133,35 @@ def _site_host_document() -> ColumnElement[Any]:
     )
 
 
+def _documents(view_name: str, page: Any) -> Any:
+    """One row per session of the page: its sort keys and its JSON document."""
+    document = _usage_document() if view_name == USAGE.name else _site_host_document()
+    return page_with_details(VIEWS[view_name], page).add_columns(document.label("doc")).subquery()
+
+
+def _array(documents: Any) -> ColumnElement[str]:
+    """The documents as one JSON array, in page order (`[]` for none)."""
+    rows = documents.c
+    array = func.json_agg(aggregate_order_by(rows.doc, rows.stop_date_time, rows.id))
+    return cast(func.coalesce(array, EMPTY_ARRAY), Text)
+
+
 @lru_cache(maxsize=64)
 def page_json(view_name: str, shape: Shape) -> Select[Any]:
-    """The statement rendering one page; bind `operator_name` too for the sessions view."""
-    document = _usage_document() if view_name == USAGE.name else _site_host_document()
-    page = page_of_ids(view_name, shape)
-    rows = page_with_details(VIEWS[view_name], page).add_columns(document.label("doc")).subquery()
-    array = func.json_agg(aggregate_order_by(rows.c.doc, rows.c.stop_date_time, rows.c.id))
-    return select(cast(func.coalesce(array, EMPTY_ARRAY), Text))
+    """The statement rendering one page located beforehand (`page_of_ids`).
+
+    Bind `operator_name` too for the sessions view.
+    """
+    return select(_array(_documents(view_name, page_of_ids(view_name, shape))))
+
+
+@lru_cache(maxsize=64)
+def counted_page_json(view_name: str, shape: Shape) -> Select[int, str]:
+    """One statement for `total` and the rendered `page`, located by the database itself
+    (`locate_in_database`).
+
+    Bind `operator_name` too for the sessions view.
+    """
+    located = locate_in_database(view_name, shape)
+    documents = _documents(view_name, located.ids)
+    return select(located.total.label("total"), _array(documents).label("page"))

@@ -6,6 +6,10 @@ sessions each organisation sees per (UTC day, local completion day), so:
 - page N starts with a seek to the UTC day that holds row (N-1)*100, then skips only
   the rows of that one day (a short index-only range), instead of OFFSET-ing through
   everything before it.
+
+The day counts are read and the page located in Python (`sessions_per_utc_day`,
+`locate_page`), or, on PostgreSQL when no bound is an instant, inside the page's own
+statement (`locate_in_database`), which saves the API a round trip per request.
 """
 
 from dataclasses import dataclass
@@ -14,7 +18,19 @@ from functools import lru_cache
 from operator import ge, le
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Select, and_, bindparam, func, or_, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Date,
+    DateTime,
+    Select,
+    and_,
+    bindparam,
+    cast,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from fleetcharge.api.params import PAGE_SIZE, DateBound, ListParams
@@ -110,7 +126,7 @@ def session_filters(view_name: str, shape: Shape) -> tuple[ColumnElement[bool], 
 @lru_cache(maxsize=64)
 def _day_counts_query(view_name: str, shape: Shape) -> Select[date, int]:
     counts = SessionDayCount
-    query = select(counts.utc_date, func.sum(counts.sessions)).where(
+    query = select(counts.utc_date, func.sum(counts.sessions).label("sessions")).where(
         counts.organisation_id == bindparam("organisation_id"), counts.view == view_name
     )
     for name, kind, compare in (("date_from", shape[0], ge), ("date_to", shape[1], le)):
@@ -172,20 +188,68 @@ def page_values(start: PageStart) -> dict[str, Any]:
     return {"page_start": day_start(start.utc_day), "skip": start.skip}
 
 
-@lru_cache(maxsize=64)
-def page_of_ids(view_name: str, shape: Shape) -> Any:
-    """The ids (and sort keys) of one page, as a subquery for a deferred join to full rows."""
+def _page_of_ids(
+    view_name: str, shape: Shape, page_start: ColumnElement[Any], skip: ColumnElement[Any]
+) -> Any:
     return (
         select(ChargeSession.id, ChargeSession.stop_date_time)
-        .where(
-            *session_filters(view_name, shape),
-            ChargeSession.stop_date_time >= bindparam("page_start", type_=UTCDateTime()),
-        )
+        .where(*session_filters(view_name, shape), ChargeSession.stop_date_time >= page_start)
         .order_by(ChargeSession.stop_date_time, ChargeSession.id)
-        .offset(bindparam("skip"))
+        .offset(skip)
         .limit(bindparam("page_size"))
         .subquery()
     )
+
+
+@lru_cache(maxsize=64)
+def page_of_ids(view_name: str, shape: Shape) -> Any:
+    """The ids (and sort keys) of one page, as a subquery for a deferred join to full rows.
+
+    Bind `page_start` and `skip` (`page_values`).
+    """
+    page_start = bindparam("page_start", type_=UTCDateTime())
+    return _page_of_ids(view_name, shape, page_start, bindparam("skip"))
+
+
+@dataclass(frozen=True)
+class LocatedPage:
+    """A page's ids located by the database itself, and the total it counted on the way."""
+
+    total: ColumnElement[int]
+    ids: Any
+
+
+def locates_in_database(shape: Shape) -> bool:
+    # A day cut by an instant bound needs an exact count (see `sessions_per_utc_day`).
+    return "instant" not in shape
+
+
+@lru_cache(maxsize=64)
+def locate_in_database(view_name: str, shape: Shape) -> LocatedPage:
+    """`sessions_per_utc_day`, `locate_page` and `page_of_ids` as parts of one PostgreSQL
+    statement, for shapes where `locates_in_database`.
+
+    Bind `offset` instead of `page_start` and `skip`; past the end the page is empty.
+    """
+    days = _day_counts_query(view_name, shape).cte("days")
+    offset = bindparam("offset", type_=BigInteger())
+    through = func.sum(days.c.sessions).over(order_by=days.c.utc_date)
+    running = select(days.c.utc_date, days.c.sessions, through.label("through")).subquery()
+    start = (
+        select(
+            running.c.utc_date,
+            cast(offset - (running.c.through - running.c.sessions), BigInteger).label("skip"),
+        )
+        .where(running.c.through > offset)
+        .order_by(running.c.utc_date)
+        .limit(1)
+        .cte("page_start")
+    )
+    # The UTC day's first instant, as `day_start` computes it.
+    page_start = select(func.timezone("UTC", cast(start.c.utc_date, DateTime()))).scalar_subquery()
+    skip = select(start.c.skip).scalar_subquery()
+    total = select(cast(func.coalesce(func.sum(days.c.sessions), 0), BigInteger)).scalar_subquery()
+    return LocatedPage(total, _page_of_ids(view_name, shape, page_start, skip))
 
 
 def page_with_details(view: SessionView, page: Any) -> Select[Any]:

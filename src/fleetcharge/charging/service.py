@@ -19,6 +19,7 @@ from fleetcharge.charging.repository import (
     Shape,
     bind_values,
     locate_page,
+    locates_in_database,
     page_of_ids,
     page_values,
     page_with_details,
@@ -107,6 +108,27 @@ def _database_renders_json(db: Session) -> bool:
     return db.get_bind().dialect.name == "postgresql"
 
 
+def _rendered_page(
+    db: Session,
+    view: SessionView,
+    organisation_id: int,
+    params: ListParams,
+    extra_values: dict[str, Any],
+) -> tuple[int, Items]:
+    """The total and the page as PostgreSQL renders it, in one statement where it can."""
+    shape = shape_of(params)
+    if locates_in_database(shape):
+        statement = pg_render.counted_page_json(view.name, shape)
+        values = {**bind_values(organisation_id, params), "offset": params.offset}
+        (row,) = fetch_all(db, statement, {**values, **extra_values})
+        return row.total, orjson.Fragment(row.page)
+    total, located = _locate(db, view, organisation_id, params)
+    if located is None:
+        return total, []
+    (row,) = fetch_all(db, pg_render.page_json(view.name, shape), {**located, **extra_values})
+    return total, orjson.Fragment(row[0])
+
+
 def _periods_by_session(db: Session, rows: list[Any]) -> dict[int, list[dict[str, Any]]]:
     timezones = {row.id: row.timezone for row in rows}
     periods: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -163,12 +185,11 @@ def _evse(row: Any) -> dict[str, Any]:
 
 def usage_page(db: Session, organisation_id: int, params: ListParams) -> tuple[int, Items]:
     """Sessions paid by the organisation's fleets, anywhere on the network."""
+    if _database_renders_json(db):
+        return _rendered_page(db, USAGE, organisation_id, params, {})
     total, values = _locate(db, USAGE, organisation_id, params)
     if values is None:
         return total, []
-    if _database_renders_json(db):
-        (page,) = fetch_all(db, pg_render.page_json(USAGE.name, shape_of(params)), values)
-        return total, orjson.Fragment(page[0])
     rows = _rows(db, USAGE, params, values)
     periods = _periods_by_session(db, rows)
     items = []
@@ -199,13 +220,13 @@ def site_host_page(
     db: Session, organisation_id: int, params: ListParams, operator_name: str
 ) -> tuple[int, Items]:
     """Sessions at stations of locations the organisation hosts, whoever charged."""
+    if _database_renders_json(db):
+        return _rendered_page(
+            db, SITE_HOST, organisation_id, params, {"operator_name": operator_name}
+        )
     total, values = _locate(db, SITE_HOST, organisation_id, params)
     if values is None:
         return total, []
-    if _database_renders_json(db):
-        statement = pg_render.page_json(SITE_HOST.name, shape_of(params))
-        (page,) = fetch_all(db, statement, {**values, "operator_name": operator_name})
-        return total, orjson.Fragment(page[0])
     rows = _rows(db, SITE_HOST, params, values)
     periods = _periods_by_session(db, rows)
     items = []
