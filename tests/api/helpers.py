@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from openapi_schema_validator import OAS30Validator, OAS31Validator, oas30_format_checker
 from sqlalchemy import Engine
 
-from fleetcharge.api.app import create_app
+from fleetcharge.api.app import create_app, served
 from fleetcharge.db import make_engine
 from fleetcharge.settings import Settings
 
@@ -43,7 +43,8 @@ UNLIMITED = Settings(rate_limits_enabled=False)
 
 
 def make_client(engine: Engine, settings: Settings = UNLIMITED) -> TestClient:
-    return TestClient(create_app(engine, settings))
+    """A client of the app as a server serves it (`served`)."""
+    return TestClient(served(create_app(engine, settings)))
 
 
 def bearer(secret: str) -> dict[str, str]:

@@ -5,9 +5,11 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
+from starlette.types import ASGIApp
 
 from fleetcharge import __version__
 from fleetcharge.api.errors import install_error_handlers
+from fleetcharge.api.fastpath import DirectRoutes
 from fleetcharge.api.health import router as health_router
 from fleetcharge.api.lifespan import lifespan
 from fleetcharge.api.middleware import RequestContext
@@ -15,6 +17,7 @@ from fleetcharge.api.schemas import ErrorBody
 from fleetcharge.billing.endpoints import router as invoices_router
 from fleetcharge.charging.endpoints import router as sessions_router
 from fleetcharge.csms.endpoints import router as operator_router
+from fleetcharge.csms.fastpath import DirectOcpp
 from fleetcharge.csms.transport import central_system_for
 from fleetcharge.csms.transport import router as ocpp_router
 from fleetcharge.db import engine_for
@@ -98,6 +101,12 @@ def _documented(app: FastAPI) -> Callable[[], dict[str, Any]]:
         return app.openapi_schema
 
     return openapi
+
+
+def served(app: FastAPI) -> ASGIApp:
+    """What a server runs: the app, with charge stations' WebSockets (csms.fastpath) and
+    the polled list endpoints (api.fastpath) taken past its per-request machinery."""
+    return DirectRoutes(app, API_PREFIX, rest=DirectOcpp(app))
 
 
 def create_app(engine: Engine | None = None, settings: Settings | None = None) -> FastAPI:

@@ -1,7 +1,5 @@
 """ASGI entry point: `uvicorn fleetcharge.api.asgi:app`."""
 
-from fleetcharge.api.app import create_app
-from fleetcharge.csms.fastpath import DirectOcpp
+from fleetcharge.api.app import create_app, served
 
-# Charge stations' WebSockets go straight to the central system (see csms.fastpath).
-app = DirectOcpp(create_app())
+app = served(create_app())
