@@ -1,7 +1,7 @@
 """The polled list endpoints served past FastAPI's per-request machinery.
 
 Fleet systems poll /usage and /sessions, whose pages the database renders. FastAPI's route
-matching, dependency solving and exception middleware cost the API process about 0.4 ms of
+matching, dependency solving and exception middleware cost the API process 0.3-0.5 ms of
 CPU a request there, a third of its work (bench/usage_api.py). Here those two GET routes
 call their endpoint functions directly, with the query parameters as FastAPI would pass
 them, in the same worker thread pool, inside the same request context; errors go through
