@@ -101,11 +101,11 @@ def test_concurrent_messages_share_batches_and_are_all_stored(
     assert stored(engine) == sorted((tx, Decimal(n)) for _, tx in opened for n in range(1, 4))
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_known_transactions_are_copied_and_a_failed_copy_is_stored_again(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("the COPY path is PostgreSQL's")
     opened = open_transactions(engine)
     in_session: list[int] = []
     original = service.meter_values_batch
