@@ -66,13 +66,14 @@ class DirectRoutes:
         request = Request(scope, receive)
         route: DirectRoute = scope["route"]
         query = request.query_params
+        # By name, as FastAPI passes them: a parameter the endpoint gains fails loudly here.
         call = partial(
             route.endpoint,
             request,
-            None,  # the bearer credentials: `authorised` reads the header itself
-            query.get("page"),
-            query.get("date_from"),
-            query.get("date_to"),
+            _credentials=None,  # `authorised` reads the header itself
+            page=query.get("page"),
+            date_from=query.get("date_from"),
+            date_to=query.get("date_to"),
         )
         try:
             response = await anyio.to_thread.run_sync(call)

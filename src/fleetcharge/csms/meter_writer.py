@@ -102,10 +102,12 @@ class MeterValuesWriter:
     def _copy_known(self, batch: list[_Pending]) -> set[int]:
         """Store the messages naming a transaction their station is known to own, with one
         COPY; the ids of the messages stored (none if that failed)."""
+        if self._copier is None:
+            return set()
         known = [
             p for p in batch if self._owners.get(p.request.transaction_id or 0) == p.station.id
         ]
-        if self._copier is None or not known:
+        if not known:
             return set()
         rows = [
             row
