@@ -38,7 +38,7 @@ from fleetcharge.api.params import parse_list_params
 from fleetcharge.auth.service import authenticate, issue_token
 from fleetcharge.charging.repository import USAGE, sessions_per_utc_day
 from fleetcharge.charging.service import usage_page
-from fleetcharge.db import make_engine, normalise_url
+from fleetcharge.db import make_engine, normalise_url, read_only
 from fleetcharge.models import ChargeSession, Organisation
 
 
@@ -99,7 +99,8 @@ def run_load(
 
 
 def capture_statements(engine: Any, header: str, query: dict[str, str]) -> list[tuple[str, Any]]:
-    """The SQL one /usage request sends to PostgreSQL: authentication, then the page.
+    """The SQL one /usage request sends to PostgreSQL: the pool's liveness ping,
+    authentication, then the page.
 
     Recorded at the driver, so it holds exactly what psycopg sent, whichever layer sent it.
     """
@@ -112,7 +113,7 @@ def capture_statements(engine: Any, header: str, query: dict[str, str]) -> list[
 
     psycopg.Cursor.execute = recording  # type: ignore[method-assign]
     try:
-        with Session(engine) as db:
+        with read_only(engine) as db:
             principal = authenticate(db, header)
             params = parse_list_params(
                 query.get("page"), query.get("date_from"), query.get("date_to")
@@ -126,7 +127,8 @@ def capture_statements(engine: Any, header: str, query: dict[str, str]) -> list[
 
 def sql_worker(dsn: str, statements: list[tuple[str, Any]]) -> Callable[[], Callable[[], None]]:
     def make() -> Callable[[], None]:
-        conn = psycopg.connect(dsn, autocommit=False)
+        # In autocommit, as the API reads (`fleetcharge.db.read_only`).
+        conn = psycopg.connect(dsn, autocommit=True)
 
         def call() -> None:
             with conn.cursor() as cur:
@@ -134,9 +136,6 @@ def sql_worker(dsn: str, statements: list[tuple[str, Any]]) -> Callable[[], Call
                     cur.execute(statement, parameters)
                     if cur.description:  # the pool's liveness ping returns nothing
                         cur.fetchall()
-            # As the API's unit of work ends. Not a rollback: psycopg forgets its prepared
-            # statements on rollback, which would make the ceiling re-parse every statement.
-            conn.commit()
 
         return call
 

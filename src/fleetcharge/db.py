@@ -5,10 +5,19 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
+import psycopg
 from psycopg.rows import namedtuple_row
 from sqlalchemy import Engine, Select, create_engine, event
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import Session
+from sqlalchemy.util import await_
+
+# What `fetch_all` runs statements on: a Session, or on PostgreSQL a pooled driver
+# connection (`read_only`), which is async on an event loop's engine (`make_loop_engine`).
+Reader = Session | psycopg.Connection[Any] | psycopg.AsyncConnection[Any]
+_POOL = {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True}
 
 
 def normalise_url(url: str) -> str:
@@ -34,7 +43,17 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(url, **_POOL)
+
+
+def make_loop_engine(engine: Engine) -> AsyncEngine | None:
+    """Async connections to `engine`'s PostgreSQL database for code that runs on an event
+    loop, in a greenlet (`sqlalchemy.util.greenlet_spawn`), rather than in a worker
+    thread; None for other databases. Its connections belong to the loop it is used on.
+    """
+    if engine.dialect.name != "postgresql":
+        return None
+    return create_async_engine(engine.url, isolation_level="AUTOCOMMIT", **_POOL)
 
 
 @lru_cache
@@ -54,11 +73,52 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
             raise
 
 
-class _CompiledStatement:
-    """A statement's SQL and constant parameters, compiled once for one dialect."""
+@contextmanager
+def read_only(engine: Engine) -> Iterator[Reader]:
+    """Where a request that only reads, and only through `fetch_all`, runs its statements.
 
-    def __init__(self, statement: "Select[*tuple[Any, ...]]", engine: Engine) -> None:
-        compiled = statement.compile(dialect=engine.dialect)
+    On PostgreSQL that is the pool's driver connection itself (checked out with the pool's
+    liveness ping), in autocommit: no Session, no transaction. On the polled list
+    endpoints SQLAlchemy's per-request session and transaction cost the API process more
+    CPU than the driver's own work for the page (bench/usage_api.py). Elsewhere it is a
+    unit of work. `engine` may be a loop engine's `sync_engine`, from within its greenlet.
+    """
+    if engine.dialect.name != "postgresql":
+        with unit_of_work(engine) as session:
+            yield session
+        return
+    pooled = engine.raw_connection()
+    adapted = pooled.dbapi_connection  # the driver's connection, or SQLAlchemy's sync face of it
+    connection = pooled.driver_connection
+    assert adapted is not None and connection is not None
+    in_transactions = not adapted.autocommit  # a loop engine's connections are in autocommit
+    if in_transactions:
+        adapted.autocommit = True
+    try:
+        yield connection
+    finally:
+        if adapted.broken or adapted.closed:
+            pooled.invalidate()  # lost: the pool opens a new one
+        elif in_transactions:
+            adapted.autocommit = False  # as the pool's other users expect it
+        pooled.close()
+
+
+def on_postgresql(db: Reader) -> bool:
+    if isinstance(db, psycopg.Connection | psycopg.AsyncConnection):
+        return True
+    return db.get_bind().dialect.name == "postgresql"
+
+
+# `fetch_all` compiles for PostgreSQL with the driver's dialect, engine or no engine.
+_POSTGRESQL = PGDialect_psycopg()
+
+
+class _CompiledStatement:
+    """A statement's SQL and constant parameters, compiled once for PostgreSQL."""
+
+    def __init__(self, statement: "Select[*tuple[Any, ...]]") -> None:
+        compiled = statement.compile(dialect=_POSTGRESQL)
         self.statement = statement  # held so its id() is not reused while cached
         self.sql = compiled.string
         # Literal values compiled into parameters; request values are merged over them.
@@ -70,7 +130,7 @@ _compiled: dict[int, _CompiledStatement] = {}
 
 
 def fetch_all(
-    db: Session, statement: "Select[*tuple[Any, ...]]", values: dict[str, Any]
+    db: Reader, statement: "Select[*tuple[Any, ...]]", values: dict[str, Any]
 ) -> list[Any]:
     """Rows of a hot, read-only statement that is built once and reused.
 
@@ -80,14 +140,26 @@ def fetch_all(
     is an ordinary execute. Only for statements whose result columns need no type
     processing on PostgreSQL (ints, text, dates, timestamptz, json text).
     """
-    engine = db.get_bind()
-    if not isinstance(engine, Engine) or engine.dialect.name != "postgresql":
+    if isinstance(db, psycopg.Connection | psycopg.AsyncConnection):
+        connection = db
+    elif on_postgresql(db):
+        connection = db.connection().connection.driver_connection  # type: ignore[assignment]
+    else:
         return list(db.execute(statement, values))
     compiled = _compiled.get(id(statement))
     if compiled is None:
-        compiled = _compiled[id(statement)] = _CompiledStatement(statement, engine)
-    driver_connection = db.connection().connection.driver_connection
-    assert driver_connection is not None
-    with driver_connection.cursor(row_factory=namedtuple_row) as cursor:
-        cursor.execute(compiled.sql, {**compiled.constants, **values})
+        compiled = _compiled[id(statement)] = _CompiledStatement(statement)
+    parameters = {**compiled.constants, **values}
+    if isinstance(connection, psycopg.AsyncConnection):
+        return await_(_fetch_all_async(connection, compiled.sql, parameters))
+    with connection.cursor(row_factory=namedtuple_row) as cursor:
+        cursor.execute(compiled.sql, parameters)
         return cursor.fetchall()
+
+
+async def _fetch_all_async(
+    connection: psycopg.AsyncConnection[Any], sql: str, parameters: dict[str, Any]
+) -> list[Any]:
+    async with connection.cursor(row_factory=namedtuple_row) as cursor:
+        await cursor.execute(sql, parameters)
+        return await cursor.fetchall()

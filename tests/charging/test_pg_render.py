@@ -32,7 +32,7 @@ def typed(value: Any) -> Any:
 
 def both_renderings(monkeypatch: pytest.MonkeyPatch, render: Any) -> tuple[Any, Any]:
     database = orjson.loads(orjson.dumps(render()[1]))
-    monkeypatch.setattr(service, "_database_renders_json", lambda _db: False)
+    monkeypatch.setattr(service, "on_postgresql", lambda _db: False)
     python = render()[1]
     return database, python
 

@@ -121,6 +121,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     )
     settings = settings or get_settings()
     app.state.engine = engine or engine_for(settings.database_url)
+    app.state.loop_engine = None  # opened by the lifespan on PostgreSQL
     app.state.limit_policy = LimitPolicy(
         settings.rate_limit_defaults(), enabled=settings.rate_limits_enabled
     )

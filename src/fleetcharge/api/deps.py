@@ -2,14 +2,18 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Annotated
 
+import anyio.to_thread
+import psycopg
 from fastapi import Query, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
+from sqlalchemy.util import await_
 
 from fleetcharge.auth.service import Principal, authenticate, require_scope
-from fleetcharge.db import unit_of_work
+from fleetcharge.db import Reader, read_only, unit_of_work
 
 # Declared for the OpenAPI document; the header is parsed by `authenticate`.
 bearer_scheme = HTTPBearer(auto_error=False, description="An API token issued by the operator.")
@@ -23,15 +27,37 @@ def authorised(request: Request, scope: str) -> Iterator[tuple[Session, Principa
     every sync dependency costs FastAPI a hop to the thread pool, which on a busy API
     cost more than the page's own SQL.
     """
+    with unit_of_work(request.app.state.engine) as db:
+        yield db, _admitted(request, db, scope)
+
+
+# Set by api.fastpath when it runs an endpoint on the event loop: the loop's own engine.
+READ_ENGINE = "read_engine"
+
+
+@contextmanager
+def authorised_to_read(request: Request, scope: str) -> Iterator[tuple[Reader, Principal]]:
+    """As `authorised`, for endpoints that only read through `fetch_all` (`read_only`)."""
+    engine = getattr(request.state, READ_ENGINE, None) or request.app.state.engine
+    with read_only(engine) as db:
+        yield db, _admitted(request, db, scope)
+
+
+def _admitted(request: Request, db: Reader, scope: str) -> Principal:
+    """The caller, authenticated, entitled to `scope` and within its rate limits."""
     state = request.app.state
-    with unit_of_work(state.engine) as db:
-        principal = authenticate(db, request.headers.get("authorization"))
-        require_scope(principal, scope)
-        windows = state.limit_policy.windows(scope, principal.rate_limits)
-        quota = state.rate_limiter.acquire(windows, principal.token_id, scope)
-        if quota is not None:
-            request.state.rate_limit_headers = quota.headers()
-        yield db, principal
+    principal = authenticate(db, request.headers.get("authorization"))
+    require_scope(principal, scope)
+    windows = state.limit_policy.windows(scope, principal.rate_limits)
+    count = partial(state.rate_limiter.acquire, windows, principal.token_id, scope)
+    if windows and isinstance(db, psycopg.AsyncConnection) and not state.rate_limiter.in_memory:
+        # On the event loop (api.fastpath): Redis is asked from a worker thread, not the loop.
+        quota = await_(anyio.to_thread.run_sync(count))
+    else:
+        quota = count()
+    if quota is not None:
+        request.state.rate_limit_headers = quota.headers()
+    return principal
 
 
 PAGE_DOC = "Page number, starting at 1 (default). Pages hold 100 records."

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from fleetcharge.csms.transport import CentralSystem
+from fleetcharge.db import make_loop_engine
 
 logger = logging.getLogger(__name__)
 
@@ -26,10 +27,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     central: CentralSystem = app.state.central_system
     await central.start()
     _close_stations_first_on_uvicorn_exit(central)
+    # Connections of this event loop, for endpoints served on it (api.fastpath).
+    app.state.loop_engine = make_loop_engine(app.state.engine)
     try:
         yield
     finally:
         await central.shutdown()
+        if app.state.loop_engine is not None:
+            await app.state.loop_engine.dispose()
+        app.state.loop_engine = None
 
 
 def _close_stations_first_on_uvicorn_exit(central: CentralSystem) -> None:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from fleetcharge.db import fetch_all
+from fleetcharge.db import Reader, fetch_all
 from fleetcharge.errors import Forbidden, InvalidParameter, Unauthorized
 from fleetcharge.models import ApiToken, Organisation
 from fleetcharge.models.base import utcnow
@@ -119,7 +119,7 @@ _TOKEN_BY_DIGEST = (
 )
 
 
-def authenticate(db: Session, authorization: str | None, now: datetime | None = None) -> Principal:
+def authenticate(db: Reader, authorization: str | None, now: datetime | None = None) -> Principal:
     """Resolve an `Authorization` header to a Principal, or raise Unauthorized."""
     if not authorization:
         raise Unauthorized("missing bearer token")

@@ -1,6 +1,6 @@
 from fastapi import APIRouter, Request, Response
 
-from fleetcharge.api.deps import Credentials, DateFrom, DateTo, Page, authorised
+from fleetcharge.api.deps import Credentials, DateFrom, DateTo, Page, authorised_to_read
 from fleetcharge.api.params import parse_list_params
 from fleetcharge.api.responses import date_filters, envelope, next_link
 from fleetcharge.charging import schemas
@@ -23,7 +23,7 @@ def list_usage(
     date_to: DateTo = None,
 ) -> Response:
     # Authentication first: a caller without a valid token learns nothing, not even 400s.
-    with authorised(request, "usage") as (db, principal):
+    with authorised_to_read(request, "usage") as (db, principal):
         params = parse_list_params(page, date_from, date_to)
         total, items = usage_page(db, principal.organisation_id, params)
     return envelope(
@@ -43,7 +43,7 @@ def list_sessions(
     date_from: DateFrom = None,
     date_to: DateTo = None,
 ) -> Response:
-    with authorised(request, "sessions") as (db, principal):
+    with authorised_to_read(request, "sessions") as (db, principal):
         params = parse_list_params(page, date_from, date_to)
         total, items = site_host_page(
             db, principal.organisation_id, params, get_settings().operator_name

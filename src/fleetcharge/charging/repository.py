@@ -31,10 +31,10 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute
 
 from fleetcharge.api.params import PAGE_SIZE, DateBound, ListParams
-from fleetcharge.db import fetch_all
+from fleetcharge.db import Reader, fetch_all
 from fleetcharge.models import (
     ChargeSession,
     Connector,
@@ -139,7 +139,7 @@ def _day_counts_query(view_name: str, shape: Shape) -> Select[date, int]:
 
 
 def sessions_per_utc_day(
-    db: Session, view: SessionView, organisation_id: int, params: ListParams
+    db: Reader, view: SessionView, organisation_id: int, params: ListParams
 ) -> list[tuple[date, int]]:
     """Matching sessions per UTC day of completion, ascending."""
     shape = shape_of(params)
@@ -156,22 +156,25 @@ def sessions_per_utc_day(
     exact: list[tuple[date, int]] = []
     for day, n in rows:
         if day in edges:
-            n = (
-                db.scalar(
-                    select(func.count())
-                    .select_from(ChargeSession)
-                    .where(
-                        *session_filters(view.name, shape),
-                        ChargeSession.stop_date_time >= day_start(day),
-                        ChargeSession.stop_date_time < day_start(day + timedelta(days=1)),
-                    ),
-                    values,
-                )
-                or 0
-            )
+            day_values = {"day_start": day_start(day), "day_end": day_start(day + timedelta(1))}
+            ((n,),) = fetch_all(db, _sessions_in_day(view.name, shape), {**values, **day_values})
         if n:
             exact.append((day, n))
     return exact
+
+
+@lru_cache(maxsize=64)
+def _sessions_in_day(view_name: str, shape: Shape) -> Select[int]:
+    """Matching sessions completed from `day_start` until `day_end`."""
+    return (
+        select(func.count())
+        .select_from(ChargeSession)
+        .where(
+            *session_filters(view_name, shape),
+            ChargeSession.stop_date_time >= bindparam("day_start", type_=UTCDateTime()),
+            ChargeSession.stop_date_time < bindparam("day_end", type_=UTCDateTime()),
+        )
+    )
 
 
 def locate_page(per_day: list[tuple[date, int]], offset: int) -> PageStart | None:

@@ -26,7 +26,7 @@ from fleetcharge.charging.repository import (
     sessions_per_utc_day,
     shape_of,
 )
-from fleetcharge.db import fetch_all
+from fleetcharge.db import Reader, fetch_all, on_postgresql
 from fleetcharge.models import (
     ChargeSession,
     ChargingPeriod,
@@ -81,7 +81,7 @@ _SITE_HOST_COLUMNS = (
 
 
 def _locate(
-    db: Session, view: SessionView, organisation_id: int, params: ListParams
+    db: Reader, view: SessionView, organisation_id: int, params: ListParams
 ) -> tuple[int, dict[str, Any] | None]:
     """The total, and the bind values of the page's statement (None past the end)."""
     per_day = sessions_per_utc_day(db, view, organisation_id, params)
@@ -104,12 +104,8 @@ def _rows(db: Session, view: SessionView, params: ListParams, values: dict[str, 
     return list(db.execute(_rows_query(view.name, shape_of(params)), values))
 
 
-def _database_renders_json(db: Session) -> bool:
-    return db.get_bind().dialect.name == "postgresql"
-
-
 def _rendered_page(
-    db: Session,
+    db: Reader,
     view: SessionView,
     organisation_id: int,
     params: ListParams,
@@ -183,10 +179,11 @@ def _evse(row: Any) -> dict[str, Any]:
     }
 
 
-def usage_page(db: Session, organisation_id: int, params: ListParams) -> tuple[int, Items]:
+def usage_page(db: Reader, organisation_id: int, params: ListParams) -> tuple[int, Items]:
     """Sessions paid by the organisation's fleets, anywhere on the network."""
-    if _database_renders_json(db):
+    if on_postgresql(db):
         return _rendered_page(db, USAGE, organisation_id, params, {})
+    assert isinstance(db, Session)  # only PostgreSQL is read on a bare driver connection
     total, values = _locate(db, USAGE, organisation_id, params)
     if values is None:
         return total, []
@@ -217,13 +214,14 @@ def usage_page(db: Session, organisation_id: int, params: ListParams) -> tuple[i
 
 
 def site_host_page(
-    db: Session, organisation_id: int, params: ListParams, operator_name: str
+    db: Reader, organisation_id: int, params: ListParams, operator_name: str
 ) -> tuple[int, Items]:
     """Sessions at stations of locations the organisation hosts, whoever charged."""
-    if _database_renders_json(db):
+    if on_postgresql(db):
         return _rendered_page(
             db, SITE_HOST, organisation_id, params, {"operator_name": operator_name}
         )
+    assert isinstance(db, Session)
     total, values = _locate(db, SITE_HOST, organisation_id, params)
     if values is None:
         return total, []

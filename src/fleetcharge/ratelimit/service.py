@@ -51,6 +51,11 @@ class RateLimiter:
         self.storage = storage
         self.limiter = FixedWindowRateLimiter(storage)
 
+    @property
+    def in_memory(self) -> bool:
+        """Whether counting never waits on the network."""
+        return isinstance(self.storage, MemoryStorage)
+
     def acquire(self, windows: tuple[RateLimitItem, ...], *key: Any) -> Quota | None:
         """Count one call, or raise RateLimited with the headers and Retry-After."""
         if not windows:
