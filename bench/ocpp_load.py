@@ -43,6 +43,7 @@ import httpx
 
 # bench/ is on the path when this runs as a script.
 from ocpp_clients import MeterJob, ScaleJob, free_port
+from process_cpu import cpu_seconds, postgres_cpu_seconds
 from sqlalchemy import create_engine, func, insert, text
 from sqlalchemy import select as sql_select
 from sqlalchemy.engine import make_url
@@ -274,38 +275,6 @@ def hold_stations(
         "count": sum(r["count"] for r in results),
     }
     return connect_s, merged
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and its child processes (server workers)."""
-    pids = [pid, *(int(p) for p in _children(pid))]
-    total = 0
-    for each in pids:
-        try:
-            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def _children(pid: int) -> list[str]:
-    try:
-        return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return []
-
-
-def postgres_cpu_seconds() -> float:
-    """CPU time of every PostgreSQL process on this machine (the benchmark's backends)."""
-    total = 0.0
-    for comm in Path("/proc").glob("[0-9]*/comm"):
-        try:
-            if comm.read_text().strip() == "postgres":
-                total += cpu_seconds(int(comm.parent.name))
-        except OSError:
-            continue
-    return total
 
 
 @dataclass

@@ -30,6 +30,7 @@ from typing import Any
 import httpx
 import psycopg
 from demo_database import ensure_database
+from process_cpu import cpu_seconds, postgres_cpu_seconds
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -46,10 +47,14 @@ from fleetcharge.models import ChargeSession, Organisation
 class Stats:
     latencies_ms: list[float]
     wall_s: float
+    cpu_s: dict[str, float]  # CPU time spent in the run, by whom: server, postgres, client
 
     @property
     def throughput(self) -> float:
         return len(self.latencies_ms) / self.wall_s
+
+    def cpu_us(self, who: str) -> float:
+        return self.cpu_s[who] / len(self.latencies_ms) * 1e6
 
     def percentile(self, p: float) -> float:
         ordered = sorted(self.latencies_ms)
@@ -57,7 +62,19 @@ class Stats:
 
 
 def pooled(runs: list[Stats]) -> Stats:
-    return Stats([ms for run in runs for ms in run.latencies_ms], sum(run.wall_s for run in runs))
+    return Stats(
+        [ms for run in runs for ms in run.latencies_ms],
+        sum(run.wall_s for run in runs),
+        {who: sum(run.cpu_s[who] for run in runs) for who in runs[0].cpu_s},
+    )
+
+
+def cpu_now(server: int) -> dict[str, float]:
+    return {
+        "server": cpu_seconds(server),
+        "postgres": postgres_cpu_seconds(),
+        "client": time.process_time(),
+    }
 
 
 def run_load(
@@ -65,6 +82,7 @@ def run_load(
     concurrency: int,
     requests: int,
     max_seconds: float,
+    server: int,
     warmup: int = 20,
 ) -> Stats:
     """`requests` calls spread over `concurrency` threads, each with its own connection."""
@@ -90,17 +108,20 @@ def run_load(
                 latencies.append(elapsed)
 
     threads = [threading.Thread(target=loop, args=(call,)) for call in workers]
+    cpu_before = cpu_now(server)
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return Stats(latencies, time.perf_counter() - started)
+    wall = time.perf_counter() - started
+    cpu_after = cpu_now(server)
+    return Stats(latencies, wall, {who: cpu_after[who] - cpu_before[who] for who in cpu_before})
 
 
 def capture_statements(engine: Any, header: str, query: dict[str, str]) -> list[tuple[str, Any]]:
-    """The SQL one /usage request sends to PostgreSQL: the pool's liveness ping,
-    authentication, then the page.
+    """The SQL one /usage request sends to PostgreSQL: authentication, then the page
+    (after a liveness ping if the pooled connection was idle).
 
     Recorded at the driver, so it holds exactly what psycopg sent, whichever layer sent it.
     """
@@ -134,7 +155,7 @@ def sql_worker(dsn: str, statements: list[tuple[str, Any]]) -> Callable[[], Call
             with conn.cursor() as cur:
                 for statement, parameters in statements:
                     cur.execute(statement, parameters)
-                    if cur.description:  # the pool's liveness ping returns nothing
+                    if cur.description:  # a liveness ping returns nothing
                         cur.fetchall()
 
         return call
@@ -251,6 +272,9 @@ def main() -> None:
         dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
         results: dict[str, tuple[list[Stats], list[Stats], int]] = {}
         for name, query in scenarios.items():
+            # The second request's: its pooled connection was just used, as on a busy
+            # server, so the pool does not ping it first (`fleetcharge.db.IDLE_BEFORE_PING`).
+            capture_statements(engine, header, query)
             statements = capture_statements(engine, header, query)
             path = "/api/fleets/v1/usage?" + "&".join(f"{k}={v}" for k, v in query.items())
             api_runs: list[Stats] = []
@@ -263,6 +287,7 @@ def main() -> None:
                         args.concurrency,
                         args.requests,
                         args.max_seconds,
+                        server.pid,
                     )
                 )
                 api_runs.append(
@@ -271,6 +296,7 @@ def main() -> None:
                         args.concurrency,
                         args.requests,
                         args.max_seconds,
+                        server.pid,
                     )
                 )
             results[name] = (api_runs, sql_runs, len(statements))
@@ -299,6 +325,18 @@ def main() -> None:
             f"{statistics.median(ratios):>7.2f}{f'({ratios[0]:.2f}-{ratios[-1]:.2f})':>12}"
             f"{api.percentile(50):>9.2f}{api.percentile(99):>9.2f}"
             f"{sql.percentile(50):>9.2f}{sql.percentile(99):>9.2f}"
+        )
+    print("\nCPU per request (us), pooled over the rounds:")
+    print(
+        f"{'scenario':<13}{'API: server':>12}{'postgres':>10}{'client':>8}"
+        f"{'SQL: postgres':>15}{'client':>8}"
+    )
+    for name, (api_runs, sql_runs, _) in results.items():
+        api, sql = pooled(api_runs), pooled(sql_runs)
+        print(
+            f"{name:<13}{api.cpu_us('server'):>12.0f}{api.cpu_us('postgres'):>10.0f}"
+            f"{api.cpu_us('client'):>8.0f}{sql.cpu_us('postgres'):>15.0f}"
+            f"{sql.cpu_us('client'):>8.0f}"
         )
     print(
         "\npage-1 throughput / SQL-only ceiling (median of paired rounds): "

@@ -1,5 +1,6 @@
 """Engine and unit-of-work helpers shared by the API, the CLI and the tests."""
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -10,6 +11,7 @@ from psycopg.rows import namedtuple_row
 from sqlalchemy import Engine, Select, create_engine, event
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import Session
 from sqlalchemy.util import await_
@@ -17,7 +19,9 @@ from sqlalchemy.util import await_
 # What `fetch_all` runs statements on: a Session, or on PostgreSQL a pooled driver
 # connection (`read_only`), which is async on an event loop's engine (`make_loop_engine`).
 Reader = Session | psycopg.Connection[Any] | psycopg.AsyncConnection[Any]
-_POOL = {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True}
+_POOL = {"pool_size": 10, "max_overflow": 20}
+# A pooled connection idle this long is pinged before it is handed out again.
+IDLE_BEFORE_PING = 1.0  # seconds
 
 
 def normalise_url(url: str) -> str:
@@ -43,7 +47,36 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, **_POOL)
+    return _pinging_idle_connections(create_engine(url, **_POOL))
+
+
+def _pinging_idle_connections(engine: Engine) -> Engine:
+    """Check a pooled connection is alive before reuse when it sat idle for a while.
+
+    Like `pool_pre_ping`, which pings at every checkout, but a connection back in use
+    within IDLE_BEFORE_PING is not pinged: on a busy API that ping was a third of the
+    round trips of a page request. A dead connection is replaced (DisconnectionError
+    makes the pool connect afresh); one that dies while busy fails its request (503) and
+    is discarded.
+    """
+
+    def fresh(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get("idle_since", 0.0) < IDLE_BEFORE_PING:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            if engine.dialect.is_disconnect(error, dbapi_connection, None):
+                raise DisconnectionError() from error
+            raise
+
+    event.listen(engine, "connect", fresh)
+    event.listen(engine, "checkin", fresh)
+    event.listen(engine, "checkout", checkout)
+    return engine
 
 
 def make_loop_engine(engine: Engine) -> AsyncEngine | None:
@@ -53,7 +86,12 @@ def make_loop_engine(engine: Engine) -> AsyncEngine | None:
     """
     if engine.dialect.name != "postgresql":
         return None
-    return create_async_engine(engine.url, isolation_level="AUTOCOMMIT", **_POOL)
+    # Only `read_only` uses it, and in autocommit nothing is left to roll back on return.
+    loop_engine = create_async_engine(
+        engine.url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, **_POOL
+    )
+    _pinging_idle_connections(loop_engine.sync_engine)
+    return loop_engine
 
 
 @lru_cache
@@ -77,11 +115,11 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
 def read_only(engine: Engine) -> Iterator[Reader]:
     """Where a request that only reads, and only through `fetch_all`, runs its statements.
 
-    On PostgreSQL that is the pool's driver connection itself (checked out with the pool's
-    liveness ping), in autocommit: no Session, no transaction. On the polled list
-    endpoints SQLAlchemy's per-request session and transaction cost the API process more
-    CPU than the driver's own work for the page (bench/usage_api.py). Elsewhere it is a
-    unit of work. `engine` may be a loop engine's `sync_engine`, from within its greenlet.
+    On PostgreSQL that is the pool's driver connection itself, in autocommit: no Session,
+    no transaction. On the polled list endpoints SQLAlchemy's per-request session and
+    transaction cost the API process more CPU than the driver's own work for the page
+    (bench/usage_api.py). Elsewhere it is a unit of work. `engine` may be a loop engine's
+    `sync_engine`, from within its greenlet.
     """
     if engine.dialect.name != "postgresql":
         with unit_of_work(engine) as session:

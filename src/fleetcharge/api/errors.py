@@ -45,8 +45,9 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
-    """The database or Redis is unreachable: 503 so clients retry; the pool's pre-ping
-    replaces dead connections, so service resumes by itself when it is back."""
+    """The database or Redis is unreachable: 503 so clients retry. The pool discards
+    broken connections and pings idle ones before reuse, so service resumes by itself
+    when the database is back."""
     what = "rate limit store" if isinstance(exc, StorageError) else "database"
     log.warning(
         "%s unavailable on %s %s: %s", what, request.method, request.url.path, type(exc).__name__
