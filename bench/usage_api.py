@@ -39,7 +39,7 @@ from fleetcharge.api.params import parse_list_params
 from fleetcharge.auth.service import authenticate, issue_token
 from fleetcharge.charging.repository import USAGE, sessions_per_utc_day
 from fleetcharge.charging.service import usage_page
-from fleetcharge.db import make_engine, normalise_url, read_only
+from fleetcharge.db import load_json_as_bytes, make_engine, normalise_url, read_only
 from fleetcharge.models import ChargeSession, Organisation
 
 
@@ -153,6 +153,7 @@ def sql_worker(dsn: str, statements: list[tuple[str, Any]]) -> Callable[[], Call
 
         def call() -> None:
             with conn.cursor() as cur:
+                load_json_as_bytes(cur)  # as `fetch_all` reads the page
                 for statement, parameters in statements:
                     cur.execute(statement, parameters)
                     if cur.description:  # a liveness ping returns nothing

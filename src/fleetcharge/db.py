@@ -7,6 +7,8 @@ from functools import lru_cache
 from typing import Any
 
 import psycopg
+from psycopg.abc import Buffer
+from psycopg.adapt import Loader
 from psycopg.rows import namedtuple_row
 from sqlalchemy import Engine, Select, create_engine, event
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
@@ -176,7 +178,8 @@ def fetch_all(
     our values natively and prepares repeated statements), skipping SQLAlchemy's
     per-execution work, which otherwise costs as much as a short query. Elsewhere it
     is an ordinary execute. Only for statements whose result columns need no type
-    processing on PostgreSQL (ints, text, dates, timestamptz, json text).
+    processing on PostgreSQL (ints, text, dates, timestamptz, jsonb; `json` arrives as
+    bytes).
     """
     if isinstance(db, psycopg.Connection | psycopg.AsyncConnection):
         connection = db
@@ -191,6 +194,7 @@ def fetch_all(
     if isinstance(connection, psycopg.AsyncConnection):
         return await_(_fetch_all_async(connection, compiled.sql, parameters))
     with connection.cursor(row_factory=namedtuple_row) as cursor:
+        load_json_as_bytes(cursor)
         cursor.execute(compiled.sql, parameters)
         return cursor.fetchall()
 
@@ -199,5 +203,21 @@ async def _fetch_all_async(
     connection: psycopg.AsyncConnection[Any], sql: str, parameters: dict[str, Any]
 ) -> list[Any]:
     async with connection.cursor(row_factory=namedtuple_row) as cursor:
+        load_json_as_bytes(cursor)
         await cursor.execute(sql, parameters)
         return await cursor.fetchall()
+
+
+JSON_OID = psycopg.postgres.types["json"].oid
+
+
+class _JsonBytes(Loader):
+    def load(self, data: Buffer) -> bytes:
+        return bytes(data)
+
+
+def load_json_as_bytes(cursor: psycopg.Cursor[Any] | psycopg.AsyncCursor[Any]) -> None:
+    """`json` values (the documents PostgreSQL renders) arrive as the bytes it sent, to go
+    out as they are: neither parsed nor decoded to text. Stored JSON is `jsonb`, loaded
+    as usual."""
+    cursor.adapters.register_loader(JSON_OID, _JsonBytes)

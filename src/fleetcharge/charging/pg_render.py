@@ -139,11 +139,12 @@ def _documents(view_name: str, page: Any) -> Any:
     return page_with_details(VIEWS[view_name], page).add_columns(document.label("doc")).subquery()
 
 
-def _array(documents: Any) -> ColumnElement[str]:
-    """The documents as one JSON array, in page order (`[]` for none)."""
+def _array(documents: Any) -> ColumnElement[bytes]:
+    """The documents as one JSON array, in page order (`[]` for none); `fetch_all` hands
+    it over as the bytes PostgreSQL sent."""
     rows = documents.c
     array = func.json_agg(aggregate_order_by(rows.doc, rows.stop_date_time, rows.id))
-    return cast(func.coalesce(array, EMPTY_ARRAY), Text)
+    return func.coalesce(array, EMPTY_ARRAY)
 
 
 @lru_cache(maxsize=64)
@@ -156,7 +157,7 @@ def page_json(view_name: str, shape: Shape) -> Select[Any]:
 
 
 @lru_cache(maxsize=64)
-def counted_page_json(view_name: str, shape: Shape) -> Select[int, str]:
+def counted_page_json(view_name: str, shape: Shape) -> Select[int, bytes]:
     """One statement for `total` and the rendered `page`, located by the database itself
     (`locate_in_database`).
 
