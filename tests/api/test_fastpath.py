@@ -14,6 +14,8 @@ from fleetcharge.api.app import create_app, served
 from fleetcharge.auth.service import issue_token
 from fleetcharge.charging import endpoints
 from fleetcharge.db import unit_of_work
+from fleetcharge.ratelimit.service import RateLimiter
+from fleetcharge.settings import Settings
 from tests import factories as f
 from tests.api.helpers import API, UNLIMITED, bearer, make_client
 
@@ -51,18 +53,21 @@ def test_only_the_polled_lists_skip_the_app(engine: Engine) -> None:
     assert reached == ["GET /api/fleets/v1/vehicles", "POST /api/fleets/v1/usage"]
 
 
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 def _record_where_pages_are_read(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
     """(kind of connection, whether an event loop runs in this thread) per /usage page read."""
     seen: list[tuple[str, bool]] = []
     read = endpoints.usage_page
 
     def recording(db: Any, *args: Any) -> Any:
-        try:
-            asyncio.get_running_loop()
-            on_loop = True
-        except RuntimeError:
-            on_loop = False
-        seen.append((type(db).__name__, on_loop))
+        seen.append((type(db).__name__, _loop_running()))
         return read(db, *args)
 
     monkeypatch.setattr(endpoints, "usage_page", recording)
@@ -101,3 +106,29 @@ def test_on_sqlite_pages_are_read_in_a_worker_thread(
     with make_client(engine) as client:
         assert client.get(f"{API}/usage", headers=bearer(secret)).status_code == 200
     assert seen == [("Session", False)]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_on_the_event_loop_redis_rate_limits_are_counted_in_a_worker_thread(
+    engine: Engine, redis_url: str, redis_prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with unit_of_work(engine) as db:
+        secret = f.token(db, f.organisation(db))
+    settings = Settings(redis_url=redis_url, redis_key_prefix=redis_prefix)
+    counted_on_loop: list[bool] = []
+    acquire = RateLimiter.acquire
+
+    def recording(self: RateLimiter, *args: Any) -> Any:
+        counted_on_loop.append(_loop_running())
+        return acquire(self, *args)
+
+    monkeypatch.setattr(RateLimiter, "acquire", recording)
+    seen = _record_where_pages_are_read(monkeypatch)
+    with make_client(engine, settings) as client:
+        response = client.get(f"{API}/usage", headers=bearer(secret))
+
+    assert response.status_code == 200
+    assert response.headers["X-RateLimit-Remaining"] == "17"
+    assert seen == [("AsyncConnection", True)]
+    assert counted_on_loop == [False]
