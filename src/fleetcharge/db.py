@@ -131,15 +131,15 @@ def read_only(engine: Engine) -> Iterator[Reader]:
     adapted = pooled.dbapi_connection  # the driver's connection, or SQLAlchemy's sync face of it
     connection = pooled.driver_connection
     assert adapted is not None and connection is not None
-    in_transactions = not adapted.autocommit  # a loop engine's connections are in autocommit
-    if in_transactions:
+    switched = not adapted.autocommit  # a loop engine's connections always are
+    if switched:
         adapted.autocommit = True
     try:
         yield connection
     finally:
         if adapted.broken or adapted.closed:
             pooled.invalidate()  # lost: the pool opens a new one
-        elif in_transactions:
+        elif switched:
             adapted.autocommit = False  # as the pool's other users expect it
         pooled.close()
 
