@@ -9,10 +9,15 @@ class DomainError(Exception):
     status_code = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, parameter: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, parameter: str | None = None, field: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.parameter = parameter
+        # A body field's path, e.g. `connectors[1].name` (admin API); `parameter` names a
+        # query parameter.
+        self.field = field
 
 
 class InvalidParameter(DomainError):
@@ -38,3 +43,15 @@ class NotFound(DomainError):
 class Conflict(DomainError):
     status_code = 409
     code = "conflict"
+
+
+class InvalidField(DomainError):
+    """A request body field (or CSV cell) that is wrong; `field` names it."""
+
+    status_code = 400
+    code = "invalid_field"
+
+
+class PreconditionFailed(DomainError):
+    status_code = 412
+    code = "precondition_failed"

@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from starlette.types import ASGIApp
 
 from fleetcharge import __version__
+from fleetcharge.admin.app import ADMIN_PREFIX, create_admin_app
 from fleetcharge.api.errors import install_error_handlers
 from fleetcharge.api.fastpath import DirectRoutes
 from fleetcharge.api.health import router as health_router
@@ -140,5 +141,6 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     app.include_router(api)
     app.include_router(ocpp_router)
     app.include_router(operator_router)
+    app.mount(ADMIN_PREFIX, create_admin_app(app.state))
     app.openapi = _documented(app)  # type: ignore[method-assign]
     return app

@@ -29,10 +29,13 @@ def error_response(
     message: str,
     parameter: str | None = None,
     headers: dict[str, str] | None = None,
+    field: str | None = None,
 ) -> JSONResponse:
     error = {"code": code, "message": message}
     if parameter is not None:
         error["parameter"] = parameter
+    if field is not None:
+        error["field"] = field
     if status == 401:
         headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
     return JSONResponse({"error": error}, status_code=status, headers=headers)
@@ -41,7 +44,9 @@ def error_response(
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     headers = exc.headers if isinstance(exc, RateLimited) else None
-    return error_response(exc.status_code, exc.code, exc.message, exc.parameter, headers)
+    return error_response(
+        exc.status_code, exc.code, exc.message, exc.parameter, headers, field=exc.field
+    )
 
 
 async def _unavailable(request: Request, exc: Exception) -> JSONResponse:

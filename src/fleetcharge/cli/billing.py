@@ -13,8 +13,8 @@ from fleetcharge.billing.invoices import InvoiceRow, invoice_rows, kind_label
 from fleetcharge.billing.period import Period
 from fleetcharge.billing.service import approve_invoices, draft_invoices
 from fleetcharge.cli.common import DatabaseUrl, command_session, console, print_table
-from fleetcharge.fleets.repository import find_organisation
 from fleetcharge.models import Organisation
+from fleetcharge.organisations.service import find_organisation
 
 app = typer.Typer(help="Monthly billing: draft the documents, then approve them.")
 

@@ -1,8 +1,9 @@
 """What every sub-command shares: the database option, one unit of work, clean errors."""
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -10,6 +11,7 @@ from rich.table import Table
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session
 
+from fleetcharge.accounts.permissions import Actor
 from fleetcharge.db import engine_for, unit_of_work
 from fleetcharge.errors import DomainError
 from fleetcharge.settings import get_settings
@@ -69,6 +71,8 @@ def command_session(database_url: str | None, *, dry_run: bool = False) -> Itera
                 finally:
                     session.rollback()
         except DomainError as error:
+            if error.field is not None:
+                raise  # the command names the option
             raise fail(error.message) from None
 
 
@@ -79,3 +83,16 @@ def print_table(table: Table) -> None:
         # Piped or captured output is 80 columns to rich, which would elide values.
         width = console.measure(table, options=console.options.update_width(10_000)).maximum
         Console(width=width).print(table)
+
+
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def cli_actor() -> Actor:
+    """The command line acts as a network admin (it holds the database credentials); its
+    changes are audited under the operating system user's name."""
+    return Actor.command_line()

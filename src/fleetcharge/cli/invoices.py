@@ -24,7 +24,7 @@ from fleetcharge.billing.pdf import render_pdf
 from fleetcharge.billing.period import Period
 from fleetcharge.cli.common import DatabaseUrl, command_session, console, fail, print_table
 from fleetcharge.errors import InvalidParameter
-from fleetcharge.fleets.repository import find_organisation
+from fleetcharge.organisations.service import find_organisation
 from fleetcharge.settings import get_settings
 
 app = typer.Typer(

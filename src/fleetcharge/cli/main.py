@@ -3,9 +3,11 @@ from typing import Annotated
 import typer
 
 from fleetcharge.cli import (
+    audit,
     billing,
     export,
     invoices,
+    operators,
     organisations,
     report,
     simulate,
@@ -29,6 +31,8 @@ app.add_typer(stations.app, name="stations")
 app.command("simulate")(simulate.simulate)
 app.add_typer(billing.app, name="billing", no_args_is_help=True)
 app.add_typer(invoices.app, name="invoices")
+app.add_typer(operators.app, name="operators")
+app.add_typer(audit.app, name="audit")
 
 db_app = typer.Typer(help="Database schema management.", no_args_is_help=True)
 app.add_typer(db_app, name="db")

@@ -1,45 +1,152 @@
-from decimal import Decimal, InvalidOperation
-from typing import Annotated
+"""`fleetcharge organisations create | list | show | set`."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.table import Table
-from sqlalchemy import select
 
-from fleetcharge.abn import format_abn
-from fleetcharge.billing.settings import BillingSettings, update_billing_settings
-from fleetcharge.cli.common import DatabaseUrl, command_session, console, fail, print_table
-from fleetcharge.fleets.repository import find_organisation
+from fleetcharge.cli.common import (
+    AsJson,
+    DatabaseUrl,
+    cli_actor,
+    command_session,
+    console,
+    fail,
+    print_json,
+    print_table,
+)
+from fleetcharge.errors import DomainError, InvalidField
+from fleetcharge.kit.cursors import MAX_LIMIT, PageRequest
 from fleetcharge.models import Organisation
+from fleetcharge.organisations import service
+from fleetcharge.organisations.schemas import OrganisationCreate, OrganisationUpdate
 from fleetcharge.ratelimit.policy import merge_overrides
 
-app = typer.Typer(help="Organisations and their billing settings.", no_args_is_help=True)
+app = typer.Typer(help="Organisations: create them, their billing settings.", no_args_is_help=True)
+
+OrgArg = Annotated[str, typer.Argument(help="Organisation name or UUID.", show_default=False)]
+NetworkFee = Annotated[
+    str | None,
+    typer.Option(help="Per kWh charged at stations it hosts, e.g. 0.175 (new sessions)."),
+]
+VehicleFee = Annotated[str | None, typer.Option(help="Monthly fee per active vehicle.")]
+SubscriptionFee = Annotated[str | None, typer.Option(help="Monthly fee per hosted station.")]
+Timezone = Annotated[str | None, typer.Option(help="Time zone its billing months follow.")]
+Abn = Annotated[
+    str | None, typer.Option(help="Australian Business Number, checked, e.g. 51 824 753 556.")
+]
+Address = Annotated[str | None, typer.Option(help="Postal address for its invoices.")]
+ContactName = Annotated[str | None, typer.Option(help="Who invoices are addressed to.")]
+ContactEmail = Annotated[str | None, typer.Option(help="Where invoices go.")]
+ContactPhone = Annotated[str | None, typer.Option(help="Accounts phone number.")]
 
 
-def _amount(value: str | None, option: str) -> Decimal | None:
-    if value is None:
-        return None
+def _fields(**given: Any) -> dict[str, Any]:
+    return {name: value for name, value in given.items() if value is not None}
+
+
+def _summary(view: dict[str, Any]) -> str:
+    limits = ", ".join(f"{k} {v}" for k, v in view["rate_limits"].items())
+    return (
+        f"{view['name']} ({view['uuid']}): ABN {view['abn_display'] or '-'},"
+        f" network fee {view['network_fee_per_kwh']}/kWh, vehicle fee {view['vehicle_fee']},"
+        f" station subscription {view['station_subscription_fee']},"
+        f" months in {view['billing_timezone']},"
+        f" rate limits: {limits or 'the deployment defaults'}"
+    )
+
+
+# Body fields as this command's options, to name them in error messages.
+OPTIONS = {
+    "network_fee_per_kwh": "--network-fee",
+    "billing_timezone": "--timezone",
+    "rate_limits": "--rate-limit",
+}
+
+
+def _option(field: str) -> str:
+    name = field.split(".")[0]
+    return OPTIONS.get(name, "--" + name.replace("_", "-"))
+
+
+def _validated(model: type[Any], values: dict[str, Any]) -> Any:
     try:
-        return Decimal(value)
-    except InvalidOperation:
-        raise fail(f"{option} must be an amount such as 0.175, got {value!r}") from None
+        return model(**values)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise fail(f"{_option(str(first['loc'][0]))}: {first['msg']}") from None
+
+
+@contextmanager
+def _options_named() -> Iterator[None]:
+    try:
+        yield
+    except InvalidField as error:
+        raise fail(f"{_option(error.field or '')}: {error.message}") from None
+
+
+@app.command("create")
+def create(
+    name: Annotated[str, typer.Argument(help="Its name (unique).", show_default=False)],
+    abn: Abn = None,
+    timezone: Timezone = None,
+    network_fee: NetworkFee = None,
+    vehicle_fee: VehicleFee = None,
+    station_subscription_fee: SubscriptionFee = None,
+    address: Address = None,
+    contact_name: ContactName = None,
+    contact_email: ContactEmail = None,
+    contact_phone: ContactPhone = None,
+    as_json: AsJson = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create an organisation (a fleet operator, a site host, or both)."""
+    data = _validated(
+        OrganisationCreate,
+        _fields(
+            name=name,
+            abn=abn,
+            billing_timezone=timezone,
+            network_fee_per_kwh=network_fee,
+            vehicle_fee=vehicle_fee,
+            station_subscription_fee=station_subscription_fee,
+            address=address,
+            contact_name=contact_name,
+            contact_email=contact_email,
+            contact_phone=contact_phone,
+        ),
+    )
+    with _options_named(), command_session(database_url) as db:
+        view = service.organisation_view(service.create_organisation(db, cli_actor(), data))
+    if as_json:
+        print_json(view)
+    else:
+        console.print(f"Created {_summary(view)}", soft_wrap=True)
 
 
 @app.command("list")
-def list_organisations(database_url: DatabaseUrl = None) -> None:
+def list_organisations(
+    search: Annotated[str | None, typer.Option("--search", help="Part of the name.")] = None,
+    as_json: AsJson = False,
+    database_url: DatabaseUrl = None,
+) -> None:
     """List organisations with their fees (GST-inclusive) and billing time zone."""
+    views: list[dict[str, Any]] = []
     with command_session(database_url) as db:
-        rows = [
-            (
-                str(o.uuid),
-                o.name,
-                format_abn(o.abn or ""),
-                o.billing_timezone,
-                str(o.network_fee_per_kwh),
-                str(o.vehicle_fee),
-                str(o.station_subscription_fee),
-            )
-            for o in db.scalars(select(Organisation).order_by(Organisation.name))
-        ]
+        request = PageRequest(limit=MAX_LIMIT)
+        while True:
+            page = service.list_organisations(db, cli_actor(), request, search)
+            views.extend(service.organisation_view(o) for o in page.items)
+            if page.next_cursor is None:
+                break
+            request = PageRequest(after=page.items[-1].id, limit=MAX_LIMIT)
+    if as_json:
+        print_json(views)
+        return
+    views.sort(key=lambda view: view["name"])
     table = Table(
         "uuid",
         "name",
@@ -49,28 +156,44 @@ def list_organisations(database_url: DatabaseUrl = None) -> None:
         "vehicle fee",
         "station subscription",
     )
-    for row in rows:
-        table.add_row(*row)
+    for view in views:
+        table.add_row(
+            view["uuid"],
+            view["name"],
+            view["abn_display"] or "",
+            view["billing_timezone"],
+            view["network_fee_per_kwh"],
+            view["vehicle_fee"],
+            view["station_subscription_fee"],
+        )
     print_table(table)
+
+
+@app.command("show")
+def show(org: OrgArg, as_json: AsJson = False, database_url: DatabaseUrl = None) -> None:
+    """Show one organisation's details and settings."""
+    with command_session(database_url) as db:
+        view = service.organisation_view(service.find_organisation(db, org))
+    if as_json:
+        print_json(view)
+        return
+    for key, value in view.items():
+        console.print(f"[bold]{key}[/]: {value if value not in (None, {}) else '-'}")
 
 
 @app.command("set")
 def set_settings(
-    org: Annotated[str, typer.Argument(help="Organisation name or UUID.", show_default=False)],
-    network_fee: Annotated[
-        str | None,
-        typer.Option(help="Per kWh charged at stations it hosts, e.g. 0.175 (new sessions)."),
-    ] = None,
-    vehicle_fee: Annotated[str | None, typer.Option(help="Monthly fee per active vehicle.")] = None,
-    station_subscription_fee: Annotated[
-        str | None, typer.Option(help="Monthly fee per hosted station.")
-    ] = None,
-    timezone: Annotated[
-        str | None, typer.Option(help="Time zone its billing months follow.")
-    ] = None,
-    abn: Annotated[
-        str | None, typer.Option(help="Australian Business Number, checked, e.g. 51 824 753 556.")
-    ] = None,
+    org: OrgArg,
+    name: Annotated[str | None, typer.Option(help="A new name.")] = None,
+    network_fee: NetworkFee = None,
+    vehicle_fee: VehicleFee = None,
+    station_subscription_fee: SubscriptionFee = None,
+    timezone: Timezone = None,
+    abn: Abn = None,
+    address: Address = None,
+    contact_name: ContactName = None,
+    contact_email: ContactEmail = None,
+    contact_phone: ContactPhone = None,
     rate_limit: Annotated[
         list[str] | None,
         typer.Option(
@@ -78,28 +201,41 @@ def set_settings(
             "to follow the deployment's again. Repeatable."
         ),
     ] = None,
+    as_json: AsJson = False,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Change an organisation's ABN, billing settings (amounts GST-inclusive) or rate limits."""
-    changes = BillingSettings(
-        network_fee_per_kwh=_amount(network_fee, "--network-fee"),
-        vehicle_fee=_amount(vehicle_fee, "--vehicle-fee"),
-        station_subscription_fee=_amount(station_subscription_fee, "--station-subscription-fee"),
+    """Change an organisation's details, billing settings (amounts GST-inclusive) or rate
+    limits."""
+    given = _fields(
+        name=name,
+        network_fee_per_kwh=network_fee,
+        vehicle_fee=vehicle_fee,
+        station_subscription_fee=station_subscription_fee,
         billing_timezone=timezone,
         abn=abn,
+        address=address,
+        contact_name=contact_name,
+        contact_email=contact_email,
+        contact_phone=contact_phone,
     )
-    if changes == BillingSettings() and not rate_limit:
+    if not given and not rate_limit:
         raise fail("nothing to change: give at least one option (see --help)")
-    with command_session(database_url) as db:
-        organisation = update_billing_settings(db, find_organisation(db, org), changes)
+    with _options_named(), command_session(database_url) as db:
+        organisation: Organisation = service.find_organisation(db, org)
         if rate_limit:
-            organisation.rate_limits = merge_overrides(organisation.rate_limits, rate_limit)
-        limits = ", ".join(f"{k} {v}" for k, v in (organisation.rate_limits or {}).items())
-        summary = (
-            f"{organisation.name}: ABN {format_abn(organisation.abn or '-')},"
-            f" network fee {organisation.network_fee_per_kwh}/kWh, "
-            f"vehicle fee {organisation.vehicle_fee}, station subscription "
-            f"{organisation.station_subscription_fee}, months in {organisation.billing_timezone}, "
-            f"rate limits: {limits or 'the deployment defaults'}"
-        )
-    console.print(summary, soft_wrap=True)
+            try:
+                merged = merge_overrides(organisation.rate_limits, rate_limit) or {}
+            except DomainError as error:
+                raise fail(error.message) from None
+            current = organisation.rate_limits or {}
+            given["rate_limits"] = {
+                **{endpoint: None for endpoint in current if endpoint not in merged},
+                **merged,
+            }
+        data = _validated(OrganisationUpdate, given)
+        service.update_organisation(db, cli_actor(), organisation, data)
+        view = service.organisation_view(organisation)
+    if as_json:
+        print_json(view)
+    else:
+        console.print(_summary(view), soft_wrap=True)

@@ -6,9 +6,9 @@ from rich.table import Column, Table
 from fleetcharge.auth import service
 from fleetcharge.cli.common import DatabaseUrl, command_session, console, fail, print_table
 from fleetcharge.errors import DomainError
-from fleetcharge.fleets.repository import find_organisation
 from fleetcharge.models import ApiToken
 from fleetcharge.models.token import ENDPOINT_SCOPES
+from fleetcharge.organisations.service import find_organisation
 
 app = typer.Typer(help="Issue, list and revoke Fleets API tokens.", no_args_is_help=True)
 

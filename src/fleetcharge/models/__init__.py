@@ -1,5 +1,7 @@
 """All ORM models, imported here so the metadata is complete for Alembic and tests."""
 
+from fleetcharge.models.account import Account, AdminToken
+from fleetcharge.models.audit import AuditEvent, IdempotentRequest
 from fleetcharge.models.base import Base
 from fleetcharge.models.invoice import (
     Invoice,
@@ -9,7 +11,7 @@ from fleetcharge.models.invoice import (
     InvoiceSession,
     InvoiceVehicle,
 )
-from fleetcharge.models.location import Connector, Location, Station
+from fleetcharge.models.location import Connector, Location, Station, StationTariffChange
 from fleetcharge.models.ocpp import (
     ConnectorStatus,
     OcppMeterValue,
@@ -20,17 +22,22 @@ from fleetcharge.models.organisation import Fleet, Organisation
 from fleetcharge.models.session import ChargeSession, ChargingPeriod, SessionDayCount
 from fleetcharge.models.tariff import Tariff, TariffOverride
 from fleetcharge.models.token import ApiToken
-from fleetcharge.models.vehicle import Card, Vehicle
+from fleetcharge.models.vehicle import Card, CardAssignment, Vehicle
 
 __all__ = [
+    "Account",
+    "AdminToken",
     "ApiToken",
+    "AuditEvent",
     "Base",
     "Card",
+    "CardAssignment",
     "ChargeSession",
     "ChargingPeriod",
     "Connector",
     "ConnectorStatus",
     "Fleet",
+    "IdempotentRequest",
     "Invoice",
     "InvoiceLineItem",
     "InvoiceNumberCounter",
@@ -44,6 +51,7 @@ __all__ = [
     "Organisation",
     "SessionDayCount",
     "Station",
+    "StationTariffChange",
     "Tariff",
     "TariffOverride",
     "Vehicle",

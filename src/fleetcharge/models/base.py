@@ -32,5 +32,12 @@ class PublicIdMixin:
     )
 
 
+class VersionedMixin:
+    """A counter the admin API bumps on every change it makes; its ETag, so that two
+    operators editing one object cannot overwrite each other (If-Match)."""
+
+    version: Mapped[int] = mapped_column(default=1, server_default="1", nullable=False)
+
+
 class CreatedAtMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

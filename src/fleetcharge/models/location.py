@@ -1,16 +1,16 @@
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fleetcharge.models.base import Base, CreatedAtMixin, PublicIdMixin
+from fleetcharge.models.base import Base, CreatedAtMixin, PublicIdMixin, VersionedMixin
 from fleetcharge.models.organisation import Organisation
 from fleetcharge.models.tariff import Tariff
 from fleetcharge.models.types import ExactDecimal, UTCDateTime
 
 
-class Location(PublicIdMixin, CreatedAtMixin, Base):
+class Location(PublicIdMixin, VersionedMixin, CreatedAtMixin, Base):
     """A charging site, hosted by an organisation (the API's `sub_operator`)."""
 
     __tablename__ = "locations"
@@ -24,7 +24,7 @@ class Location(PublicIdMixin, CreatedAtMixin, Base):
     stations: Mapped[list["Station"]] = relationship(back_populates="location")
 
 
-class Station(PublicIdMixin, CreatedAtMixin, Base):
+class Station(PublicIdMixin, VersionedMixin, CreatedAtMixin, Base):
     """A charge station (EVSE) as seen by OCPP and the API."""
 
     __tablename__ = "stations"
@@ -46,6 +46,8 @@ class Station(PublicIdMixin, CreatedAtMixin, Base):
     last_boot_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     firmware_status: Mapped[str | None] = mapped_column(String(24))
     diagnostics_status: Mapped[str | None] = mapped_column(String(16))
+    # Decommissioned stations keep their sessions and are refused on connect.
+    decommissioned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     location: Mapped[Location] = relationship(back_populates="stations")
     tariff: Mapped[Tariff | None] = relationship()
@@ -64,3 +66,17 @@ class Connector(Base):
     name: Mapped[str] = mapped_column(String(64))
 
     station: Mapped[Station] = relationship(back_populates="connectors")
+
+
+class StationTariffChange(Base):
+    """From `valid_from` on, the station's default tariff is `tariff_id` (None: unpriced),
+    until its next change. Sessions are priced by the tariff in force at their start. A
+    station with no change before a time has its current tariff then."""
+
+    __tablename__ = "station_tariff_changes"
+    __table_args__ = (Index("ix_station_tariff_changes_station_from", "station_id", "valid_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
+    tariff_id: Mapped[int | None] = mapped_column(ForeignKey("tariffs.id"))
+    valid_from: Mapped[datetime] = mapped_column(UTCDateTime)

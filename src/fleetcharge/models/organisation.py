@@ -3,11 +3,11 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fleetcharge.models.base import Base, CreatedAtMixin, PublicIdMixin
+from fleetcharge.models.base import Base, CreatedAtMixin, PublicIdMixin, VersionedMixin
 from fleetcharge.models.types import ExactDecimal, JSONDocument
 
 
-class Organisation(PublicIdMixin, CreatedAtMixin, Base):
+class Organisation(PublicIdMixin, VersionedMixin, CreatedAtMixin, Base):
     """An API customer: runs fleets, hosts charge stations, or both."""
 
     __tablename__ = "organisations"
@@ -25,11 +25,16 @@ class Organisation(PublicIdMixin, CreatedAtMixin, Base):
     )
     # Fleets API rate limits that differ from the deployment's: {"usage": "100/hour", ...}.
     rate_limits: Mapped[dict[str, str] | None] = mapped_column(JSONDocument)
+    # Who invoices are addressed to.
+    address: Mapped[str | None] = mapped_column(String(500))
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
 
     fleets: Mapped[list["Fleet"]] = relationship(back_populates="organisation")
 
 
-class Fleet(PublicIdMixin, CreatedAtMixin, Base):
+class Fleet(PublicIdMixin, VersionedMixin, CreatedAtMixin, Base):
     """A group of vehicles inside an organisation; the API calls it `customer`."""
 
     __tablename__ = "fleets"

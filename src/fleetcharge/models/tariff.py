@@ -4,11 +4,11 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fleetcharge.models.base import Base, CreatedAtMixin, PublicIdMixin
+from fleetcharge.models.base import Base, CreatedAtMixin, PublicIdMixin, VersionedMixin
 from fleetcharge.models.types import ExactDecimal, JSONDocument
 
 
-class Tariff(PublicIdMixin, CreatedAtMixin, Base):
+class Tariff(PublicIdMixin, VersionedMixin, CreatedAtMixin, Base):
     """An OCPI 2.2.1 tariff; `elements` holds the price components and restrictions.
 
     Prices, min_price and max_price are GST-inclusive; `tax_rate` is the GST share.

@@ -3,12 +3,12 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fleetcharge.models.base import Base, CreatedAtMixin, PublicIdMixin
+from fleetcharge.models.base import Base, CreatedAtMixin, PublicIdMixin, VersionedMixin
 from fleetcharge.models.organisation import Fleet
 from fleetcharge.models.types import UTCDateTime
 
 
-class Vehicle(PublicIdMixin, CreatedAtMixin, Base):
+class Vehicle(PublicIdMixin, VersionedMixin, CreatedAtMixin, Base):
     __tablename__ = "vehicles"
     __table_args__ = (
         # A VIN is unique among active vehicles; a retired vehicle may reappear in another fleet.
@@ -20,6 +20,8 @@ class Vehicle(PublicIdMixin, CreatedAtMixin, Base):
             postgresql_where=text("effective_to IS NULL"),
         ),
         Index("ix_vehicles_org_order", "organisation_id", "effective_from", "uuid"),
+        # The admin API pages an organisation's vehicles in creation order.
+        Index("ix_vehicles_org_id", "organisation_id", "id"),
     )
 
     fleet_id: Mapped[int] = mapped_column(ForeignKey("fleets.id"), index=True)
@@ -35,7 +37,7 @@ class Vehicle(PublicIdMixin, CreatedAtMixin, Base):
     cards: Mapped[list["Card"]] = relationship(back_populates="vehicle", order_by="Card.id")
 
 
-class Card(PublicIdMixin, CreatedAtMixin, Base):
+class Card(PublicIdMixin, VersionedMixin, CreatedAtMixin, Base):
     """An RFID card; its `id_tag` is what a session shows as `auth_id`."""
 
     __tablename__ = "cards"
@@ -46,3 +48,18 @@ class Card(PublicIdMixin, CreatedAtMixin, Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     vehicle: Mapped[Vehicle | None] = relationship(back_populates="cards")
+
+
+class CardAssignment(Base):
+    """From `valid_from` on, the card belongs to `vehicle_id` (None: to no vehicle), until
+    the card's next assignment. Sessions are attributed by their start: moving a card never
+    changes who pays for what it charged before. A card with no assignment before a time
+    belongs to its current vehicle then (cards made before this history was kept)."""
+
+    __tablename__ = "card_assignments"
+    __table_args__ = (Index("ix_card_assignments_card_from", "card_id", "valid_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
+    vehicle_id: Mapped[int | None] = mapped_column(ForeignKey("vehicles.id"))
+    valid_from: Mapped[datetime] = mapped_column(UTCDateTime)

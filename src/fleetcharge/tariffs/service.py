@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fleetcharge.errors import InvalidParameter
-from fleetcharge.fleets.repository import find_organisation
 from fleetcharge.lookup import by_name_or_uuid
 from fleetcharge.models import Location, Organisation, Station, Tariff, TariffOverride
+from fleetcharge.organisations.service import find_organisation
 from fleetcharge.pricing.engine import price
 from fleetcharge.pricing.schemas import PricedSession, TariffSpec, Timeline
 from fleetcharge.tariffs.repository import tariff_spec

@@ -1,0 +1,108 @@
+"""Who may do what on the admin API: a pure table of role x resource x action.
+
+Operator roles see the whole network; an organisation member's role reaches only its own
+organisation's objects (services look objects up through `visible_to`, so another
+organisation's uuid is simply not found).
+"""
+
+import getpass
+from collections.abc import Mapping
+from dataclasses import dataclass
+from uuid import UUID
+
+from fleetcharge.errors import Forbidden, NotFound
+
+ADMIN, SUPPORT, BILLING, FLEET_MANAGER = "admin", "support", "billing", "fleet_manager"
+_STAFF = frozenset({ADMIN, SUPPORT, BILLING})
+_READERS = frozenset({ADMIN, SUPPORT, BILLING, FLEET_MANAGER})
+
+# resource -> action -> roles allowed. `admin` may do everything listed.
+PERMISSIONS: Mapping[str, Mapping[str, frozenset[str]]] = {
+    "organisations": {
+        "read": _READERS,
+        "create": frozenset({ADMIN}),
+        "update": frozenset({ADMIN, BILLING}),
+    },
+    "fleets": {
+        "read": _READERS,
+        "create": frozenset({ADMIN, FLEET_MANAGER}),
+        "update": frozenset({ADMIN, FLEET_MANAGER}),
+    },
+    "vehicles": {
+        "read": _READERS,
+        "create": frozenset({ADMIN, FLEET_MANAGER}),
+        "update": frozenset({ADMIN, FLEET_MANAGER}),
+        "import": frozenset({ADMIN, FLEET_MANAGER}),
+    },
+    "cards": {
+        "read": _READERS,
+        "create": frozenset({ADMIN, FLEET_MANAGER}),
+        "update": frozenset({ADMIN, FLEET_MANAGER}),
+        "block": frozenset({ADMIN, SUPPORT, FLEET_MANAGER}),
+    },
+    "locations": {
+        "read": _STAFF,
+        "create": frozenset({ADMIN}),
+        "update": frozenset({ADMIN}),
+        "import": frozenset({ADMIN}),
+    },
+    "stations": {
+        "read": _STAFF,
+        "create": frozenset({ADMIN}),
+        "update": frozenset({ADMIN}),
+        "command": frozenset({ADMIN, SUPPORT}),
+    },
+    "tariffs": {
+        "read": _STAFF,
+        "create": frozenset({ADMIN}),
+        "update": frozenset({ADMIN}),
+    },
+    "api_tokens": {
+        "read": frozenset({ADMIN, FLEET_MANAGER}),
+        "create": frozenset({ADMIN, FLEET_MANAGER}),
+        "revoke": frozenset({ADMIN, SUPPORT, FLEET_MANAGER}),
+    },
+    "accounts": {
+        "read": frozenset({ADMIN}),
+        "create": frozenset({ADMIN}),
+        "revoke": frozenset({ADMIN}),
+    },
+    "audit_events": {"read": _READERS},
+}
+
+
+def allowed(role: str, resource: str, action: str) -> bool:
+    return role in PERMISSIONS.get(resource, {}).get(action, frozenset())
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is making a change: an account (through its admin token), or the command line,
+    which acts as an admin of the whole network (it holds the database credentials)."""
+
+    name: str
+    role: str
+    account_id: int | None = None
+    account_uuid: UUID | None = None
+    organisation_id: int | None = None  # set for an organisation's members
+
+    @classmethod
+    def command_line(cls) -> "Actor":
+        try:
+            user = getpass.getuser()
+        except (KeyError, OSError):
+            user = "unknown"
+        return cls(name=f"cli:{user}", role=ADMIN)
+
+    def require(self, resource: str, action: str) -> None:
+        if not allowed(self.role, resource, action):
+            raise Forbidden(f"the {self.role} role may not {action} {resource.replace('_', ' ')}")
+
+    def sees(self, organisation_id: int | None) -> bool:
+        """Whether an object of this organisation (None: network-wide) is visible."""
+        return self.organisation_id is None or self.organisation_id == organisation_id
+
+    def visible_to(self, organisation_id: int | None, what: str, reference: object) -> None:
+        """NotFound, as if absent, for an object of another organisation."""
+        if not self.sees(organisation_id):
+            raise NotFound(f"no {what} {reference}")

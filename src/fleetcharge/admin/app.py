@@ -1,0 +1,86 @@
+"""The admin API application, mounted by the main app at /api/admin/v1."""
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.datastructures import State
+
+from fleetcharge import __version__
+from fleetcharge.admin.routes import accounts, audit, organisations
+from fleetcharge.api.errors import error_response, install_error_handlers
+from fleetcharge.api.schemas import ErrorBody
+
+ADMIN_PREFIX = "/api/admin/v1"
+
+DESCRIPTION = """
+Set up and run the network: organisations, fleets, vehicles, cards, locations, stations,
+tariffs, API tokens and accounts. Not part of the Fleets API.
+
+* Authenticate with `Authorization: Bearer <admin token>` (`fca_...`, from
+  `fleetcharge operators create` or `POST /accounts`). Fleets API tokens are refused here.
+  Operator roles: `admin` (everything), `support` (read all, station commands, block
+  cards), `billing` (organisations' billing settings). An organisation's `fleet_manager`
+  manages its own fleets, vehicles, cards and Fleets API tokens; other organisations'
+  objects do not exist for it (404).
+* Every object has a stable `uuid` and a `version`, sent as its `ETag`. Send it back in
+  `If-Match` on `PATCH` and a change made meanwhile by someone else is refused with 412
+  instead of being overwritten.
+* `POST` creates take an `Idempotency-Key` header: a retried create with the same key
+  answers as the first did and never makes a second object.
+* Errors: `{"error": {"code", "message", "field"|"parameter"}}`, `field` naming the body
+  field by its path (e.g. `connectors[1].name`). 400 invalid, 401 no valid admin token,
+  403 the role may not, 404 not found (or not yours), 409 duplicate (the field named),
+  412 stale `If-Match`, 422 `Idempotency-Key` reused for another request.
+* Lists: `{"data": [...], "pagination": {"total_entries", "next"}}`; follow `next`
+  (cursor paging: every page costs the same). `limit` 1 to 500, default 100.
+* Money is GST-inclusive, as exact decimal strings (numbers are accepted on input).
+* Every change is in the audit log: `GET /audit-events`.
+"""
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text}
+    for status, text in {
+        400: "Invalid field or parameter (named in the body).",
+        401: "Missing, unknown, revoked or expired admin token.",
+        403: "The token's role may not do this.",
+        404: "No such object (or another organisation's).",
+        409: "Conflicts with an existing object (the field is named).",
+        412: "If-Match names a version that is no longer current.",
+        503: "The database is briefly unavailable; retry after `Retry-After` seconds.",
+    }.items()
+}
+
+
+async def _invalid_body(_request: Request, exc: Exception) -> JSONResponse:
+    """Pydantic's error as ours, with the failing field's path: `connectors[1].name`."""
+    assert isinstance(exc, RequestValidationError)
+    first = exc.errors()[0] if exc.errors() else {}
+    location = list(first.get("loc", ()))
+    where, path = (location[0], location[1:]) if location else ("body", [])
+    dotted = ""
+    for part in path:
+        dotted += f"[{part}]" if isinstance(part, int) else (f".{part}" if dotted else str(part))
+    message = f"{dotted}: {first.get('msg', 'invalid')}" if dotted else first.get("msg", "invalid")
+    if where == "body":
+        return error_response(400, "invalid_field", message, field=dotted or None)
+    return error_response(400, "invalid_parameter", message, dotted or None)
+
+
+def create_admin_app(state: State) -> FastAPI:
+    app = FastAPI(
+        title="fleetcharge admin API",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+        responses=ERRORS,
+    )
+    app.state = state  # the main app's engine, settings and central system
+    install_error_handlers(app)
+    app.add_exception_handler(RequestValidationError, _invalid_body)
+    for module in (organisations, accounts, audit):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,142 @@
+"""What every admin route shares: the authorised unit of work, `If-Match`, `Idempotency-Key`,
+and rendering objects and pages."""
+
+import hashlib
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, TypeVar
+from urllib.parse import urlencode
+
+import orjson
+from fastapi import Query, Request, Response
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from fleetcharge.accounts.permissions import Actor
+from fleetcharge.accounts.service import authenticate_admin
+from fleetcharge.db import unit_of_work
+from fleetcharge.errors import Conflict, DomainError, InvalidParameter
+from fleetcharge.kit.cursors import Page, PageRequest, parse_page_request
+from fleetcharge.kit.versions import etag, parse_if_match
+from fleetcharge.models import IdempotentRequest
+from fleetcharge.settings import get_settings
+
+T = TypeVar("T")
+Cursor = Annotated[str | None, Query(description="Continue a list: from `pagination.next`.")]
+Limit = Annotated[str | None, Query(description="Records a page, 1 to 500 (default 100).")]
+_KEY = re.compile(r"[\x21-\x7e]{1,200}")
+
+
+@contextmanager
+def admin_call(request: Request, resource: str, action: str) -> Iterator[tuple[Session, Actor]]:
+    """The request's unit of work, for an admin token whose role may `action` `resource`."""
+    with unit_of_work(request.app.state.engine) as db:
+        actor = authenticate_admin(db, request.headers.get("authorization"))
+        actor.require(resource, action)
+        yield db, actor
+
+
+def expected_version(request: Request) -> int | None:
+    return parse_if_match(request.headers.get("if-match"))
+
+
+def json_response(body: Any, status: int = 200, version: int | None = None) -> Response:
+    headers = {"ETag": etag(version)} if version is not None else None
+    return Response(orjson.dumps(body), status, headers, media_type="application/json")
+
+
+def object_response(view: dict[str, Any], status: int = 200) -> Response:
+    """One object, with its version as the ETag to send back in If-Match."""
+    return json_response(view, status, view.get("version"))
+
+
+def page_request(cursor: str | None, limit: str | None) -> PageRequest:
+    return parse_page_request(cursor, limit)
+
+
+def page_response(request: Request, page: Page[T], view: Callable[[T], dict[str, Any]]) -> Response:
+    pagination: dict[str, Any] = {"total_entries": page.total}
+    if page.next_cursor is not None:
+        query = {k: v for k, v in request.query_params.items() if k != "cursor"}
+        query["cursor"] = page.next_cursor
+        base = get_settings().public_base_url or str(request.base_url)
+        pagination["next"] = f"{base.rstrip('/')}{request.url.path}?{urlencode(query)}"
+    return json_response({"data": [view(item) for item in page.items], "pagination": pagination})
+
+
+def create(
+    request: Request,
+    resource: str,
+    action: str,
+    body: Any,
+    make: Callable[[Session, Actor], tuple[int, dict[str, Any]]],
+) -> Response:
+    """Run a create (`make` returns status and view) at most once per `Idempotency-Key`.
+
+    The key's record is written first, in the same transaction as the object: a concurrent
+    retry waits on it and then replays the first answer; a retry after a failure (nothing
+    committed) runs again. The same key with a different request is refused.
+    """
+    key = request.headers.get("idempotency-key")
+    if key is None:
+        with admin_call(request, resource, action) as (db, actor):
+            status, view = make(db, actor)
+        return object_response(view, status)
+    if not _KEY.fullmatch(key):
+        raise InvalidParameter(
+            "Idempotency-Key must be 1 to 200 printable ASCII characters",
+            parameter="Idempotency-Key",
+        )
+    digest = _request_digest(request, body)
+    try:
+        with admin_call(request, resource, action) as (db, actor):
+            replay = _stored(db, actor, key, digest)
+            if replay is not None:
+                return replay
+            remembered = IdempotentRequest(
+                account_id=actor.account_id,
+                key=key,
+                request_sha256=digest,
+                status_code=0,
+                response={},
+            )
+            db.add(remembered)
+            db.flush()
+            status, view = make(db, actor)
+            remembered.status_code, remembered.response = status, view
+    except (IntegrityError, Conflict):
+        # A concurrent request with the same key committed first: answer as it did.
+        with admin_call(request, resource, action) as (db, actor):
+            replay = _stored(db, actor, key, digest)
+        if replay is None:
+            raise
+        return replay
+    return object_response(view, status)
+
+
+def _request_digest(request: Request, body: Any) -> str:
+    content = body.model_dump_json() if hasattr(body, "model_dump_json") else orjson.dumps(body)
+    text = content if isinstance(content, str) else content.decode()
+    return hashlib.sha256(f"{request.method} {request.url.path}\n{text}".encode()).hexdigest()
+
+
+def _stored(db: Session, actor: Actor, key: str, digest: str) -> Response | None:
+    found = db.scalar(
+        select(IdempotentRequest).where(
+            IdempotentRequest.account_id == actor.account_id, IdempotentRequest.key == key
+        )
+    )
+    if found is None:
+        return None
+    if found.request_sha256 != digest:
+        raise IdempotencyKeyReused(
+            "this Idempotency-Key was used for a different request", parameter="Idempotency-Key"
+        )
+    return object_response(found.response, found.status_code)
+
+
+class IdempotencyKeyReused(DomainError):
+    status_code = 422
+    code = "idempotency_key_reused"

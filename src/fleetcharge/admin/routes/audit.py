@@ -1,0 +1,24 @@
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request, Response
+
+from fleetcharge.admin.calls import Cursor, Limit, admin_call, page_request, page_response
+from fleetcharge.audit.service import event_view, list_events
+
+router = APIRouter(prefix="/audit-events", tags=["Audit"])
+
+
+@router.get("", summary="Changes made to the network's data, oldest first")
+def list_audit_events(
+    request: Request,
+    cursor: Cursor = None,
+    limit: Limit = None,
+    resource: Annotated[str | None, Query(description="e.g. station, vehicle, card.")] = None,
+    resource_uuid: Annotated[UUID | None, Query(description="One object's history.")] = None,
+) -> Response:
+    with admin_call(request, "audit_events", "read") as (db, actor):
+        page = list_events(
+            db, actor, page_request(cursor, limit), resource=resource, resource_uuid=resource_uuid
+        )
+        return page_response(request, page, event_view)

@@ -1,0 +1,1 @@
+"""The audit log: every change to the network's data, who made it, before and after."""

@@ -1,0 +1,75 @@
+"""Cursor paging for the admin lists: each page continues after the last row of the one
+before (`WHERE id > :after ORDER BY id`), so page 1,000 costs what page 1 does."""
+
+import base64
+import binascii
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from fleetcharge.errors import InvalidParameter
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 500
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    after: int = 0
+    limit: int = DEFAULT_LIMIT
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    total: int
+    next_cursor: str | None
+
+
+def encode_cursor(after: int) -> str:
+    return base64.urlsafe_b64encode(f"after:{after}".encode()).decode().rstrip("=")
+
+
+def parse_page_request(cursor: str | None, limit: str | None) -> PageRequest:
+    after = 0
+    if cursor:
+        try:
+            padded = cursor + "=" * (-len(cursor) % 4)
+            label, _, number = base64.urlsafe_b64decode(padded).decode().partition(":")
+            after = int(number)
+            if label != "after" or after < 0 or after >= 2**63:
+                raise ValueError
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            raise InvalidParameter(
+                "cursor is not one this server issued: use pagination.next as it is",
+                parameter="cursor",
+            ) from None
+    size = DEFAULT_LIMIT
+    if limit is not None and limit.strip() != "":
+        if not limit.strip().isdigit() or not 1 <= int(limit.strip()[:6]) <= MAX_LIMIT:
+            raise InvalidParameter(
+                f"limit must be a whole number from 1 to {MAX_LIMIT}, got {limit!r}",
+                parameter="limit",
+            )
+        size = int(limit.strip())
+    return PageRequest(after, size)
+
+
+def page_of(
+    db: Session,
+    query: "Select[T]",
+    key: InstrumentedAttribute[int],
+    request: PageRequest,
+) -> Page[T]:
+    """One page of `query` (filters applied, no order) in `key` order, with the total count."""
+    total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    rows: list[Any] = list(
+        db.scalars(query.where(key > request.after).order_by(key).limit(request.limit + 1))
+    )
+    more = len(rows) > request.limit
+    rows = rows[: request.limit]
+    next_cursor = encode_cursor(getattr(rows[-1], key.key)) if more and rows else None
+    return Page(rows, total, next_cursor)

@@ -1,0 +1,132 @@
+"""Checks of the values operators type: each returns the clean value or raises InvalidField
+naming the field, so the admin API, the CLI and the CSV import report the same message."""
+
+import re
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfoNotFoundError
+
+from fleetcharge.abn import abn_is_valid
+from fleetcharge.errors import InvalidField
+from fleetcharge.timezones import zone
+
+# ISO 3779: 17 characters, letters and digits without I, O and Q (mistaken for 1 and 0).
+_VIN = re.compile(r"[A-HJ-NPR-Z0-9]{17}")
+# A station identity is the last segment of ws://host/ocpp/{identity}: characters that need
+# no escaping in a URL path (RFC 3986 unreserved), as the OCPP security whitepaper advises.
+_IDENTITY = re.compile(r"[A-Za-z0-9._~-]{1,48}")
+_EVSE_ID = re.compile(r"[A-Za-z0-9*._-]{1,48}")
+_ID_TAG = re.compile(r"[\x21-\x7e]{1,20}")  # OCPP 1.6 idToken: CiString20, printable ASCII
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s.]{2,63}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def text(value: str, field: str, *, max_length: int, min_length: int = 1) -> str:
+    """Trimmed text without control characters, of a length the column holds."""
+    cleaned = value.strip()
+    if _CONTROL.search(cleaned):
+        raise InvalidField(f"{field} must not contain control characters", field=field)
+    if not min_length <= len(cleaned) <= max_length:
+        raise InvalidField(
+            f"{field} must be {min_length} to {max_length} characters, got {len(cleaned)}",
+            field=field,
+        )
+    return cleaned
+
+
+def optional_text(value: str | None, field: str, *, max_length: int) -> str | None:
+    if value is None or value.strip() == "":
+        return None
+    return text(value, field, max_length=max_length)
+
+
+def vin(value: str, field: str = "vin") -> str:
+    cleaned = value.strip().upper()
+    if not _VIN.fullmatch(cleaned):
+        raise InvalidField(
+            f"{field} must be 17 letters and digits without I, O or Q, got {value!r}", field=field
+        )
+    return cleaned
+
+
+def station_identity(value: str, field: str = "identity") -> str:
+    if not _IDENTITY.fullmatch(value):
+        raise InvalidField(
+            f"{field} must be 1 to 48 letters, digits or . _ ~ - (it is part of the station's "
+            f"OCPP URL), got {value!r}",
+            field=field,
+        )
+    return value
+
+
+def evse_id(value: str, field: str = "evse_id") -> str:
+    cleaned = value.strip()
+    if not _EVSE_ID.fullmatch(cleaned):
+        raise InvalidField(
+            f"{field} must be 1 to 48 letters, digits or * . _ -, e.g. AU*FCN*E1234, got {value!r}",
+            field=field,
+        )
+    return cleaned
+
+
+def id_tag(value: str, field: str = "id_tag") -> str:
+    cleaned = value.strip()
+    if not _ID_TAG.fullmatch(cleaned):
+        raise InvalidField(
+            f"{field} must be 1 to 20 printable ASCII characters without spaces (an OCPP "
+            f"idTag), got {value!r}",
+            field=field,
+        )
+    return cleaned
+
+
+def timezone(value: str, field: str = "timezone") -> str:
+    try:
+        zone(value)
+    except (ZoneInfoNotFoundError, ValueError, KeyError):
+        raise InvalidField(
+            f"{field} must be an IANA time zone such as Australia/Sydney, got {value!r}",
+            field=field,
+        ) from None
+    return value
+
+
+def abn(value: str, field: str = "abn") -> str:
+    digits = "".join(value.split())
+    if not abn_is_valid(digits):
+        raise InvalidField(
+            f"{field} {value!r} is not a valid ABN (11 digits with the ATO checksum)", field=field
+        )
+    return digits
+
+
+def email(value: str, field: str = "email") -> str:
+    cleaned = value.strip()
+    if len(cleaned) > 254 or not _EMAIL.fullmatch(cleaned):
+        raise InvalidField(f"{field} must be an email address, got {value!r}", field=field)
+    return cleaned
+
+
+def decimal(
+    value: Decimal | int | str,
+    field: str,
+    *,
+    places: int,
+    minimum: Decimal = Decimal(0),
+    below: Decimal,
+) -> Decimal:
+    """An exact, finite amount within [minimum, below) with at most `places` decimals."""
+    try:
+        amount = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
+    except InvalidOperation:
+        raise InvalidField(f"{field} must be a number, got {value!r}", field=field) from None
+    if not amount.is_finite():
+        raise InvalidField(f"{field} must be a finite number, got {value}", field=field)
+    if not minimum <= amount < below:
+        raise InvalidField(
+            f"{field} must be at least {minimum} and below {below}, got {amount}", field=field
+        )
+    if amount != round(amount, places):
+        raise InvalidField(
+            f"{field} has at most {places} decimal places, got {amount}", field=field
+        )
+    return amount.quantize(Decimal(1).scaleb(-places))

@@ -1,0 +1,1 @@
+"""Organisations: the network's customers, their billing settings and invoice details."""

@@ -1,0 +1,45 @@
+"""What the admin API and the CLI send to change an organisation. Amounts are exact
+decimals (JSON numbers or strings), GST-inclusive."""
+
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from fleetcharge.models.token import ENDPOINT_SCOPES
+
+RATE_LIMITS_DOC = (
+    "Fleets API rate limits of its own, by endpoint ("
+    + ", ".join(ENDPOINT_SCOPES)
+    + "): windows such as `18/15minutes;50/hour`, or `off`; null drops the override."
+)
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OrganisationFields(_Body):
+    abn: str | None = Field(None, description="Australian Business Number (checked).")
+    billing_timezone: str | None = Field(
+        None, description="IANA time zone its billing months follow, e.g. Australia/Perth."
+    )
+    vehicle_fee: Decimal | None = Field(None, description="Monthly fee per active vehicle.")
+    station_subscription_fee: Decimal | None = Field(
+        None, description="Monthly fee per hosted station."
+    )
+    network_fee_per_kwh: Decimal | None = Field(
+        None, description="Charged per kWh at the stations it hosts (applies to new sessions)."
+    )
+    address: str | None = Field(None, description="Postal address printed on its invoices.")
+    contact_name: str | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    rate_limits: dict[str, str | None] | None = Field(None, description=RATE_LIMITS_DOC)
+
+
+class OrganisationCreate(OrganisationFields):
+    name: str = Field(description="Unique name, as fleets and invoices show it.")
+
+
+class OrganisationUpdate(OrganisationFields):
+    name: str | None = None

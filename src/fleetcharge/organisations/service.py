@@ -1,0 +1,185 @@
+"""Creating, changing and finding organisations (flush only; the caller commits).
+
+Fees are GST-inclusive. The network fee is applied when a session is recorded, so a change
+affects sessions from then on, never those already recorded.
+"""
+
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from fleetcharge.abn import format_abn
+from fleetcharge.accounts.permissions import Actor
+from fleetcharge.audit.service import record
+from fleetcharge.errors import Conflict, InvalidField, InvalidParameter, NotFound
+from fleetcharge.kit import fields
+from fleetcharge.kit.cursors import Page, PageRequest, page_of
+from fleetcharge.kit.versions import claim_version
+from fleetcharge.lookup import by_name_or_uuid
+from fleetcharge.models import Organisation
+from fleetcharge.models.token import ENDPOINT_SCOPES
+from fleetcharge.organisations.schemas import (
+    OrganisationCreate,
+    OrganisationFields,
+    OrganisationUpdate,
+)
+from fleetcharge.ratelimit.policy import parse_limits
+
+# Far above any real fee, and within what the columns hold.
+MAX_FEE = Decimal(1_000_000)
+# field -> decimal places
+_FEES = {"network_fee_per_kwh": 4, "vehicle_fee": 2, "station_subscription_fee": 2}
+_TEXTS = {"address": 500, "contact_name": 200, "contact_phone": 40}
+
+
+def organisation_view(organisation: Organisation) -> dict[str, Any]:
+    return {
+        "uuid": str(organisation.uuid),
+        "name": organisation.name,
+        "abn": organisation.abn,
+        "abn_display": format_abn(organisation.abn) if organisation.abn else None,
+        "billing_timezone": organisation.billing_timezone,
+        "vehicle_fee": str(organisation.vehicle_fee),
+        "station_subscription_fee": str(organisation.station_subscription_fee),
+        "network_fee_per_kwh": str(organisation.network_fee_per_kwh),
+        "address": organisation.address,
+        "contact_name": organisation.contact_name,
+        "contact_email": organisation.contact_email,
+        "contact_phone": organisation.contact_phone,
+        "rate_limits": organisation.rate_limits or {},
+        "created_at": organisation.created_at.isoformat(),
+        "version": organisation.version,
+    }
+
+
+def find_organisation(db: Session, name_or_uuid: str) -> Organisation:
+    """Look an organisation up by exact name or UUID (the CLI's way)."""
+    return by_name_or_uuid(db, Organisation, name_or_uuid, "organisation")
+
+
+def get_organisation(db: Session, actor: Actor, uuid: UUID) -> Organisation:
+    actor.require("organisations", "read")
+    organisation = db.scalar(select(Organisation).where(Organisation.uuid == uuid))
+    if organisation is None or not actor.sees(organisation.id):
+        raise NotFound(f"no organisation {uuid}")
+    return organisation
+
+
+def list_organisations(
+    db: Session, actor: Actor, page: PageRequest, q: str | None = None
+) -> Page[Organisation]:
+    actor.require("organisations", "read")
+    query = select(Organisation)
+    if actor.organisation_id is not None:
+        query = query.where(Organisation.id == actor.organisation_id)
+    if q:
+        pattern = f"%{q.strip()}%"
+        query = query.where(or_(Organisation.name.ilike(pattern), Organisation.abn == q.strip()))
+    return page_of(db, query, Organisation.id, page)
+
+
+def create_organisation(db: Session, actor: Actor, data: OrganisationCreate) -> Organisation:
+    actor.require("organisations", "create")
+    organisation = Organisation(name=_name(db, data.name))
+    _apply(organisation, data)
+    db.add(organisation)
+    _flush(db, data.name)
+    record(
+        db,
+        actor,
+        "create",
+        "organisation",
+        organisation.uuid,
+        organisation.id,
+        None,
+        organisation_view(organisation),
+    )
+    return organisation
+
+
+def update_organisation(
+    db: Session,
+    actor: Actor,
+    organisation: Organisation,
+    data: OrganisationUpdate,
+    expected_version: int | None = None,
+) -> Organisation:
+    actor.require("organisations", "update")
+    actor.visible_to(organisation.id, "organisation", organisation.uuid)
+    claim_version(db, organisation, expected_version)
+    before = organisation_view(organisation)
+    if data.name is not None and data.name.strip() != organisation.name:
+        organisation.name = _name(db, data.name)
+    _apply(organisation, data)
+    _flush(db, organisation.name)
+    after = organisation_view(organisation)
+    record(db, actor, "update", "organisation", organisation.uuid, organisation.id, before, after)
+    return organisation
+
+
+def _name(db: Session, name: str) -> str:
+    cleaned = fields.text(name, "name", max_length=200)
+    if db.scalar(select(Organisation.id).where(Organisation.name == cleaned)) is not None:
+        raise Conflict(f"an organisation is already named {cleaned!r}", field="name")
+    return cleaned
+
+
+def _flush(db: Session, name: str) -> None:
+    try:
+        db.flush()
+    except IntegrityError:
+        # Another request took the name between our check and our write.
+        raise Conflict(f"an organisation is already named {name!r}", field="name") from None
+
+
+def _apply(organisation: Organisation, data: OrganisationFields) -> None:
+    """Validate and set the fields given (None: leave as is; "" clears optional text)."""
+    given = data.model_fields_set
+    for field, places in _FEES.items():
+        value = getattr(data, field)
+        if value is not None:
+            amount = fields.decimal(value, field, places=places, below=MAX_FEE)
+            setattr(organisation, field, amount)
+    if data.abn is not None:
+        organisation.abn = fields.abn(data.abn) if data.abn.strip() else None
+    if data.billing_timezone is not None:
+        organisation.billing_timezone = fields.timezone(data.billing_timezone, "billing_timezone")
+    for field, length in _TEXTS.items():
+        if field in given:
+            setattr(
+                organisation,
+                field,
+                fields.optional_text(getattr(data, field), field, max_length=length),
+            )
+    if "contact_email" in given:
+        email = data.contact_email
+        organisation.contact_email = fields.email(email, "contact_email") if email else None
+    if data.rate_limits is not None:
+        organisation.rate_limits = _rate_limits(organisation.rate_limits, data.rate_limits)
+
+
+def _rate_limits(
+    current: dict[str, str] | None, changes: dict[str, str | None]
+) -> dict[str, str] | None:
+    overrides = dict(current or {})
+    for endpoint, text in changes.items():
+        field = f"rate_limits.{endpoint}"
+        if endpoint not in ENDPOINT_SCOPES:
+            raise InvalidField(
+                f"rate limits are per endpoint: one of {', '.join(ENDPOINT_SCOPES)}, "
+                f"got {endpoint!r}",
+                field=field,
+            )
+        if text is None or text.strip().lower() == "default":
+            overrides.pop(endpoint, None)
+            continue
+        try:
+            parse_limits(text, parameter=field)
+        except InvalidParameter as error:
+            raise InvalidField(str(error), field=field) from None
+        overrides[endpoint] = text.strip().lower()
+    return overrides or None

@@ -1,0 +1,19 @@
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from tests.admin.helpers import Caller, account
+from tests.api.helpers import make_client
+
+
+@pytest.fixture
+def client(engine: Engine) -> Iterator[TestClient]:
+    with make_client(engine) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def admin(engine: Engine) -> Caller:
+    return account(engine, "admin")
