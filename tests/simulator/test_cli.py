@@ -24,6 +24,17 @@ def test_simulate_prints_a_summary(central_system: CentralSystem) -> None:
     assert {frame.payload["idTag"] for frame in starts} == {"CARD-A", "CARD-B"}
 
 
+def test_simulate_named_stations(central_system: CentralSystem) -> None:
+    args = ["simulate", "--url", central_system.url, "--station", "HARBOUR-01"]
+    args += ["--station", "HARBOUR-02", "--stations", "5", "--id-tag", "A", "--id-tag", "B"]
+    result = CliRunner().invoke(app, [*args, "--sample-interval", "600", *FAST])
+
+    assert result.exit_code == 0, result.output
+    assert "2 of 2" in result.stdout
+    starts = central_system.calls("StartTransaction")
+    assert {frame.station_id for frame in starts} == {"HARBOUR-01", "HARBOUR-02"}
+
+
 def test_unreachable_server_exits_1_with_a_message(closed_port_url: str) -> None:
     result = CliRunner().invoke(app, ["simulate", "--url", closed_port_url, *FAST])
 
@@ -50,6 +61,7 @@ def test_refused_handshake_exits_1_with_a_message(central_system_factory: object
         (["--url", "http://127.0.0.1:8000/ocpp"], "ws://"),
         (["--id-tag", "A-CARD-NUMBER-FAR-TOO-LONG"], "1 to 20 characters"),
         (["--prefix", "bad/prefix"], "--prefix"),
+        (["--station", "bad/identity"], "--station"),
     ],
 )
 def test_bad_arguments_are_a_usage_error(args: list[str], complaint: str) -> None:

@@ -37,6 +37,13 @@ def _check_tags(tags: list[str] | None) -> list[str] | None:
     return tags
 
 
+def _check_identities(identities: list[str] | None) -> list[str] | None:
+    for identity in identities or []:
+        if not _STATION_PREFIX.fullmatch(identity) or not identity:
+            raise typer.BadParameter(f"{identity!r}: 1 to 40 letters, digits, '.', '_' or '-'")
+    return identities
+
+
 def simulate(
     url: Annotated[
         str,
@@ -66,6 +73,16 @@ def simulate(
         str,
         typer.Option(help="Station ids are PREFIX0001, PREFIX0002, ...", callback=_check_prefix),
     ] = "SIM-",
+    station: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--station",
+            help="Run this registered station (its OCPP identity) instead of PREFIX0001...; "
+            "repeatable. --stations and --prefix are then ignored.",
+            callback=_check_identities,
+            show_default=False,
+        ),
+    ] = None,
     password: Annotated[
         str | None,
         typer.Option(
@@ -109,7 +126,8 @@ def simulate(
     evse: Evse = DC_EVSE if dc else AC_EVSE
     config = SimulationConfig(
         url=url,
-        stations=stations,
+        stations=len(station) if station else stations,
+        identities=tuple(station or ()),
         sessions=sessions,
         speed=speed,
         id_tags=tuple(id_tag or [DEFAULT_ID_TAG]),

@@ -40,6 +40,7 @@ class SimulationConfig:
     id_tags: tuple[str, ...] = (DEFAULT_ID_TAG,)
     random_tags: bool = False  # seeded random choice instead of round-robin
     prefix: str = "SIM-"
+    identities: tuple[str, ...] = ()  # given: these stations (one each), not PREFIX0001...
     password: str | None = None
     connectors: int = 1
     evse: Evse = DC_EVSE
@@ -57,6 +58,8 @@ class SimulationConfig:
     reconnect_s: float = 0.0  # see StationConfig.reconnect_s
 
     def __post_init__(self) -> None:
+        if self.identities and self.stations != len(self.identities):
+            raise ValueError("stations must be the number of identities given")
         if self.stations < 1 or self.sessions < 0:
             raise ValueError("need at least one station and a non-negative number of sessions")
         if not self.id_tags:
@@ -67,7 +70,9 @@ class SimulationConfig:
             raise ValueError("connect_concurrency must be >= 1")
 
     def station_id(self, index: int) -> str:
-        """Station ids are numbered from 1: SIM-0001, SIM-0002, ..."""
+        """The identities given, else numbered from 1: SIM-0001, SIM-0002, ..."""
+        if self.identities:
+            return self.identities[index]
         return f"{self.prefix}{index + 1:04d}"
 
 
