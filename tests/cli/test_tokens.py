@@ -89,7 +89,7 @@ def test_bad_arguments_exit_2_with_a_message(cli: Cli, org_uuid: str, engine: En
     assert_clean_failure(cli("tokens", "issue", "--org", "Nobody"), "no organisation", "Nobody")
     assert_clean_failure(cli("tokens", "issue", "--org", str(uuid.uuid4())), "no organisation")
     assert_clean_failure(cli("tokens", "revoke", "not-a-uuid"), "not a token UUID")
-    assert_clean_failure(cli("tokens", "revoke", str(uuid.uuid4())), "no token with UUID")
+    assert_clean_failure(cli("tokens", "revoke", str(uuid.uuid4())), "no API token")
     assert_clean_failure(cli("tokens", "list", "--org", "Nobody"), "no organisation")
     # Nothing was issued by any of them.
     with unit_of_work(engine) as db:

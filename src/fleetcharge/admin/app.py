@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import State
 
 from fleetcharge import __version__
-from fleetcharge.admin.routes import accounts, audit, organisations
+from fleetcharge.admin.routes import accounts, api_tokens, audit, organisations
 from fleetcharge.api.errors import error_response, install_error_handlers
 from fleetcharge.api.schemas import ErrorBody
 
@@ -81,6 +81,6 @@ def create_admin_app(state: State) -> FastAPI:
     app.state = state  # the main app's engine, settings and central system
     install_error_handlers(app)
     app.add_exception_handler(RequestValidationError, _invalid_body)
-    for module in (organisations, accounts, audit):
+    for module in (organisations, accounts, audit, api_tokens):
         app.include_router(module.router)
     return app
