@@ -1,16 +1,14 @@
 """The admin API application, mounted by the main app at /api/admin/v1."""
 
-from typing import Any
-
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.datastructures import State
 
 from fleetcharge import __version__
+from fleetcharge.admin.documents import ERRORS, documented
 from fleetcharge.admin.routes import accounts, api_tokens, audit, organisations
 from fleetcharge.api.errors import error_response, install_error_handlers
-from fleetcharge.api.schemas import ErrorBody
 
 ADMIN_PREFIX = "/api/admin/v1"
 
@@ -38,19 +36,6 @@ tariffs, API tokens and accounts. Not part of the Fleets API.
 * Money is GST-inclusive, as exact decimal strings (numbers are accepted on input).
 * Every change is in the audit log: `GET /audit-events`.
 """
-
-ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorBody, "description": text}
-    for status, text in {
-        400: "Invalid field or parameter (named in the body).",
-        401: "Missing, unknown, revoked or expired admin token.",
-        403: "The token's role may not do this.",
-        404: "No such object (or another organisation's).",
-        409: "Conflicts with an existing object (the field is named).",
-        412: "If-Match names a version that is no longer current.",
-        503: "The database is briefly unavailable; retry after `Retry-After` seconds.",
-    }.items()
-}
 
 
 async def _invalid_body(_request: Request, exc: Exception) -> JSONResponse:
@@ -83,4 +68,5 @@ def create_admin_app(state: State) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _invalid_body)
     for module in (organisations, accounts, audit, api_tokens):
         app.include_router(module.router)
+    app.openapi = documented(app)  # type: ignore[method-assign]
     return app

@@ -1,10 +1,14 @@
 """What the admin API and the CLI send to issue a Fleets API token."""
 
+from typing import Literal, get_args
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from fleetcharge.models.token import ENDPOINT_SCOPES
+
+TokenState = Literal["active", "expired", "revoked"]
+TOKEN_STATES: tuple[str, ...] = get_args(TokenState)
 
 
 class ApiTokenCreate(BaseModel):
@@ -25,3 +29,32 @@ class ApiTokenCreate(BaseModel):
         None, description="Lifetime such as 12h, 90d, 8w or 1y; none: never expires."
     )
     name: str | None = Field(None, description="A label to recognise the token by.")
+
+
+class TokenOrganisation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    uuid: str
+    name: str
+
+
+class ApiTokenView(BaseModel):
+    """What the admin API answers for a Fleets API token: never its secret."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    uuid: str
+    organisation: TokenOrganisation
+    name: str | None
+    prefix: str = Field(description="The secret's first characters, to tell tokens apart.")
+    scopes: list[str]
+    state: TokenState
+    created_at: str
+    expires_at: str | None
+    revoked_at: str | None
+
+
+class ApiTokenIssued(ApiTokenView):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(description="The secret (fct_...), shown this once only.")

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from fleetcharge.accounts.permissions import Actor
 from fleetcharge.audit.service import record
-from fleetcharge.auth.schemas import ApiTokenCreate
+from fleetcharge.auth.schemas import TOKEN_STATES, ApiTokenCreate
 from fleetcharge.db import Reader, fetch_all
 from fleetcharge.errors import Forbidden, InvalidField, InvalidParameter, NotFound, Unauthorized
 from fleetcharge.kit import fields
@@ -192,9 +192,6 @@ def token_state(token: ApiToken, now: datetime | None = None) -> str:
     if token.expires_at is not None and token.expires_at <= (now or utcnow()):
         return "expired"
     return "active"
-
-
-TOKEN_STATES = ("active", "expired", "revoked")
 
 
 def issue_api_token(db: Session, actor: Actor, data: ApiTokenCreate) -> IssuedToken:

@@ -43,3 +43,25 @@ class OrganisationCreate(OrganisationFields):
 
 class OrganisationUpdate(OrganisationFields):
     name: str | None = None
+
+
+class OrganisationView(BaseModel):
+    """What the admin API answers for an organisation (documents the response)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    uuid: str
+    name: str
+    abn: str | None = Field(description="11 digits, as stored.")
+    abn_display: str | None = Field(description="Grouped for people: 51 824 753 556.")
+    billing_timezone: str
+    vehicle_fee: str = Field(description="Exact decimal, GST-inclusive.")
+    station_subscription_fee: str = Field(description="Exact decimal, GST-inclusive.")
+    network_fee_per_kwh: str = Field(description="Exact decimal, GST-inclusive.")
+    address: str | None
+    contact_name: str | None
+    contact_email: str | None
+    contact_phone: str | None
+    rate_limits: dict[str, str] = Field(description="Its own Fleets API limits, by endpoint.")
+    created_at: str
+    version: int = Field(description="Bumped by every change; sent as the ETag.")

@@ -14,8 +14,9 @@ from fleetcharge.admin.calls import (
     page_request,
     page_response,
 )
+from fleetcharge.admin.documents import creates, lists, shows
 from fleetcharge.auth import service
-from fleetcharge.auth.schemas import ApiTokenCreate
+from fleetcharge.auth.schemas import TOKEN_STATES, ApiTokenCreate, ApiTokenIssued, ApiTokenView
 
 router = APIRouter(prefix="/api-tokens", tags=["Fleets API tokens"])
 
@@ -24,12 +25,12 @@ StateFilter = Annotated[
     str | None,
     Query(
         description="active, expired or revoked.",
-        json_schema_extra={"enum": list(service.TOKEN_STATES)},
+        json_schema_extra={"enum": list(TOKEN_STATES)},
     ),
 ]
 
 
-@router.get("", summary="List Fleets API tokens (never their secrets)")
+@router.get("", summary="List Fleets API tokens (never their secrets)", **lists(ApiTokenView))
 def list_api_tokens(
     request: Request,
     cursor: Cursor = None,
@@ -45,7 +46,9 @@ def list_api_tokens(
 
 
 @router.post(
-    "", status_code=201, summary="Issue a Fleets API token (the secret is shown once, as `token`)"
+    "",
+    summary="Issue a Fleets API token (the secret is shown once, as `token`)",
+    **creates(ApiTokenIssued, "Issued; `token` is the secret, shown this once only."),
 )
 def issue_api_token(request: Request, body: ApiTokenCreate) -> Response:
     def make(db: Session, actor: Actor) -> tuple[int, dict[str, Any]]:
@@ -55,13 +58,17 @@ def issue_api_token(request: Request, body: ApiTokenCreate) -> Response:
     return create(request, "api_tokens", "create", body, make)
 
 
-@router.get("/{uuid}", summary="Show a Fleets API token")
+@router.get("/{uuid}", summary="Show a Fleets API token", **shows(ApiTokenView, "The token."))
 def show_api_token(request: Request, uuid: UUID) -> Response:
     with admin_call(request, "api_tokens", "read") as (db, actor):
         return object_response(service.token_view(service.get_api_token(db, actor, uuid)))
 
 
-@router.post("/{uuid}/revoke", summary="Revoke a Fleets API token: refused from the next call")
+@router.post(
+    "/{uuid}/revoke",
+    summary="Revoke a Fleets API token: refused from the next call",
+    **shows(ApiTokenView, "The token, revoked (revoking twice changes nothing)."),
+)
 def revoke_api_token(request: Request, uuid: UUID) -> Response:
     with admin_call(request, "api_tokens", "revoke") as (db, actor):
         return object_response(service.token_view(service.revoke_api_token(db, actor, uuid)))
