@@ -33,11 +33,36 @@ _KEY = re.compile(r"[\x21-\x7e]{1,200}")
 SECRET_FIELDS = ("token",)
 
 
+_ACTOR = "admin_actor"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def authenticated(request: Request) -> None:
+    """Every admin route's first step (an app dependency, run before its parameters and
+    body are validated): without a valid admin token a caller learns nothing else (401)."""
+    with unit_of_work(request.app.state.engine) as db:
+        setattr(request.state, _ACTOR, authenticate_admin(db, request.headers.get("authorization")))
+
+
+def is_authenticated(request: Request) -> bool:
+    return getattr(request.state, _ACTOR, None) is not None
+
+
+async def plain_parameters(request: Request) -> None:
+    """No control characters in any route's query or path parameters (an app dependency):
+    PostgreSQL refuses a NUL in text, and no name, search or filter holds one."""
+    for name, value in [*request.query_params.multi_items(), *request.path_params.items()]:
+        if _CONTROL.search(name) or _CONTROL.search(str(value)):
+            raise InvalidParameter(f"{name!r} must not contain control characters", parameter=name)
+
+
 @contextmanager
 def admin_call(request: Request, resource: str, action: str) -> Iterator[tuple[Session, Actor]]:
     """The request's unit of work, for an admin token whose role may `action` `resource`."""
     with unit_of_work(request.app.state.engine) as db:
-        actor = authenticate_admin(db, request.headers.get("authorization"))
+        actor: Actor | None = getattr(request.state, _ACTOR, None)
+        if actor is None:
+            actor = authenticate_admin(db, request.headers.get("authorization"))
         actor.require(resource, action)
         yield db, actor
 

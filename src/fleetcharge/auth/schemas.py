@@ -12,7 +12,19 @@ TOKEN_STATES: tuple[str, ...] = get_args(TokenState)
 
 
 class ApiTokenCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "organisation_uuid": "2f1b7c1e-5c5e-4b8e-9f3a-0d4c8a6b1e27",
+                    "scopes": ["usage", "invoices"],
+                    "expires_in": "90d",
+                    "name": "finance reporting",
+                }
+            ]
+        },
+    )
 
     organisation_uuid: UUID | None = Field(
         None,

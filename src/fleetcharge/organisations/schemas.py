@@ -38,10 +38,30 @@ class OrganisationFields(_Body):
 
 
 class OrganisationCreate(OrganisationFields):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Cybertron Logistics",
+                    "abn": "51 824 753 556",
+                    "billing_timezone": "Australia/Perth",
+                    "vehicle_fee": "5.50",
+                    "network_fee_per_kwh": "0.20",
+                    "contact_email": "accounts@cybertron.example",
+                    "rate_limits": {"usage": "100/hour"},
+                }
+            ]
+        }
+    )
+
     name: str = Field(description="Unique name, as fleets and invoices show it.")
 
 
 class OrganisationUpdate(OrganisationFields):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"contact_name": "Accounts", "vehicle_fee": 6}]}
+    )
+
     name: str | None = None
 
 

@@ -19,7 +19,10 @@ router = APIRouter(prefix="/accounts", tags=["Accounts"])
 
 
 class AccountCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"name": "Night shift", "role": "support"}]},
+    )
 
     name: str = Field(description="Who the account is for, e.g. a person or a system.")
     role: str = Field(
