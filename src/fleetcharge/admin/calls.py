@@ -29,12 +29,10 @@ T = TypeVar("T")
 Cursor = Annotated[str | None, Query(description="Continue a list: from `pagination.next`.")]
 Limit = Annotated[str | None, Query(description="Records a page, 1 to 500 (default 100).")]
 _KEY = re.compile(r"[\x21-\x7e]{1,200}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_ACTOR = "admin_actor"  # where `authenticated` leaves the caller, on request.state
 # Fields of a create's answer holding a newly issued secret: remembered sealed, never clear.
 SECRET_FIELDS = ("token",)
-
-
-_ACTOR = "admin_actor"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def authenticated(request: Request) -> None:
