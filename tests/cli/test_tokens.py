@@ -1,6 +1,7 @@
 """`fleetcharge tokens issue | list | revoke` against a real database, and the issued
 secret used on the API."""
 
+import json
 import re
 import uuid
 
@@ -10,7 +11,7 @@ from sqlalchemy import Engine, select
 from typer.testing import Result
 
 from fleetcharge.db import unit_of_work
-from fleetcharge.models import ApiToken
+from fleetcharge.models import ApiToken, AuditEvent
 from fleetcharge.models.base import utcnow
 from tests import factories as f
 from tests.api.helpers import API, bearer, make_client
@@ -89,7 +90,7 @@ def test_bad_arguments_exit_2_with_a_message(cli: Cli, org_uuid: str, engine: En
     assert_clean_failure(cli("tokens", "issue", "--org", "Nobody"), "no organisation", "Nobody")
     assert_clean_failure(cli("tokens", "issue", "--org", str(uuid.uuid4())), "no organisation")
     assert_clean_failure(cli("tokens", "revoke", "not-a-uuid"), "not a token UUID")
-    assert_clean_failure(cli("tokens", "revoke", str(uuid.uuid4())), "no token with UUID")
+    assert_clean_failure(cli("tokens", "revoke", str(uuid.uuid4())), "no API token")
     assert_clean_failure(cli("tokens", "list", "--org", "Nobody"), "no organisation")
     # Nothing was issued by any of them.
     with unit_of_work(engine) as db:
@@ -137,3 +138,26 @@ def test_revoke_then_401(cli: Cli, org_uuid: str, engine: Engine) -> None:
     listed = cli("tokens", "list")
     assert "revoked" in listed.stdout
     assert cli("tokens", "revoke", token_uuid).exit_code == 0  # revoking twice is harmless
+
+
+def test_json_output_and_the_audit_log(cli: Cli, org_uuid: str, engine: Engine) -> None:
+    result = cli("tokens", "issue", "--org", ORG, "--scopes", "usage", "--json")
+    assert result.exit_code == 0, result.output
+    issued = json.loads(result.stdout)
+    assert issued["token"].startswith("fct_") and issued["scopes"] == ["usage"]
+    assert issued["organisation"] == {"uuid": org_uuid, "name": ORG}
+    listed = json.loads(cli("tokens", "list", "--json").stdout)
+    assert listed == [{k: v for k, v in issued.items() if k != "token"}]
+    revoked = json.loads(cli("tokens", "revoke", issued["uuid"], "--json").stdout)
+    assert revoked["state"] == "revoked"
+    assert json.loads(cli("tokens", "list", "--state", "active", "--json").stdout) == []
+    assert_clean_failure(cli("tokens", "list", "--state", "lost"), "state must be one of")
+    assert_clean_failure(cli("tokens", "issue", "--org", ORG, "--name", "x" * 201), "--name")
+    with unit_of_work(engine) as db:
+        events = db.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+        assert [(e.action, e.resource, str(e.resource_uuid)) for e in events] == [
+            ("create", "api_token", issued["uuid"]),
+            ("revoke", "api_token", issued["uuid"]),
+        ]
+        assert all(e.actor_name.startswith("cli:") for e in events)
+        assert issued["token"] not in repr([(e.before, e.after) for e in events])

@@ -1,16 +1,18 @@
 """The admin API application, mounted by the main app at /api/admin/v1."""
 
-from typing import Any
-
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fleetcharge import __version__
-from fleetcharge.admin.routes import accounts, audit, organisations
-from fleetcharge.api.errors import error_response, install_error_handlers
-from fleetcharge.api.schemas import ErrorBody
+from fleetcharge.admin.calls import authenticated, is_authenticated, plain_parameters
+from fleetcharge.admin.documents import ERRORS, documented
+from fleetcharge.admin.routes import accounts, api_tokens, audit, organisations
+from fleetcharge.api.errors import error_response, http_error, install_error_handlers
+from fleetcharge.errors import Unauthorized
 
 ADMIN_PREFIX = "/api/admin/v1"
 
@@ -39,24 +41,39 @@ tariffs, API tokens and accounts. Not part of the Fleets API.
 * Every change is in the audit log: `GET /audit-events`.
 """
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorBody, "description": text}
-    for status, text in {
-        400: "Invalid field or parameter (named in the body).",
-        401: "Missing, unknown, revoked or expired admin token.",
-        403: "The token's role may not do this.",
-        404: "No such object (or another organisation's).",
-        409: "Conflicts with an existing object (the field is named).",
-        412: "If-Match names a version that is no longer current.",
-        503: "The database is briefly unavailable; retry after `Retry-After` seconds.",
-    }.items()
-}
+
+async def _refused_unless_authenticated(request: Request) -> JSONResponse | None:
+    """A 401 for a caller without a valid admin token, when the request failed before the
+    routes' authentication ran (its body or parameters could not be read): such a caller
+    learns nothing about what it sent."""
+    if is_authenticated(request):
+        return None
+    try:
+        await run_in_threadpool(authenticated, request)
+    except Unauthorized as error:
+        return error_response(401, error.code, error.message)
+    return None
 
 
-async def _invalid_body(_request: Request, exc: Exception) -> JSONResponse:
+async def _unreadable_body(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code != 400:
+        return await http_error(request, exc)
+    refused = await _refused_unless_authenticated(request)
+    return refused or error_response(
+        400, "invalid_body", "the request body could not be read: send JSON"
+    )
+
+
+async def _invalid_body(request: Request, exc: Exception) -> JSONResponse:
     """Pydantic's error as ours, with the failing field's path: `connectors[1].name`."""
     assert isinstance(exc, RequestValidationError)
+    refused = await _refused_unless_authenticated(request)
+    if refused is not None:
+        return refused
     first = exc.errors()[0] if exc.errors() else {}
+    if first.get("type") == "json_invalid":
+        return error_response(400, "invalid_body", "the request body is not valid JSON")
     location = list(first.get("loc", ()))
     where, path = (location[0], location[1:]) if location else ("body", [])
     dotted = ""
@@ -77,10 +94,13 @@ def create_admin_app(state: State) -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
         responses=ERRORS,
+        dependencies=[Depends(authenticated), Depends(plain_parameters)],
     )
     app.state = state  # the main app's engine, settings and central system
     install_error_handlers(app)
     app.add_exception_handler(RequestValidationError, _invalid_body)
-    for module in (organisations, accounts, audit):
+    app.add_exception_handler(StarletteHTTPException, _unreadable_body)
+    for module in (organisations, accounts, audit, api_tokens):
         app.include_router(module.router)
+    app.openapi = documented(app)  # type: ignore[method-assign]
     return app

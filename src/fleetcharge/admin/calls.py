@@ -5,6 +5,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
@@ -19,6 +20,7 @@ from fleetcharge.accounts.service import authenticate_admin
 from fleetcharge.db import unit_of_work
 from fleetcharge.errors import Conflict, DomainError, InvalidParameter
 from fleetcharge.kit.cursors import Page, PageRequest, parse_page_request
+from fleetcharge.kit.sealed import seal, unseal
 from fleetcharge.kit.versions import etag, parse_if_match
 from fleetcharge.models import IdempotentRequest
 from fleetcharge.settings import get_settings
@@ -27,13 +29,38 @@ T = TypeVar("T")
 Cursor = Annotated[str | None, Query(description="Continue a list: from `pagination.next`.")]
 Limit = Annotated[str | None, Query(description="Records a page, 1 to 500 (default 100).")]
 _KEY = re.compile(r"[\x21-\x7e]{1,200}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_ACTOR = "admin_actor"  # where `authenticated` leaves the caller, on request.state
+# Fields of a create's answer holding a newly issued secret: remembered sealed, never clear.
+SECRET_FIELDS = ("token",)
+
+
+def authenticated(request: Request) -> None:
+    """Every admin route's first step (an app dependency, run before its parameters and
+    body are validated): without a valid admin token a caller learns nothing else (401)."""
+    with unit_of_work(request.app.state.engine) as db:
+        setattr(request.state, _ACTOR, authenticate_admin(db, request.headers.get("authorization")))
+
+
+def is_authenticated(request: Request) -> bool:
+    return getattr(request.state, _ACTOR, None) is not None
+
+
+async def plain_parameters(request: Request) -> None:
+    """No control characters in any route's query or path parameters (an app dependency):
+    PostgreSQL refuses a NUL in text, and no name, search or filter holds one."""
+    for name, value in [*request.query_params.multi_items(), *request.path_params.items()]:
+        if _CONTROL.search(name) or _CONTROL.search(str(value)):
+            raise InvalidParameter(f"{name!r} must not contain control characters", parameter=name)
 
 
 @contextmanager
 def admin_call(request: Request, resource: str, action: str) -> Iterator[tuple[Session, Actor]]:
     """The request's unit of work, for an admin token whose role may `action` `resource`."""
     with unit_of_work(request.app.state.engine) as db:
-        actor = authenticate_admin(db, request.headers.get("authorization"))
+        actor: Actor | None = getattr(request.state, _ACTOR, None)
+        if actor is None:
+            actor = authenticate_admin(db, request.headers.get("authorization"))
         actor.require(resource, action)
         yield db, actor
 
@@ -90,9 +117,12 @@ def create(
             parameter="Idempotency-Key",
         )
     digest = _request_digest(request, body)
+    # Authenticated by admin_call before anything is read or written with it.
+    credential = request.headers.get("authorization", "").partition(" ")[2].strip()
+    remembered_as = _Remembered(key, digest, credential)
     try:
         with admin_call(request, resource, action) as (db, actor):
-            replay = _stored(db, actor, key, digest)
+            replay = _stored(db, actor, remembered_as)
             if replay is not None:
                 return replay
             remembered = IdempotentRequest(
@@ -105,11 +135,12 @@ def create(
             db.add(remembered)
             db.flush()
             status, view = make(db, actor)
-            remembered.status_code, remembered.response = status, view
+            remembered.status_code = status
+            remembered.response = remembered_as.sealed(view)
     except (IntegrityError, Conflict):
         # A concurrent request with the same key committed first: answer as it did.
         with admin_call(request, resource, action) as (db, actor):
-            replay = _stored(db, actor, key, digest)
+            replay = _stored(db, actor, remembered_as)
         if replay is None:
             raise
         return replay
@@ -122,19 +153,51 @@ def _request_digest(request: Request, body: Any) -> str:
     return hashlib.sha256(f"{request.method} {request.url.path}\n{text}".encode()).hexdigest()
 
 
-def _stored(db: Session, actor: Actor, key: str, digest: str) -> Response | None:
+@dataclass(frozen=True)
+class _Remembered:
+    """A create's Idempotency-Key, the digest of its request and the caller's secret."""
+
+    key: str
+    digest: str
+    credential: str
+
+    def sealed(self, view: dict[str, Any]) -> dict[str, Any]:
+        return {
+            name: {"sealed": seal(value, self.credential, f"{self.key}\n{self.digest}")}
+            if name in SECRET_FIELDS and isinstance(value, str)
+            else value
+            for name, value in view.items()
+        }
+
+    def opened(self, remembered: dict[str, Any]) -> dict[str, Any]:
+        view = dict(remembered)
+        for name in SECRET_FIELDS:
+            if isinstance(view.get(name), dict) and "sealed" in view[name]:
+                secret = unseal(view[name]["sealed"], self.credential, f"{self.key}\n{self.digest}")
+                if secret is None:
+                    raise Conflict(
+                        "this Idempotency-Key's create was made with another admin token: "
+                        "only a retry with that token is shown the secret it issued",
+                        parameter="Idempotency-Key",
+                    )
+                view[name] = secret
+        return view
+
+
+def _stored(db: Session, actor: Actor, remembered: _Remembered) -> Response | None:
     found = db.scalar(
         select(IdempotentRequest).where(
-            IdempotentRequest.account_id == actor.account_id, IdempotentRequest.key == key
+            IdempotentRequest.account_id == actor.account_id,
+            IdempotentRequest.key == remembered.key,
         )
     )
     if found is None:
         return None
-    if found.request_sha256 != digest:
+    if found.request_sha256 != remembered.digest:
         raise IdempotencyKeyReused(
             "this Idempotency-Key was used for a different request", parameter="Idempotency-Key"
         )
-    return object_response(found.response, found.status_code)
+    return object_response(remembered.opened(found.response), found.status_code)
 
 
 class IdempotencyKeyReused(DomainError):

@@ -73,7 +73,7 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(400, "invalid_parameter", first.get("msg", "invalid request"), parameter)
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     return error_response(exc.status_code, code, str(exc.detail))
@@ -100,5 +100,5 @@ def install_error_handlers(app: FastAPI) -> None:
     for kind in UNAVAILABLE:
         app.add_exception_handler(kind, _unavailable)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -11,12 +11,19 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, not_, or_, select
 from sqlalchemy.orm import Session
 
+from fleetcharge.accounts.permissions import Actor
+from fleetcharge.audit.service import record
+from fleetcharge.auth.schemas import TOKEN_STATES, ApiTokenCreate
 from fleetcharge.db import Reader, fetch_all
-from fleetcharge.errors import Forbidden, InvalidParameter, Unauthorized
+from fleetcharge.errors import Forbidden, InvalidField, InvalidParameter, NotFound, Unauthorized
+from fleetcharge.kit import fields
+from fleetcharge.kit.cursors import Page, PageRequest, page_of
 from fleetcharge.models import ApiToken, Organisation
 from fleetcharge.models.base import utcnow
 from fleetcharge.models.token import ENDPOINT_SCOPES
@@ -158,3 +165,148 @@ def revoke_token(db: Session, token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         db.flush()
+
+
+# --- managing tokens on someone's behalf (admin API and CLI) ---------------------------
+
+
+def token_view(token: ApiToken, now: datetime | None = None) -> dict[str, Any]:
+    """What may be shown of a token: never its secret nor the secret's hash."""
+    organisation = token.organisation
+    return {
+        "uuid": str(token.uuid),
+        "organisation": {"uuid": str(organisation.uuid), "name": organisation.name},
+        "name": token.name,
+        "prefix": token.prefix,
+        "scopes": [scope for scope in token.scopes.split(",") if scope],
+        "state": token_state(token, now),
+        "created_at": token.created_at.isoformat(),
+        "expires_at": token.expires_at.isoformat() if token.expires_at else None,
+        "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None,
+    }
+
+
+def token_state(token: ApiToken, now: datetime | None = None) -> str:
+    if token.revoked_at is not None:
+        return "revoked"
+    if token.expires_at is not None and token.expires_at <= (now or utcnow()):
+        return "expired"
+    return "active"
+
+
+def issue_api_token(db: Session, actor: Actor, data: ApiTokenCreate) -> IssuedToken:
+    """A token for `data.organisation_uuid` (an organisation's member: its own only)."""
+    actor.require("api_tokens", "create")
+    organisation = _organisation_for(db, actor, data.organisation_uuid)
+    scopes = _scopes(data.scopes)
+    lifetime = None
+    if data.expires_in is not None:
+        try:
+            lifetime = parse_duration(data.expires_in)
+        except InvalidParameter as error:
+            raise InvalidField(error.message, field="expires_in") from None
+    name = fields.optional_text(data.name, "name", max_length=200)
+    issued = issue_token(db, organisation, scopes, lifetime, name)
+    token = issued.token
+    token.organisation = organisation
+    record(db, actor, "create", "api_token", token.uuid, organisation.id, None, token_view(token))
+    return issued
+
+
+def get_api_token(db: Session, actor: Actor, uuid: UUID) -> ApiToken:
+    actor.require("api_tokens", "read")
+    return _visible_token(db, actor, uuid)
+
+
+def list_api_tokens(
+    db: Session,
+    actor: Actor,
+    page: PageRequest,
+    organisation_uuid: UUID | None = None,
+    state: str | None = None,
+) -> Page[ApiToken]:
+    """Oldest first; an organisation's member lists only its own organisation's tokens."""
+    actor.require("api_tokens", "read")
+    query = select(ApiToken)
+    if actor.organisation_id is not None:
+        query = query.where(ApiToken.organisation_id == actor.organisation_id)
+    if organisation_uuid is not None:
+        organisation = db.scalar(select(Organisation).where(Organisation.uuid == organisation_uuid))
+        if organisation is None or not actor.sees(organisation.id):
+            raise NotFound(f"no organisation {organisation_uuid}", parameter="organisation_uuid")
+        query = query.where(ApiToken.organisation_id == organisation.id)
+    if state is not None:
+        query = query.where(_in_state(state))
+    return page_of(db, query, ApiToken.id, page)
+
+
+def revoke_api_token(db: Session, actor: Actor, uuid: UUID) -> ApiToken:
+    """Refused from the next request on; revoking twice changes nothing."""
+    actor.require("api_tokens", "revoke")
+    token = _visible_token(db, actor, uuid)
+    if token.revoked_at is None:
+        before = token_view(token)
+        revoke_token(db, token)
+        record(
+            db,
+            actor,
+            "revoke",
+            "api_token",
+            token.uuid,
+            token.organisation_id,
+            before,
+            token_view(token),
+        )
+    return token
+
+
+def _visible_token(db: Session, actor: Actor, uuid: UUID) -> ApiToken:
+    token = db.scalar(select(ApiToken).where(ApiToken.uuid == uuid))
+    if token is None or not actor.sees(token.organisation_id):
+        raise NotFound(f"no API token {uuid}")
+    return token
+
+
+def _organisation_for(db: Session, actor: Actor, uuid: UUID | None) -> Organisation:
+    if uuid is None:
+        if actor.organisation_id is None:
+            raise InvalidField(
+                "organisation_uuid is required: the organisation the token is for",
+                field="organisation_uuid",
+            )
+        organisation = db.get(Organisation, actor.organisation_id)
+    else:
+        organisation = db.scalar(select(Organisation).where(Organisation.uuid == uuid))
+    if organisation is None or not actor.sees(organisation.id):
+        raise NotFound(f"no organisation {uuid}", field="organisation_uuid")
+    return organisation
+
+
+def _scopes(given: list[str] | None) -> tuple[str, ...]:
+    if given is None:
+        return ENDPOINT_SCOPES
+    if not given:
+        raise InvalidField(
+            f"scopes must name at least one of {', '.join(ENDPOINT_SCOPES)}", field="scopes"
+        )
+    for index, scope in enumerate(given):
+        if scope not in ENDPOINT_SCOPES:
+            raise InvalidField(
+                f"unknown scope {scope!r}; choose from {', '.join(ENDPOINT_SCOPES)}",
+                field=f"scopes[{index}]",
+            )
+    return tuple(dict.fromkeys(given))
+
+
+def _in_state(state: str) -> Any:
+    now = utcnow()
+    unexpired = or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now)
+    if state == "revoked":
+        return ApiToken.revoked_at.is_not(None)
+    if state == "expired":
+        return and_(ApiToken.revoked_at.is_(None), not_(unexpired))
+    if state == "active":
+        return and_(ApiToken.revoked_at.is_(None), unexpired)
+    raise InvalidParameter(
+        f"state must be one of {', '.join(TOKEN_STATES)}, got {state!r}", parameter="state"
+    )

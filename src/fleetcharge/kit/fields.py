@@ -81,8 +81,10 @@ def id_tag(value: str, field: str = "id_tag") -> str:
 
 def timezone(value: str, field: str = "timezone") -> str:
     try:
+        if len(value) > 64:  # longer than any zone's name, and than a file name may be
+            raise ValueError(value)
         zone(value)
-    except (ZoneInfoNotFoundError, ValueError, KeyError):
+    except (ZoneInfoNotFoundError, ValueError, KeyError, OSError):
         raise InvalidField(
             f"{field} must be an IANA time zone such as Australia/Sydney, got {value!r}",
             field=field,
@@ -101,7 +103,7 @@ def abn(value: str, field: str = "abn") -> str:
 
 def email(value: str, field: str = "email") -> str:
     cleaned = value.strip()
-    if len(cleaned) > 254 or not _EMAIL.fullmatch(cleaned):
+    if len(cleaned) > 254 or _CONTROL.search(cleaned) or not _EMAIL.fullmatch(cleaned):
         raise InvalidField(f"{field} must be an email address, got {value!r}", field=field)
     return cleaned
 

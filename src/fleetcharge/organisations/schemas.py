@@ -38,8 +38,50 @@ class OrganisationFields(_Body):
 
 
 class OrganisationCreate(OrganisationFields):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Cybertron Logistics",
+                    "abn": "51 824 753 556",
+                    "billing_timezone": "Australia/Perth",
+                    "vehicle_fee": "5.50",
+                    "network_fee_per_kwh": "0.20",
+                    "contact_email": "accounts@cybertron.example",
+                    "rate_limits": {"usage": "100/hour"},
+                }
+            ]
+        }
+    )
+
     name: str = Field(description="Unique name, as fleets and invoices show it.")
 
 
 class OrganisationUpdate(OrganisationFields):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"contact_name": "Accounts", "vehicle_fee": 6}]}
+    )
+
     name: str | None = None
+
+
+class OrganisationView(BaseModel):
+    """What the admin API answers for an organisation (documents the response)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    uuid: str
+    name: str
+    abn: str | None = Field(description="11 digits, as stored.")
+    abn_display: str | None = Field(description="Grouped for people: 51 824 753 556.")
+    billing_timezone: str
+    vehicle_fee: str = Field(description="Exact decimal, GST-inclusive.")
+    station_subscription_fee: str = Field(description="Exact decimal, GST-inclusive.")
+    network_fee_per_kwh: str = Field(description="Exact decimal, GST-inclusive.")
+    address: str | None
+    contact_name: str | None
+    contact_email: str | None
+    contact_phone: str | None
+    rate_limits: dict[str, str] = Field(description="Its own Fleets API limits, by endpoint.")
+    created_at: str
+    version: int = Field(description="Bumped by every change; sent as the ETag.")

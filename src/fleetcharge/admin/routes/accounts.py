@@ -8,7 +8,9 @@ from sqlalchemy.orm import Session
 
 from fleetcharge.accounts import service
 from fleetcharge.accounts.permissions import Actor
+from fleetcharge.accounts.schemas import AccountCreated, AccountView
 from fleetcharge.admin.calls import admin_call, create, json_response
+from fleetcharge.admin.documents import creates, lists, shows
 from fleetcharge.auth.service import parse_duration
 from fleetcharge.errors import InvalidField, InvalidParameter, NotFound
 from fleetcharge.models import Account, Organisation
@@ -17,7 +19,10 @@ router = APIRouter(prefix="/accounts", tags=["Accounts"])
 
 
 class AccountCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"name": "Night shift", "role": "support"}]},
+    )
 
     name: str = Field(description="Who the account is for, e.g. a person or a system.")
     role: str = Field(
@@ -30,7 +35,7 @@ class AccountCreate(BaseModel):
     expires_in: str | None = Field(None, description="Token lifetime such as 90d; none: never.")
 
 
-@router.get("", summary="List accounts")
+@router.get("", summary="List accounts", **lists(AccountView, paged=False))
 def list_accounts(request: Request) -> Response:
     with admin_call(request, "accounts", "read") as (db, actor):
         accounts = service.list_accounts(db, actor)
@@ -39,8 +44,8 @@ def list_accounts(request: Request) -> Response:
 
 @router.post(
     "",
-    status_code=201,
     summary="Create an account and its first admin token (the secret is shown once)",
+    **creates(AccountCreated, "Created; `token` is its admin token, shown this once only."),
 )
 def create_account(request: Request, body: AccountCreate) -> Response:
     def make(db: Session, actor: Actor) -> tuple[int, dict[str, Any]]:
@@ -66,7 +71,11 @@ def create_account(request: Request, body: AccountCreate) -> Response:
     return create(request, "accounts", "create", body, make)
 
 
-@router.post("/{uuid}/revoke", summary="Revoke an account and all its tokens")
+@router.post(
+    "/{uuid}/revoke",
+    summary="Revoke an account and all its tokens",
+    **shows(AccountView, "The account, revoked."),
+)
 def revoke_account(request: Request, uuid: UUID) -> Response:
     with admin_call(request, "accounts", "revoke") as (db, actor):
         account = db.scalar(select(Account).where(Account.uuid == uuid))

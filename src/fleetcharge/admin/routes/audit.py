@@ -4,12 +4,14 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 
 from fleetcharge.admin.calls import Cursor, Limit, admin_call, page_request, page_response
+from fleetcharge.admin.documents import lists
+from fleetcharge.audit.schemas import AuditEventView
 from fleetcharge.audit.service import event_view, list_events
 
 router = APIRouter(prefix="/audit-events", tags=["Audit"])
 
 
-@router.get("", summary="Changes made to the network's data, oldest first")
+@router.get("", summary="Changes made to the network's data, oldest first", **lists(AuditEventView))
 def list_audit_events(
     request: Request,
     cursor: Cursor = None,
