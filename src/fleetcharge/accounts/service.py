@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -98,8 +99,6 @@ def issue_admin_token(
 
 
 def find_account(db: Session, reference: str) -> Account:
-    from uuid import UUID
-
     try:
         wanted = UUID(reference)
     except ValueError:

@@ -1,6 +1,6 @@
 """`fleetcharge audit list`: who changed what, when, before and after."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -36,8 +36,6 @@ def list_audit(
     database_url: DatabaseUrl = None,
 ) -> None:
     """List changes, oldest first."""
-    from datetime import UTC
-
     try:
         wanted = UUID(uuid) if uuid else None
     except ValueError:
