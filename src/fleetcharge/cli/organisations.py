@@ -1,11 +1,8 @@
 """`fleetcharge organisations create | list | show | set`."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
-from pydantic import ValidationError
 from rich.table import Table
 
 from fleetcharge.cli.common import (
@@ -18,7 +15,8 @@ from fleetcharge.cli.common import (
     print_json,
     print_table,
 )
-from fleetcharge.errors import DomainError, InvalidField
+from fleetcharge.cli.records import Options, given
+from fleetcharge.errors import DomainError
 from fleetcharge.kit.cursors import MAX_LIMIT, PageRequest
 from fleetcharge.models import Organisation
 from fleetcharge.organisations import service
@@ -44,10 +42,6 @@ ContactEmail = Annotated[str | None, typer.Option(help="Where invoices go.")]
 ContactPhone = Annotated[str | None, typer.Option(help="Accounts phone number.")]
 
 
-def _fields(**given: Any) -> dict[str, Any]:
-    return {name: value for name, value in given.items() if value is not None}
-
-
 def _summary(view: dict[str, Any]) -> str:
     limits = ", ".join(f"{k} {v}" for k, v in view["rate_limits"].items())
     return (
@@ -60,32 +54,13 @@ def _summary(view: dict[str, Any]) -> str:
 
 
 # Body fields as this command's options, to name them in error messages.
-OPTIONS = {
-    "network_fee_per_kwh": "--network-fee",
-    "billing_timezone": "--timezone",
-    "rate_limits": "--rate-limit",
-}
-
-
-def _option(field: str) -> str:
-    name = field.split(".")[0]
-    return OPTIONS.get(name, "--" + name.replace("_", "-"))
-
-
-def _validated(model: type[Any], values: dict[str, Any]) -> Any:
-    try:
-        return model(**values)
-    except ValidationError as error:
-        first = error.errors()[0]
-        raise fail(f"{_option(str(first['loc'][0]))}: {first['msg']}") from None
-
-
-@contextmanager
-def _options_named() -> Iterator[None]:
-    try:
-        yield
-    except InvalidField as error:
-        raise fail(f"{_option(error.field or '')}: {error.message}") from None
+OPTIONS = Options(
+    {
+        "network_fee_per_kwh": "--network-fee",
+        "billing_timezone": "--timezone",
+        "rate_limits": "--rate-limit",
+    }
+)
 
 
 @app.command("create")
@@ -104,9 +79,9 @@ def create(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Create an organisation (a fleet operator, a site host, or both)."""
-    data = _validated(
+    data = OPTIONS.validated(
         OrganisationCreate,
-        _fields(
+        given(
             name=name,
             abn=abn,
             billing_timezone=timezone,
@@ -119,7 +94,7 @@ def create(
             contact_phone=contact_phone,
         ),
     )
-    with _options_named(), command_session(database_url) as db:
+    with OPTIONS.named(), command_session(database_url) as db:
         view = service.organisation_view(service.create_organisation(db, cli_actor(), data))
     if as_json:
         print_json(view)
@@ -206,7 +181,7 @@ def set_settings(
 ) -> None:
     """Change an organisation's details, billing settings (amounts GST-inclusive) or rate
     limits."""
-    given = _fields(
+    changes = given(
         name=name,
         network_fee_per_kwh=network_fee,
         vehicle_fee=vehicle_fee,
@@ -218,9 +193,9 @@ def set_settings(
         contact_email=contact_email,
         contact_phone=contact_phone,
     )
-    if not given and not rate_limit:
+    if not changes and not rate_limit:
         raise fail("nothing to change: give at least one option (see --help)")
-    with _options_named(), command_session(database_url) as db:
+    with OPTIONS.named(), command_session(database_url) as db:
         organisation: Organisation = service.find_organisation(db, org)
         if rate_limit:
             try:
@@ -228,11 +203,11 @@ def set_settings(
             except DomainError as error:
                 raise fail(error.message) from None
             current = organisation.rate_limits or {}
-            given["rate_limits"] = {
+            changes["rate_limits"] = {
                 **{endpoint: None for endpoint in current if endpoint not in merged},
                 **merged,
             }
-        data = _validated(OrganisationUpdate, given)
+        data = OPTIONS.validated(OrganisationUpdate, changes)
         service.update_organisation(db, cli_actor(), organisation, data)
         view = service.organisation_view(organisation)
     if as_json:
