@@ -13,7 +13,15 @@ from fastapi.testclient import TestClient
 
 from tests.admin.helpers import ADMIN
 
-PREFIXES = ("/organisations", "/accounts", "/api-tokens", "/audit-events")
+PREFIXES = (
+    "/organisations",
+    "/accounts",
+    "/api-tokens",
+    "/audit-events",
+    "/fleets",
+    "/vehicles",
+    "/cards",
+)
 
 
 def operations(schema: schemathesis.schemas.BaseSchema) -> set[tuple[str, str]]:
