@@ -64,7 +64,11 @@ def seed(engine: Engine) -> tuple[Seeded, str]:
         organisation = f.organisation(db, "Seeded")
         token = issue_token(db, organisation)
         other = create_account(db, Actor.command_line(), "to revoke", "support")
+        vehicle = f.vehicle(db, f.fleet(db, organisation))
         uuids = {
+            "fleets": str(vehicle.fleet.uuid),
+            "vehicles": str(vehicle.uuid),
+            "cards": str(vehicle.cards[0].uuid),
             "organisations": str(organisation.uuid),
             "api-tokens": str(token.token.uuid),
             "accounts": str(other.token.account.uuid),

@@ -63,14 +63,17 @@ async def _refused_unless_authenticated(request: Request) -> JSONResponse | None
     return None
 
 
-async def _unreadable_body(request: Request, exc: Exception) -> JSONResponse:
+async def refused_or_http_error(request: Request, exc: Exception) -> JSONResponse:
+    """An unreadable body, or an admin path no route matches (the main app's handler too:
+    a uuid segment holding a newline matches not even the mount): refused with 401 first,
+    like every other request without a valid admin token."""
     assert isinstance(exc, StarletteHTTPException)
+    refused = await _refused_unless_authenticated(request)
+    if refused is not None:
+        return refused
     if exc.status_code != 400:
         return await http_error(request, exc)
-    refused = await _refused_unless_authenticated(request)
-    return refused or error_response(
-        400, "invalid_body", "the request body could not be read: send JSON"
-    )
+    return error_response(400, "invalid_body", "the request body could not be read: send JSON")
 
 
 async def _invalid_body(request: Request, exc: Exception) -> JSONResponse:
@@ -107,7 +110,7 @@ def create_admin_app(state: State) -> FastAPI:
     app.state = state  # the main app's engine, settings and central system
     install_error_handlers(app)
     app.add_exception_handler(RequestValidationError, _invalid_body)
-    app.add_exception_handler(StarletteHTTPException, _unreadable_body)
+    app.add_exception_handler(StarletteHTTPException, refused_or_http_error)
     for module in (organisations, fleets, vehicles, cards, accounts, audit, api_tokens):
         app.include_router(module.router)
     app.openapi = documented(app)  # type: ignore[method-assign]
