@@ -44,6 +44,7 @@ OPTIONS = Options(
         "organisation": "--org",
         "expires_at": "--expires",
         "from": "--from",
+        "from_": "--from",
         "card": "CARD",
         "id_tag": "ID_TAG",
     }

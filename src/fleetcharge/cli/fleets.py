@@ -26,7 +26,9 @@ Org = Annotated[
     str | None,
     typer.Option("--org", help="Organisation name or UUID (to tell same-named fleets apart)."),
 ]
-OPTIONS = Options({"organisation_uuid": "--org", "organisation": "--org", "fleet": "FLEET"})
+OPTIONS = Options(
+    {"organisation_uuid": "--org", "organisation": "--org", "fleet": "FLEET", "name": "NAME"}
+)
 
 
 def _summary(view: dict[str, Any]) -> str:

@@ -42,6 +42,7 @@ OPTIONS = Options(
         "contract_number": "--contract",
         "effective_from": "--from",
         "from": "--from",
+        "from_": "--from",
         "effective_to": "--last-day",
         "vehicle": "VEHICLE",
         "vin": "VIN",
