@@ -13,7 +13,14 @@ from fastapi.testclient import TestClient
 
 from tests.admin.helpers import ADMIN
 
-PREFIXES = ("/organisations", "/accounts", "/api-tokens", "/audit-events")
+PREFIXES = (
+    "/organisations",
+    "/accounts",
+    "/api-tokens",
+    "/audit-events",
+    "/locations",
+    "/stations",
+)
 
 
 def operations(schema: schemathesis.schemas.BaseSchema) -> set[tuple[str, str]]:

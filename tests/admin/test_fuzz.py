@@ -64,7 +64,10 @@ def seed(engine: Engine) -> tuple[Seeded, str]:
         organisation = f.organisation(db, "Seeded")
         token = issue_token(db, organisation)
         other = create_account(db, Actor.command_line(), "to revoke", "support")
+        site = f.site(db, organisation)
         uuids = {
+            "locations": str(site.location.uuid),
+            "stations": str(site.station.uuid),
             "organisations": str(organisation.uuid),
             "api-tokens": str(token.token.uuid),
             "accounts": str(other.token.account.uuid),

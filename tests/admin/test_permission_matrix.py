@@ -60,6 +60,31 @@ class World:
         with unit_of_work(self.engine) as db:
             return str(issue_token(db, self._organisation(db)).token.uuid)
 
+    def location_body(self) -> dict[str, str]:
+        return {
+            "name": self.unique("Site"),
+            "address": "1 Test St",
+            "timezone": "Australia/Sydney",
+            "host_organisation_uuid": self.organisation_uuid,
+        }
+
+    def new_location(self) -> str:
+        with unit_of_work(self.engine) as db:
+            return str(f.site(db, self._organisation(db)).location.uuid)
+
+    def station_body(self) -> dict[str, Any]:
+        identity = self.unique("ST").replace(" ", "-")
+        return {
+            "identity": identity,
+            "evse_id": identity,
+            "name": identity,
+            "location_uuid": self.new_location(),
+        }
+
+    def new_station(self) -> str:
+        with unit_of_work(self.engine) as db:
+            return str(f.site(db, self._organisation(db)).station.uuid)
+
     def new_account(self) -> str:
         with unit_of_work(self.engine) as db:
             issued = create_account(db, Actor.command_line(), self.unique("staff"), "support")
@@ -90,11 +115,37 @@ ROUTES: list[tuple[str, str, Call]] = [
         lambda w: w.post("/api-tokens", {"organisation_uuid": w.organisation_uuid}),
     ),
     ("api_tokens", "revoke", lambda w: w.post(f"/api-tokens/{w.new_api_token()}/revoke")),
+    ("locations", "read", lambda w: w.get("/locations")),
+    ("locations", "read", lambda w: w.get(f"/locations/{w.new_location()}")),
+    ("locations", "create", lambda w: w.post("/locations", w.location_body())),
+    ("locations", "update", lambda w: w.patch(f"/locations/{w.new_location()}", {"name": "L"})),
+    ("stations", "read", lambda w: w.get("/stations")),
+    ("stations", "read", lambda w: w.get(f"/stations/{w.new_station()}")),
+    ("stations", "create", lambda w: w.post("/stations", w.station_body())),
+    ("stations", "update", lambda w: w.patch(f"/stations/{w.new_station()}", {"name": "S"})),
+    ("stations", "update", lambda w: w.post(f"/stations/{w.new_station()}/decommission")),
+    ("stations", "update", lambda w: w.post(f"/stations/{w.new_station()}/password")),
+    ("stations", "read", lambda w: w.get("/stations/connected")),
+    ("stations", "command", lambda w: w.post("/stations/CP-X/remote-stop", {"transactionId": 1})),
+    ("stations", "command", lambda w: w.post("/stations/CP-X/unlock", {"connectorId": 1})),
+    ("stations", "command", lambda w: w.post("/stations/CP-X/reset", {})),
+    (
+        "stations",
+        "command",
+        lambda w: w.post("/stations/CP-X/trigger", {"requestedMessage": "Heartbeat"}),
+    ),
+    (
+        "stations",
+        "command",
+        lambda w: w.post("/stations/CP-X/availability", {"connectorId": 0, "type": "Operative"}),
+    ),
 ]
 
 # Resources of the table whose routes are still being built; remove one as its lines are
 # added to ROUTES (the test then insists on every action of it).
-NOT_YET_ROUTED = {"fleets", "vehicles", "cards", "locations", "stations", "tariffs"}
+NOT_YET_ROUTED = {"fleets", "vehicles", "cards", "tariffs"}
+# Actions of routed resources still being built (the bulk import).
+NOT_YET_ROUTED_ACTIONS = {("locations", "import")}
 
 
 def test_every_action_of_a_routed_resource_has_a_route() -> None:
@@ -104,7 +155,8 @@ def test_every_action_of_a_routed_resource_has_a_route() -> None:
     covered = {(resource, action) for resource, action, _ in ROUTES}
     for resource in routed:
         for action in PERMISSIONS[resource]:
-            assert (resource, action) in covered, f"no route in ROUTES for {resource} {action}"
+            if (resource, action) not in NOT_YET_ROUTED_ACTIONS:
+                assert (resource, action) in covered, f"no route in ROUTES for {resource} {action}"
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -124,9 +176,15 @@ def test_each_role_is_answered_as_the_table_says(
         response = make_call(world)
         expected = "2xx" if allowed(role, resource, action) else "403"
         got = "2xx" if 200 <= response.status_code < 300 else str(response.status_code)
+        if _not_connected(response):  # authorised: the command went looking for the station
+            got = "2xx"
         answers.append((resource, action, expected, got, response.text[:200]))
     wrong = [answer for answer in answers if answer[2] != answer[3]]
     assert not wrong, wrong
     # Both kinds of answer were seen for the restricted roles (the table is not all-or-nothing).
     if role != "admin":
         assert {"2xx", "403"} <= {answer[3] for answer in answers}
+
+
+def _not_connected(response: httpx.Response) -> bool:
+    return response.status_code == 404 and "station_not_connected" in response.text
