@@ -6,7 +6,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 from uuid import UUID
 
-from pydantic import SecretStr, field_validator
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = f"sqlite:///{Path.cwd() / 'fleetcharge.db'}"
@@ -67,11 +67,7 @@ class Settings(BaseSettings):
     # (its liveness and its stations' last_seen); a process silent for three periods is gone.
     ocpp_registry_refresh_seconds: float = 15.0
 
-    # Bearer token of the /operator endpoints (the `fleetcharge stations` commands). Unset:
-    # only clients on the loopback interface may call them.
-    operator_token: SecretStr | None = None
-
-    @field_validator("ocpp_auto_register_location", "operator_token", mode="before")
+    @field_validator("ocpp_auto_register_location", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value

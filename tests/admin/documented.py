@@ -21,6 +21,8 @@ PREFIXES = (
     "/fleets",
     "/vehicles",
     "/cards",
+    "/locations",
+    "/stations",
 )
 
 

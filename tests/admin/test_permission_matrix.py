@@ -78,6 +78,31 @@ class World:
     def vin(self) -> str:
         return f"1HGBH41JXMN{next(_serial):06d}"
 
+    def location_body(self) -> dict[str, str]:
+        return {
+            "name": self.unique("Site"),
+            "address": "1 Test St",
+            "timezone": "Australia/Sydney",
+            "host_organisation_uuid": self.organisation_uuid,
+        }
+
+    def new_location(self) -> str:
+        with unit_of_work(self.engine) as db:
+            return str(f.site(db, self._organisation(db)).location.uuid)
+
+    def station_body(self) -> dict[str, Any]:
+        identity = self.unique("ST").replace(" ", "-")
+        return {
+            "identity": identity,
+            "evse_id": identity,
+            "name": identity,
+            "location_uuid": self.new_location(),
+        }
+
+    def new_station(self) -> str:
+        with unit_of_work(self.engine) as db:
+            return str(f.site(db, self._organisation(db)).station.uuid)
+
     def new_account(self) -> str:
         with unit_of_work(self.engine) as db:
             issued = create_account(db, Actor.command_line(), self.unique("staff"), "support")
@@ -148,13 +173,37 @@ ROUTES: list[tuple[str, str, Call]] = [
     ("cards", "update", lambda w: w.post(f"/cards/{w.new_card()}/unassign")),
     ("cards", "block", lambda w: w.post(f"/cards/{w.new_card()}/block")),
     ("cards", "block", lambda w: w.post(f"/cards/{w.new_card()}/unblock")),
+    ("locations", "read", lambda w: w.get("/locations")),
+    ("locations", "read", lambda w: w.get(f"/locations/{w.new_location()}")),
+    ("locations", "create", lambda w: w.post("/locations", w.location_body())),
+    ("locations", "update", lambda w: w.patch(f"/locations/{w.new_location()}", {"name": "L"})),
+    ("stations", "read", lambda w: w.get("/stations")),
+    ("stations", "read", lambda w: w.get(f"/stations/{w.new_station()}")),
+    ("stations", "create", lambda w: w.post("/stations", w.station_body())),
+    ("stations", "update", lambda w: w.patch(f"/stations/{w.new_station()}", {"name": "S"})),
+    ("stations", "update", lambda w: w.post(f"/stations/{w.new_station()}/decommission")),
+    ("stations", "update", lambda w: w.post(f"/stations/{w.new_station()}/password")),
+    ("stations", "read", lambda w: w.get("/stations/connected")),
+    ("stations", "command", lambda w: w.post("/stations/CP-X/remote-stop", {"transactionId": 1})),
+    ("stations", "command", lambda w: w.post("/stations/CP-X/unlock", {"connectorId": 1})),
+    ("stations", "command", lambda w: w.post("/stations/CP-X/reset", {})),
+    (
+        "stations",
+        "command",
+        lambda w: w.post("/stations/CP-X/trigger", {"requestedMessage": "Heartbeat"}),
+    ),
+    (
+        "stations",
+        "command",
+        lambda w: w.post("/stations/CP-X/availability", {"connectorId": 0, "type": "Operative"}),
+    ),
 ]
 
 # Resources of the table whose routes are still being built; remove one as its lines are
 # added to ROUTES (the test then insists on every action of it).
-NOT_YET_ROUTED = {"locations", "stations", "tariffs"}
-# Actions of a routed resource whose route is still being built (the vehicle import).
-NOT_YET_ROUTED_ACTIONS = {("vehicles", "import")}
+NOT_YET_ROUTED = {"tariffs"}
+# Actions of routed resources still being built (the bulk imports).
+NOT_YET_ROUTED_ACTIONS = {("vehicles", "import"), ("locations", "import")}
 
 
 def test_every_action_of_a_routed_resource_has_a_route() -> None:
@@ -187,9 +236,15 @@ def test_each_role_is_answered_as_the_table_says(
         response = make_call(world)
         expected = "2xx" if allowed(role, resource, action) else "403"
         got = "2xx" if 200 <= response.status_code < 300 else str(response.status_code)
+        if _not_connected(response):  # authorised: the command went looking for the station
+            got = "2xx"
         answers.append((resource, action, expected, got, response.text[:200]))
     wrong = [answer for answer in answers if answer[2] != answer[3]]
     assert not wrong, wrong
     # Both kinds of answer were seen for the restricted roles (the table is not all-or-nothing).
     if role != "admin":
         assert {"2xx", "403"} <= {answer[3] for answer in answers}
+
+
+def _not_connected(response: httpx.Response) -> bool:
+    return response.status_code == 404 and "station_not_connected" in response.text

@@ -1,4 +1,4 @@
-"""`fleetcharge stations list | remote-stop | unlock | reset` against `fleetcharge serve` in a
+"""`fleetcharge stations connected | remote-stop | unlock | reset` against `fleetcharge serve` in a
 child process, with a simulated charge station connected over real loopback sockets."""
 
 import asyncio
@@ -22,10 +22,10 @@ from fleetcharge.simulator.model import SessionReport, StationConfig
 from fleetcharge.simulator.station import SimulatedStation
 from fleetcharge.simulator.timeline import SessionPlan
 from tests import factories as f
+from tests.admin.helpers import account
 from tests.csms.helpers import eventually
 from tests.servers import free_port, running_server
 
-TOKEN = "cli-operator-token"
 TIMEOUT_S = 120.0
 # 30 -> 80 % of a 60 kWh battery at up to 100 kW: about 20 simulated minutes, 2 minutes at
 # speed 10 (the remote stop comes long before).
@@ -66,8 +66,9 @@ def in_thread(work: Callable[[], Coroutine[Any, Any, Any]]) -> Iterator["Future[
 def test_list_remote_stop_unlock_and_reset_a_simulated_station(
     database_url: str, engine: Engine, network: Network
 ) -> None:
-    with running_server(database_url, {"FLEETCHARGE_OPERATOR_TOKEN": TOKEN}) as base:
-        server = ["--server", base, "--operator-token", TOKEN]
+    token = account(engine, "support").token
+    with running_server(database_url, {}) as base:
+        server = ["--server", base, "--token", token]
         url = base.replace("http://", "ws://") + "/ocpp"
         station = SimulatedStation(
             StationConfig(station_id=network.identity, url=url, connectors=2, speed=10)
@@ -76,7 +77,7 @@ def test_list_remote_stop_unlock_and_reset_a_simulated_station(
         with in_thread(lambda: station.run([plan])) as charging:
 
             def charging_listed() -> dict[str, Any] | None:
-                result = stations("list", "--json", *server)
+                result = stations("connected", "--json", *server)
                 assert result.exit_code == 0, result.output
                 listed = json.loads(result.stdout)
                 found = listed[0] if listed else None
@@ -87,7 +88,7 @@ def test_list_remote_stop_unlock_and_reset_a_simulated_station(
             assert listed["identity"] == network.identity
             assert listed["boot"]["vendor"] == "fleetcharge"
 
-            table = stations("list", *server)
+            table = stations("connected", *server)
             assert table.exit_code == 0, table.output
             assert network.identity in table.stdout
             assert "1: Charging, 2: Available" in table.stdout
@@ -141,14 +142,18 @@ def test_list_remote_stop_unlock_and_reset_a_simulated_station(
             resetting.result(timeout=TIMEOUT_S)
         assert rebooted.is_set()
 
-        wrong = stations("list", "--server", base, "--operator-token", "wrong")
+        wrong = stations("connected", "--server", base, "--token", "wrong")
         assert wrong.exit_code == 1
-        assert "operator token" in wrong.output and "Traceback" not in wrong.output
+        assert "--token" in wrong.output and "Traceback" not in wrong.output
+        billing = stations(
+            "reset", network.identity, "--server", base, "--token", account(engine, "billing").token
+        )
+        assert billing.exit_code == 1 and "may not command stations" in billing.output
 
 
 def test_an_unreachable_server_and_bad_arguments() -> None:
     closed = f"http://127.0.0.1:{free_port()}"
-    unreachable = stations("list", "--server", closed)
+    unreachable = stations("connected", "--server", closed)
     assert unreachable.exit_code == 1
     assert f"cannot reach the server at {closed}" in unreachable.output
     for args in (
@@ -156,8 +161,8 @@ def test_an_unreachable_server_and_bad_arguments() -> None:
         ["remote-stop", "CP-1", "not-a-number"],
         ["remote-stop", "CP-1"],
         ["reset", "CP-1", "--type", "Warm"],
-        ["list", "--server", "ftp://127.0.0.1"],
+        ["connected", "--server", "ftp://127.0.0.1"],
     ):
-        result = stations(*args, "--server", closed) if args[0] != "list" else stations(*args)
+        result = stations(*args, "--server", closed) if args[0] != "connected" else stations(*args)
         assert result.exit_code == 2, (args, result.output)
         assert "Traceback" not in result.output

@@ -2,6 +2,7 @@
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,8 @@ TIME_OF_USE: dict[str, Any] = {
         },
     ],
 }
+
+NOW = datetime(2026, 3, 1, 9, tzinfo=UTC)
 
 
 class TariffsCli(Cli):
@@ -169,13 +172,13 @@ def test_override_sets_and_clears(cli: Cli, tariff_file: Path, engine: Engine) -
     assert cli("override", "Peak and off-peak", *override).exit_code == 0
     with unit_of_work(engine) as db:
         station = db.merge(site.station)
-        assert applicable_tariff(db, station, host.id).spec.max_price == 100
+        assert applicable_tariff(db, station, host.id, NOW).spec.max_price == 100
     assert cli("override", *override).exit_code == 2  # neither a tariff nor --clear
     cleared = cli("override", *override, "--clear")
     assert cleared.exit_code == 0 and "Override removed." in cleared.stdout
     with unit_of_work(engine) as db:
         station = db.merge(site.station)
-        assert applicable_tariff(db, station, host.id).tariff_id == site.tariff.id
+        assert applicable_tariff(db, station, host.id, NOW).tariff_id == site.tariff.id
 
 
 @pytest.mark.parametrize(

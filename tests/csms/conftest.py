@@ -15,6 +15,7 @@ from fleetcharge.api.app import create_app
 from fleetcharge.db import unit_of_work
 from fleetcharge.settings import get_settings
 from tests import factories as f
+from tests.admin.helpers import account
 from tests.csms.helpers import FakeClock
 
 # Energy 40c/kWh; parking $12/h after 10 minutes' grace, billed by the minute.
@@ -27,8 +28,6 @@ TARIFF = [
     }
 ]
 GRACE_MINUTES = 10
-OPERATOR_TOKEN = "operator-s3cret-token"
-OPERATOR_AUTH = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
 NOW = datetime(2025, 3, 3, 23, 0, tzinfo=UTC)  # Tuesday 10:00 in Sydney
 
 
@@ -80,7 +79,6 @@ def make_app(
     def make(**settings: str) -> FastAPI:
         monkeypatch.setenv("FLEETCHARGE_PUBLIC_BASE_URL", "")
         monkeypatch.setenv("FLEETCHARGE_OCPP_AUTO_REGISTER_LOCATION", "")
-        monkeypatch.setenv("FLEETCHARGE_OPERATOR_TOKEN", "")
         monkeypatch.setenv("FLEETCHARGE_REDIS_URL", "")
         for name, value in settings.items():
             monkeypatch.setenv(f"FLEETCHARGE_{name.upper()}", value)
@@ -101,11 +99,17 @@ def client(make_app: Callable[..., FastAPI]) -> Iterator[TestClient]:
         yield test_client
 
 
+def operator_headers(engine: Engine) -> dict[str, str]:
+    """A support account's admin token: it may send station commands."""
+    return account(engine, "support").headers
+
+
 @pytest.fixture
-def operator(make_app: Callable[..., FastAPI]) -> Iterator[TestClient]:
-    """Like `client`, with an operator token (OPERATOR_AUTH) and a 5 s command timeout."""
-    app = make_app(operator_token=OPERATOR_TOKEN, ocpp_command_timeout_seconds="5")
+def operator(make_app: Callable[..., FastAPI], engine: Engine) -> Iterator[TestClient]:
+    """Like `client`, sending a support account's admin token, with a 5 s command timeout."""
+    app = make_app(ocpp_command_timeout_seconds="5")
     with TestClient(app) as test_client:
+        test_client.headers.update(operator_headers(engine))
         yield test_client
 
 

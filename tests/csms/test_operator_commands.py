@@ -1,4 +1,5 @@
-"""Operator commands over a station's live socket, through the /operator endpoints.
+"""Operator commands over a station's live socket, through the admin API
+(/api/admin/v1/stations/{identity}/...).
 
 The request runs in a background thread while the test plays the station: it reads the
 central system's CALL frame and answers it with exact JSON.
@@ -11,11 +12,11 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
-from tests.csms.conftest import OPERATOR_AUTH as AUTH
-from tests.csms.conftest import OPERATOR_TOKEN as TOKEN
-from tests.csms.conftest import Network
+from tests.admin.helpers import ADMIN, account
+from tests.csms.conftest import Network, operator_headers
 from tests.csms.helpers import FakeClock, Station, connected, receive_frame
 
 HEARTBEAT = '[2,"hb","Heartbeat",{}]'
@@ -25,8 +26,8 @@ HEARTBEAT_ANSWER = [3, "hb", {"currentTime": "2025-03-03T23:00:00.000Z"}]
 def command(
     background: ThreadPoolExecutor, client: TestClient, identity: str, name: str, body: Any
 ) -> "Future[httpx.Response]":
-    path = f"/operator/stations/{identity}/{name}"
-    return background.submit(client.post, path, json=body, headers=AUTH)
+    path = f"{ADMIN}/stations/{identity}/{name}"
+    return background.submit(client.post, path, json=body)
 
 
 def answer(cp: Station, frame: list[Any], payload: Any) -> None:
@@ -139,12 +140,14 @@ def test_a_call_error_from_the_station_is_a_502(
 
 def test_a_station_that_does_not_answer_times_out_with_504_and_stays_connected(
     make_app: Callable[..., FastAPI],
+    engine: Engine,
     network: Network,
     clock: FakeClock,
     background: ThreadPoolExecutor,
 ) -> None:
-    app = make_app(operator_token=TOKEN, ocpp_command_timeout_seconds="1")
+    app = make_app(ocpp_command_timeout_seconds="1")
     with TestClient(app) as client, connected(client, network.identity, clock) as cp:
+        client.headers.update(operator_headers(engine))
         pending = command(background, client, network.identity, "unlock", {"connectorId": 1})
         frame = receive_frame(cp.ws)
         response = pending.result(timeout=10)
@@ -184,9 +187,7 @@ def test_commands_to_a_station_that_is_not_connected_are_404(
     operator: TestClient, network: Network
 ) -> None:
     for identity in (network.identity, "NO-SUCH-STATION"):
-        response = operator.post(
-            f"/operator/stations/{identity}/unlock", json={"connectorId": 1}, headers=AUTH
-        )
+        response = operator.post(f"{ADMIN}/stations/{identity}/unlock", json={"connectorId": 1})
         assert response.status_code == 404
         assert response.json() == {
             "error": {
@@ -208,47 +209,39 @@ BAD_BODIES: list[tuple[str, Any, str]] = [
 ]
 
 
-def test_bad_command_bodies_are_400_naming_the_parameter(
+def test_bad_command_bodies_are_400_naming_the_field(
     operator: TestClient, network: Network
 ) -> None:
     for name, body, parameter in BAD_BODIES:
-        path = f"/operator/stations/{network.identity}/{name}"
-        response = operator.post(path, json=body, headers=AUTH)
+        path = f"{ADMIN}/stations/{network.identity}/{name}"
+        response = operator.post(path, json=body)
         assert response.status_code == 400, (name, body)
         error = response.json()["error"]
-        assert (error["code"], error["parameter"]) == ("invalid_parameter", parameter)
+        assert (error["code"], error["field"]) == ("invalid_field", parameter)
 
 
-def test_with_a_token_every_operator_call_needs_it(operator: TestClient) -> None:
-    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"}):
-        for response in (
-            operator.get("/operator/stations", headers=headers),
-            operator.post("/operator/stations/CP/reset", json={}, headers=headers),
-        ):
-            assert response.status_code == 401
-            assert response.headers["WWW-Authenticate"] == "Bearer"
-            assert response.json()["error"]["code"] == "unauthorized"
-    assert operator.get("/operator/stations", headers=AUTH).json() == {"stations": []}
-
-
-def test_without_a_token_only_loopback_clients_are_served(
-    make_app: Callable[..., FastAPI],
+def test_every_call_needs_an_admin_token_whose_role_may_command(
+    make_app: Callable[..., FastAPI], engine: Engine
 ) -> None:
-    app = make_app()
-    for host, status in [
-        ("127.0.0.1", 200),
-        ("127.1.2.3", 200),
-        ("::1", 200),
-        ("10.0.0.5", 403),
-        ("testclient", 403),
-    ]:
-        with TestClient(app, client=(host, 50000)) as client:
-            response = client.get("/operator/stations")
-        assert response.status_code == status, host
-        if status == 403:
-            assert response.json()["error"]["code"] == "forbidden"
+    with TestClient(make_app()) as client:
+        for headers in ({}, {"Authorization": "Bearer wrong"}):
+            for response in (
+                client.get(f"{ADMIN}/stations/connected", headers=headers),
+                client.post(f"{ADMIN}/stations/CP/reset", json={}, headers=headers),
+            ):
+                assert response.status_code == 401
+                assert response.headers["WWW-Authenticate"] == "Bearer"
+                assert response.json()["error"]["code"] == "unauthorized"
+        billing = account(engine, "billing").headers
+        refused = client.post(f"{ADMIN}/stations/CP/reset", json={}, headers=billing)
+        assert refused.status_code == 403
+        assert client.get(f"{ADMIN}/stations/connected", headers=billing).json() == {"data": []}
+        admin = account(engine, "admin").headers
+        missing = client.post(f"{ADMIN}/stations/CP/reset", json={}, headers=admin)
+        assert missing.json()["error"]["code"] == "station_not_connected"
+        assert client.get("/operator/stations", headers=admin).status_code == 404
 
 
-def test_operator_endpoints_are_not_in_the_fleets_api_document(operator: TestClient) -> None:
+def test_station_commands_are_not_in_the_fleets_api_document(operator: TestClient) -> None:
     document = operator.get("/api/fleets/v1/openapi.json").json()
-    assert not [path for path in document["paths"] if "operator" in path]
+    assert not [path for path in document["paths"] if "stations/{identity}" in path]

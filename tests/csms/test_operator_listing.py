@@ -1,4 +1,4 @@
-"""GET /operator/stations: the connected stations with their boot information and each
+"""GET /api/admin/v1/stations/connected: the connected stations with their boot information and each
 connector's latest status."""
 
 import time
@@ -7,7 +7,8 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from tests.csms.conftest import NOW, OPERATOR_AUTH, Network
+from tests.admin.helpers import ADMIN
+from tests.csms.conftest import NOW, Network
 from tests.csms.helpers import FakeClock, connected
 
 BOOT = {
@@ -26,9 +27,9 @@ def test_connected_stations_with_boot_and_latest_connector_statuses(
     operator: TestClient, network: Network, clock: FakeClock
 ) -> None:
     def listed() -> list[dict[str, Any]]:
-        response = operator.get("/operator/stations", headers=OPERATOR_AUTH)
+        response = operator.get(f"{ADMIN}/stations/connected")
         assert response.status_code == 200
-        stations: list[dict[str, Any]] = response.json()["stations"]
+        stations: list[dict[str, Any]] = response.json()["data"]
         return stations
 
     assert listed() == []

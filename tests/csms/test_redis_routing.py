@@ -14,18 +14,17 @@ from websockets.sync.client import ClientConnection, connect
 from fleetcharge.cli.main import app
 from fleetcharge.db import unit_of_work
 from tests import factories as f
+from tests.admin.helpers import ADMIN, account
 from tests.csms.helpers import SUBPROTOCOLS, eventually
 from tests.servers import running_servers
 
-TOKEN = "redis-operator-token"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
 TIMEOUT_S = 10.0
 
 
-def listed(base: str) -> list[dict[str, Any]]:
-    response = httpx.get(f"{base}/operator/stations", headers=AUTH, timeout=TIMEOUT_S)
+def listed(base: str, auth: dict[str, str]) -> list[dict[str, Any]]:
+    response = httpx.get(f"{base}{ADMIN}/stations/connected", headers=auth, timeout=TIMEOUT_S)
     assert response.status_code == 200, response.text
-    stations: list[dict[str, Any]] = response.json()["stations"]
+    stations: list[dict[str, Any]] = response.json()["data"]
     return stations
 
 
@@ -40,10 +39,11 @@ def test_a_station_on_one_process_is_listed_and_stopped_through_another(
 ) -> None:
     with unit_of_work(engine) as db:
         identity = f.site(db, f.organisation(db)).station.ocpp_identity
+    caller = account(engine, "support")
+    auth, token = caller.headers, caller.token
     env = {
         "FLEETCHARGE_REDIS_URL": redis_url,
         "FLEETCHARGE_REDIS_KEY_PREFIX": redis_prefix,
-        "FLEETCHARGE_OPERATOR_TOKEN": TOKEN,
         "FLEETCHARGE_OCPP_REGISTRY_REFRESH_SECONDS": "0.5",
         "FLEETCHARGE_OCPP_COMMAND_TIMEOUT_SECONDS": "3",
     }
@@ -59,26 +59,26 @@ def test_a_station_on_one_process_is_listed_and_stopped_through_another(
             )
             assert json.loads(ws.recv(timeout=TIMEOUT_S)) == [3, "1", {}]
 
-            (station,) = eventually(lambda: listed(second))
+            (station,) = eventually(lambda: listed(second, auth))
             assert station["identity"] == identity
             assert [c["status"] for c in station["connectors"]] == ["Available"]
             # The same on both, but last_seen: the shared copy lags by up to a refresh period.
-            assert [{**s, "last_seen": None} for s in listed(first)] == [
+            assert [{**s, "last_seen": None} for s in listed(first, auth)] == [
                 {**station, "last_seen": None}
             ]
             node = station["node"]
 
             cli = CliRunner().invoke(
-                app, ["stations", "list", "--json", "--server", second, "--operator-token", TOKEN]
+                app, ["stations", "connected", "--json", "--server", second, "--token", token]
             )
             assert cli.exit_code == 0, cli.output
             assert [s["identity"] for s in json.loads(cli.stdout)] == [identity]
 
             stop = background.submit(
                 httpx.post,
-                f"{second}/operator/stations/{identity}/remote-stop",
+                f"{second}{ADMIN}/stations/{identity}/remote-stop",
                 json={"transactionId": 17},
-                headers=AUTH,
+                headers=auth,
                 timeout=TIMEOUT_S,
             )
             frame = call_frame(ws)
@@ -95,9 +95,9 @@ def test_a_station_on_one_process_is_listed_and_stopped_through_another(
 
             # The holding process's own timeout comes back through Redis as a 504.
             unanswered = httpx.post(
-                f"{second}/operator/stations/{identity}/unlock",
+                f"{second}{ADMIN}/stations/{identity}/unlock",
                 json={"connectorId": 1},
-                headers=AUTH,
+                headers=auth,
                 timeout=TIMEOUT_S,
             )
             assert unanswered.status_code == 504
@@ -105,7 +105,7 @@ def test_a_station_on_one_process_is_listed_and_stopped_through_another(
             assert call_frame(ws)[2] == "UnlockConnector"
 
             missing = httpx.post(
-                f"{second}/operator/stations/NO-SUCH-STATION/reset", json={}, headers=AUTH
+                f"{second}{ADMIN}/stations/NO-SUCH-STATION/reset", json={}, headers=auth
             )
             assert missing.status_code == 404
             assert missing.json()["error"]["code"] == "station_not_connected"
@@ -116,9 +116,9 @@ def test_a_station_on_one_process_is_listed_and_stopped_through_another(
             holding.process.wait(timeout=TIMEOUT_S)
 
             def refused_at_once() -> bool:
-                path = f"{second}/operator/stations/{identity}/reset"
-                response = httpx.post(path, json={}, headers=AUTH, timeout=TIMEOUT_S)
+                path = f"{second}{ADMIN}/stations/{identity}/reset"
+                response = httpx.post(path, json={}, headers=auth, timeout=TIMEOUT_S)
                 return response.status_code == 404
 
             assert eventually(refused_at_once)
-            assert eventually(lambda: listed(second) == [])
+            assert eventually(lambda: listed(second, auth) == [])

@@ -16,7 +16,10 @@ from fleetcharge.admin.routes import (
     audit,
     cards,
     fleets,
+    locations,
     organisations,
+    station_commands,
+    stations,
     vehicles,
 )
 from fleetcharge.api.errors import error_response, http_error, install_error_handlers
@@ -111,7 +114,19 @@ def create_admin_app(state: State) -> FastAPI:
     install_error_handlers(app)
     app.add_exception_handler(RequestValidationError, _invalid_body)
     app.add_exception_handler(StarletteHTTPException, refused_or_http_error)
-    for module in (organisations, fleets, vehicles, cards, accounts, audit, api_tokens):
+    routers = (
+        organisations,
+        fleets,
+        vehicles,
+        cards,
+        accounts,
+        audit,
+        api_tokens,
+        locations,
+        station_commands,
+        stations,
+    )
+    for module in routers:
         app.include_router(module.router)
     app.openapi = documented(app)  # type: ignore[method-assign]
     return app

@@ -32,7 +32,7 @@ _KEY = re.compile(r"[\x21-\x7e]{1,200}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _ACTOR = "admin_actor"  # where `authenticated` leaves the caller, on request.state
 # Fields of a create's answer holding a newly issued secret: remembered sealed, never clear.
-SECRET_FIELDS = ("token",)
+SECRET_FIELDS = ("token", "password")
 
 
 def authenticated(request: Request) -> None:
@@ -52,6 +52,14 @@ async def plain_parameters(request: Request) -> None:
     for name, value in [*request.query_params.multi_items(), *request.path_params.items()]:
         if _CONTROL.search(name) or _CONTROL.search(str(value)):
             raise InvalidParameter(f"{name!r} must not contain control characters", parameter=name)
+
+
+def authorised(request: Request, resource: str, action: str) -> Actor:
+    """The caller (authenticated by the app's dependency), if its role may `action`
+    `resource`: for routes that need no unit of work of their own."""
+    actor: Actor = getattr(request.state, _ACTOR)
+    actor.require(resource, action)
+    return actor
 
 
 @contextmanager

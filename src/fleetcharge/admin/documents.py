@@ -114,11 +114,13 @@ def changes(model: type[BaseModel]) -> dict[str, Any]:
     }
 
 
-def creates(model: type[BaseModel], description: str = "Created.") -> dict[str, Any]:
+def creates(
+    model: type[BaseModel], description: str = "Created.", status: int = 201
+) -> dict[str, Any]:
     return {
-        "status_code": 201,
+        "status_code": status,
         "responses": {
-            201: {"model": model, "description": description},
+            status: {"model": model, "description": description},
             422: _error("The Idempotency-Key was used before for a different request."),
         },
         "openapi_extra": {"parameters": [IDEMPOTENCY_KEY]},

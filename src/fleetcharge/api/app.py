@@ -20,7 +20,6 @@ from fleetcharge.api.middleware import HostGuard, RequestContext
 from fleetcharge.api.schemas import ErrorBody
 from fleetcharge.billing.endpoints import router as invoices_router
 from fleetcharge.charging.endpoints import router as sessions_router
-from fleetcharge.csms.endpoints import router as operator_router
 from fleetcharge.csms.fastpath import DirectOcpp
 from fleetcharge.csms.transport import central_system_for
 from fleetcharge.csms.transport import router as ocpp_router
@@ -137,7 +136,6 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     )
     # OCPP 1.6J charge stations connect to ws://.../ocpp/{identity} on the same server.
     app.state.central_system = central_system_for(app.state.engine, settings)
-    app.state.operator_token = settings.operator_token
     install_error_handlers(app)
     app.add_exception_handler(StarletteHTTPException, _http_error_by_area)
     app.add_middleware(RequestContext)
@@ -147,7 +145,6 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
         api.include_router(router)
     app.include_router(api)
     app.include_router(ocpp_router)
-    app.include_router(operator_router)
     app.mount(ADMIN_PREFIX, create_admin_app(app.state))
     app.openapi = _documented(app)  # type: ignore[method-assign]
     return app

@@ -1,5 +1,5 @@
-"""What `GET /operator/stations` shows: the connected stations, with what the database knows
-of them (boot information, each connector's latest status)."""
+"""What `GET /api/admin/v1/stations/connected` shows: the connected stations, with what the
+database knows of them (boot information, each connector's latest status)."""
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence

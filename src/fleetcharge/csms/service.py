@@ -60,6 +60,8 @@ def admit_station(
         station = _register(db, identity, auto_register_location)
         if station is None:
             return Rejection(503, "auto-registration location not found")
+    if station.decommissioned_at is not None:
+        return Rejection(403, f"charge station {identity!r} is decommissioned")
     if station.password_hash is not None and not (
         credentials is not None
         and credentials[0] == identity

@@ -54,7 +54,7 @@ def record_transaction_session(db: Session, tx: OcppTransaction) -> set[Flag]:
     facts, flags = _facts(db, tx, station)
     built = build_timeline(facts)
     attribution = _attribution(db, tx, station)
-    applied = applicable_tariff(db, station, attribution.payer_organisation_id)
+    applied = applicable_tariff(db, station, attribution.payer_organisation_id, tx.started_at)
     session = record_session(
         db, attribution, applied.spec, built.timeline, tariff_id=applied.tariff_id
     )

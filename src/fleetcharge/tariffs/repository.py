@@ -1,12 +1,13 @@
 """Loading tariffs for pricing: which tariff applies to a charge, and its engine form."""
 
+from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fleetcharge.models import Station, Tariff, TariffOverride
+from fleetcharge.models import Station, StationTariffChange, Tariff, TariffOverride
 from fleetcharge.pricing.schemas import TariffSpec
 
 # A station without a tariff still records its sessions, at no cost to anyone.
@@ -30,10 +31,10 @@ def tariff_spec(tariff: Tariff) -> TariffSpec:
 
 
 def applicable_tariff(
-    db: Session, station: Station, payer_organisation_id: int | None
+    db: Session, station: Station, payer_organisation_id: int | None, start: datetime
 ) -> AppliedTariff:
     """The payer organisation's override at the station's location, else the station's
-    default tariff, else UNPRICED."""
+    default tariff in force when the session started, else UNPRICED."""
     tariff: Tariff | None = None
     if payer_organisation_id is not None:
         tariff = db.scalar(
@@ -44,8 +45,23 @@ def applicable_tariff(
                 TariffOverride.location_id == station.location_id,
             )
         )
-    if tariff is None and station.tariff_id is not None:
-        tariff = db.get(Tariff, station.tariff_id)
+    if tariff is None:
+        default_id = tariff_id_at(db, station, start)
+        tariff = db.get(Tariff, default_id) if default_id is not None else None
     if tariff is None:
         return AppliedTariff(None, UNPRICED)
     return AppliedTariff(tariff.id, tariff_spec(tariff))
+
+
+def tariff_id_at(db: Session, station: Station, start: datetime) -> int | None:
+    """The station's default tariff for a session starting at `start`: the latest change
+    at or before it, else (no change recorded) its current one."""
+    change = db.scalar(
+        select(StationTariffChange)
+        .where(
+            StationTariffChange.station_id == station.id, StationTariffChange.valid_from <= start
+        )
+        .order_by(StationTariffChange.valid_from.desc(), StationTariffChange.id.desc())
+        .limit(1)
+    )
+    return change.tariff_id if change is not None else station.tariff_id

@@ -1,0 +1,1 @@
+"""Locations, stations, their connectors, passwords and default tariffs."""

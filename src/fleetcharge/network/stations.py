@@ -1,0 +1,207 @@
+"""Creating, changing, finding and decommissioning stations (flush only; the caller
+commits). Decommissioned stations keep their history and are refused on connect."""
+
+import contextlib
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, Literal
+from uuid import UUID
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from fleetcharge.accounts.permissions import Actor
+from fleetcharge.audit.service import record
+from fleetcharge.errors import Conflict, InvalidField, NotFound
+from fleetcharge.kit import fields
+from fleetcharge.kit.cursors import Page, PageRequest, page_of
+from fleetcharge.kit.versions import claim_version
+from fleetcharge.models import Location, Organisation, Station, Tariff
+from fleetcharge.network import connectors
+from fleetcharge.network.locations import location_by_field, uuid_of
+from fleetcharge.network.schemas import StationCreate, StationFields, StationUpdate
+from fleetcharge.network.tariff_changes import change_tariff
+
+MIN_POWER_KW, MAX_POWER_KW = Decimal(1), Decimal(4000)
+Status = Literal["active", "decommissioned"]
+
+
+def station_view(station: Station) -> dict[str, Any]:
+    return {
+        "uuid": str(station.uuid),
+        "identity": station.ocpp_identity,
+        "evse_id": station.evse_id,
+        "name": station.name,
+        "current_type": station.current_type,
+        "max_power_kw": str(station.max_power_kw),
+        "location_uuid": str(station.location.uuid),
+        "host_organisation_uuid": str(station.location.host_organisation.uuid),
+        "tariff_uuid": str(station.tariff.uuid) if station.tariff is not None else None,
+        "connectors": [
+            {"connector_id": c.connector_id, "name": c.name} for c in station.connectors
+        ],
+        "status": "decommissioned" if station.decommissioned_at else "active",
+        "decommissioned_at": station.decommissioned_at.isoformat()
+        if station.decommissioned_at
+        else None,
+        "has_password": station.password_hash is not None,
+        "created_at": station.created_at.isoformat(),
+        "version": station.version,
+    }
+
+
+def get_station(db: Session, actor: Actor, uuid: UUID) -> Station:
+    actor.require("stations", "read")
+    station = db.scalar(select(Station).where(Station.uuid == uuid))
+    if station is None:
+        raise NotFound(f"no station {uuid}")
+    return station
+
+
+def find_station(db: Session, reference: str) -> Station:
+    """A station by its identity, EVSE id or UUID (the CLI's way)."""
+    conditions = [Station.ocpp_identity == reference, Station.evse_id == reference]
+    with contextlib.suppress(ValueError):
+        conditions.append(Station.uuid == UUID(reference))
+    station = db.scalar(select(Station).where(or_(*conditions)).limit(1))
+    if station is None:
+        raise NotFound(f"no station with identity, EVSE id or UUID {reference!r}")
+    return station
+
+
+def list_stations(
+    db: Session,
+    actor: Actor,
+    page: PageRequest,
+    *,
+    location_uuid: UUID | None = None,
+    organisation_uuid: UUID | None = None,
+    status: Status | None = None,
+    q: str | None = None,
+) -> Page[Station]:
+    actor.require("stations", "read")
+    query = select(Station)
+    if location_uuid is not None or organisation_uuid is not None:
+        query = query.join(Location, Location.id == Station.location_id)
+    if location_uuid is not None:
+        query = query.where(Location.uuid == location_uuid)
+    if organisation_uuid is not None:
+        query = query.join(Organisation, Organisation.id == Location.host_organisation_id).where(
+            Organisation.uuid == organisation_uuid
+        )
+    if status == "active":
+        query = query.where(Station.decommissioned_at.is_(None))
+    elif status == "decommissioned":
+        query = query.where(Station.decommissioned_at.is_not(None))
+    if q and q.strip():
+        pattern = f"%{q.strip()}%"
+        query = query.where(
+            or_(
+                Station.name.ilike(pattern),
+                Station.ocpp_identity.ilike(pattern),
+                Station.evse_id.ilike(pattern),
+            )
+        )
+    return page_of(db, query, Station.id, page)
+
+
+def create_station(db: Session, actor: Actor, data: StationCreate) -> Station:
+    actor.require("stations", "create")
+    identity = fields.station_identity(data.identity)
+    evse_id = fields.evse_id(data.evse_id)
+    location = location_by_field(db, data.location_uuid, "location_uuid")
+    with db.no_autoflush:  # the station is written once complete
+        station = Station(
+            ocpp_identity=identity,
+            evse_id=evse_id,
+            name=fields.text(data.name, "name", max_length=200),
+            location=location,
+            current_type=data.current_type or "AC",
+            max_power_kw=_power(data.max_power_kw)
+            if data.max_power_kw is not None
+            else Decimal(22),
+            connectors=[],
+        )
+        _apply(db, station, data, datetime.now(UTC))
+        _unique(db, identity, evse_id)  # once every field is valid
+        db.add(station)
+    _flush(db, identity, evse_id)
+    record(db, actor, "create", "station", station.uuid, None, None, station_view(station))
+    return station
+
+
+def update_station(
+    db: Session,
+    actor: Actor,
+    station: Station,
+    data: StationUpdate,
+    expected_version: int | None = None,
+) -> Station:
+    actor.require("stations", "update")
+    claim_version(db, station, expected_version)
+    before = station_view(station)
+    if data.name is not None:
+        station.name = fields.text(data.name, "name", max_length=200)
+    if data.current_type is not None:
+        station.current_type = data.current_type
+    if data.max_power_kw is not None:
+        station.max_power_kw = _power(data.max_power_kw)
+    if data.location_uuid is not None:
+        station.location = location_by_field(db, data.location_uuid, "location_uuid")
+    _apply(db, station, data, datetime.now(UTC))
+    db.flush()
+    record(db, actor, "update", "station", station.uuid, None, before, station_view(station))
+    return station
+
+
+def decommission(db: Session, actor: Actor, station: Station) -> Station:
+    """From now on the station is refused on connect (again: no change)."""
+    actor.require("stations", "update")
+    if station.decommissioned_at is not None:
+        return station
+    claim_version(db, station, None)
+    before = station_view(station)
+    station.decommissioned_at = datetime.now(UTC)
+    db.flush()
+    after = station_view(station)
+    record(db, actor, "decommission", "station", station.uuid, None, before, after)
+    return station
+
+
+def _apply(db: Session, station: Station, data: StationFields, now: datetime) -> None:
+    if data.tariff_uuid is not None:
+        change_tariff(db, station, _tariff(db, data.tariff_uuid), now)
+    if data.connectors is not None:
+        connectors.replace(db, station, connectors.checked(data.connectors))
+
+
+def _tariff(db: Session, value: str) -> Tariff | None:
+    if not value.strip():
+        return None
+    tariff = db.scalar(select(Tariff).where(Tariff.uuid == uuid_of(value, "tariff_uuid")))
+    if tariff is None:
+        raise InvalidField(f"tariff_uuid: no tariff {value}", field="tariff_uuid")
+    return tariff
+
+
+def _power(value: Decimal) -> Decimal:
+    return fields.decimal(value, "max_power_kw", places=1, minimum=MIN_POWER_KW, below=MAX_POWER_KW)
+
+
+def _unique(db: Session, identity: str, evse_id: str) -> None:
+    if db.scalar(select(Station.id).where(Station.ocpp_identity == identity)) is not None:
+        raise Conflict(f"a station already has the identity {identity!r}", field="identity")
+    if db.scalar(select(Station.id).where(Station.evse_id == evse_id)) is not None:
+        raise Conflict(f"a station already has the EVSE id {evse_id!r}", field="evse_id")
+
+
+def _flush(db: Session, identity: str, evse_id: str) -> None:
+    try:
+        db.flush()
+    except IntegrityError:
+        # Another request took the identity or EVSE id between our check and our write.
+        raise Conflict(
+            f"a station already has the identity {identity!r} or the EVSE id {evse_id!r}",
+            field="identity",
+        ) from None
