@@ -13,7 +13,7 @@ from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from fleetcharge.accounts.permissions import Actor
 from fleetcharge.audit.service import record
@@ -73,7 +73,7 @@ def list_cards(
     q: str | None = None,
 ) -> Page[Card]:
     actor.require("cards", "read")
-    query = select(Card)
+    query = select(Card).options(selectinload(Card.vehicle))
     for organisation in (actor.organisation_id, organisation_id):
         if organisation is not None:
             query = query.where(Card.organisation_id == organisation)
