@@ -73,7 +73,7 @@ def vehicle(
     db.add(v)
     db.flush()
     for tag in id_tags if id_tags is not None else (f"TAG{n}",):
-        db.add(Card(id_tag=tag, vehicle_id=v.id))
+        db.add(Card(id_tag=tag, vehicle_id=v.id, organisation_id=v.organisation_id))
     db.flush()
     return v
 

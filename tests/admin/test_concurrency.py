@@ -2,45 +2,19 @@
 Idempotency-Key sent twice at once. Each pair is held at the lock it contends for until
 both requests wait on it, then released together, so the two really overlap."""
 
-import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, func, insert, select, text
+from sqlalchemy import Connection, Engine, func, insert, select
 
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import Account, IdempotentRequest, Organisation
 from tests import factories as f
+from tests.admin.concurrency import race
 from tests.admin.helpers import ADMIN, Caller, ok
-
-WAITING_ON_LOCKS = text(
-    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-    " AND wait_event_type = 'Lock'"
-)
-
-
-def race(
-    engine: Engine, hold: Callable[[Connection], None], *requests: Callable[[], httpx.Response]
-) -> list[httpx.Response]:
-    """Send the requests at once while `hold` keeps a lock; release it when all wait on it."""
-    with engine.connect() as holder, engine.connect() as watcher:
-        hold(holder)
-        with ThreadPoolExecutor(len(requests)) as pool:
-            futures = [pool.submit(request) for request in requests]
-            deadline = time.monotonic() + 30
-            waiting = 0
-            while waiting < len(requests) and time.monotonic() < deadline:
-                time.sleep(0.05)
-                waiting = watcher.execute(WAITING_ON_LOCKS).scalar_one()
-                watcher.rollback()  # activity statistics are a snapshot per transaction
-            holder.rollback()
-            responses = [future.result(timeout=30) for future in futures]
-    assert waiting == len(requests), "the requests did not all wait on the held lock"
-    return responses
 
 
 @pytest.mark.postgres

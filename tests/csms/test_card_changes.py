@@ -99,6 +99,15 @@ def test_a_moved_card_changes_the_payer_of_sessions_starting_after_the_move(
 
         ocpp = base.replace("http://", "ws://") + "/ocpp"
         summary = _simulate(ocpp, ("MOVE-1",), sessions=3, on_session=move)
+        # Backdated before a recorded session's start: refused, recorded sessions stay.
+        backdated = httpx.post(
+            f"{base}/api/admin/v1/cards/{card}/assign",
+            json={"vehicle_uuid": world["B"][1], "from": moves[0].isoformat()},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+        assert backdated.status_code == 400, backdated.text
+        assert backdated.json()["error"]["field"] == "from"
     assert summary.call_errors == 0 and summary.rejected_authorisations == 0
 
     with unit_of_work(engine) as db:

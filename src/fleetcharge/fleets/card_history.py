@@ -3,10 +3,11 @@ moving a card never changes who pays for what it charged before."""
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fleetcharge.models import Card, CardAssignment, Vehicle
+from fleetcharge.errors import InvalidField
+from fleetcharge.models import Card, CardAssignment, OcppTransaction, Vehicle
 
 # Where a card's history starts when it is first changed: before it, the card belonged to
 # the vehicle it was on (cards made before this history was kept have no row of their own).
@@ -18,7 +19,10 @@ def reassign(
 ) -> None:
     """From `starts` on, the card is `vehicle`'s (None: no vehicle's); it is its current
     vehicle at once, and keeps belonging to the vehicle's organisation once unassigned.
-    A `new` card has no past to keep."""
+    A `new` card has no past to keep. Sessions already recorded keep their vehicle, so
+    `starts` may not be before the start of the latest of them (field `from`)."""
+    if not new:
+        _after_recorded_sessions(db, card, starts)
     has_history = new or db.scalar(
         select(CardAssignment.id).where(CardAssignment.card_id == card.id).limit(1)
     )
@@ -32,6 +36,20 @@ def reassign(
     card.vehicle = vehicle
     if vehicle is not None:
         card.organisation_id = vehicle.organisation_id
+
+
+def _after_recorded_sessions(db: Session, card: Card, starts: datetime) -> None:
+    latest = db.scalar(
+        select(func.max(OcppTransaction.started_at)).where(
+            OcppTransaction.id_tag == card.id_tag, OcppTransaction.session_id.is_not(None)
+        )
+    )
+    if latest is not None and starts <= latest:
+        raise InvalidField(
+            f"from ({starts.isoformat()}) must be after the start of the card's latest "
+            f"recorded session ({latest.isoformat()}): recorded sessions keep their vehicle",
+            field="from",
+        )
 
 
 def vehicle_at(db: Session, card: Card, moment: datetime) -> Vehicle | None:

@@ -6,13 +6,14 @@ blocked or expired card is refused by the central system from its next Authorize
 StartTransaction: `csms.service.card_status` reads the card as stored.
 """
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from fleetcharge.accounts.permissions import Actor
 from fleetcharge.audit.service import record
@@ -72,7 +73,7 @@ def list_cards(
     q: str | None = None,
 ) -> Page[Card]:
     actor.require("cards", "read")
-    query = select(Card)
+    query = select(Card).options(selectinload(Card.vehicle))
     for organisation in (actor.organisation_id, organisation_id):
         if organisation is not None:
             query = query.where(Card.organisation_id == organisation)
@@ -136,43 +137,45 @@ def assign_card(
     """The vehicle's for sessions starting from `data.from_` (default now) on."""
     vehicle = _assignable(db, actor, data.vehicle_uuid)
     starts = _aware(data.from_, "from") if data.from_ else datetime.now(UTC)
-    return _change(db, actor, card, "cards", expected, lambda: reassign(db, card, vehicle, starts))
+    return _change(db, actor, card, "assign", expected, lambda: reassign(db, card, vehicle, starts))
 
 
 def unassign_card(
     db: Session, actor: Actor, card: Card, data: CardUnassign, expected: int | None = None
 ) -> Card:
     starts = _aware(data.from_, "from") if data.from_ else datetime.now(UTC)
-    return _change(db, actor, card, "cards", expected, lambda: reassign(db, card, None, starts))
+    return _change(db, actor, card, "unassign", expected, lambda: reassign(db, card, None, starts))
 
 
 def set_blocked(
     db: Session, actor: Actor, card: Card, blocked: bool, expected: int | None = None
 ) -> Card:
     """Blocked cards are answered Blocked from their next Authorize or StartTransaction."""
-    actor.require("cards", "block")
 
     def apply() -> None:
         card.status = "blocked" if blocked else "active"
 
-    return _change(db, actor, card, "block" if blocked else "unblock", expected, apply)
+    action = "block" if blocked else "unblock"
+    return _change(db, actor, card, action, expected, apply, permission="block")
 
 
 def _change(
-    db: Session, actor: Actor, card: Card, action: str, expected: int | None, apply: Any
+    db: Session,
+    actor: Actor,
+    card: Card,
+    action: str,
+    expected: int | None,
+    apply: Callable[[], None],
+    permission: str = "update",
 ) -> Card:
-    """One audited change of a card. `action` "cards" is an assignment ("assign" or
-    "unassign" by what it did); block and unblock need only `cards.block`."""
-    if action not in ("block", "unblock"):
-        actor.require("cards", "update")
+    """One change of a card, audited as `action`, for an actor allowed `cards.permission`."""
+    actor.require("cards", permission)
     actor.visible_to(_organisation_id(card), "card", card.uuid)
     claim_version(db, card, expected)
     before = card_view(card)
     apply()
     db.flush()
     db.refresh(card)
-    if action == "cards":
-        action = "assign" if card.vehicle_id is not None else "unassign"
     record(db, actor, action, "card", card.uuid, card.organisation_id, before, card_view(card))
     return card
 

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from fleetcharge.accounts.permissions import Actor
 from fleetcharge.audit.service import record
@@ -82,7 +82,9 @@ def list_vehicles(
     q: str | None = None,
 ) -> Page[Vehicle]:
     actor.require("vehicles", "read")
-    query = select(Vehicle)
+    # A page's cards in one query, not one per vehicle (fleets and organisations repeat,
+    # and are found in the session once loaded).
+    query = select(Vehicle).options(selectinload(Vehicle.cards))
     if actor.organisation_id is not None:
         query = query.where(Vehicle.organisation_id == actor.organisation_id)
     if organisation_id is not None:
