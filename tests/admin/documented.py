@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from tests.admin.helpers import ADMIN
 
-PREFIXES = ("/organisations", "/accounts", "/api-tokens", "/audit-events")
+PREFIXES = ("/organisations", "/accounts", "/api-tokens", "/audit-events", "/imports")
 
 
 def operations(schema: schemathesis.schemas.BaseSchema) -> set[tuple[str, str]]:

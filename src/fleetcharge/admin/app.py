@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from fleetcharge import __version__
 from fleetcharge.admin.calls import authenticated, is_authenticated, plain_parameters
 from fleetcharge.admin.documents import ERRORS, documented
-from fleetcharge.admin.routes import accounts, api_tokens, audit, organisations
+from fleetcharge.admin.routes import accounts, api_tokens, audit, imports, organisations
 from fleetcharge.api.errors import error_response, http_error, install_error_handlers
 from fleetcharge.errors import Unauthorized
 
@@ -100,7 +100,7 @@ def create_admin_app(state: State) -> FastAPI:
     install_error_handlers(app)
     app.add_exception_handler(RequestValidationError, _invalid_body)
     app.add_exception_handler(StarletteHTTPException, _unreadable_body)
-    for module in (organisations, accounts, audit, api_tokens):
+    for module in (organisations, accounts, audit, api_tokens, imports):
         app.include_router(module.router)
     app.openapi = documented(app)  # type: ignore[method-assign]
     return app
