@@ -1,12 +1,17 @@
-"""Writing many rows at once: multi-row INSERTs (ids returned in the rows' order), UPDATEs by
-primary key as one executemany, and the audit events of an import."""
+"""Writing many rows at once, and the audit events of an import.
+
+On PostgreSQL rows go in with COPY, their ids drawn from the table's sequence beforehand:
+large multi-row INSERTs cost the driver more to prepare than the server to run. Elsewhere
+they are multi-row INSERTs (ids returned in the rows' order). UPDATEs by primary key are
+one executemany."""
 
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import insert, update
+from psycopg.types.json import Jsonb
+from sqlalchemy import Table, insert, text, update
 from sqlalchemy.orm import Session
 
 from fleetcharge.accounts.permissions import Actor
@@ -23,6 +28,15 @@ def insert_returning_ids(
     """Insert `rows` into `model`'s table; their new ids, in the same order."""
     ids: list[int] = []
     table = model.__table__
+    if _on_postgresql(db):
+        if rows:
+            sequence = text(
+                "SELECT nextval(pg_get_serial_sequence(:table, 'id'))"
+                " FROM generate_series(1, :count)"
+            )
+            ids = list(db.scalars(sequence, {"table": table.name, "count": len(rows)}))
+            _copy(db, table, [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+        return ids
     for start in range(0, len(rows), BATCH):
         batch = rows[start : start + BATCH]
         statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
@@ -32,6 +46,9 @@ def insert_returning_ids(
 
 def insert_rows(db: Session, model: type[Any], rows: Sequence[dict[str, Any]]) -> None:
     table = model.__table__
+    if _on_postgresql(db):
+        _copy(db, table, rows)
+        return
     for start in range(0, len(rows), BATCH):
         db.execute(insert(table), list(rows[start : start + BATCH]))
 
@@ -40,6 +57,36 @@ def update_rows(db: Session, model: type[Any], rows: Sequence[dict[str, Any]]) -
     """Each row's columns set on the row whose `id` it names (every row the same keys)."""
     if rows:
         db.execute(update(model), list(rows))
+
+
+def _on_postgresql(db: Session) -> bool:
+    return db.get_bind().dialect.name == "postgresql"
+
+
+def _copy(db: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """COPY `rows` (every one the same keys) into `table`, with the Python-side defaults of
+    the columns they leave out, as an INSERT would have."""
+    if not rows:
+        return
+    defaults = {
+        column.name: column.default
+        for column in table.columns
+        if column.name not in rows[0] and column.default is not None
+    }
+    names = [*rows[0], *defaults]
+    connection = db.connection().connection.driver_connection
+    assert connection is not None
+    quoted = ", ".join(f'"{name}"' for name in names)
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy,
+    ):
+        for row in rows:
+            values = [Jsonb(v) if isinstance(v, dict | list) else v for v in row.values()]
+            for default in defaults.values():
+                arg = default.arg  # type: ignore[attr-defined]
+                values.append(arg(None) if callable(arg) else arg)
+            copy.write_row(values)
 
 
 class AuditTrail:
