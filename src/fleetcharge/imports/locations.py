@@ -115,7 +115,7 @@ def import_locations(
     problems.raise_any()
     progress.stage("validating", len(table.rows))
     locations, stations = location_lines(table, problems)
-    problems.raise_any()
+    # Rows found wrong are left out; the others are still checked against what exists.
     if not dry_run:
         serialize(db, "locations")
     plan = _Plan(db, "tariff" in table.columns)

@@ -112,7 +112,7 @@ def import_vehicles(
     problems.raise_any()
     progress.stage("validating", len(table.rows))
     lines = vehicle_lines(table, problems)
-    problems.raise_any()
+    # Rows found wrong are left out; the others are still checked against what exists.
     if not dry_run:
         serialize(db, "vehicles")
     plan = _Plan(db, organisation, default_fleet, "contract_number" in table.columns)
