@@ -14,7 +14,7 @@ counts the import reports.
 import argparse
 import time
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from fleetcharge.accounts.permissions import Actor
@@ -36,9 +36,9 @@ def vehicles_file(count: int) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode()
 
 
-def timed_import(engine: object, organisation_id: int, data: bytes) -> tuple[float, Summary]:
+def timed_import(engine: Engine, organisation_id: int, data: bytes) -> tuple[float, Summary]:
     started = time.perf_counter()
-    with unit_of_work(engine) as db:  # type: ignore[arg-type]
+    with unit_of_work(engine) as db:
         organisation = db.get(Organisation, organisation_id)
         assert organisation is not None
         summary = import_vehicles(db, Actor.command_line(), organisation, data)

@@ -64,6 +64,11 @@ class _StationRef(_Ref):
     new_connectors: dict[int, str] = field(default_factory=dict)
     renamed: dict[int, tuple[int, str]] = field(default_factory=dict)  # id -> (row id, name)
     tariff_changed: bool = False
+    host_id: int | None = None  # the location's host, whose audit events these are
+
+    def located(self) -> _Ref:
+        assert self.location is not None
+        return self.location
 
 
 def location_view(ref: _Ref, host: tuple[UUID, str]) -> dict[str, Any]:
@@ -323,7 +328,8 @@ class _Plan:
             "tariff_id": tariff_id,
         }
         if current is None:
-            ref = _StationRef(uuid4(), None, values, location=location)
+            host = self.location_hosts[line.location_key][0]
+            ref = _StationRef(uuid4(), None, values, location=location, host_id=host)
             for number, (_, name) in sorted(line.connectors.items()):
                 ref.new_connectors[number] = ref.connectors[number] = name or f"Connector {number}"
             self.stations.append(ref)
@@ -333,7 +339,10 @@ class _Plan:
             values["current_type"] = current.current_type
         if line.max_power_kw is None:
             values["max_power_kw"] = current.max_power_kw
-        ref = _StationRef(current.uuid, current.id, values, current.version, location=location)
+        host = self.location_hosts[line.location_key][0]
+        ref = _StationRef(
+            current.uuid, current.id, values, current.version, location=location, host_id=host
+        )
         had = {number: name for number, (_, name) in connectors.get(current.id, {}).items()}
         ref.connectors = dict(had)
         for number, (_, name) in sorted(line.connectors.items()):
@@ -387,10 +396,10 @@ class _Plan:
         trail = AuditTrail(actor, self.now)
         new = [(k, r) for k, r in self.locations.items() if r.id is None]
         rows = [
-            {**r.values, "uuid": r.uuid, "host_organisation_id": self.location_hosts[k][0],
-             "created_at": self.now}
+            {**r.values, "uuid": r.uuid, "created_at": self.now}
+            | {"host_organisation_id": self.location_hosts[k][0]}
             for k, r in new
-        ]  # fmt: skip
+        ]
         for (key, ref), location_id in zip(
             new, insert_returning_ids(db, Location, rows), strict=True
         ):
@@ -415,7 +424,7 @@ class _Plan:
     def _write_stations(self, db: Session, trail: AuditTrail) -> None:
         new = [s for s in self.stations if s.id is None]
         rows = [
-            {**s.values, "uuid": s.uuid, "location_id": s.location.id, "created_at": self.now}  # type: ignore[union-attr]
+            {**s.values, "uuid": s.uuid, "location_id": s.located().id, "created_at": self.now}
             for s in new
         ]
         for ref, station_id in zip(new, insert_returning_ids(db, Station, rows), strict=True):
@@ -425,7 +434,7 @@ class _Plan:
             db,
             Station,
             [
-                {**s.values, "id": s.id, "location_id": s.location.id, "version": s.version + 1}  # type: ignore[union-attr]
+                {**s.values, "id": s.id, "location_id": s.located().id, "version": s.version + 1}
                 for s in changed
             ],
         )
@@ -459,9 +468,7 @@ class _Plan:
         for ref in new + changed:
             if ref.changed:
                 ref.version += 1
-            assert ref.location is not None
-            view = station_view(
-                ref, ref.location.uuid, self.tariff_uuid(ref.values["tariff_id"]), ref.connectors
-            )
+            tariff = self.tariff_uuid(ref.values["tariff_id"])
+            view = station_view(ref, ref.located().uuid, tariff, ref.connectors)
             action = "update" if ref.changed else "create"
-            trail.add(action, "station", ref.uuid, None, ref.before, view)
+            trail.add(action, "station", ref.uuid, ref.host_id, ref.before, view)

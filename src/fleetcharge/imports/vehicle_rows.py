@@ -4,6 +4,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from fleetcharge.errors import InvalidField
 from fleetcharge.imports.problems import Problems
@@ -44,7 +45,7 @@ def vehicle_lines(table: Table, problems: Problems) -> list[VehicleLine]:
     tag_seen: dict[str, int] = {}
     for row in table.rows:
         before = problems.total
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}
         with problems.cell(row.line, "vin"):
             values["vin"] = _required(row.get("vin"), "vin", fields.vin)
         with problems.cell(row.line, "registration_number"):
@@ -76,17 +77,7 @@ def vehicle_lines(table: Table, problems: Problems) -> list[VehicleLine]:
             else:
                 vin_seen[vin] = row.line
         if problems.total == before:
-            lines.append(
-                VehicleLine(
-                    row.line,
-                    str(values["vin"]),
-                    str(values["registration_number"]),
-                    values["fleet"],  # type: ignore[arg-type]
-                    values["contract_number"],  # type: ignore[arg-type]
-                    values["effective_from"],  # type: ignore[arg-type]
-                    tuple(tags),
-                )
-            )
+            lines.append(VehicleLine(row.line, **values, id_tags=tuple(tags)))
     return lines
 
 
