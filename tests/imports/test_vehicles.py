@@ -245,8 +245,6 @@ def test_a_dry_run_reports_and_writes_nothing(engine: Engine, org_id: int) -> No
         assert counts(db) == dict.fromkeys(counts(db), 0)
 
 
-@pytest.mark.postgres
-@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_two_imports_of_one_file_at_once_make_no_duplicates(engine: Engine, org_id: int) -> None:
     text = csv_text(VEHICLE_HEADER, vehicles_file(2000))
     with ThreadPoolExecutor(2) as pool:

@@ -145,6 +145,7 @@ class _Plan:
         self.tariff_uuids: dict[int, UUID] = {}
         self.locations: dict[tuple[str, str], _Ref] = {}
         self.location_hosts: dict[tuple[str, str], tuple[int, UUID, str]] = {}
+        self.location_uuids: dict[int, UUID] = {}  # of every location a station is or goes at
         self.stations: list[_StationRef] = []
         self.unchanged_connectors = 0
 
@@ -235,7 +236,6 @@ class _Plan:
                 )
             elif matches:
                 found[key] = matches[0]
-        # Stations may move to a location of the file from any existing location.
         self.location_uuids = {row.id: row.uuid for rows in by_host.values() for row in rows}
         return found
 
