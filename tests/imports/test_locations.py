@@ -190,3 +190,25 @@ def test_every_problem_by_line_and_column(engine: Engine, tariffs: dict[str, int
     with unit_of_work(engine) as db:
         assert db.scalar(select(func.count()).select_from(Location)) == 2
         assert db.scalar(select(func.count()).select_from(Connector)) == 2
+
+
+def test_a_station_moves_to_another_location(engine: Engine, tariffs: dict[str, int]) -> None:
+    load(engine, csv_text(HEADER, [[*WHARF, "CP1", "E1", "Bay", "AC", "22", "Std", "1", "A"]]))
+    pier = ["Pier", "Harbour", "2 Pier St", "Australia/Sydney"]
+    moved = load(
+        engine, csv_text(HEADER, [[*pier, "CP1", "E1", "Bay", "AC", "22", "Std", "1", "A"]])
+    )
+    assert moved.view()["locations"] == {"created": 1, "updated": 0, "unchanged": 0}
+    assert moved.view()["stations"] == {"created": 0, "updated": 1, "unchanged": 0}
+    with unit_of_work(engine) as db:
+        station = db.scalars(select(Station)).one()
+        location = db.get(Location, station.location_id)
+        assert location is not None and location.name == "Pier" and station.version == 2
+        event = db.scalars(
+            select(AuditEvent).where(
+                AuditEvent.resource == "station", AuditEvent.action == "update"
+            )
+        ).one()
+        assert event.before and event.after
+        assert event.before["location_uuid"] != event.after["location_uuid"] == str(location.uuid)
+        assert db.scalars(select(StationTariffChange)).all() == []  # the tariff stayed

@@ -258,3 +258,28 @@ def test_two_imports_of_one_file_at_once_make_no_duplicates(engine: Engine, org_
         assert db.scalar(select(func.count(func.distinct(Card.id_tag)))) == db.scalar(
             select(func.count()).select_from(Card)
         )
+
+
+def test_problems_are_capped_with_their_total(engine: Engine, org_id: int) -> None:
+    rows = [[f"bad{n}", f"R{n}", "A", "", "", ""] for n in range(300)]
+    with pytest.raises(InvalidFile) as raised:
+        load(engine, org_id, csv_text(VEHICLE_HEADER, rows))
+    error = raised.value
+    assert (len(error.problems), error.total) == (200, 300)
+    assert (
+        error.message == "the file has 300 problems, nothing was imported; the first 200 are listed"
+    )
+    assert [p.line for p in error.problems] == list(range(2, 202))
+
+
+def test_lines_are_counted_as_an_editor_shows_them(engine: Engine, org_id: int) -> None:
+    text = (
+        "vin,registration_number,fleet\n"
+        f'{vin(1)},"two\nlines",A\n'  # a quoted cell over lines 2 and 3
+        f"{vin(2)},R2,\n"
+    )
+    assert problems_of(engine, org_id, text) == [
+        "line 2, column registration_number: registration_number must not contain control "
+        "characters",
+        "line 4, column fleet: fleet is required for a new vehicle",
+    ]

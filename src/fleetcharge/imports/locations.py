@@ -119,8 +119,8 @@ def import_locations(
     progress.advance(1)
     problems.raise_any()
     progress.stage("validating", len(table.rows))
-    locations, stations = location_lines(table, problems)
     # Rows found wrong are left out; the others are still checked against what exists.
+    locations, stations = location_lines(table, problems)
     if not dry_run:
         serialize(db, "locations")
     plan = _Plan(db, "tariff" in table.columns)

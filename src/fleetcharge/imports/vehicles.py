@@ -111,8 +111,9 @@ def import_vehicles(
     progress.advance(1)
     problems.raise_any()
     progress.stage("validating", len(table.rows))
+    # Rows found wrong are left out of `lines`; the others are still checked against what
+    # exists, so that one run reports every problem.
     lines = vehicle_lines(table, problems)
-    # Rows found wrong are left out; the others are still checked against what exists.
     if not dry_run:
         serialize(db, "vehicles")
     plan = _Plan(db, organisation, default_fleet, "contract_number" in table.columns)
