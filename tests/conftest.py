@@ -22,6 +22,9 @@ from sqlalchemy.engine import make_url
 from fleetcharge.db import make_engine, normalise_url
 from fleetcharge.migrate import upgrade
 
+# Test clients name the host `testserver`; the apps tests build answer to it.
+os.environ.setdefault("FLEETCHARGE_ALLOWED_HOSTS", "testserver")
+
 POSTGRES_ENV = "FLEETCHARGE_TEST_POSTGRES_URL"
 REDIS_ENV = "FLEETCHARGE_TEST_REDIS_URL"
 POSTGRES_SKIP = (

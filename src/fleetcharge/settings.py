@@ -3,6 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from pydantic import SecretStr, field_validator
@@ -25,8 +26,16 @@ class Settings(BaseSettings):
     # invoices and the recipient on RCTIs. Tax invoice PDFs need the ABN.
     operator_legal_name: str | None = None
     operator_abn: str | None = None
-    # Public base URL used in `pagination.next`; by default taken from the request.
+    # Public base URL used in `pagination.next` and redirects; by default taken from the
+    # request (its Host, when allowed).
     public_base_url: str | None = None
+    # Host names HTTP requests may name (comma-separated), beside loopback and the host of
+    # public_base_url; a request naming another is refused, so no link or redirect points
+    # elsewhere. `*`: any (only behind a proxy that checks Host itself).
+    allowed_hosts: str = ""
+    # Addresses of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed
+    # (comma-separated, or `*`); none by default.
+    trusted_proxies: str = ""
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"
     # Seconds `serve` waits for in-flight requests on shutdown (SIGTERM / Ctrl-C).
@@ -63,6 +72,18 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
+
+    def allowed_host_names(self) -> frozenset[str] | None:
+        """The Host names answered (lower case, no port); None: any."""
+        names = {name.strip().lower() for name in self.allowed_hosts.split(",") if name.strip()}
+        if "*" in names:
+            return None
+        names |= {"localhost", "127.0.0.1", "[::1]", "::1"}
+        if self.public_base_url:
+            public = urlsplit(self.public_base_url).hostname
+            if public:
+                names.add(public.lower())
+        return frozenset(names)
 
     def rate_limit_defaults(self) -> dict[str, str]:
         return {

@@ -13,7 +13,16 @@ from fastapi.testclient import TestClient
 
 from tests.admin.helpers import ADMIN
 
-PREFIXES = ("/organisations", "/accounts", "/api-tokens", "/audit-events", "/imports")
+PREFIXES = (
+    "/organisations",
+    "/accounts",
+    "/api-tokens",
+    "/audit-events",
+    "/fleets",
+    "/vehicles",
+    "/cards",
+    "/imports",
+)
 
 
 def operations(schema: schemathesis.schemas.BaseSchema) -> set[tuple[str, str]]:

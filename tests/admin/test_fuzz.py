@@ -64,8 +64,17 @@ def seed(engine: Engine) -> tuple[Seeded, str]:
         organisation = f.organisation(db, "Seeded")
         token = issue_token(db, organisation)
         other = create_account(db, Actor.command_line(), "to revoke", "support")
+        fleet = f.fleet(db, organisation)
+        vehicle = f.vehicle(db, fleet)
+        site = f.site(db, organisation)
         uuids = {
             "organisations": str(organisation.uuid),
+            "fleets": str(fleet.uuid),
+            "vehicles": str(vehicle.uuid),
+            "cards": str(vehicle.cards[0].uuid),
+            "locations": str(site.location.uuid),
+            "stations": str(site.station.uuid),
+            "tariffs": str(site.tariff.uuid),
             "api-tokens": str(token.token.uuid),
             "accounts": str(other.token.account.uuid),
         }
@@ -107,7 +116,13 @@ def fuzz(
             # Negative cases may drop the Authorization header altogether.
             sent = response.request.headers.get("Authorization")
             if who != "valid" or sent is None:
-                assert response.status_code == 401, (name, who, response.text)
+                assert response.status_code == 401, (
+                    name,
+                    who,
+                    response.text,
+                    response.request.url,
+                    response.request.method,
+                )
             seen[(name, who if sent else "none", response.status_code)] += 1
 
     check()

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 
 from fleetcharge.db import unit_of_work
-from fleetcharge.settings import get_settings
+from fleetcharge.settings import Settings
 from tests import factories as f
 from tests.api.helpers import (
     bearer,
@@ -179,7 +179,7 @@ def test_next_link_is_absolute_and_keeps_the_filters(
         "next": "http://testserver/api/fleets/v1/invoices?date_to=2024-12-31&page=2",
     }
     # Behind a proxy, FLEETCHARGE_PUBLIC_BASE_URL gives the links their public origin.
-    _next_link_uses_the_public_base_url(engine, secret, monkeypatch)
+    _next_link_uses_the_public_base_url(engine, secret)
 
 
 def test_vehicles_and_invoices_page_in_their_order(client: TestClient, engine: Engine) -> None:
@@ -333,12 +333,9 @@ def test_any_page_matches_brute_force(
         assert (total, uuids(items)) == (len(expected), expected)
 
 
-def _next_link_uses_the_public_base_url(
-    engine: Engine, secret: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("FLEETCHARGE_PUBLIC_BASE_URL", "https://fleets.example.com/")
-    get_settings.cache_clear()  # the autouse fixture clears it again afterwards
-    with make_client(engine) as client:
+def _next_link_uses_the_public_base_url(engine: Engine, secret: str) -> None:
+    public = Settings(rate_limits_enabled=False, public_base_url="https://fleets.example.com/")
+    with make_client(engine, public) as client:
         body = get_page(client, "usage", secret, {"date_to": "2024-05-31"})
     assert body["pagination"] == {
         "total_entries": 8,

@@ -176,3 +176,24 @@ def test_override_sets_and_clears(cli: Cli, tariff_file: Path, engine: Engine) -
     with unit_of_work(engine) as db:
         station = db.merge(site.station)
         assert applicable_tariff(db, station, host.id).tariff_id == site.tariff.id
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b'{"name": "x\xff"}', "not valid JSON"),
+        (b"[" * 10_000 + b"]" * 10_000, "not valid JSON"),
+        (b'{"name": "n", "elements": [{"price_components": [{"type": "ENERGY", "price": NaN}]}]}',
+         "not valid JSON"),
+        (b'{"name": "n", "elements": [{"price_components": [{"type": "ENERGY", "price": 1e300}]}]}',
+         "elements[0].price_components[0].price"),
+    ],
+)  # fmt: skip
+def test_hostile_files_are_one_error_each(
+    cli: Cli, tmp_path: Path, content: bytes, expected: str
+) -> None:
+    path = tmp_path / "tariff.json"
+    path.write_bytes(content)
+    result = cli("create", str(path))
+    assert result.exit_code == 2, result.output
+    assert expected in result.output and "Traceback" not in result.output

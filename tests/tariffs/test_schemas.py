@@ -162,3 +162,37 @@ def test_the_documented_example_is_a_valid_tariff() -> None:
     path = Path(__file__).parents[2] / "docs" / "examples" / "tariff-time-of-use.json"
     spec = parse_tariff_document(json.loads(path.read_text())).spec()
     assert len(spec.elements) == 3 and spec.max_price == Decimal("100.00")
+
+
+def _component(**fields: Any) -> dict[str, Any]:
+    return {"name": "p", "elements": [{"price_components": [{"type": "ENERGY", **fields}]}]}
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        (_component(price=1e300), "elements[0].price_components[0].price: Input should be less"),
+        (_component(price=float("nan")), "elements[0].price_components[0].price: must be a finite"),
+        (_component(price=float("inf")), "elements[0].price_components[0].price: must be a finite"),
+        (_component(price=1, step_size=10**30), "elements[0].price_components[0].step_size:"),
+        (_component(price=1, step_size=2_000_000), "elements[0].price_components[0].step_size:"),
+        ({**_component(price=1), "max_price": 1e30}, "max_price: must be at most 1000000"),
+        ({**_component(price=1), "min_price": {"incl_vat": 1e30}}, "min_price.PriceDocument."),
+        (_element_with(restrictions={"max_kwh": 1e20}), "elements[1].restrictions.max_kwh:"),
+        (_element_with(restrictions={"max_duration": 10**12}), "elements[1].restrictions.max_dur"),
+    ],
+)  # fmt: skip
+def test_out_of_bounds_numbers_are_refused_with_their_path(document: Any, expected: str) -> None:
+    found = problems(document)
+    assert any(p.startswith(expected) for p in found), found
+
+
+@given(st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(), st.text()))
+def test_any_price_validates_within_bounds_or_is_a_named_problem(price: object) -> None:
+    try:
+        document = parse_tariff_document(_component(price=price))
+    except TariffDocumentError as error:
+        assert all(p.startswith("elements[0].price_components[0].price") for p in error.problems)
+        return
+    component = document.spec().elements[0].price_components[0]
+    assert component.price.is_finite() and 0 <= component.price <= 10_000

@@ -10,7 +10,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from fleetcharge import __version__
 from fleetcharge.admin.calls import authenticated, is_authenticated, plain_parameters
 from fleetcharge.admin.documents import ERRORS, documented
-from fleetcharge.admin.routes import accounts, api_tokens, audit, imports, organisations
+from fleetcharge.admin.routes import (
+    accounts,
+    api_tokens,
+    audit,
+    cards,
+    fleets,
+    imports,
+    organisations,
+    vehicles,
+)
 from fleetcharge.api.errors import error_response, http_error, install_error_handlers
 from fleetcharge.errors import Unauthorized
 
@@ -55,14 +64,16 @@ async def _refused_unless_authenticated(request: Request) -> JSONResponse | None
     return None
 
 
-async def _unreadable_body(request: Request, exc: Exception) -> JSONResponse:
+async def _routing_or_body_error(request: Request, exc: Exception) -> JSONResponse:
+    """Starlette's errors (no such route or method, a body it could not read): a 401 first
+    for a caller without a valid admin token."""
     assert isinstance(exc, StarletteHTTPException)
+    refused = await _refused_unless_authenticated(request)
+    if refused is not None:
+        return refused
     if exc.status_code != 400:
         return await http_error(request, exc)
-    refused = await _refused_unless_authenticated(request)
-    return refused or error_response(
-        400, "invalid_body", "the request body could not be read: send JSON"
-    )
+    return error_response(400, "invalid_body", "the request body could not be read: send JSON")
 
 
 async def _invalid_body(request: Request, exc: Exception) -> JSONResponse:
@@ -99,8 +110,9 @@ def create_admin_app(state: State) -> FastAPI:
     app.state = state  # the main app's engine, settings and central system
     install_error_handlers(app)
     app.add_exception_handler(RequestValidationError, _invalid_body)
-    app.add_exception_handler(StarletteHTTPException, _unreadable_body)
-    for module in (organisations, accounts, audit, api_tokens, imports):
+    app.add_exception_handler(StarletteHTTPException, _routing_or_body_error)
+    routed = (organisations, fleets, vehicles, cards, accounts, audit, api_tokens, imports)
+    for module in routed:
         app.include_router(module.router)
     app.openapi = documented(app)  # type: ignore[method-assign]
     return app

@@ -17,13 +17,13 @@ from sqlalchemy.orm import Session
 
 from fleetcharge.accounts.permissions import Actor
 from fleetcharge.accounts.service import authenticate_admin
+from fleetcharge.api.responses import link
 from fleetcharge.db import unit_of_work
 from fleetcharge.errors import Conflict, DomainError, InvalidParameter
 from fleetcharge.kit.cursors import Page, PageRequest, parse_page_request
 from fleetcharge.kit.sealed import seal, unseal
 from fleetcharge.kit.versions import etag, parse_if_match
 from fleetcharge.models import IdempotentRequest
-from fleetcharge.settings import get_settings
 
 T = TypeVar("T")
 Cursor = Annotated[str | None, Query(description="Continue a list: from `pagination.next`.")]
@@ -88,8 +88,7 @@ def page_response(request: Request, page: Page[T], view: Callable[[T], dict[str,
     if page.next_cursor is not None:
         query = {k: v for k, v in request.query_params.items() if k != "cursor"}
         query["cursor"] = page.next_cursor
-        base = get_settings().public_base_url or str(request.base_url)
-        pagination["next"] = f"{base.rstrip('/')}{request.url.path}?{urlencode(query)}"
+        pagination["next"] = link(request, urlencode(query))
     return json_response({"data": [view(item) for item in page.items], "pagination": pagination})
 
 

@@ -13,7 +13,7 @@ from fleetcharge.api.errors import install_error_handlers
 from fleetcharge.api.fastpath import DirectRoutes
 from fleetcharge.api.health import router as health_router
 from fleetcharge.api.lifespan import lifespan
-from fleetcharge.api.middleware import RequestContext
+from fleetcharge.api.middleware import HostGuard, RequestContext
 from fleetcharge.api.schemas import ErrorBody
 from fleetcharge.billing.endpoints import router as invoices_router
 from fleetcharge.charging.endpoints import router as sessions_router
@@ -107,7 +107,8 @@ def _documented(app: FastAPI) -> Callable[[], dict[str, Any]]:
 def served(app: FastAPI) -> ASGIApp:
     """What a server runs: the app, with charge stations' WebSockets (csms.fastpath) and
     the polled list endpoints (api.fastpath) taken past its per-request machinery."""
-    return DirectRoutes(app, API_PREFIX, rest=DirectOcpp(app))
+    routes = DirectRoutes(app, API_PREFIX, rest=DirectOcpp(app))
+    return HostGuard(routes, app.state.allowed_hosts, app.state.public_base_url)
 
 
 def create_app(engine: Engine | None = None, settings: Settings | None = None) -> FastAPI:
@@ -123,6 +124,8 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     settings = settings or get_settings()
     app.state.engine = engine or engine_for(settings.database_url)
     app.state.loop_engine = None  # opened by the lifespan on PostgreSQL
+    app.state.allowed_hosts = settings.allowed_host_names()
+    app.state.public_base_url = settings.public_base_url
     app.state.limit_policy = LimitPolicy(
         settings.rate_limit_defaults(), enabled=settings.rate_limits_enabled
     )

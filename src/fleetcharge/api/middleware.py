@@ -5,10 +5,12 @@ import logging
 import re
 import time
 import uuid
+from typing import Any
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from fleetcharge.api.errors import error_response
 from fleetcharge.logs import REQUEST_ID
 from fleetcharge.metrics import REQUEST_SECONDS
 
@@ -53,7 +55,12 @@ class RequestContext:
                 scope["method"],
                 scope["path"],
                 status,
-                extra={"status": status, "duration_ms": round(elapsed * 1000, 2), "route": path},
+                extra={
+                    "status": status,
+                    "duration_ms": round(elapsed * 1000, 2),
+                    "route": path,
+                    "client": (scope.get("client") or ("",))[0],
+                },
             )
             REQUEST_ID.reset(token)
 
@@ -74,3 +81,56 @@ def _route_label(scope: Scope) -> str:
     # A route included under a prefix keeps only its own path; without parameters the
     # request path is the full template.
     return template if "{" in template else str(scope["path"])
+
+
+class HostGuard:
+    """Refuses HTTP requests naming a Host not allowed (links and redirects are built from
+    it), and points redirects at the public base URL when one is set."""
+
+    def __init__(self, app: ASGIApp, allowed: frozenset[str] | None, public_base_url: str | None):
+        self.app = app
+        self.allowed = allowed
+        self.public_base = public_base_url.rstrip("/") if public_base_url else None
+
+    @property
+    def state(self) -> Any:
+        """The app's state, as `app.state` of what is served."""
+        return self.app.state  # type: ignore[attr-defined]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        host = _header(scope, b"host") or ""
+        if self.allowed is not None and _host_name(host) not in self.allowed:
+            refused = error_response(
+                400,
+                "invalid_host",
+                "this server does not answer to that Host: see FLEETCHARGE_ALLOWED_HOSTS",
+                "Host",
+            )
+            await refused(scope, receive, send)
+            return
+        if self.public_base is None:
+            await self.app(scope, receive, send)
+            return
+        ours = f"{scope['scheme']}://{host}"
+        public = self.public_base
+
+        async def send_public(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                location = headers.get("location")
+                if location is not None and location.startswith(ours):
+                    headers["location"] = public + location[len(ours) :]
+            await send(message)
+
+        await self.app(scope, receive, send_public)
+
+
+def _host_name(host: str) -> str:
+    """`example.com:8000` -> `example.com`; `[::1]:8000` -> `[::1]`."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[: host.find("]") + 1]
+    return host.rpartition(":")[0] if host.count(":") == 1 else host

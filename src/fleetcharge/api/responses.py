@@ -8,7 +8,6 @@ import orjson
 from fastapi import Request, Response
 
 from fleetcharge.api.params import PAGE_SIZE
-from fleetcharge.settings import get_settings
 
 
 def number(value: Decimal) -> float | int:
@@ -31,10 +30,16 @@ def next_link(
 ) -> str | None:
     if page * PAGE_SIZE >= total:
         return None
-    base = get_settings().public_base_url or str(request.base_url)
     query = {name: value for name, value in filters.items() if value}
     query["page"] = str(page + 1)
-    return f"{base.rstrip('/')}{request.url.path}?{urlencode(query)}"
+    return link(request, urlencode(query))
+
+
+def link(request: Request, query: str) -> str:
+    """This request's path with `query`, on the public base URL when one is set (else on
+    the request's Host, which HostGuard let through)."""
+    base = getattr(request.app.state, "public_base_url", None) or str(request.base_url)
+    return f"{base.rstrip('/')}{request.url.path}?{query}"
 
 
 def envelope(

@@ -26,6 +26,9 @@ def serve(database_url: str, host: str = "127.0.0.1", port: int = 8000, workers:
         workers=workers,
         log_config=logging_config(settings.log_level, settings.log_format),
         access_log=False,  # the RequestContext middleware logs each request with its id
-        proxy_headers=True,
+        # Only the configured proxies' X-Forwarded-* are believed; uvicorn would otherwise
+        # take the list from FORWARDED_ALLOW_IPS in the environment.
+        proxy_headers=bool(settings.trusted_proxies.strip()),
+        forwarded_allow_ips=settings.trusted_proxies.strip() or "",
         timeout_graceful_shutdown=settings.graceful_shutdown_seconds,
     )

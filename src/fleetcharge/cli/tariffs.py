@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
 
+import orjson
 import typer
 from rich.table import Table
 
@@ -34,14 +35,15 @@ def _read_document(path: str) -> TariffDocument:
     """The tariff document in FILE ('-' for standard input), validated, or exit 2 with
     every problem and where it is."""
     try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+        content = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     except OSError as error:
         raise fail(f"cannot read {path}: {error.strerror}") from None
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
+        # orjson: UTF-8 checked, NaN and Infinity refused, nesting bounded (no RecursionError).
+        data = orjson.loads(content)
+    except orjson.JSONDecodeError as error:
         raise fail(
-            f"{path}: not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
+            f"{path}: not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
         ) from None
     try:
         return parse_tariff_document(data)

@@ -28,6 +28,7 @@ from fleetcharge.csms.timeline import (
     TransactionFacts,
     build_timeline,
 )
+from fleetcharge.fleets.card_history import vehicle_at
 from fleetcharge.models import (
     Card,
     ChargeSession,
@@ -154,7 +155,8 @@ def _facts(
 def _attribution(db: Session, tx: OcppTransaction, station: Station) -> Attribution:
     card = db.get(Card, tx.card_id) if tx.card_id is not None else None
     card = card or repository.card_by_id_tag(db, tx.id_tag)
-    vehicle = card.vehicle if card is not None else None
+    # Whose card it was when the session started: a later move changes nothing for it.
+    vehicle = vehicle_at(db, card, tx.started_at) if card is not None else None
     location = station.location
     host = db.get(Organisation, location.host_organisation_id)
     assert host is not None

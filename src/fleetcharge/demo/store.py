@@ -118,7 +118,12 @@ def insert_network(db: Session, network: DemoNetwork) -> NetworkIds:
         )
         vehicles[vehicle_spec.uuid.hex] = vehicle
         for card_spec in vehicle_spec.cards:
-            card = Card(uuid=card_spec.uuid, id_tag=card_spec.id_tag, status=card_spec.status)
+            card = Card(
+                uuid=card_spec.uuid,
+                id_tag=card_spec.id_tag,
+                status=card_spec.status,
+                organisation_id=org_ids[vehicle_spec.organisation_key],
+            )
             vehicle.cards.append(card)
             cards[card_spec.id_tag] = card
     db.add_all(vehicles.values())

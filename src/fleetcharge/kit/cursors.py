@@ -64,12 +64,20 @@ def page_of(
     key: InstrumentedAttribute[int],
     request: PageRequest,
 ) -> Page[T]:
-    """One page of `query` (filters applied, no order) in `key` order, with the total count."""
-    total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    rows: list[Any] = list(
-        db.scalars(query.where(key > request.after).order_by(key).limit(request.limit + 1))
-    )
-    more = len(rows) > request.limit
-    rows = rows[: request.limit]
-    next_cursor = encode_cursor(getattr(rows[-1], key.key)) if more and rows else None
-    return Page(rows, total, next_cursor)
+    """One page of `query` (filters applied, no order) in `key` order, with the total count.
+
+    The rows left after the cursor are counted with the total, and the page asks for no
+    more than those: a `LIMIT` the filtered rows cannot fill would let PostgreSQL walk the
+    key's index past every other organisation's rows looking for the missing ones.
+    """
+    counted = query.order_by(None).subquery()
+    total, left = db.execute(
+        select(func.count(), func.count().filter(counted.c[key.key] > request.after))
+    ).one()
+    size = min(request.limit, left or 0)
+    rows: list[Any] = []
+    if size:
+        rows = list(db.scalars(query.where(key > request.after).order_by(key).limit(size)))
+    more = (left or 0) > request.limit and bool(rows)
+    next_cursor = encode_cursor(getattr(rows[-1], key.key)) if more else None
+    return Page(rows, total or 0, next_cursor)

@@ -4,7 +4,7 @@ from sqlalchemy import Date, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fleetcharge.models.base import Base, CreatedAtMixin, PublicIdMixin, VersionedMixin
-from fleetcharge.models.organisation import Fleet
+from fleetcharge.models.organisation import Fleet, Organisation
 from fleetcharge.models.types import UTCDateTime
 
 
@@ -41,13 +41,19 @@ class Card(PublicIdMixin, VersionedMixin, CreatedAtMixin, Base):
     """An RFID card; its `id_tag` is what a session shows as `auth_id`."""
 
     __tablename__ = "cards"
+    # The admin API pages an organisation's cards in creation order.
+    __table_args__ = (Index("ix_cards_org_id", "organisation_id", "id"),)
 
     id_tag: Mapped[str] = mapped_column(String(64), unique=True)
     vehicle_id: Mapped[int | None] = mapped_column(ForeignKey("vehicles.id"), index=True)
+    # Its vehicle's organisation, kept while it is on no vehicle so that it stays that
+    # organisation's card (None: a network card no organisation manages).
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     status: Mapped[str] = mapped_column(String(16), default="active")  # active | blocked
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     vehicle: Mapped[Vehicle | None] = relationship(back_populates="cards")
+    organisation: Mapped[Organisation | None] = relationship()
 
 
 class CardAssignment(Base):

@@ -28,6 +28,13 @@ from fleetcharge.money import round_money
 from fleetcharge.pricing.schemas import DAYS_OF_WEEK, TariffSpec
 
 DECIMAL_TEXT = re.compile(r"-?\d+(\.\d+)?")
+# Bounds far beyond any real tariff that keep every priced session within the money columns.
+MAX_UNIT_PRICE = Decimal(10_000)  # per kWh, hour or session
+MAX_PRICE = Decimal(1_000_000)  # a session's min_price / max_price
+MAX_STEP = 1_000_000  # Wh or seconds
+MAX_KWH = Decimal(100_000)
+MAX_AMPERES_OR_KW = Decimal(10_000)
+MAX_SECONDS = 366 * 24 * 3600
 CLOCK = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 DayOfWeek = Literal["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
 
@@ -37,12 +44,14 @@ def _decimal(value: Any) -> Any:
     if isinstance(value, bool):
         raise ValueError("must be a number")
     if isinstance(value, int | float):
-        return Decimal(str(value))
-    if isinstance(value, str) and DECIMAL_TEXT.fullmatch(value.strip()):
-        return Decimal(value.strip())
-    if isinstance(value, Decimal):
-        return value
-    raise ValueError("must be a number")
+        value = Decimal(str(value))
+    elif isinstance(value, str) and DECIMAL_TEXT.fullmatch(value.strip()):
+        value = Decimal(value.strip())
+    if not isinstance(value, Decimal):
+        raise ValueError("must be a number")
+    if not value.is_finite():
+        raise ValueError("must be a finite number")
+    return value
 
 
 def _at_most_places(value: Decimal, places: int) -> Decimal:
@@ -58,9 +67,9 @@ class _Strict(BaseModel):
 
 class PriceComponentDocument(_Strict):
     type: Literal["ENERGY", "TIME", "PARKING_TIME", "FLAT"]
-    price: Annotated[Decimal, Field(ge=0)]
+    price: Annotated[Decimal, Field(ge=0, le=MAX_UNIT_PRICE)]
     vat: Annotated[Decimal, Field(ge=0, le=100)] | None = None
-    step_size: Annotated[int, Field(ge=1, strict=True)] = 1
+    step_size: Annotated[int, Field(ge=1, le=MAX_STEP, strict=True)] = 1
 
     _numbers = field_validator("price", "vat", mode="before")(_decimal)
 
@@ -75,14 +84,14 @@ class RestrictionsDocument(_Strict):
     end_time: str | None = None
     start_date: date | None = None
     end_date: date | None = None
-    min_kwh: Annotated[Decimal, Field(ge=0)] | None = None
-    max_kwh: Annotated[Decimal, Field(ge=0)] | None = None
-    min_current: Annotated[Decimal, Field(ge=0)] | None = None
-    max_current: Annotated[Decimal, Field(ge=0)] | None = None
-    min_power: Annotated[Decimal, Field(ge=0)] | None = None
-    max_power: Annotated[Decimal, Field(ge=0)] | None = None
-    min_duration: Annotated[int, Field(ge=0, strict=True)] | None = None
-    max_duration: Annotated[int, Field(ge=0, strict=True)] | None = None
+    min_kwh: Annotated[Decimal, Field(ge=0, le=MAX_KWH)] | None = None
+    max_kwh: Annotated[Decimal, Field(ge=0, le=MAX_KWH)] | None = None
+    min_current: Annotated[Decimal, Field(ge=0, le=MAX_AMPERES_OR_KW)] | None = None
+    max_current: Annotated[Decimal, Field(ge=0, le=MAX_AMPERES_OR_KW)] | None = None
+    min_power: Annotated[Decimal, Field(ge=0, le=MAX_AMPERES_OR_KW)] | None = None
+    max_power: Annotated[Decimal, Field(ge=0, le=MAX_AMPERES_OR_KW)] | None = None
+    min_duration: Annotated[int, Field(ge=0, le=MAX_SECONDS, strict=True)] | None = None
+    max_duration: Annotated[int, Field(ge=0, le=MAX_SECONDS, strict=True)] | None = None
     day_of_week: Annotated[list[DayOfWeek], Field(min_length=1)] | None = None
 
     _numbers = field_validator(
@@ -134,8 +143,8 @@ class ElementDocument(_Strict):
 class PriceDocument(_Strict):
     """OCPI's Price object; we bill the GST-inclusive figure."""
 
-    excl_vat: Decimal | None = None
-    incl_vat: Decimal
+    excl_vat: Annotated[Decimal, Field(ge=0, le=MAX_PRICE)] | None = None
+    incl_vat: Annotated[Decimal, Field(ge=0, le=MAX_PRICE)]
 
     _numbers = field_validator("excl_vat", "incl_vat", mode="before")(
         lambda value: None if value is None else _decimal(value)
@@ -162,7 +171,12 @@ class TariffDocument(_Strict):
     @field_validator("min_price", "max_price", mode="before")
     @classmethod
     def _price(cls, value: Any) -> Any:
-        return value if value is None or isinstance(value, dict) else _decimal(value)
+        if value is None or isinstance(value, dict):
+            return value
+        amount = _decimal(value)
+        if amount > MAX_PRICE:
+            raise ValueError(f"must be at most {MAX_PRICE}, got {amount}")
+        return amount
 
     @field_validator("tax_rate")
     @classmethod
@@ -250,7 +264,7 @@ def _message(issue: Any) -> str:
         and isinstance(value, str | int | float | Decimal)
         and "got" not in message
     ):
-        message += f", got {value!r}"
+        message += f", got {value}" if isinstance(value, Decimal) else f", got {value!r}"
     return message
 
 

@@ -1,0 +1,212 @@
+"""Creating, assigning, blocking and finding RFID cards (flush only; the caller commits).
+
+A card is its vehicle's organisation's; unassigned it stays that organisation's (its own
+`organisation_id`), so an organisation's member still finds it and no one else does. A
+blocked or expired card is refused by the central system from its next Authorize or
+StartTransaction: `csms.service.card_status` reads the card as stored.
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from fleetcharge.accounts.permissions import Actor
+from fleetcharge.audit.service import record
+from fleetcharge.errors import Conflict, InvalidField, InvalidParameter, NotFound
+from fleetcharge.fleets.admin_schemas import CardAssign, CardCreate, CardUnassign, CardUpdate
+from fleetcharge.fleets.card_history import reassign
+from fleetcharge.fleets.fleet_records import visible_organisation
+from fleetcharge.fleets.vehicle_records import get_vehicle
+from fleetcharge.kit import fields
+from fleetcharge.kit.cursors import Page, PageRequest, page_of
+from fleetcharge.kit.versions import claim_version
+from fleetcharge.models import Card, Organisation, Vehicle
+
+CARD_STATUSES = ("active", "blocked")
+
+
+def card_view(card: Card) -> dict[str, Any]:
+    vehicle = card.vehicle
+    organisation = card.organisation
+    return {
+        "uuid": str(card.uuid),
+        "id_tag": card.id_tag,
+        "status": card.status,
+        "expired": card.expires_at is not None and card.expires_at <= datetime.now(UTC),
+        "expires_at": card.expires_at.isoformat() if card.expires_at else None,
+        "vehicle": {"uuid": str(vehicle.uuid), "vin": vehicle.vin} if vehicle else None,
+        "organisation": (
+            {"uuid": str(organisation.uuid), "name": organisation.name} if organisation else None
+        ),
+        "created_at": card.created_at.isoformat(),
+        "version": card.version,
+    }
+
+
+def _organisation_id(card: Card) -> int | None:
+    if card.organisation_id is not None:
+        return card.organisation_id
+    return card.vehicle.organisation_id if card.vehicle is not None else None
+
+
+def get_card(db: Session, actor: Actor, uuid: UUID) -> Card:
+    actor.require("cards", "read")
+    card = db.scalar(select(Card).where(Card.uuid == uuid))
+    if card is None or not actor.sees(_organisation_id(card)):
+        raise NotFound(f"no card {uuid}")
+    return card
+
+
+def list_cards(
+    db: Session,
+    actor: Actor,
+    page: PageRequest,
+    *,
+    organisation_id: int | None = None,
+    vehicle_id: int | None = None,
+    status: str | None = None,
+    q: str | None = None,
+) -> Page[Card]:
+    actor.require("cards", "read")
+    query = select(Card)
+    for organisation in (actor.organisation_id, organisation_id):
+        if organisation is not None:
+            query = query.where(Card.organisation_id == organisation)
+    if vehicle_id is not None:
+        query = query.where(Card.vehicle_id == vehicle_id)
+    if status is not None:
+        if status not in CARD_STATUSES:
+            raise InvalidParameter(
+                f"status must be one of {', '.join(CARD_STATUSES)}, got {status!r}",
+                parameter="status",
+            )
+        query = query.where(Card.status == status)
+    if q and q.strip():
+        query = query.where(Card.id_tag.ilike(f"%{q.strip()}%"))
+    return page_of(db, query, Card.id, page)
+
+
+def create_card(db: Session, actor: Actor, data: CardCreate) -> Card:
+    actor.require("cards", "create")
+    id_tag = fields.id_tag(data.id_tag)
+    vehicle = None
+    if data.vehicle_uuid is not None:
+        vehicle = _assignable(db, actor, data.vehicle_uuid)
+    organisation = _owner(db, actor, data.organisation_uuid, vehicle)
+    if db.scalar(select(Card.id).where(Card.id_tag == id_tag)) is not None:
+        raise Conflict(f"a card already has id_tag {id_tag!r}", field="id_tag")
+    card = Card(
+        id_tag=id_tag,
+        status="active",
+        expires_at=data.expires_at and _aware(data.expires_at, "expires_at"),
+        organisation_id=organisation.id if organisation else None,
+    )
+    db.add(card)
+    try:
+        db.flush()
+    except IntegrityError:
+        raise Conflict(f"a card already has id_tag {id_tag!r}", field="id_tag") from None
+    if vehicle is not None:
+        reassign(db, card, vehicle, datetime.now(UTC))
+    db.flush()
+    db.refresh(card)
+    record(db, actor, "create", "card", card.uuid, card.organisation_id, None, card_view(card))
+    return card
+
+
+def update_card(
+    db: Session, actor: Actor, card: Card, data: CardUpdate, expected: int | None = None
+) -> Card:
+    """Its expiry (null: never); an expired card is answered Expired from then on."""
+    return _change(db, actor, card, "update", expected, lambda: _set_expiry(card, data.expires_at))
+
+
+def expire_card(db: Session, actor: Actor, card: Card, expected: int | None = None) -> Card:
+    now = datetime.now(UTC)
+    return _change(db, actor, card, "update", expected, lambda: _set_expiry(card, now))
+
+
+def assign_card(
+    db: Session, actor: Actor, card: Card, data: CardAssign, expected: int | None = None
+) -> Card:
+    """The vehicle's for sessions starting from `data.from_` (default now) on."""
+    vehicle = _assignable(db, actor, data.vehicle_uuid)
+    starts = _aware(data.from_, "from") if data.from_ else datetime.now(UTC)
+    return _change(db, actor, card, "cards", expected, lambda: reassign(db, card, vehicle, starts))
+
+
+def unassign_card(
+    db: Session, actor: Actor, card: Card, data: CardUnassign, expected: int | None = None
+) -> Card:
+    starts = _aware(data.from_, "from") if data.from_ else datetime.now(UTC)
+    return _change(db, actor, card, "cards", expected, lambda: reassign(db, card, None, starts))
+
+
+def set_blocked(
+    db: Session, actor: Actor, card: Card, blocked: bool, expected: int | None = None
+) -> Card:
+    """Blocked cards are answered Blocked from their next Authorize or StartTransaction."""
+    actor.require("cards", "block")
+
+    def apply() -> None:
+        card.status = "blocked" if blocked else "active"
+
+    return _change(db, actor, card, "block" if blocked else "unblock", expected, apply)
+
+
+def _change(
+    db: Session, actor: Actor, card: Card, action: str, expected: int | None, apply: Any
+) -> Card:
+    """One audited change of a card. `action` "cards" is an assignment ("assign" or
+    "unassign" by what it did); block and unblock need only `cards.block`."""
+    if action not in ("block", "unblock"):
+        actor.require("cards", "update")
+    actor.visible_to(_organisation_id(card), "card", card.uuid)
+    claim_version(db, card, expected)
+    before = card_view(card)
+    apply()
+    db.flush()
+    db.refresh(card)
+    if action == "cards":
+        action = "assign" if card.vehicle_id is not None else "unassign"
+    record(db, actor, action, "card", card.uuid, card.organisation_id, before, card_view(card))
+    return card
+
+
+def _set_expiry(card: Card, expires_at: datetime | None) -> None:
+    card.expires_at = _aware(expires_at, "expires_at") if expires_at else None
+
+
+def _aware(moment: datetime, field: str) -> datetime:
+    if moment.tzinfo is None:
+        raise InvalidField(
+            f"{field} needs a UTC offset, e.g. 2027-06-30T23:59:59+08:00", field=field
+        )
+    return moment.astimezone(UTC)
+
+
+def _assignable(db: Session, actor: Actor, uuid: UUID) -> Vehicle:
+    vehicle = get_vehicle(db, actor, uuid, field="vehicle_uuid")
+    if vehicle.effective_to is not None and vehicle.effective_to < datetime.now(UTC).date():
+        raise InvalidField(f"vehicle {uuid} is retired", field="vehicle_uuid")
+    return vehicle
+
+
+def _owner(
+    db: Session, actor: Actor, uuid: UUID | None, vehicle: Vehicle | None
+) -> Organisation | None:
+    if uuid is None:
+        if vehicle is not None:
+            return db.get(Organisation, vehicle.organisation_id)
+        return db.get(Organisation, actor.organisation_id) if actor.organisation_id else None
+    organisation = visible_organisation(db, actor, uuid, field="organisation_uuid")
+    if vehicle is not None and vehicle.organisation_id != organisation.id:
+        raise InvalidField(
+            "vehicle_uuid is a vehicle of another organisation than organisation_uuid",
+            field="vehicle_uuid",
+        )
+    return organisation

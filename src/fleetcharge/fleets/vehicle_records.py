@@ -1,0 +1,262 @@
+"""Creating, changing, moving, retiring and finding vehicles (flush only; the caller
+commits). A vehicle is never deleted: sessions and invoices refer to it.
+
+Moving a vehicle to another fleet retires it in the old fleet the day before and makes a
+new vehicle record with the same VIN in the new one, so that each record keeps the fleet it
+was in for the days it was there; its cards follow it from the first day in the new fleet.
+"""
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from fleetcharge.accounts.permissions import Actor
+from fleetcharge.audit.service import record
+from fleetcharge.errors import Conflict, InvalidField, InvalidParameter, NotFound
+from fleetcharge.fleets.admin_schemas import VehicleCreate, VehicleMove, VehicleUpdate
+from fleetcharge.fleets.card_history import reassign
+from fleetcharge.fleets.fleet_records import get_fleet
+from fleetcharge.kit import fields
+from fleetcharge.kit.cursors import Page, PageRequest, page_of
+from fleetcharge.kit.versions import claim_version
+from fleetcharge.models import Fleet, Vehicle
+from fleetcharge.timezones import local_date, zone
+
+VEHICLE_STATUSES = ("active", "retired")
+
+
+def vehicle_view(vehicle: Vehicle) -> dict[str, Any]:
+    fleet = vehicle.fleet
+    return {
+        "uuid": str(vehicle.uuid),
+        "vin": vehicle.vin,
+        "registration_number": vehicle.registration_number,
+        "contract_number": vehicle.contract_number,
+        "fleet": {"uuid": str(fleet.uuid), "name": fleet.name},
+        "organisation": {"uuid": str(fleet.organisation.uuid), "name": fleet.organisation.name},
+        "effective_from": vehicle.effective_from.isoformat(),
+        "effective_to": vehicle.effective_to.isoformat() if vehicle.effective_to else None,
+        "status": _status(vehicle),
+        "id_tags": [card.id_tag for card in vehicle.cards],
+        "created_at": vehicle.created_at.isoformat(),
+        "version": vehicle.version,
+    }
+
+
+def today(vehicle_or_fleet: Vehicle | Fleet) -> date:
+    """Today where the organisation is billed: the day a vehicle's dates are counted in."""
+    organisation = (
+        vehicle_or_fleet.fleet.organisation
+        if isinstance(vehicle_or_fleet, Vehicle)
+        else vehicle_or_fleet.organisation
+    )
+    return local_date(datetime.now(zone("UTC")), organisation.billing_timezone)
+
+
+def _status(vehicle: Vehicle) -> str:
+    if vehicle.effective_to is not None and vehicle.effective_to < today(vehicle):
+        return "retired"
+    return "active"
+
+
+def get_vehicle(db: Session, actor: Actor, uuid: UUID, field: str | None = None) -> Vehicle:
+    actor.require("vehicles", "read")
+    vehicle = db.scalar(select(Vehicle).where(Vehicle.uuid == uuid))
+    if vehicle is None or not actor.sees(vehicle.organisation_id):
+        raise NotFound(f"no vehicle {uuid}", field=field)
+    return vehicle
+
+
+def list_vehicles(
+    db: Session,
+    actor: Actor,
+    page: PageRequest,
+    *,
+    organisation_id: int | None = None,
+    fleet_id: int | None = None,
+    status: str | None = None,
+    q: str | None = None,
+) -> Page[Vehicle]:
+    actor.require("vehicles", "read")
+    query = select(Vehicle)
+    if actor.organisation_id is not None:
+        query = query.where(Vehicle.organisation_id == actor.organisation_id)
+    if organisation_id is not None:
+        query = query.where(Vehicle.organisation_id == organisation_id)
+    if fleet_id is not None:
+        query = query.where(Vehicle.fleet_id == fleet_id)
+    if status is not None:
+        if status not in VEHICLE_STATUSES:
+            raise InvalidParameter(
+                f"status must be one of {', '.join(VEHICLE_STATUSES)}, got {status!r}",
+                parameter="status",
+            )
+        # UTC's today: a list spans organisations billed in different time zones.
+        now = datetime.now(zone("UTC")).date()
+        active = or_(Vehicle.effective_to.is_(None), Vehicle.effective_to >= now)
+        query = query.where(active if status == "active" else ~active)
+    if q and q.strip():
+        pattern = f"%{q.strip()}%"
+        query = query.where(
+            or_(
+                Vehicle.vin.ilike(pattern),
+                Vehicle.registration_number.ilike(pattern),
+                Vehicle.contract_number.ilike(pattern),
+            )
+        )
+    return page_of(db, query, Vehicle.id, page)
+
+
+def create_vehicle(db: Session, actor: Actor, data: VehicleCreate) -> Vehicle:
+    actor.require("vehicles", "create")
+    fleet = get_fleet(db, actor, data.fleet_uuid, field="fleet_uuid")
+    vin = _free_vin(db, fields.vin(data.vin))
+    vehicle = Vehicle(
+        fleet=fleet,
+        organisation_id=fleet.organisation_id,
+        vin=vin,
+        registration_number=_registration(data.registration_number),
+        contract_number=_contract(data.contract_number),
+        effective_from=data.effective_from or today(fleet),
+    )
+    db.add(vehicle)
+    _flush(db, vin)
+    record(
+        db,
+        actor,
+        "create",
+        "vehicle",
+        vehicle.uuid,
+        vehicle.organisation_id,
+        None,
+        vehicle_view(vehicle),
+    )
+    return vehicle
+
+
+def update_vehicle(
+    db: Session, actor: Actor, vehicle: Vehicle, data: VehicleUpdate, expected: int | None = None
+) -> Vehicle:
+    """Registration, contract, and retiring (`effective_to`: its last active day)."""
+    actor.require("vehicles", "update")
+    actor.visible_to(vehicle.organisation_id, "vehicle", vehicle.uuid)
+    claim_version(db, vehicle, expected)
+    before = vehicle_view(vehicle)
+    given = data.model_fields_set
+    if data.registration_number is not None:
+        vehicle.registration_number = _registration(data.registration_number)
+    if "contract_number" in given:
+        vehicle.contract_number = _contract(data.contract_number)
+    if "effective_to" in given:
+        if data.effective_to is None:
+            vehicle.effective_to = None
+            vin = _free_vin(db, vehicle.vin, besides=vehicle.id)
+        else:
+            vehicle.effective_to = _last_day(vehicle, data.effective_to, "effective_to")
+            vin = vehicle.vin
+        _flush(db, vin)
+    db.flush()
+    record(
+        db,
+        actor,
+        "update",
+        "vehicle",
+        vehicle.uuid,
+        vehicle.organisation_id,
+        before,
+        vehicle_view(vehicle),
+    )
+    return vehicle
+
+
+def move_vehicle(
+    db: Session, actor: Actor, vehicle: Vehicle, data: VehicleMove, expected: int | None = None
+) -> Vehicle:
+    """The vehicle's record in its new fleet from `data.from_` on (see the module's note)."""
+    actor.require("vehicles", "update")
+    actor.visible_to(vehicle.organisation_id, "vehicle", vehicle.uuid)
+    target = get_fleet(db, actor, data.fleet_uuid, field="fleet_uuid")
+    if target.organisation_id != vehicle.organisation_id:
+        raise InvalidField(
+            "fleet_uuid must be a fleet of the vehicle's own organisation", field="fleet_uuid"
+        )
+    if target.id == vehicle.fleet_id:
+        raise InvalidField("the vehicle is already in that fleet", field="fleet_uuid")
+    if vehicle.effective_to is not None:
+        raise InvalidField(
+            "a retired vehicle cannot move: create it in the new fleet", field="fleet_uuid"
+        )
+    first_day = data.from_ or today(vehicle)
+    claim_version(db, vehicle, expected)
+    before = vehicle_view(vehicle)
+    vehicle.effective_to = _last_day(vehicle, first_day - timedelta(days=1), "from")
+    db.flush()
+    moved = Vehicle(
+        fleet=target,
+        organisation_id=vehicle.organisation_id,
+        vin=vehicle.vin,
+        registration_number=vehicle.registration_number,
+        contract_number=vehicle.contract_number,
+        effective_from=first_day,
+    )
+    db.add(moved)
+    _flush(db, vehicle.vin)
+    starts = datetime.combine(first_day, time(), zone(target.organisation.billing_timezone))
+    for card in list(vehicle.cards):
+        reassign(db, card, moved, starts)
+    db.flush()
+    db.refresh(vehicle)
+    db.refresh(moved)
+    record(
+        db,
+        actor,
+        "update",
+        "vehicle",
+        vehicle.uuid,
+        vehicle.organisation_id,
+        before,
+        vehicle_view(vehicle),
+    )
+    record(
+        db, actor, "create", "vehicle", moved.uuid, moved.organisation_id, None, vehicle_view(moved)
+    )
+    return moved
+
+
+def _last_day(vehicle: Vehicle, last: date, field: str) -> date:
+    if last < vehicle.effective_from:
+        first = vehicle.effective_from.isoformat()
+        what = "the day before the first in the new fleet" if field == "from" else field
+        raise InvalidField(
+            f"{what} ({last.isoformat()}) must not be before its effective_from ({first})",
+            field=field,
+        )
+    return last
+
+
+def _registration(value: str) -> str:
+    return fields.text(value, "registration_number", max_length=20)
+
+
+def _contract(value: str | None) -> str | None:
+    return fields.optional_text(value, "contract_number", max_length=64)
+
+
+def _free_vin(db: Session, vin: str, besides: int | None = None) -> str:
+    query = select(Vehicle.id).where(Vehicle.vin == vin, Vehicle.effective_to.is_(None))
+    if besides is not None:
+        query = query.where(Vehicle.id != besides)
+    if db.scalar(query.limit(1)) is not None:
+        raise Conflict(f"an active vehicle already has VIN {vin}", field="vin")
+    return vin
+
+
+def _flush(db: Session, vin: str) -> None:
+    try:
+        db.flush()
+    except IntegrityError:
+        raise Conflict(f"an active vehicle already has VIN {vin}", field="vin") from None
