@@ -83,7 +83,7 @@ def test_a_large_file_with_three_bad_rows_fixed_then_loaded_again(
             "vehicles": 5000,
             "cards": cards,
             "fleets": 2,
-            "card_assignments": cards,
+            "card_assignments": 2 * cards,  # none before its creation, its vehicle from then
             "audit_events": 5000 + cards + 2,
         }
         vehicle = db.scalars(select(Vehicle).where(Vehicle.vin == vin(2500))).one()
@@ -207,13 +207,19 @@ def test_updates_by_vin_and_cards_moved_keep_their_history(engine: Engine, org_i
         second = db.scalars(select(Vehicle).where(Vehicle.vin == vin(2))).one()
         card = db.get(Card, card_id)
         assert card is not None and card.vehicle_id == second.id and card.version == 2
-        (assignment,) = db.scalars(select(CardAssignment)).all()
-        assert (assignment.card_id, assignment.vehicle_id) == (card_id, second.id)
+        history = db.scalars(select(CardAssignment).order_by(CardAssignment.valid_from)).all()
+        # Until the move, the vehicle it was on; from it on, the new one.
+        assert [(a.card_id, a.vehicle_id) for a in history] == [
+            (card_id, first_id),
+            (card_id, second.id),
+        ]
+        assert card.organisation_id == org_id
         events = {(e.resource, e.action): e for e in db.scalars(select(AuditEvent)).all()}
-        moved = events[("card", "update")]
+        moved = events[("card", "assign")]
         assert moved.before and moved.after
-        assert moved.before["vehicle_uuid"] == str(updated.uuid)
-        assert moved.after["vehicle_uuid"] == str(second.uuid)
+        assert moved.before["vehicle"] == {"uuid": str(updated.uuid), "vin": vin(1)}
+        assert moved.after["vehicle"] == {"uuid": str(second.uuid), "vin": vin(2)}
+        assert moved.after["version"] == 2
         assert events[("vehicle", "update")].after["registration_number"] == "NEWREG"  # type: ignore[index]
         assert len(events) == 4  # vehicle update, vehicle create, card update, fleet create
 
@@ -225,16 +231,36 @@ def test_other_organisations_vins_and_cards_are_refused(engine: Engine, org_id: 
         theirs.vin = vin(7)
         retired = f.vehicle(db, other, id_tags=(), effective_to=date(2024, 1, 1))
         retired.vin = vin(8)
+        # Unassigned, it stays its organisation's.
+        db.add(Card(id_tag="SPARE", organisation_id=other.organisation_id))
     text = csv_text(
         ["vin", "registration_number", "fleet", "cards"],
-        [[vin(7), "R7", "A", ""], [vin(8), "R8", "A", "THEIRS;MINE"]],
+        [[vin(7), "R7", "A", ""], [vin(8), "R8", "A", "THEIRS;MINE;SPARE"]],
     )
     assert problems_of(engine, org_id, text) == [
         "line 2, column vin: vin 1FCVH000000000007 is an active vehicle of another organisation",
-        "line 3, column cards: card THEIRS is on a vehicle of another organisation",
+        "line 3, column cards: card THEIRS is another organisation's",
+        "line 3, column cards: card SPARE is another organisation's",
     ]
     with unit_of_work(engine) as db:
         assert db.scalar(select(func.count()).select_from(Vehicle)) == 2
+
+
+def test_a_network_card_is_given_by_an_operator_only(engine: Engine, org_id: int) -> None:
+    with unit_of_work(engine) as db:
+        db.add(Card(id_tag="NETWORK"))  # no organisation's
+        organisation = db.get(Organisation, org_id)
+        assert organisation is not None
+        manager = Actor("manager", "fleet_manager", organisation_id=org_id)
+        text = csv_text(
+            ["vin", "registration_number", "fleet", "cards"], [[vin(1), "R", "A", "NETWORK"]]
+        )
+        with pytest.raises(InvalidFile) as raised:
+            import_vehicles(db, manager, organisation, text.encode())
+    assert [str(p) for p in raised.value.problems] == [
+        "line 2, column cards: card NETWORK is a network card: an operator may give it to a vehicle"
+    ]
+    assert load(engine, org_id, text)["cards"].updated == 1
 
 
 def test_a_dry_run_reports_and_writes_nothing(engine: Engine, org_id: int) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from fleetcharge.accounts.permissions import Actor
 from fleetcharge.errors import InvalidField, InvalidParameter
+from fleetcharge.fleets.card_history import BEGINNING
 from fleetcharge.imports.bulk import AuditTrail, insert_returning_ids, insert_rows, update_rows
 from fleetcharge.imports.locking import serialize
 from fleetcharge.imports.problems import Problems
@@ -47,40 +48,55 @@ class VehicleRef:
     uuid: UUID
     id: int | None = None
     values: dict[str, Any] = field(default_factory=dict)
+    created_at: datetime | None = None
 
 
 def vehicle_view(
-    uuid: UUID, values: dict[str, Any], fleet: FleetRef, version: int
+    vehicle: VehicleRef, values: dict[str, Any], fleet: FleetRef, owner: Organisation, version: int
 ) -> dict[str, Any]:
-    effective_to = values.get("effective_to")
+    """As `fleets.vehicle_records.vehicle_view` shows an active vehicle, but for its id tags
+    (its cards' events say where each card went)."""
+    assert vehicle.created_at is not None
     return {
-        "uuid": str(uuid),
+        "uuid": str(vehicle.uuid),
         "vin": values["vin"],
         "registration_number": values["registration_number"],
         "contract_number": values["contract_number"],
         "fleet": fleet.view(),
+        "organisation": {"uuid": str(owner.uuid), "name": owner.name},
         "effective_from": values["effective_from"].isoformat(),
-        "effective_to": effective_to.isoformat() if effective_to else None,
+        "effective_to": None,  # only active vehicles are found by their VIN
+        "status": "active",
+        "created_at": vehicle.created_at.isoformat(),
         "version": version,
     }
 
 
 def card_view(
-    uuid: UUID,
-    id_tag: str,
-    vehicle: UUID | None,
-    status: str,
-    expires: datetime | None,
-    version: int,
+    card: Any, vehicle: VehicleRef | None, organisation: dict[str, str] | None, version: int
 ) -> dict[str, Any]:
+    """As `fleets.cards.card_view` shows a card (here from a row of `_Plan._cards`)."""
+    expires = card.expires_at
     return {
-        "uuid": str(uuid),
-        "id_tag": id_tag,
-        "vehicle_uuid": str(vehicle) if vehicle else None,
-        "status": status,
+        "uuid": str(card.uuid),
+        "id_tag": card.id_tag,
+        "status": card.status,
+        "expired": expires is not None and expires <= utcnow(),
         "expires_at": expires.isoformat() if expires else None,
+        "vehicle": {"uuid": str(vehicle.uuid), "vin": vehicle.values["vin"]} if vehicle else None,
+        "organisation": organisation,
+        "created_at": card.created_at.isoformat(),
         "version": version,
     }
+
+
+@dataclass(frozen=True)
+class _NewCard:
+    uuid: UUID
+    id_tag: str
+    created_at: datetime
+    status: str = "active"
+    expires_at: datetime | None = None
 
 
 def import_vehicles(
@@ -116,7 +132,7 @@ def import_vehicles(
     lines = vehicle_lines(table, problems)
     if not dry_run:
         serialize(db, "vehicles")
-    plan = _Plan(db, organisation, default_fleet, "contract_number" in table.columns)
+    plan = _Plan(db, actor, organisation, default_fleet, "contract_number" in table.columns)
     plan.compare(lines, problems, progress)
     problems.raise_any()
     summary = plan.summary(dry_run)
@@ -130,9 +146,15 @@ class _Plan:
     """What the file changes, against what the organisation has now."""
 
     def __init__(
-        self, db: Session, organisation: Organisation, default_fleet: str | None, contracts: bool
+        self,
+        db: Session,
+        actor: Actor,
+        organisation: Organisation,
+        default_fleet: str | None,
+        contracts: bool,
     ) -> None:
         self.db = db
+        self.actor = actor
         self.organisation = organisation
         self.default_fleet = default_fleet
         self.contracts = contracts  # the file has the column: a blank cell clears the number
@@ -166,14 +188,12 @@ class _Plan:
                 continue
             fleet = self._fleet(line, current, problems)
             tag_problems = [
-                tag
+                problem
                 for tag in line.id_tags
-                if tag in cards and cards[tag].organisation_id not in (None, org)
+                if tag in cards and (problem := self._foreign(cards[tag])) is not None
             ]
-            for tag in tag_problems:
-                problems.add(
-                    line.line, "cards", f"card {tag} is on a vehicle of another organisation"
-                )
+            for problem in tag_problems:
+                problems.add(line.line, "cards", problem)
             if fleet is None or tag_problems or problems:
                 continue
             vehicle = self._vehicle(line, current, fleet)
@@ -210,6 +230,7 @@ class _Plan:
             Vehicle.registration_number,
             Vehicle.contract_number,
             Vehicle.effective_from,
+            Vehicle.created_at,
             Vehicle.version,
         )
         found: dict[str, Any] = {}
@@ -218,17 +239,29 @@ class _Plan:
             found.update((row.vin, row) for row in self.db.execute(query))
         return found
 
+    def _foreign(self, card: Any) -> str | None:
+        """Why the organisation may not take this card, if it may not."""
+        owner = card.organisation_id if card.organisation_id is not None else card.vehicle_org
+        if owner is None and self.actor.organisation_id is not None:
+            return f"card {card.id_tag} is a network card: an operator may give it to a vehicle"
+        if owner not in (None, self.organisation.id):
+            return f"card {card.id_tag} is another organisation's"
+        return None
+
     def _cards(self, tags: Sequence[str]) -> dict[str, Any]:
         columns = (
             Card.id,
             Card.uuid,
             Card.id_tag,
             Card.vehicle_id,
+            Card.organisation_id,
             Card.status,
             Card.expires_at,
+            Card.created_at,
             Card.version,
-            Vehicle.organisation_id,
+            Vehicle.organisation_id.label("vehicle_org"),
             Vehicle.uuid.label("vehicle_uuid"),
+            Vehicle.vin.label("vehicle_vin"),
         )
         found: dict[str, Any] = {}
         for chunk in _chunks(tags):
@@ -265,7 +298,7 @@ class _Plan:
             "effective_from": line.effective_from or self.today,
         }
         if current is None:
-            vehicle = VehicleRef(uuid4(), values=values)
+            vehicle = VehicleRef(uuid4(), values=values, created_at=self.now)
             self.new_vehicles.append((vehicle, fleet))
             return vehicle
         before = {
@@ -278,12 +311,12 @@ class _Plan:
             values["contract_number"] = current.contract_number
         if line.effective_from is None:
             values["effective_from"] = current.effective_from
-        vehicle = VehicleRef(current.uuid, current.id, values)
+        vehicle = VehicleRef(current.uuid, current.id, values, current.created_at)
         if values == before and fleet.id == current.fleet_id:
             self.unchanged_vehicles += 1
         else:
             old_fleet = self.fleets_by_id[current.fleet_id]
-            was = vehicle_view(current.uuid, before, old_fleet, current.version)
+            was = vehicle_view(vehicle, before, old_fleet, self.organisation, current.version)
             self.changed_vehicles.append((vehicle, fleet, was, current.version))
         return vehicle
 
@@ -340,7 +373,7 @@ class _Plan:
                 vehicle.uuid,
                 org,
                 None,
-                vehicle_view(vehicle.uuid, vehicle.values, fleet, 1),
+                vehicle_view(vehicle, vehicle.values, fleet, self.organisation, 1),
             )
         progress.advance(len(rows))
         update_rows(
@@ -352,7 +385,7 @@ class _Plan:
             ],
         )
         for vehicle, fleet, before, version in self.changed_vehicles:
-            after = vehicle_view(vehicle.uuid, vehicle.values, fleet, version + 1)
+            after = vehicle_view(vehicle, vehicle.values, fleet, self.organisation, version + 1)
             trail.add("update", "vehicle", vehicle.uuid, org, before, after)
         progress.advance(len(self.changed_vehicles))
         self._write_cards(db, trail)
@@ -361,46 +394,57 @@ class _Plan:
 
     def _write_cards(self, db: Session, trail: AuditTrail) -> None:
         org = self.organisation.id
-        new = [(uuid4(), tag, vehicle) for tag, vehicle in self.new_cards]
+        ours = {"uuid": str(self.organisation.uuid), "name": self.organisation.name}
+        new = [(_NewCard(uuid4(), tag, self.now), vehicle) for tag, vehicle in self.new_cards]
         rows = [
-            {"uuid": uuid, "id_tag": tag, "vehicle_id": vehicle.id, "created_at": self.now}
-            for uuid, tag, vehicle in new
+            {"uuid": card.uuid, "id_tag": card.id_tag, "vehicle_id": vehicle.id}
+            | {"organisation_id": org, "status": card.status, "created_at": self.now}
+            for card, vehicle in new
         ]
         card_ids = insert_returning_ids(db, Card, rows)
-        for uuid, tag, vehicle in new:
-            after = card_view(uuid, tag, vehicle.uuid, "active", None, 1)
-            trail.add("create", "card", uuid, org, None, after)
+        for card, vehicle in new:
+            trail.add("create", "card", card.uuid, org, None, card_view(card, vehicle, ours, 1))
+        moved = self.moved_cards
         update_rows(
             db,
             Card,
             [
-                {"id": card.id, "vehicle_id": vehicle.id, "version": card.version + 1}
-                for card, vehicle in self.moved_cards
+                {"id": card.id, "vehicle_id": vehicle.id, "organisation_id": org}
+                | {"version": card.version + 1}
+                for card, vehicle in moved
             ],
         )
-        for card, vehicle in self.moved_cards:
+        for card, vehicle in moved:
+            was = VehicleRef(card.vehicle_uuid, card.vehicle_id, {"vin": card.vehicle_vin})
             before = card_view(
-                card.uuid,
-                card.id_tag,
-                card.vehicle_uuid,
-                card.status,
-                card.expires_at,
+                card, was if card.vehicle_id else None, ours if card.organisation_id else None,
                 card.version,
-            )
-            after = {**before, "vehicle_uuid": str(vehicle.uuid), "version": card.version + 1}
-            trail.add("update", "card", card.uuid, org, before, after)
-        assignments = [
-            *zip(card_ids, (vehicle for _, _, vehicle in new), strict=True),
-            *((card.id, vehicle) for card, vehicle in self.moved_cards),
+            )  # fmt: skip
+            after = card_view(card, vehicle, ours, card.version + 1)
+            trail.add("assign", "card", card.uuid, org, before, after)
+        # As `fleets.card_history.reassign` keeps it: a card's first assignment row says
+        # where it was until then, so sessions before the move keep their vehicle.
+        with_history = self._with_history([card.id for card, _ in moved])
+        history: list[tuple[int, int | None, datetime]]
+        history = [(card_id, None, BEGINNING) for card_id in card_ids]
+        history += [(c.id, c.vehicle_id, BEGINNING) for c, _ in moved if c.id not in with_history]
+        history += [
+            (card_id, v.id, self.now) for card_id, (_, v) in zip(card_ids, new, strict=True)
         ]
+        history += [(card.id, vehicle.id, self.now) for card, vehicle in moved]
         insert_rows(
             db,
             CardAssignment,
-            [
-                {"card_id": card_id, "vehicle_id": vehicle.id, "valid_from": self.now}
-                for card_id, vehicle in assignments
-            ],
+            [{"card_id": c, "vehicle_id": v, "valid_from": at} for c, v, at in history],
         )
+
+    def _with_history(self, card_ids: list[int]) -> set[int]:
+        found: set[int] = set()
+        for start in range(0, len(card_ids), CHUNK):
+            chunk = card_ids[start : start + CHUNK]
+            query = select(CardAssignment.card_id).where(CardAssignment.card_id.in_(chunk))
+            found.update(self.db.scalars(query.distinct()))
+        return found
 
 
 def _chunks(keys: Sequence[str]) -> Iterable[Sequence[str]]:
