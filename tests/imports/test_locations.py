@@ -104,7 +104,12 @@ def test_load_reload_and_change_stations(engine: Engine, tariffs: dict[str, int]
         cp2 = db.get(Station, cp2_id)
         assert cp2 is not None and cp2.tariff_id == tariffs["Std"] and cp2.version == 2
         assert [c.name for c in cp2.connectors] == ["CCS2", "CHAdeMO", "Type 2"]
-        (change,) = db.scalars(select(StationTariffChange)).all()
+        was, change = db.scalars(
+            select(StationTariffChange).order_by(StationTariffChange.valid_from)
+        ).all()
+        # Until the change, the tariff it had; from it on, the new one.
+        assert (was.station_id, was.tariff_id) == (cp2_id, tariffs["Fast"])
+        assert was.valid_from < before
         assert (change.station_id, change.tariff_id) == (cp2_id, tariffs["Std"])
         assert change.valid_from >= before
         (event,) = db.scalars(
@@ -136,7 +141,11 @@ def test_without_the_tariff_column_tariffs_stay_and_blank_cells_keep_values(
     assert cleared["stations"].updated == 1
     with unit_of_work(engine) as db:
         assert db.scalars(select(Station.tariff_id)).one() is None
-        assert db.scalars(select(StationTariffChange.tariff_id)).all() == [None]
+        changes = select(StationTariffChange.tariff_id).order_by(StationTariffChange.valid_from)
+        assert db.scalars(changes).all() == [tariffs["Std"], None]
+    load(engine, csv_text(HEADER, [[*WHARF, "CP1", "E1", "Bay", "", "", "Fast", "1", ""]]))
+    with unit_of_work(engine) as db:
+        assert db.scalars(changes).all() == [tariffs["Std"], None, tariffs["Fast"]]
 
 
 def test_every_problem_by_line_and_column(engine: Engine, tariffs: dict[str, int]) -> None:

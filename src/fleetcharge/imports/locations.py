@@ -18,6 +18,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from fleetcharge.accounts.permissions import Actor
+from fleetcharge.fleets.card_history import BEGINNING
 from fleetcharge.imports.bulk import AuditTrail, insert_returning_ids, insert_rows, update_rows
 from fleetcharge.imports.location_rows import (
     COLUMNS,
@@ -64,6 +65,7 @@ class _StationRef(_Ref):
     new_connectors: dict[int, str] = field(default_factory=dict)
     renamed: dict[int, tuple[int, str]] = field(default_factory=dict)  # id -> (row id, name)
     tariff_changed: bool = False
+    old_tariff_id: int | None = None
     host_id: int | None = None  # the location's host, whose audit events these are
 
     def located(self) -> _Ref:
@@ -355,6 +357,7 @@ class _Plan:
                 self.unchanged_connectors += 1
         moved = location.id != current.location_id
         ref.tariff_changed = values["tariff_id"] != current.tariff_id
+        ref.old_tariff_id = current.tariff_id
         if was != values or moved or ref.new_connectors or ref.renamed:
             ref.changed = True
             old = _StationRef(current.uuid, current.id, was, current.version)
@@ -365,6 +368,16 @@ class _Plan:
                 had,
             )
         self.stations.append(ref)
+
+    def _with_history(self, station_ids: list[int]) -> set[int]:
+        found: set[int] = set()
+        for start in range(0, len(station_ids), 5000):
+            chunk = station_ids[start : start + 5000]
+            query = select(StationTariffChange.station_id).where(
+                StationTariffChange.station_id.in_(chunk)
+            )
+            found.update(self.db.scalars(query.distinct()))
+        return found
 
     def tariff_uuid(self, tariff_id: int | None) -> UUID | None:
         if tariff_id is None:
@@ -456,14 +469,18 @@ class _Plan:
                 for row_id, name in s.renamed.values()
             ],
         )
+        retariffed = [s for s in changed if s.tariff_changed]
+        # As a card's history: a station's first change row says which tariff it had until
+        # then, so sessions started before keep their price.
+        with_history = self._with_history([s.id for s in retariffed if s.id is not None])
+        history = [
+            (s.id, s.old_tariff_id, BEGINNING) for s in retariffed if s.id not in with_history
+        ]
+        history += [(s.id, s.values["tariff_id"], self.now) for s in retariffed]
         insert_rows(
             db,
             StationTariffChange,
-            [
-                {"station_id": s.id, "tariff_id": s.values["tariff_id"], "valid_from": self.now}
-                for s in changed
-                if s.tariff_changed
-            ],
+            [{"station_id": s, "tariff_id": t, "valid_from": at} for s, t, at in history],
         )
         for ref in new + changed:
             if ref.changed:
