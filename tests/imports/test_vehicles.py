@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from fleetcharge.accounts.permissions import Actor
 from fleetcharge.db import unit_of_work
+from fleetcharge.errors import Conflict
 from fleetcharge.imports.problems import InvalidFile
 from fleetcharge.imports.summary import Summary
 from fleetcharge.imports.vehicles import import_vehicles
@@ -309,3 +310,21 @@ def test_lines_are_counted_as_an_editor_shows_them(engine: Engine, org_id: int) 
         "characters",
         "line 4, column fleet: fleet is required for a new vehicle",
     ]
+
+
+def test_a_card_created_elsewhere_during_the_import_is_a_conflict(
+    engine: Engine, org_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with unit_of_work(engine) as db:
+        db.add(Card(id_tag="RACED", organisation_id=org_id))
+    # As if the card had been created by another request after the import read the cards.
+    monkeypatch.setattr("fleetcharge.imports.vehicles._Plan._cards", lambda self, tags: {})
+    text = csv_text(["vin", "registration_number", "fleet", "cards"], [[vin(1), "R", "A", "RACED"]])
+    with pytest.raises(Conflict) as raised:
+        load(engine, org_id, text)
+    assert raised.value.message == (
+        "a VIN or an id tag of the file was created elsewhere while it was imported; nothing "
+        "was imported: import the file again"
+    )
+    with unit_of_work(engine) as db:
+        assert db.scalar(select(func.count()).select_from(Vehicle)) == 0

@@ -5,16 +5,20 @@ large multi-row INSERTs cost the driver more to prepare than the server to run. 
 they are multi-row INSERTs (ids returned in the rows' order). UPDATEs by primary key are
 one executemany."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+import psycopg
 from psycopg.types.json import Jsonb
 from sqlalchemy import Table, insert, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fleetcharge.accounts.permissions import Actor
+from fleetcharge.errors import Conflict
 from fleetcharge.logs import REQUEST_ID
 from fleetcharge.models import AuditEvent
 
@@ -87,6 +91,19 @@ def _copy(db: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
                 arg = default.arg  # type: ignore[attr-defined]
                 values.append(arg(None) if callable(arg) else arg)
             copy.write_row(values)
+
+
+@contextmanager
+def taken_meanwhile(what: str) -> Iterator[None]:
+    """A unique key written by someone else (not an import) after the import read what exists:
+    409, the import rolled back, to be run again."""
+    try:
+        yield
+    except (IntegrityError, psycopg.IntegrityError):
+        raise Conflict(
+            f"{what} of the file was created elsewhere while it was imported; nothing was "
+            "imported: import the file again"
+        ) from None
 
 
 class AuditTrail:

@@ -19,7 +19,13 @@ from sqlalchemy.orm import Session
 
 from fleetcharge.accounts.permissions import Actor
 from fleetcharge.fleets.card_history import BEGINNING
-from fleetcharge.imports.bulk import AuditTrail, insert_returning_ids, insert_rows, update_rows
+from fleetcharge.imports.bulk import (
+    AuditTrail,
+    insert_returning_ids,
+    insert_rows,
+    taken_meanwhile,
+    update_rows,
+)
 from fleetcharge.imports.location_rows import (
     COLUMNS,
     REQUIRED,
@@ -132,7 +138,8 @@ def import_locations(
     summary = plan.summary(dry_run)
     if not dry_run:
         progress.stage("writing", len(plan.locations) + len(plan.stations))
-        plan.write(db, actor)
+        with taken_meanwhile("a station identity or an evse_id"):
+            plan.write(db, actor)
         progress.advance(len(plan.locations) + len(plan.stations))
     return summary
 

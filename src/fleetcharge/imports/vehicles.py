@@ -17,7 +17,13 @@ from sqlalchemy.orm import Session
 from fleetcharge.accounts.permissions import Actor
 from fleetcharge.errors import InvalidField, InvalidParameter
 from fleetcharge.fleets.card_history import BEGINNING
-from fleetcharge.imports.bulk import AuditTrail, insert_returning_ids, insert_rows, update_rows
+from fleetcharge.imports.bulk import (
+    AuditTrail,
+    insert_returning_ids,
+    insert_rows,
+    taken_meanwhile,
+    update_rows,
+)
 from fleetcharge.imports.locking import serialize
 from fleetcharge.imports.problems import Problems
 from fleetcharge.imports.summary import Progress, Silent, Summary
@@ -138,7 +144,8 @@ def import_vehicles(
     summary = plan.summary(dry_run)
     if not dry_run:
         progress.stage("writing", plan.writes)
-        plan.write(db, actor, progress)
+        with taken_meanwhile("a VIN or an id tag"):
+            plan.write(db, actor, progress)
     return summary
 
 
