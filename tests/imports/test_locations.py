@@ -16,6 +16,7 @@ from fleetcharge.models import (
     AuditEvent,
     Connector,
     Location,
+    Organisation,
     Station,
     StationTariffChange,
 )
@@ -187,6 +188,12 @@ def test_every_problem_by_line_and_column(engine: Engine, tariffs: dict[str, int
     del rows[1:4]
     rows.append([*WHARF, "CP7", "E5", "Bay", "", "", "", "1", ""])
     rows.append(["Pier", "Nobody", "1 Pier", "UTC", "CP8", "E8", "Bay", "", "", "", "1", ""])
+    with unit_of_work(engine) as db:
+        harbour = str(
+            db.scalars(select(Organisation.uuid).where(Organisation.name == "Harbour")).one()
+        )
+    rows.append(["Wharf", harbour, "1 Quay St", "Australia/Sydney", "CP9", "E9", "Bay", "", "",
+                 "", "1", ""])  # fmt: skip
     assert problems_of(engine, csv_text(HEADER, rows)) == [
         "line 3, column evse_id: evse_id TAKEN is station " + site.station.ocpp_identity + "'s",
         "line 3, column tariff: more than one tariff is named 'Twin'",
@@ -195,6 +202,8 @@ def test_every_problem_by_line_and_column(engine: Engine, tariffs: dict[str, int
         "line 4, column tariff: no tariff is named 'Nope'",
         "line 5, column evse_id: evse_id E5 is also on line 4",
         "line 6, column host_organisation: no organisation 'Nobody'",
+        "line 7, column host_organisation: the host of line 2's 'Wharf', named otherwise: name "
+        "it the same way on every row",
     ]
     with unit_of_work(engine) as db:
         assert db.scalar(select(func.count()).select_from(Location)) == 2

@@ -163,10 +163,20 @@ class _Plan:
     ) -> None:
         self._load_hosts({line.host for line in locations})
         self._load_tariffs({s.tariff for s in stations if s.tariff})
+        seen: dict[tuple[int, str], LocationLine] = {}
         for line in locations:
             host = self.hosts.get(line.host)
             if host is None:
                 problems.add(line.line, "host_organisation", f"no organisation {line.host!r}")
+                continue
+            first = seen.setdefault((host[0], line.name), line)
+            if first is not line:
+                problems.add(
+                    line.line,
+                    "host_organisation",
+                    f"the host of line {first.line}'s {line.name!r}, named otherwise: name it "
+                    "the same way on every row",
+                )
                 continue
             self.location_hosts[(line.host, line.name)] = host
         existing_locations = self._existing_locations(problems, locations)
