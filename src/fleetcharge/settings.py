@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     # station queues transactions for that long (clocks reset to 1970 or 2000 do happen).
     ocpp_max_clock_skew_minutes: int = 15
     ocpp_max_offline_days: int = 30
+    # The largest WebSocket frame a station may send (OCPP frames are a few KiB); a bigger
+    # one closes its connection with 1009.
+    ocpp_max_frame_bytes: int = 1024 * 1024
     # Seconds an operator command waits for the station's answer.
     ocpp_command_timeout_seconds: float = 30.0
     # With Redis: how often each process refreshes its entry in the shared station registry

@@ -318,3 +318,22 @@ def test_a_fleet_without_active_vehicles_still_pays_for_its_charging(db: Session
     ]
     assert billed_sessions(db, invoice) == {session.id}
     assert billed_vehicles(db, invoice) == set()
+
+
+def test_a_vehicle_moved_between_fleets_in_the_month_is_billed_once_in_its_new_fleet(
+    db: Session,
+) -> None:
+    org = f.organisation(db, "Movers")
+    org.vehicle_fee = Decimal("5.00")
+    vans, utes = f.fleet(db, org, "Vans"), f.fleet(db, org, "Utes")
+    before = f.vehicle(db, vans, effective_from=date(2024, 1, 1), effective_to=date(2024, 6, 14))
+    after = f.vehicle(db, utes, effective_from=date(2024, 6, 15))
+    after.vin = before.vin  # its record in the new fleet, as the admin API's move makes it
+    other = f.vehicle(db, vans, effective_from=date(2024, 1, 1))
+    db.flush()
+
+    (invoice,) = draft_invoices(db, JUNE, organisation_ids=[org.id])
+
+    assert billed_vehicles(db, invoice) == {after.id, other.id}
+    fees = [line for line in lines(db, invoice) if "vehicle management" in line[0]]
+    assert [(line[0].split(" - ")[0], line[1]) for line in fees] == [("Utes", 1), ("Vans", 1)]

@@ -1,6 +1,8 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from fleetcharge.csms.clock import ClockPolicy, iso_utc, parse_timestamp, station_time
 from fleetcharge.csms.flags import Flag
@@ -40,3 +42,27 @@ def test_current_time_is_utc_with_milliseconds() -> None:
         iso_utc(datetime(2025, 3, 4, 10, 0, 0, 123456, tzinfo=RECEIVED.tzinfo))
         == "2025-03-04T10:00:00.123Z"
     )
+
+
+@pytest.mark.parametrize("text", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"])
+def test_times_beyond_what_utc_can_hold_are_replaced(text: str) -> None:
+    moment = station_time(text, RECEIVED, "Australia/Sydney", POLICY)
+    assert (moment.reported, moment.used, moment.flags) == (
+        RECEIVED,
+        RECEIVED,
+        {Flag.CLOCK_ADJUSTED},
+    )
+
+
+@given(
+    moment=st.datetimes(),
+    offset_minutes=st.one_of(st.none(), st.integers(min_value=-1439, max_value=1439)),
+)
+def test_any_timestamp_is_used_within_the_policy(
+    moment: datetime, offset_minutes: int | None
+) -> None:
+    if offset_minutes is not None:
+        moment = moment.replace(tzinfo=timezone(timedelta(minutes=offset_minutes)))
+    used = station_time(moment.isoformat(), RECEIVED, "Australia/Sydney", POLICY)
+    assert RECEIVED - POLICY.max_past <= used.used <= RECEIVED + POLICY.max_future
+    assert used.reported.astimezone(UTC)  # storable

@@ -56,8 +56,7 @@ def test_an_answer_to_a_station_that_left_is_not_an_error(
             '[2,"2","Heartbeat",{"extra":1}]',
             '[4,"2","FormatViolation","Payload for Action is syntactically incorrect or '
             'structure for Action",{"cause":"Additional properties are not allowed '
-            '(\'extra\' was unexpected)","ocpp_message":"[2,\\"2\\",\\"Heartbeat\\",'
-            '{\\"extra\\":1}]"}]',
+            "('extra' was unexpected)\"}]",
         ),
     ],
 )

@@ -156,6 +156,12 @@ BAD_FRAMES: list[tuple[str, list[str]]] = [
         '[2,"m14","StartTransaction",{"connectorId":0,"idTag":"A","meterStart":0,"timestamp":"2025-01-01T00:00:00Z"}]',
         ["m14", "PropertyConstraintViolation"],
     ),
+    ('[2,"m16","Heartbeat",' + "[" * 100_000 + "]" * 100_000 + "]", ["m16", "FormatViolation"]),
+    ('[2,"m17","Heartbeat",{"a":' + "[" * 900 + "]" * 900 + "}]", ["m17", "FormatViolation"]),
+    (
+        '[2,"m18","DataTransfer",{"vendorId":"V","data":' + "[" * 900 + "]" * 900 + "}]",
+        ["m18", "TypeConstraintViolation"],
+    ),
 ]
 
 
@@ -167,6 +173,7 @@ def test_bad_frames_get_the_right_call_error_and_the_connection_stays_open(
             error = cp.send(frame)
             assert [error[0], *error[1:3]] == [4, *answer], (frame, error)
             assert isinstance(error[3], str) and isinstance(error[4], dict)
+            assert len(str(error)) < 500  # the frame is not echoed back
             assert cp.send(HEARTBEAT) == HEARTBEAT_ANSWER, frame
         # A response to a request we never made is dropped without an answer.
         cp.ws.send_text('[3,"never-asked",{}]')

@@ -64,9 +64,10 @@ async def _refused_unless_authenticated(request: Request) -> JSONResponse | None
     return None
 
 
-async def _routing_or_body_error(request: Request, exc: Exception) -> JSONResponse:
-    """Starlette's errors (no such route or method, a body it could not read): a 401 first
-    for a caller without a valid admin token."""
+async def refused_or_http_error(request: Request, exc: Exception) -> JSONResponse:
+    """An unreadable body, or an admin path no route matches (the main app's handler too:
+    a uuid segment holding a newline matches not even the mount): refused with 401 first,
+    like every other request without a valid admin token."""
     assert isinstance(exc, StarletteHTTPException)
     refused = await _refused_unless_authenticated(request)
     if refused is not None:
@@ -110,7 +111,7 @@ def create_admin_app(state: State) -> FastAPI:
     app.state = state  # the main app's engine, settings and central system
     install_error_handlers(app)
     app.add_exception_handler(RequestValidationError, _invalid_body)
-    app.add_exception_handler(StarletteHTTPException, _routing_or_body_error)
+    app.add_exception_handler(StarletteHTTPException, refused_or_http_error)
     routed = (organisations, fleets, vehicles, cards, accounts, audit, api_tokens, imports)
     for module in routed:
         app.include_router(module.router)

@@ -5,11 +5,14 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp
 
 from fleetcharge import __version__
-from fleetcharge.admin.app import ADMIN_PREFIX, create_admin_app
-from fleetcharge.api.errors import install_error_handlers
+from fleetcharge.admin.app import ADMIN_PREFIX, create_admin_app, refused_or_http_error
+from fleetcharge.api.errors import http_error, install_error_handlers
 from fleetcharge.api.fastpath import DirectRoutes
 from fleetcharge.api.health import router as health_router
 from fleetcharge.api.lifespan import lifespan
@@ -136,6 +139,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     app.state.central_system = central_system_for(app.state.engine, settings)
     app.state.operator_token = settings.operator_token
     install_error_handlers(app)
+    app.add_exception_handler(StarletteHTTPException, _http_error_by_area)
     app.add_middleware(RequestContext)
     app.include_router(health_router)
     api = APIRouter(prefix=API_PREFIX, tags=["Fleets"], responses=ERROR_RESPONSES)
@@ -147,3 +151,9 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     app.mount(ADMIN_PREFIX, create_admin_app(app.state))
     app.openapi = _documented(app)  # type: ignore[method-assign]
     return app
+
+
+async def _http_error_by_area(request: Request, exc: Exception) -> Response:
+    if request.url.path.startswith(f"{ADMIN_PREFIX}/"):
+        return await refused_or_http_error(request, exc)
+    return await http_error(request, exc)

@@ -31,4 +31,5 @@ def serve(database_url: str, host: str = "127.0.0.1", port: int = 8000, workers:
         proxy_headers=bool(settings.trusted_proxies.strip()),
         forwarded_allow_ips=settings.trusted_proxies.strip() or "",
         timeout_graceful_shutdown=settings.graceful_shutdown_seconds,
+        ws_max_size=settings.ocpp_max_frame_bytes,
     )

@@ -177,11 +177,25 @@ def _active_in(period: Period) -> list[ColumnElement[bool]]:
 
 
 def link_active_vehicles(db: Session, invoice_ids: Collection[int], period: Period) -> None:
-    """INSERT ... SELECT each organisation's vehicles active on any day of the period."""
+    """INSERT ... SELECT each organisation's vehicles active on any day of the period, a
+    VIN once: a vehicle moved to another fleet in the period has a record in each, and
+    only its latest one is billed."""
+    later = aliased(Vehicle)
+    moved_on = (
+        select(later.id)
+        .where(
+            later.organisation_id == Vehicle.organisation_id,
+            later.vin == Vehicle.vin,
+            later.effective_from > Vehicle.effective_from,
+            later.effective_from <= period.last_day,
+            later.effective_to.is_(None) | (later.effective_to >= period.first_day),
+        )
+        .exists()
+    )
     vehicles = (
         select(Invoice.id, Vehicle.id)
         .join(Vehicle, Vehicle.organisation_id == Invoice.organisation_id)
-        .where(Invoice.id.in_(invoice_ids), *_active_in(period))
+        .where(Invoice.id.in_(invoice_ids), *_active_in(period), ~moved_on)
     )
     db.execute(insert(InvoiceVehicle).from_select(["invoice_id", "vehicle_id"], vehicles))
 

@@ -5,7 +5,9 @@ import typer
 from fleetcharge.cli import (
     audit,
     billing,
+    cards,
     export,
+    fleets,
     imports,
     invoices,
     operators,
@@ -15,6 +17,7 @@ from fleetcharge.cli import (
     stations,
     tariffs,
     tokens,
+    vehicles,
 )
 from fleetcharge.cli.common import DatabaseUrl, console, database_errors, fail, resolve_url
 
@@ -26,6 +29,9 @@ app = typer.Typer(
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(tariffs.app, name="tariffs")
 app.add_typer(organisations.app, name="organisations")
+app.add_typer(fleets.app, name="fleets")
+app.add_typer(vehicles.app, name="vehicles")
+app.add_typer(cards.app, name="cards")
 app.add_typer(export.app, name="export")
 app.add_typer(report.app, name="report")
 app.add_typer(stations.app, name="stations")

@@ -1,14 +1,17 @@
 """Creating and changing records from options: body models filled from the options given,
 and errors naming the option a user typed rather than the body field behind it."""
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
 from fleetcharge.cli.common import fail
-from fleetcharge.errors import InvalidField
+from fleetcharge.errors import DomainError
+from fleetcharge.kit.cursors import MAX_LIMIT, Page, PageRequest
+
+T = TypeVar("T")
 
 
 def given(**values: Any) -> dict[str, Any]:
@@ -36,8 +39,23 @@ class Options:
 
     @contextmanager
     def named(self) -> Iterator[None]:
-        """InvalidField raised inside, as a CLI error naming the option."""
+        """A domain error about a field (invalid, not found, duplicate) raised inside, as a
+        CLI error naming the option."""
         try:
             yield
-        except InvalidField as error:
-            raise fail(f"{self.option(error.field or '')}: {error.message}") from None
+        except DomainError as error:
+            if error.field is None:
+                raise
+            raise fail(f"{self.option(error.field)}: {error.message}") from None
+
+
+def every(fetch: Callable[[PageRequest], Page[T]], key: Callable[[T], int]) -> list[T]:
+    """Every record of a paged list, page after page."""
+    records: list[T] = []
+    request = PageRequest(limit=MAX_LIMIT)
+    while True:
+        page = fetch(request)
+        records.extend(page.items)
+        if page.next_cursor is None:
+            return records
+        request = PageRequest(after=key(page.items[-1]), limit=MAX_LIMIT)

@@ -40,6 +40,12 @@ def station_time(
 ) -> StationTime:
     """The time to use for a station timestamp received at `received_at`. Raises ValueError."""
     reported, local = parse_timestamp(text, timezone)
+    try:
+        reported.astimezone(UTC)
+    except OverflowError:
+        # Past the year 9999 (or before year 1) in UTC: nothing can store or compare it, and
+        # no clock that reads it is right.
+        return StationTime(received_at, received_at, frozenset({Flag.CLOCK_ADJUSTED}))
     flags = {Flag.LOCAL_CLOCK} if local else set()
     used = reported
     if reported > received_at + policy.max_future or reported < received_at - policy.max_past:

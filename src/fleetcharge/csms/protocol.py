@@ -25,6 +25,7 @@ from ocpp.charge_point import (
     snake_to_camel_case,
 )
 from ocpp.exceptions import (
+    FormatViolationError,
     InternalError,
     NotImplementedError,
     NotSupportedError,
@@ -91,10 +92,10 @@ class RobustChargePoint(ChargePoint):
     async def route_message(self, raw_msg: Any) -> None:
         try:
             message = unpack(raw_msg)
-        except OCPPError as error:
-            logger.warning("%s: unreadable frame %.200r: %s", self.id, raw_msg, error)
-            answer = CallError(_call_id(raw_msg), error.code, error.description, error.details)
-            await self._send(answer.to_json())
+        except (OCPPError, RecursionError) as failure:
+            error = failure if isinstance(failure, OCPPError) else _TOO_DEEP
+            logger.warning("%s: unreadable frame %.200r: %s", self.id, raw_msg, _cause(error))
+            await self._send_error(_call_id(raw_msg), error)
             return
         if message.message_type_id == MessageType.Call:
             await self._answer(message)
@@ -118,10 +119,16 @@ class RobustChargePoint(ChargePoint):
         except ConnectionClosed:
             raise  # the station left before its answer: nobody to tell
         except OCPPError as error:
-            await self._send(call.create_call_error(error).to_json())
+            await self._send_error(call.unique_id, error)
         except Exception:
-            logger.exception("%s: failed to handle %r", self.id, call)
-            await self._send(call.create_call_error(InternalError()).to_json())
+            logger.exception("%s: failed to handle %.300r", self.id, call)
+            await self._send_error(call.unique_id, InternalError())
+
+    async def _send_error(self, unique_id: str, error: OCPPError) -> None:
+        """A CallError with the cause only: the library's details echo the whole frame,
+        which a hostile station could make megabytes long."""
+        answer = CallError(unique_id, error.code, error.description, {"cause": _cause(error)})
+        await self._send(answer.to_json())
 
     async def _dispatch(self, call: Call) -> None:
         """Validate, run the `@on` handler, answer, then schedule the `@after` hook."""
@@ -171,6 +178,14 @@ def _snake_case(data: Any) -> Any:
 def _snake_key(key: str) -> str:
     converted: dict[str, Any] = camel_to_snake_case({key: None})
     return next(iter(converted))
+
+
+def _cause(error: OCPPError) -> str:
+    details = error.details if isinstance(error.details, dict) else {}
+    return str(details.get("cause", error.description))[:200]
+
+
+_TOO_DEEP = FormatViolationError(details={"cause": "the message is nested too deeply"})
 
 
 def _call_id(raw: Any) -> str:

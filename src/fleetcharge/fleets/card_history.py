@@ -13,13 +13,16 @@ from fleetcharge.models import Card, CardAssignment, Vehicle
 BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def reassign(db: Session, card: Card, vehicle: Vehicle | None, starts: datetime) -> None:
+def reassign(
+    db: Session, card: Card, vehicle: Vehicle | None, starts: datetime, *, new: bool = False
+) -> None:
     """From `starts` on, the card is `vehicle`'s (None: no vehicle's); it is its current
-    vehicle at once, and keeps belonging to the vehicle's organisation once unassigned."""
-    has_history = db.scalar(
+    vehicle at once, and keeps belonging to the vehicle's organisation once unassigned.
+    A `new` card has no past to keep."""
+    has_history = new or db.scalar(
         select(CardAssignment.id).where(CardAssignment.card_id == card.id).limit(1)
     )
-    if has_history is None:
+    if not has_history:
         db.add(CardAssignment(card_id=card.id, vehicle_id=card.vehicle_id, valid_from=BEGINNING))
     db.add(
         CardAssignment(

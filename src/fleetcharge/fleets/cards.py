@@ -111,7 +111,7 @@ def create_card(db: Session, actor: Actor, data: CardCreate) -> Card:
     except IntegrityError:
         raise Conflict(f"a card already has id_tag {id_tag!r}", field="id_tag") from None
     if vehicle is not None:
-        reassign(db, card, vehicle, datetime.now(UTC))
+        reassign(db, card, vehicle, datetime.now(UTC), new=True)
     db.flush()
     db.refresh(card)
     record(db, actor, "create", "card", card.uuid, card.organisation_id, None, card_view(card))

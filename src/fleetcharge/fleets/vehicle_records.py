@@ -153,8 +153,8 @@ def update_vehicle(
         vehicle.contract_number = _contract(data.contract_number)
     if "effective_to" in given:
         if data.effective_to is None:
-            vehicle.effective_to = None
             vin = _free_vin(db, vehicle.vin, besides=vehicle.id)
+            vehicle.effective_to = None
         else:
             vehicle.effective_to = _last_day(vehicle, data.effective_to, "effective_to")
             vin = vehicle.vin

@@ -1,0 +1,209 @@
+"""`fleetcharge vehicles create | list | show | set | move | retire`."""
+
+from datetime import date
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from fleetcharge.cli.common import (
+    AsJson,
+    DatabaseUrl,
+    cli_actor,
+    command_session,
+    console,
+    fail,
+    print_json,
+    print_table,
+)
+from fleetcharge.cli.records import Options, every, given
+from fleetcharge.fleets import vehicle_records as service
+from fleetcharge.fleets.admin_schemas import VehicleCreate, VehicleMove, VehicleUpdate
+from fleetcharge.fleets.references import find_fleet, find_organisation, find_vehicle
+
+app = typer.Typer(
+    help="Vehicles: create, change, move between fleets, retire (never deleted).",
+    no_args_is_help=True,
+)
+
+VehicleArg = Annotated[str, typer.Argument(help="VIN or UUID.", show_default=False)]
+Org = Annotated[
+    str | None,
+    typer.Option("--org", help="Organisation name or UUID (to tell same-named fleets apart)."),
+]
+Registration = Annotated[str | None, typer.Option("--registration", help="Number plate.")]
+Contract = Annotated[str | None, typer.Option("--contract", help='Contract number ("" clears it).')]
+OPTIONS = Options(
+    {
+        "fleet_uuid": "--fleet",
+        "fleet": "--fleet",
+        "organisation": "--org",
+        "registration_number": "--registration",
+        "contract_number": "--contract",
+        "effective_from": "--from",
+        "from": "--from",
+        "from_": "--from",
+        "effective_to": "--last-day",
+        "vehicle": "VEHICLE",
+        "vin": "VIN",
+    }
+)
+
+
+def _summary(view: dict[str, Any]) -> str:
+    until = f" to {view['effective_to']}" if view["effective_to"] else ""
+    tags = ", ".join(view["id_tags"]) or "no cards"
+    return (
+        f"{view['vin']} ({view['uuid']}), {view['registration_number']}, fleet"
+        f" {view['fleet']['name']} of {view['organisation']['name']},"
+        f" from {view['effective_from']}{until}, {view['status']}, {tags}"
+    )
+
+
+def _print(view: dict[str, Any], as_json: bool, prefix: str = "") -> None:
+    if as_json:
+        print_json(view)
+    else:
+        console.print(f"{prefix}{_summary(view)}", soft_wrap=True)
+
+
+@app.command("create")
+def create(
+    vin: Annotated[str, typer.Argument(help="17 letters and digits, no I, O or Q.")],
+    fleet: Annotated[str, typer.Option("--fleet", help="Fleet name or UUID.")],
+    registration: Annotated[str, typer.Option("--registration", help="Number plate.")],
+    contract: Contract = None,
+    from_: Annotated[
+        str | None, typer.Option("--from", help="First day billed, YYYY-MM-DD (default today).")
+    ] = None,
+    org: Org = None,
+    as_json: AsJson = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a vehicle in a fleet."""
+    with OPTIONS.named(), command_session(database_url) as db:
+        organisation = find_organisation(db, org) if org else None
+        found = find_fleet(db, fleet, organisation)
+        values = given(contract_number=contract, effective_from=from_)
+        data = OPTIONS.validated(
+            VehicleCreate,
+            {"fleet_uuid": found.uuid, "vin": vin, "registration_number": registration, **values},
+        )
+        view = service.vehicle_view(service.create_vehicle(db, cli_actor(), data))
+    _print(view, as_json, "Created ")
+
+
+@app.command("list")
+def list_vehicles(
+    org: Org = None,
+    fleet: Annotated[str | None, typer.Option("--fleet", help="Fleet name or UUID.")] = None,
+    status: Annotated[str | None, typer.Option(help="active or retired.")] = None,
+    search: Annotated[
+        str | None, typer.Option("--search", help="Part of the VIN, registration or contract.")
+    ] = None,
+    as_json: AsJson = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """List vehicles, with their fleets and cards."""
+    if status is not None and status not in service.VEHICLE_STATUSES:
+        raise fail(f"--status must be one of {', '.join(service.VEHICLE_STATUSES)}")
+    with OPTIONS.named(), command_session(database_url) as db:
+        organisation = find_organisation(db, org) if org else None
+        fleet_id = find_fleet(db, fleet, organisation).id if fleet else None
+        organisation_id = organisation.id if organisation else None
+        vehicles = every(
+            lambda page: service.list_vehicles(
+                db,
+                cli_actor(),
+                page,
+                organisation_id=organisation_id,
+                fleet_id=fleet_id,
+                status=status,
+                q=search,
+            ),
+            lambda vehicle: vehicle.id,
+        )
+        views = [service.vehicle_view(vehicle) for vehicle in vehicles]
+    if as_json:
+        print_json(views)
+        return
+    table = Table("uuid", "VIN", "registration", "fleet", "from", "to", "status", "cards")
+    for view in views:
+        table.add_row(
+            view["uuid"],
+            view["vin"],
+            view["registration_number"],
+            view["fleet"]["name"],
+            view["effective_from"],
+            view["effective_to"] or "",
+            view["status"],
+            ", ".join(view["id_tags"]),
+        )
+    print_table(table)
+
+
+@app.command("show")
+def show(vehicle: VehicleArg, as_json: AsJson = False, database_url: DatabaseUrl = None) -> None:
+    """Show one vehicle (by VIN: its active record)."""
+    with OPTIONS.named(), command_session(database_url) as db:
+        view = service.vehicle_view(find_vehicle(db, vehicle))
+    _print(view, as_json)
+
+
+@app.command("set")
+def set_details(
+    vehicle: VehicleArg,
+    registration: Registration = None,
+    contract: Contract = None,
+    as_json: AsJson = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Change a vehicle's registration or contract number."""
+    changes = given(registration_number=registration, contract_number=contract)
+    if not changes:
+        raise fail("nothing to change: give --registration or --contract")
+    with OPTIONS.named(), command_session(database_url) as db:
+        found = find_vehicle(db, vehicle)
+        data = OPTIONS.validated(VehicleUpdate, changes)
+        view = service.vehicle_view(service.update_vehicle(db, cli_actor(), found, data))
+    _print(view, as_json)
+
+
+@app.command("move")
+def move(
+    vehicle: VehicleArg,
+    fleet: Annotated[str, typer.Option("--fleet", help="Another fleet of its organisation.")],
+    from_: Annotated[
+        str | None,
+        typer.Option("--from", help="First day in the new fleet, YYYY-MM-DD (default today)."),
+    ] = None,
+    as_json: AsJson = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Move a vehicle to another fleet from a day: its record in the old fleet ends the day
+    before, a new record starts in the new one, and its cards follow it."""
+    with OPTIONS.named(), command_session(database_url) as db:
+        found = find_vehicle(db, vehicle)
+        target = find_fleet(db, fleet, found.fleet.organisation)
+        data = OPTIONS.validated(VehicleMove, given(fleet_uuid=target.uuid, from_=from_))
+        view = service.vehicle_view(service.move_vehicle(db, cli_actor(), found, data))
+    _print(view, as_json, "Moved: ")
+
+
+@app.command("retire")
+def retire(
+    vehicle: VehicleArg,
+    last_day: Annotated[
+        str | None,
+        typer.Option("--last-day", help="Its last active day, YYYY-MM-DD (default today)."),
+    ] = None,
+    as_json: AsJson = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Retire a vehicle: billed and charging up to its last day, kept for its history."""
+    with OPTIONS.named(), command_session(database_url) as db:
+        found = find_vehicle(db, vehicle)
+        day: str | date = last_day or service.today(found)
+        data = OPTIONS.validated(VehicleUpdate, {"effective_to": day})
+        view = service.vehicle_view(service.update_vehicle(db, cli_actor(), found, data))
+    _print(view, as_json, "Retired: ")

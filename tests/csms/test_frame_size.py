@@ -1,0 +1,34 @@
+"""A frame over the size bound closes only its own connection (1009), in a real server."""
+
+import pytest
+from sqlalchemy import Engine
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+
+from fleetcharge.db import unit_of_work
+from tests import factories as f
+from tests.servers import running_server
+
+HEARTBEAT = '[2,"hb","Heartbeat",{}]'
+
+
+def test_an_oversized_frame_closes_its_connection_only(database_url: str, engine: Engine) -> None:
+    with unit_of_work(engine) as db:
+        host = f.organisation(db)
+        big, small = f.site(db, host).station, f.site(db, host).station
+        identities = big.ocpp_identity, small.ocpp_identity
+    env = {"FLEETCHARGE_OCPP_MAX_FRAME_BYTES": "65536"}
+    with running_server(database_url, env) as base:
+        url = base.replace("http://", "ws://") + "/ocpp/"
+        with (
+            connect(url + identities[0], subprotocols=["ocpp1.6"]) as hostile,  # type: ignore[list-item]
+            connect(url + identities[1], subprotocols=["ocpp1.6"]) as neighbour,  # type: ignore[list-item]
+        ):
+            hostile.send(HEARTBEAT)
+            assert '"hb"' in str(hostile.recv(timeout=10))
+            hostile.send('[2,"big","DataTransfer",{"vendorId":"V","data":"' + "x" * 70_000 + '"}]')
+            with pytest.raises(ConnectionClosed) as closed:
+                hostile.recv(timeout=10)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+            neighbour.send(HEARTBEAT)
+            assert '"hb"' in str(neighbour.recv(timeout=10))
