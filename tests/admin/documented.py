@@ -23,6 +23,7 @@ PREFIXES = (
     "/cards",
     "/locations",
     "/stations",
+    "/imports",
 )
 
 

@@ -8,6 +8,7 @@ from fleetcharge.cli import (
     cards,
     export,
     fleets,
+    imports,
     invoices,
     operators,
     organisations,
@@ -39,6 +40,7 @@ app.add_typer(billing.app, name="billing", no_args_is_help=True)
 app.add_typer(invoices.app, name="invoices")
 app.add_typer(operators.app, name="operators")
 app.add_typer(audit.app, name="audit")
+app.add_typer(imports.app, name="import")
 
 db_app = typer.Typer(help="Database schema management.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
