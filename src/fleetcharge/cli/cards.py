@@ -117,7 +117,6 @@ def list_cards(
                 status=status,
                 q=search,
             ),
-            lambda card: card.id,
         )
         views = [service.card_view(card) for card in cards]
     if as_json:

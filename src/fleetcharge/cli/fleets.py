@@ -69,7 +69,6 @@ def list_fleets(
             lambda page: service.list_fleets(
                 db, cli_actor(), page, organisation_id=organisation_id, q=search
             ),
-            lambda fleet: fleet.id,
         )
         views = [service.fleet_view(fleet) for fleet in fleets]
     if as_json:

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from fleetcharge.cli.common import fail
 from fleetcharge.errors import DomainError
-from fleetcharge.kit.cursors import MAX_LIMIT, Page, PageRequest
+from fleetcharge.kit.cursors import MAX_LIMIT, Page, PageRequest, parse_page_request
 
 T = TypeVar("T")
 
@@ -49,7 +49,7 @@ class Options:
             raise fail(f"{self.option(error.field)}: {error.message}") from None
 
 
-def every(fetch: Callable[[PageRequest], Page[T]], key: Callable[[T], int]) -> list[T]:
+def every(fetch: Callable[[PageRequest], Page[T]]) -> list[T]:
     """Every record of a paged list, page after page."""
     records: list[T] = []
     request = PageRequest(limit=MAX_LIMIT)
@@ -58,4 +58,4 @@ def every(fetch: Callable[[PageRequest], Page[T]], key: Callable[[T], int]) -> l
         records.extend(page.items)
         if page.next_cursor is None:
             return records
-        request = PageRequest(after=key(page.items[-1]), limit=MAX_LIMIT)
+        request = parse_page_request(page.next_cursor, str(MAX_LIMIT))

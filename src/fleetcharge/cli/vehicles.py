@@ -111,7 +111,7 @@ def list_vehicles(
         organisation = find_organisation(db, org) if org else None
         fleet_id = find_fleet(db, fleet, organisation).id if fleet else None
         organisation_id = organisation.id if organisation else None
-        vehicles = every(
+        views = every(
             lambda page: service.list_vehicles(
                 db,
                 cli_actor(),
@@ -121,9 +121,7 @@ def list_vehicles(
                 status=status,
                 q=search,
             ),
-            lambda vehicle: vehicle.id,
         )
-        views = [service.vehicle_view(vehicle) for vehicle in vehicles]
     if as_json:
         print_json(views)
         return

@@ -60,24 +60,37 @@ def parse_page_request(cursor: str | None, limit: str | None) -> PageRequest:
 
 def page_of(
     db: Session,
-    query: "Select[T]",
+    query: "Select[Any]",
     key: InstrumentedAttribute[int],
     request: PageRequest,
-) -> Page[T]:
-    """One page of `query` (filters applied, no order) in `key` order, with the total count.
+    *,
+    columns: "Select[*tuple[Any, ...]] | None" = None,
+) -> Page[Any]:
+    """One page of `query` (filters applied, no order) in `key` order, with the total count:
+    records of a one-entity query, rows of a query of columns (one of them `key`). With
+    `columns`, the page's rows are read with those (joins included) under `query`'s filters,
+    and only `query` is counted.
 
     The rows left after the cursor are counted with the total, and the page asks for no
     more than those: a `LIMIT` the filtered rows cannot fill would let PostgreSQL walk the
     key's index past every other organisation's rows looking for the missing ones.
     """
-    counted = query.order_by(None).subquery()
-    total, left = db.execute(
-        select(func.count(), func.count().filter(counted.c[key.key] > request.after))
-    ).one()
+    counted = query.with_only_columns(key).order_by(None).subquery()
+    if request.after:
+        after = counted.c[key.key] > request.after
+        total, left = db.execute(select(func.count(), func.count().filter(after))).one()
+    else:
+        total = left = db.scalar(select(func.count()).select_from(counted)) or 0
     size = min(request.limit, left or 0)
     rows: list[Any] = []
     if size:
-        rows = list(db.scalars(query.where(key > request.after).order_by(key).limit(size)))
+        shown = query
+        if columns is not None:
+            shown = columns if query.whereclause is None else columns.where(query.whereclause)
+        page = shown.where(key > request.after).order_by(key).limit(size)
+        # One entity: its records; several columns: rows.
+        found = db.scalars(page) if len(shown.column_descriptions) == 1 else db.execute(page)
+        rows = list(found)
     more = (left or 0) > request.limit and bool(rows)
     next_cursor = encode_cursor(getattr(rows[-1], key.key)) if more else None
     return Page(rows, total or 0, next_cursor)

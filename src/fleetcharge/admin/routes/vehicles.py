@@ -63,7 +63,7 @@ def list_vehicles(
             status=status,
             q=q,
         )
-        return page_response(request, page, service.vehicle_view)
+        return page_response(request, page, dict)
 
 
 @router.post("", summary="Create a vehicle", **creates(VehicleView))
