@@ -20,6 +20,7 @@ PREFIXES = (
     "/audit-events",
     "/locations",
     "/stations",
+    "/tariffs",
 )
 
 

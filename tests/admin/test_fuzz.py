@@ -68,6 +68,7 @@ def seed(engine: Engine) -> tuple[Seeded, str]:
         uuids = {
             "locations": str(site.location.uuid),
             "stations": str(site.station.uuid),
+            "tariffs": str(site.tariff.uuid),
             "organisations": str(organisation.uuid),
             "api-tokens": str(token.token.uuid),
             "accounts": str(other.token.account.uuid),

@@ -18,6 +18,7 @@ from fleetcharge.admin.routes import (
     organisations,
     station_commands,
     stations,
+    tariffs,
 )
 from fleetcharge.api.errors import error_response, http_error, install_error_handlers
 from fleetcharge.errors import Unauthorized
@@ -108,7 +109,16 @@ def create_admin_app(state: State) -> FastAPI:
     install_error_handlers(app)
     app.add_exception_handler(RequestValidationError, _invalid_body)
     app.add_exception_handler(StarletteHTTPException, _unreadable_body)
-    routers = (organisations, accounts, audit, api_tokens, locations, station_commands, stations)
+    routers = (
+        organisations,
+        accounts,
+        audit,
+        api_tokens,
+        locations,
+        station_commands,
+        stations,
+        tariffs,
+    )
     for module in routers:
         app.include_router(module.router)
     app.openapi = documented(app)  # type: ignore[method-assign]
