@@ -7,6 +7,7 @@ from fleetcharge.cli import (
     billing,
     export,
     invoices,
+    locations,
     operators,
     organisations,
     report,
@@ -27,6 +28,7 @@ app.add_typer(tariffs.app, name="tariffs")
 app.add_typer(organisations.app, name="organisations")
 app.add_typer(export.app, name="export")
 app.add_typer(report.app, name="report")
+app.add_typer(locations.app, name="locations")
 app.add_typer(stations.app, name="stations")
 app.command("simulate")(simulate.simulate)
 app.add_typer(billing.app, name="billing", no_args_is_help=True)
