@@ -24,6 +24,7 @@ PREFIXES = (
     "/locations",
     "/stations",
     "/imports",
+    "/tariffs",
 )
 
 

@@ -99,5 +99,26 @@ def test_every_network_operation_answers_as_documented(
         call("POST", f"/stations/CP-1/{name}", template, 403, json=command, headers=billing)
         call("POST", f"/stations/CP-1/{name}", template, 400, json={"x": 1}, headers=support)
 
+    peak = {"name": "Peak", "elements": f.ENERGY_30C}
+    created = call("POST", "/tariffs", "/tariffs", 201, json=peak, headers=h)
+    call("POST", "/tariffs", "/tariffs", 400, json={**peak, "elements": []}, headers=h)
+    call("POST", "/tariffs", "/tariffs", 403, json=peak, headers=support)
+    call("GET", "/tariffs?q=pe", "/tariffs", 200, headers=support)
+    one = "/tariffs/{uuid}"
+    call("GET", f"/tariffs/{created['uuid']}", one, 200, headers=h)
+    call("GET", f"/tariffs/{MISSING}", one, 404, headers=h)
+    overrides = "/tariffs/{uuid}/overrides"
+    path = f"/tariffs/{created['uuid']}/overrides"
+    here = {"organisation_uuid": host, "location_uuid": location["uuid"]}
+    call("POST", path, overrides, 200, json=here, headers=h)
+    call("POST", path, overrides, 400, json={**here, "location_uuid": MISSING}, headers=h)
+    call("POST", path, overrides, 403, json=here, headers=support)
+    call("GET", path, overrides, 200, headers=billing)
+    call("GET", f"/tariffs/{MISSING}/overrides", overrides, 404, headers=h)
+    one = "/tariffs/{uuid}/overrides/{organisation_uuid}/{location_uuid}"
+    call("DELETE", f"{path}/{host}/{location['uuid']}", one, 200, headers=h)
+    call("DELETE", f"{path}/{host}/{location['uuid']}", one, 404, headers=h)
+
     script.assert_covers("/locations")
     script.assert_covers("/stations")
+    script.assert_covers("/tariffs")

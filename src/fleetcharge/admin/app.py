@@ -21,6 +21,7 @@ from fleetcharge.admin.routes import (
     organisations,
     station_commands,
     stations,
+    tariffs,
     vehicles,
 )
 from fleetcharge.api.errors import error_response, http_error, install_error_handlers
@@ -127,6 +128,7 @@ def create_admin_app(state: State) -> FastAPI:
         locations,
         station_commands,
         stations,
+        tariffs,
     )
     for module in routers:
         app.include_router(module.router)

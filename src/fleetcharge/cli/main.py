@@ -10,6 +10,7 @@ from fleetcharge.cli import (
     fleets,
     imports,
     invoices,
+    locations,
     operators,
     organisations,
     report,
@@ -34,6 +35,7 @@ app.add_typer(vehicles.app, name="vehicles")
 app.add_typer(cards.app, name="cards")
 app.add_typer(export.app, name="export")
 app.add_typer(report.app, name="report")
+app.add_typer(locations.app, name="locations")
 app.add_typer(stations.app, name="stations")
 app.command("simulate")(simulate.simulate)
 app.add_typer(billing.app, name="billing", no_args_is_help=True)

@@ -4,11 +4,12 @@ set-password, decommission) and commands to connected stations through a running
 
 import typer
 
-from fleetcharge.cli import station_commands
+from fleetcharge.cli import station_commands, station_records
 
 app = typer.Typer(
     help="Charge stations: their records (create, list, show, set, set-password, "
     "decommission) and, through a running server, the connected ones and commands to them.",
     no_args_is_help=True,
 )
+station_records.register(app)
 station_commands.register(app)

@@ -1,0 +1,242 @@
+"""`fleetcharge stations create | list | show | set | set-password | decommission`: station
+records in the database, with the services the admin API uses."""
+
+from typing import Annotated, Any, cast
+
+import typer
+from rich.table import Table
+
+from fleetcharge.cli.common import (
+    AsJson,
+    DatabaseUrl,
+    cli_actor,
+    command_session,
+    console,
+    fail,
+    print_json,
+    print_table,
+)
+from fleetcharge.cli.records import Options, given
+from fleetcharge.kit.cursors import MAX_LIMIT, PageRequest
+from fleetcharge.network import passwords
+from fleetcharge.network import stations as service
+from fleetcharge.network.locations import find_location
+from fleetcharge.network.schemas import StationCreate, StationUpdate
+from fleetcharge.tariffs.service import find_tariff
+
+StationArg = Annotated[
+    str, typer.Argument(help="The station's identity, EVSE id or UUID.", show_default=False)
+]
+Location = Annotated[str | None, typer.Option(help="Its location, name or UUID.")]
+Tariff = Annotated[
+    str | None, typer.Option(help="Its default tariff, name or UUID ('none': unpriced).")
+]
+Power = Annotated[str | None, typer.Option("--power", help="Rated power in kW, e.g. 50.")]
+Current = Annotated[str | None, typer.Option("--current", help="AC or DC.")]
+Connector = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="A connector as ID=NAME, e.g. 1=CCS2. Repeatable; on set, the full list.",
+    ),
+]
+OPTIONS = Options(
+    {
+        "max_power_kw": "--power",
+        "current_type": "--current",
+        "location_uuid": "--location",
+        "tariff_uuid": "--tariff",
+        "connectors": "--connector",
+        "identity": "IDENTITY",
+    }
+)
+
+
+def _connectors(values: list[str]) -> list[dict[str, Any]]:
+    parsed = []
+    for value in values:
+        number, equals, name = value.partition("=")
+        if not equals or not number.strip().isdigit():
+            raise fail(f"--connector: give ID=NAME, e.g. 1=CCS2, got {value!r}")
+        parsed.append({"connector_id": int(number), "name": name})
+    return parsed
+
+
+def _references(
+    db: Any, values: dict[str, Any], location: str | None, tariff: str | None
+) -> dict[str, Any]:
+    if location is not None:
+        values["location_uuid"] = str(find_location(db, location).uuid)
+    if tariff is not None:
+        values["tariff_uuid"] = (
+            "" if tariff.lower() == "none" else str(find_tariff(db, tariff).uuid)
+        )
+    return values
+
+
+def _summary(view: dict[str, Any]) -> str:
+    connectors = ", ".join(f"{c['connector_id']}={c['name']}" for c in view["connectors"])
+    return (
+        f"{view['identity']} ({view['uuid']}): {view['name']}, EVSE {view['evse_id']},"
+        f" {view['current_type']} {view['max_power_kw']} kW, connectors {connectors or '-'},"
+        f" {view['status']}"
+    )
+
+
+def _print(view: dict[str, Any], as_json: bool, prefix: str = "") -> None:
+    if as_json:
+        print_json(view)
+    else:
+        console.print(prefix + _summary(view), soft_wrap=True)
+
+
+def create(
+    identity: Annotated[str, typer.Argument(help="Its OCPP identity.", show_default=False)],
+    evse_id: Annotated[str | None, typer.Option(help="Unique EVSE id, e.g. AU*FCN*E0001.")] = None,
+    name: Annotated[str | None, typer.Option(help="Its name (default: the identity).")] = None,
+    location: Location = None,
+    tariff: Tariff = None,
+    power: Power = None,
+    current: Current = None,
+    connector: Connector = None,
+    as_json: AsJson = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a station at a location, with its connectors."""
+    if location is None:
+        raise fail("--location is required")
+    values = given(
+        identity=identity,
+        evse_id=evse_id or identity,
+        name=name or identity,
+        max_power_kw=power,
+        current_type=current,
+        connectors=_connectors(connector) if connector else None,
+    )
+    with OPTIONS.named(), command_session(database_url) as db:
+        data = OPTIONS.validated(StationCreate, _references(db, values, location, tariff))
+        view = service.station_view(service.create_station(db, cli_actor(), data))
+    _print(view, as_json, "Created ")
+
+
+def list_records(
+    location: Location = None,
+    status: Annotated[str | None, typer.Option(help="active or decommissioned.")] = None,
+    search: Annotated[
+        str | None, typer.Option(help="Part of the name, identity or EVSE id.")
+    ] = None,
+    as_json: AsJson = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """List stations in the database (`stations connected` lists those connected now)."""
+    if status not in (None, "active", "decommissioned"):
+        raise fail(f"--status: active or decommissioned, got {status!r}")
+    views: list[dict[str, Any]] = []
+    with command_session(database_url) as db:
+        at = find_location(db, location).uuid if location else None
+        request = PageRequest(limit=MAX_LIMIT)
+        while True:
+            page = service.list_stations(
+                db,
+                cli_actor(),
+                request,
+                location_uuid=at,
+                status=cast(service.Status | None, status),  # checked above
+                q=search,
+            )
+            views.extend(service.station_view(station) for station in page.items)
+            if page.next_cursor is None:
+                break
+            request = PageRequest(after=page.items[-1].id, limit=MAX_LIMIT)
+    if as_json:
+        print_json(views)
+        return
+    table = Table("identity", "EVSE id", "name", "type", "kW", "connectors", "status")
+    for view in views:
+        table.add_row(
+            view["identity"],
+            view["evse_id"],
+            view["name"],
+            view["current_type"],
+            view["max_power_kw"],
+            ", ".join(f"{c['connector_id']}={c['name']}" for c in view["connectors"]),
+            view["status"],
+        )
+    print_table(table)
+
+
+def show(station: StationArg, as_json: AsJson = False, database_url: DatabaseUrl = None) -> None:
+    """Show one station."""
+    with command_session(database_url) as db:
+        view = service.station_view(service.find_station(db, station))
+    if as_json:
+        print_json(view)
+        return
+    for key, value in view.items():
+        console.print(f"[bold]{key}[/]: {value if value is not None else '-'}")
+
+
+def set_fields(
+    station: StationArg,
+    name: Annotated[str | None, typer.Option(help="A new name.")] = None,
+    location: Location = None,
+    tariff: Tariff = None,
+    power: Power = None,
+    current: Current = None,
+    connector: Connector = None,
+    as_json: AsJson = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Change a station: name, location, default tariff (for sessions starting from now),
+    power, type or connectors."""
+    values = given(
+        name=name,
+        max_power_kw=power,
+        current_type=current,
+        connectors=_connectors(connector) if connector else None,
+    )
+    if not values and location is None and tariff is None:
+        raise fail("nothing to change: give at least one option (see --help)")
+    with OPTIONS.named(), command_session(database_url) as db:
+        data = OPTIONS.validated(StationUpdate, _references(db, values, location, tariff))
+        found = service.find_station(db, station)
+        view = service.station_view(service.update_station(db, cli_actor(), found, data))
+    _print(view, as_json)
+
+
+def set_password(
+    station: StationArg,
+    password: Annotated[
+        str | None,
+        typer.Option(help="The password to set (8 to 40 characters); default: generate one."),
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Set or rotate a station's password: required from its next connection. A generated
+    password is printed this once; only its hash is stored."""
+    with OPTIONS.named(), command_session(database_url) as db:
+        found = service.find_station(db, station)
+        result = passwords.set_password(db, cli_actor(), found, password)
+        identity = found.ocpp_identity
+    if result.generated is not None:
+        console.print(f"Password of {identity} (shown once): {result.generated}", soft_wrap=True)
+    else:
+        console.print(f"Password of {identity} set.")
+
+
+def decommission(
+    station: StationArg, as_json: AsJson = False, database_url: DatabaseUrl = None
+) -> None:
+    """Decommission a station: refused on connect from now on, its history kept."""
+    with command_session(database_url) as db:
+        found = service.find_station(db, station)
+        view = service.station_view(service.decommission(db, cli_actor(), found))
+    _print(view, as_json)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("create")(create)
+    app.command("list")(list_records)
+    app.command("show")(show)
+    app.command("set")(set_fields)
+    app.command("set-password")(set_password)
+    app.command("decommission")(decommission)
