@@ -12,10 +12,13 @@ $(UV):
 	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
-	$(UV) sync --locked --python "$$(command -v $(PYTHON))"
+	$(UV) sync --locked --compile-bytecode --python "$$(command -v $(PYTHON))"
 	touch $@
 
+# Bytecode of our own modules too: each command starts in a fraction of the time (also
+# where PYTHONDONTWRITEBYTECODE keeps Python from caching it).
 setup: $(VENV)/.synced
+	@$(VENV)/bin/python -m compileall -q src
 
 demo: setup
 	$(VENV)/bin/fleetcharge demo

@@ -43,6 +43,11 @@ def test_a_location_and_its_station_from_the_command_line(cli: Cli, engine: Engi
         stored = db.scalars(select(Station).where(Station.ocpp_identity == "IACON-01")).one()
         assert stored.password_hash and verify_password(secret, stored.password_hash)
         assert stored.tariff_id is None
+    rotated = json.loads(cli("stations", "set-password", "IACON-01", "--json").stdout)
+    assert rotated["identity"] == "IACON-01" and rotated["password"] != secret
+    with unit_of_work(engine) as db:
+        stored = db.scalars(select(Station).where(Station.ocpp_identity == "IACON-01")).one()
+        assert stored.password_hash and verify_password(rotated["password"], stored.password_hash)
     given = cli("stations", "set-password", "IACON-01", "--password", "s3cret-enough")
     assert given.exit_code == 0 and "s3cret-enough" not in given.stdout
     gone = cli("stations", "decommission", "IACON-01")

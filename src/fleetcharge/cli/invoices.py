@@ -20,7 +20,6 @@ from fleetcharge.billing.invoices import (
     payments_of,
 )
 from fleetcharge.billing.payments import describe, record_payment, void_invoice
-from fleetcharge.billing.pdf import render_pdf
 from fleetcharge.billing.period import Period
 from fleetcharge.cli.common import DatabaseUrl, command_session, console, fail, print_table
 from fleetcharge.errors import InvalidParameter
@@ -193,6 +192,8 @@ def pdf(
     with command_session(database_url) as db:
         operator = operator_party(get_settings())
         document = tax_document(db, find_invoice(db, number), operator)
+    from fleetcharge.billing.pdf import render_pdf  # fpdf takes a while to import
+
     content = render_pdf(document)
     try:
         output.write_bytes(content)

@@ -209,6 +209,7 @@ def set_password(
         str | None,
         typer.Option(help="The password to set (8 to 40 characters); default: generate one."),
     ] = None,
+    as_json: AsJson = False,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Set or rotate a station's password: required from its next connection. A generated
@@ -217,7 +218,9 @@ def set_password(
         found = service.find_station(db, station)
         result = passwords.set_password(db, cli_actor(), found, password)
         identity = found.ocpp_identity
-    if result.generated is not None:
+    if as_json:
+        print_json({"identity": identity, "password": result.generated})
+    elif result.generated is not None:
         console.print(f"Password of {identity} (shown once): {result.generated}", soft_wrap=True)
     else:
         console.print(f"Password of {identity} set.")
