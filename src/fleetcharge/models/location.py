@@ -71,7 +71,8 @@ class Connector(Base):
 class StationTariffChange(Base):
     """From `valid_from` on, the station's default tariff is `tariff_id` (None: unpriced),
     until its next change. Sessions are priced by the tariff in force at their start. A
-    station with no change before a time has its current tariff then."""
+    station's first change also records its tariff until then (from 1970); a station never
+    changed has its current tariff."""
 
     __tablename__ = "station_tariff_changes"
     __table_args__ = (Index("ix_station_tariff_changes_station_from", "station_id", "valid_from"),)

@@ -59,8 +59,8 @@ class Card(PublicIdMixin, VersionedMixin, CreatedAtMixin, Base):
 class CardAssignment(Base):
     """From `valid_from` on, the card belongs to `vehicle_id` (None: to no vehicle), until
     the card's next assignment. Sessions are attributed by their start: moving a card never
-    changes who pays for what it charged before. A card with no assignment before a time
-    belongs to its current vehicle then (cards made before this history was kept)."""
+    changes who pays for what it charged before. A card's first change also records where
+    it was until then (from 1970); a card never changed belongs to its current vehicle."""
 
     __tablename__ = "card_assignments"
     __table_args__ = (Index("ix_card_assignments_card_from", "card_id", "valid_from"),)
