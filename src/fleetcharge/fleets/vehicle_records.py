@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 from uuid import UUID
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,7 +23,7 @@ from fleetcharge.fleets.fleet_records import get_fleet
 from fleetcharge.kit import fields
 from fleetcharge.kit.cursors import Page, PageRequest, page_of
 from fleetcharge.kit.versions import claim_version
-from fleetcharge.models import Card, Fleet, Organisation, Vehicle
+from fleetcharge.models import Card, Fleet, Organisation, Vehicle, VehicleCount
 from fleetcharge.timezones import local_date, zone
 
 VEHICLE_STATUSES = ("active", "retired")
@@ -142,7 +142,10 @@ def list_vehicles(
                 Vehicle.contract_number.ilike(pattern),
             )
         )
-    rows = page_of(db, query, Vehicle.id, page, columns=shown)
+    total = None
+    if fleet_id is None and status is None and not (q and q.strip()):
+        total = _vehicles_of(db, organisation_id or actor.organisation_id)
+    rows = page_of(db, query, Vehicle.id, page, columns=shown, total=total)
     id_tags: dict[int | None, list[str]] = {row.id: [] for row in rows.items}
     if id_tags:
         cards = select(Card.vehicle_id, Card.id_tag).where(Card.vehicle_id.in_(id_tags))
@@ -159,6 +162,14 @@ def list_vehicles(
         for row in rows.items
     ]
     return Page(views, rows.total, rows.next_cursor)
+
+
+def _vehicles_of(db: Session, organisation_id: int | None) -> int:
+    """Vehicle records of an organisation (None: of all), as the triggers keep them."""
+    count = select(func.coalesce(func.sum(VehicleCount.vehicles), 0))
+    if organisation_id is not None:
+        count = count.where(VehicleCount.organisation_id == organisation_id)
+    return int(db.scalar(count) or 0)
 
 
 class _Named(NamedTuple):

@@ -65,32 +65,32 @@ def page_of(
     request: PageRequest,
     *,
     columns: "Select[*tuple[Any, ...]] | None" = None,
+    total: int | None = None,
 ) -> Page[Any]:
     """One page of `query` (filters applied, no order) in `key` order, with the total count:
     records of a one-entity query, rows of a query of columns (one of them `key`). With
     `columns`, the page's rows are read with those (joins included) under `query`'s filters,
-    and only `query` is counted.
+    and only `query` is counted; a `total` known otherwise is not counted at all.
 
-    The rows left after the cursor are counted with the total, and the page asks for no
-    more than those: a `LIMIT` the filtered rows cannot fill would let PostgreSQL walk the
-    key's index past every other organisation's rows looking for the missing ones.
+    The rows left after the cursor are counted first, up to one more than a page, and the
+    page asks for no more than those: a `LIMIT` the filtered rows cannot fill would let
+    PostgreSQL walk the key's index past every other organisation's rows looking for the
+    missing ones.
     """
-    counted = query.with_only_columns(key).order_by(None).subquery()
-    if request.after:
-        after = counted.c[key.key] > request.after
-        total, left = db.execute(select(func.count(), func.count().filter(after))).one()
-    else:
-        total = left = db.scalar(select(func.count()).select_from(counted)) or 0
-    size = min(request.limit, left or 0)
+    filtered = query.with_only_columns(key).order_by(None)
+    if total is None:
+        total = db.scalar(select(func.count()).select_from(filtered.subquery())) or 0
+    ahead = filtered.where(key > request.after).limit(request.limit + 1).subquery()
+    left = db.scalar(select(func.count()).select_from(ahead)) or 0
     rows: list[Any] = []
-    if size:
+    if left:
         shown = query
         if columns is not None:
             shown = columns if query.whereclause is None else columns.where(query.whereclause)
-        page = shown.where(key > request.after).order_by(key).limit(size)
+        page = shown.where(key > request.after).order_by(key).limit(min(request.limit, left))
         # One entity: its records; several columns: rows.
         found = db.scalars(page) if len(shown.column_descriptions) == 1 else db.execute(page)
         rows = list(found)
-    more = (left or 0) > request.limit and bool(rows)
+    more = left > request.limit and bool(rows)
     next_cursor = encode_cursor(getattr(rows[-1], key.key)) if more else None
-    return Page(rows, total or 0, next_cursor)
+    return Page(rows, total, next_cursor)

@@ -22,7 +22,7 @@ from fleetcharge.models.organisation import Fleet, Organisation
 from fleetcharge.models.session import ChargeSession, ChargingPeriod, SessionDayCount
 from fleetcharge.models.tariff import Tariff, TariffOverride
 from fleetcharge.models.token import ApiToken
-from fleetcharge.models.vehicle import Card, CardAssignment, Vehicle
+from fleetcharge.models.vehicle import Card, CardAssignment, Vehicle, VehicleCount
 
 __all__ = [
     "Account",
@@ -55,4 +55,5 @@ __all__ = [
     "Tariff",
     "TariffOverride",
     "Vehicle",
+    "VehicleCount",
 ]

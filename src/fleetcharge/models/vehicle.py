@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, text
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fleetcharge.models.base import Base, CreatedAtMixin, PublicIdMixin, VersionedMixin
@@ -69,3 +69,16 @@ class CardAssignment(Base):
     card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
     vehicle_id: Mapped[int | None] = mapped_column(ForeignKey("vehicles.id"))
     valid_from: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class VehicleCount(Base):
+    """How many vehicle records an organisation has (retired ones included): the
+    `total_entries` of its unfiltered vehicle list without counting 100,000 rows a page.
+    Kept by triggers on `vehicles` (migration 0011), whoever writes the rows."""
+
+    __tablename__ = "vehicle_counts"
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id"), primary_key=True, autoincrement=False
+    )
+    vehicles: Mapped[int] = mapped_column(BigInteger)
