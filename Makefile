@@ -1,5 +1,6 @@
 # Everything a fresh machine with python3 needs: `make demo` and `make test`.
 PYTHON ?= python3
+PORT ?= 8000
 UV_VERSION := 0.13.8
 VENV := .venv
 UV := .tools/bin/uv
@@ -21,10 +22,10 @@ setup: $(VENV)/.synced
 	@$(VENV)/bin/python -m compileall -q src
 
 demo: setup
-	$(VENV)/bin/fleetcharge demo
+	$(VENV)/bin/fleetcharge demo --port $(PORT)
 
 serve: setup
-	$(VENV)/bin/fleetcharge serve
+	$(VENV)/bin/fleetcharge serve --port $(PORT)
 
 lint: setup
 	$(VENV)/bin/ruff format --check src tests bench

@@ -119,3 +119,15 @@ def redis_prefix(redis_url: str) -> Iterator[str]:
     for key in client.scan_iter(f"{prefix}*"):
         client.delete(key)
     client.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Skips for a missing database or Redis reported as one line each in the summary
+    (`SKIPPED [173] tests/conftest.py: ...`), not one line per test file."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.skipped and isinstance(report.longrepr, tuple):
+        reason = str(report.longrepr[2])
+        if reason.startswith(("Skipped: PostgreSQL tests skipped", "Skipped: Redis tests")):
+            report.longrepr = ("tests/conftest.py", 0, reason)

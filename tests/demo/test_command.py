@@ -1,18 +1,25 @@
 """`run_demo`: JSON mode prints only the organisations and their working tokens."""
 
 import json
+import socket
 import sys
 import types
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
 from fleetcharge.auth.service import authenticate
+from fleetcharge.cli.main import app
 from fleetcharge.db import make_engine
 from fleetcharge.demo.command import run_demo
 from fleetcharge.demo.store import DEMO_ORGANISATION_NAMES
+from fleetcharge.errors import Unauthorized
+from fleetcharge.models import ApiToken
 
 
 @pytest.fixture
@@ -74,3 +81,41 @@ def test_summary_shows_tokens_curl_lines_and_docs_then_serves(
     # A second run finds the data, loads nothing, and still hands out fresh tokens.
     run_demo(url, sessions=60, serve=False, as_json=True, host="127.0.0.1", port=8000)
     assert len(json.loads(capsys.readouterr().out)["organisations"]) == 4
+
+
+def test_a_second_start_replaces_the_demo_tokens(
+    fresh_database: Callable[[str], str],
+    capsys: pytest.CaptureFixture[str],
+    served: list[dict[str, Any]],
+) -> None:
+    url = fresh_database("sqlite")
+    tokens = []
+    for _ in range(2):
+        run_demo(url, sessions=60, serve=False, as_json=True, host="127.0.0.1", port=8000)
+        tokens.append([o["token"] for o in json.loads(capsys.readouterr().out)["organisations"]])
+    engine = make_engine(url)
+    try:
+        with Session(engine) as db:
+            for old, new in zip(*tokens, strict=True):
+                with pytest.raises(Unauthorized):
+                    authenticate(db, f"Bearer {old}")
+                authenticate(db, f"Bearer {new}")
+            active = select(func.count()).where(ApiToken.revoked_at.is_(None))
+            assert db.scalar(active.select_from(ApiToken)) == len(DEMO_ORGANISATION_NAMES)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("command", [["demo"], ["serve"]])
+def test_a_taken_port_is_named_before_anything_is_done(command: list[str], tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        database = f"sqlite:///{tmp_path / 'demo.db'}"
+        result = CliRunner().invoke(
+            app, [*command, "--port", str(port), "--database-url", database]
+        )
+    assert result.exit_code == 1, result.output
+    assert f"127.0.0.1:{port} is already in use" in result.output and "--port" in result.output
+    assert not (tmp_path / "demo.db").exists()  # nothing loaded, nothing issued

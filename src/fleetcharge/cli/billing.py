@@ -62,11 +62,11 @@ def run(
     spans = ", ".join(str(month) for month in sorted(months)) or "no organisations"
     if dry_run:
         console.print(
-            f"Dry run for {spans}: {len(rows)} documents would be drafted; nothing saved."
+            f"Dry run for {spans}: {_documents(len(rows))} would be drafted; nothing saved."
         )
     elif rows:
         console.print(
-            f"Drafted {len(rows)} documents for {spans}. Review them with `fleetcharge invoices"
+            f"Drafted {_documents(len(rows))} for {spans}. Review them with `fleetcharge invoices"
             " list --status draft`, then `fleetcharge billing approve`."
         )
     else:
@@ -131,3 +131,7 @@ def _summary(rows: list[InvoiceRow], *, numbered: bool) -> Table:
             str(invoice.total_tax),
         )
     return table
+
+
+def _documents(count: int) -> str:
+    return f"{count} document" if count == 1 else f"{count} documents"

@@ -1,6 +1,7 @@
 """What every sub-command shares: the database option, one unit of work, clean errors."""
 
 import json
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -96,3 +97,21 @@ def cli_actor() -> Actor:
     """The command line acts as a network admin (it holds the database credentials); its
     changes are audited under the operating system user's name."""
     return Actor.command_line()
+
+
+def port_taken(host: str, port: int) -> bool:
+    """Whether something already listens on host:port (checked before a server starts, so
+    nothing is done first that the server then cannot serve)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def require_free_port(host: str, port: int) -> None:
+    if port_taken(host, port):
+        raise fail(f"{host}:{port} is already in use: choose another port with --port", 1)

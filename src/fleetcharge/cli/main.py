@@ -20,7 +20,14 @@ from fleetcharge.cli import (
     tokens,
     vehicles,
 )
-from fleetcharge.cli.common import DatabaseUrl, console, database_errors, fail, resolve_url
+from fleetcharge.cli.common import (
+    DatabaseUrl,
+    console,
+    database_errors,
+    fail,
+    require_free_port,
+    resolve_url,
+)
 
 app = typer.Typer(
     help="fleetcharge: EV charging platform backend for fleets.",
@@ -80,6 +87,7 @@ def serve(
     from fleetcharge.api.server import serve as run
     from fleetcharge.db import engine_for
 
+    require_free_port(host, port)
     url = resolve_url(database_url)
     # Fail here with a message, not later in every worker with a traceback.
     with database_errors(), engine_for(url).connect() as connection:
@@ -119,6 +127,8 @@ def demo(
 
     if live and no_serve:
         raise fail("--live needs the server: drop --no-serve", 2)
+    if not no_serve:
+        require_free_port(host, port)  # before anything is loaded or issued
     with database_errors():
         try:
             run_demo(

@@ -10,11 +10,11 @@ from rich.console import Console
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from fleetcharge.auth.service import issue_token
+from fleetcharge.auth.service import issue_token, revoke_token
 from fleetcharge.db import make_engine, unit_of_work
 from fleetcharge.demo.loader import DemoResult, load_demo
 from fleetcharge.demo.timing import demo_window
-from fleetcharge.models import Fleet, Location, Organisation
+from fleetcharge.models import ApiToken, Fleet, Location, Organisation
 from fleetcharge.settings import get_settings
 
 API_PREFIX = "/api/fleets/v1"
@@ -65,13 +65,24 @@ def run_demo(
         serve_api(database_url, host=host, port=port)
 
 
+DEMO_TOKEN_NAME = "fleetcharge demo"
+
+
 def issue_demo_tokens(engine: Engine, result: DemoResult) -> list[DemoToken]:
-    """A fresh all-scopes token per demo organisation (secrets are only ever shown once)."""
+    """A fresh all-scopes token per demo organisation (secrets are only ever shown once),
+    replacing the one an earlier start issued: one demo token each, however often it starts."""
     tokens = []
     with unit_of_work(engine) as db:
         for demo_org in result.organisations:
             organisation = db.get_one(Organisation, demo_org.id)
-            issued = issue_token(db, organisation, name="fleetcharge demo")
+            earlier = select(ApiToken).where(
+                ApiToken.organisation_id == organisation.id,
+                ApiToken.name == DEMO_TOKEN_NAME,
+                ApiToken.revoked_at.is_(None),
+            )
+            for token in db.scalars(earlier):
+                revoke_token(db, token)
+            issued = issue_token(db, organisation, name=DEMO_TOKEN_NAME)
             role = _role(db, organisation)
             tokens.append(DemoToken(organisation.name, str(organisation.uuid), issued.secret, role))
     return tokens
