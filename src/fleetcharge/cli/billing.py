@@ -22,14 +22,14 @@ PeriodOption = Annotated[
     str | None,
     typer.Option(
         "--period",
-        help="Billing month, YYYY-MM [default: each organisation's last completed month in"
-        " its billing time zone]",
+        help="Billing month, YYYY-MM (default: each organisation's last completed month in"
+        " its billing time zone).",
         show_default=False,
     ),
 ]
 OrgOption = Annotated[
     list[str] | None,
-    typer.Option("--org", help="Organisation name or UUID; repeat for more [default: all]."),
+    typer.Option("--org", help="Organisation name or UUID; repeat for more (default: all)."),
 ]
 
 

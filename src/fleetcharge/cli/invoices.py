@@ -120,7 +120,7 @@ def pay(
     number: Number,
     amount: Annotated[str, typer.Option(help="Amount received, e.g. 171.31.", show_default=False)],
     paid_on: Annotated[
-        str | None, typer.Option("--date", help="Date received, YYYY-MM-DD [default: today].")
+        str | None, typer.Option("--date", help="Date received, YYYY-MM-DD (default: today).")
     ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
