@@ -10,6 +10,8 @@ REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = REQUEST_ID.get()
+        # uvicorn adds a copy of its message with terminal colour codes: not for log files.
+        record.__dict__.pop("color_message", None)
         return True
 
 

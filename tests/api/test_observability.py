@@ -93,3 +93,12 @@ def test_liveness_and_readiness(client: TestClient) -> None:
     ready = client.get("/readyz")
     assert ready.status_code == 200
     assert ready.json() == {"status": "ready", "checks": {"database": "ok"}}
+
+
+def test_uvicorns_coloured_copy_of_a_message_is_not_logged(json_logging: io.StringIO) -> None:
+    logging.getLogger("uvicorn.error").info(
+        "Started server process [%d]", 42, extra={"color_message": "\x1b[36mStarted\x1b[0m"}
+    )
+    (line,) = [json.loads(text) for text in json_logging.getvalue().splitlines() if text]
+    assert line["message"] == "Started server process [42]"
+    assert "color_message" not in line and "\x1b" not in json_logging.getvalue()
