@@ -74,7 +74,8 @@ def test_summary_shows_tokens_curl_lines_and_docs_then_serves(
         assert name in out
     for endpoint in ("usage", "sessions", "vehicles", "invoices"):
         assert f'"http://127.0.0.1:8123/api/fleets/v1/{endpoint}' in out
-    assert 'curl -H "Authorization: Bearer fct_' in out
+    assert 'curl -s -H "Authorization: Bearer fct_' in out
+    assert "| python3 -m json.tool | head -n 40" in out
     assert "http://127.0.0.1:8123/api/fleets/v1/docs" in out
     assert served == [{"url": url, "host": "0.0.0.0", "port": 8123}]
 

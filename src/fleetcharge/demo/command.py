@@ -134,7 +134,10 @@ def print_summary(console: Console, result: DemoResult, tokens: list[DemoToken],
     if tokens:
         first = tokens[0]
         month = demo_window(datetime.now(UTC)).completed_months[-1]
-        console.print(f"\n[bold]Try it[/] (as {first.name}):", highlight=False)
+        console.print(
+            f"\n[bold]Try it[/] (as {first.name}; each shows the first 40 lines, indented):",
+            highlight=False,
+        )
         for query in (
             "usage",
             f"usage?date_from={month.first_day}&date_to={month.last_day}&page=2",
@@ -143,7 +146,8 @@ def print_summary(console: Console, result: DemoResult, tokens: list[DemoToken],
             "invoices",
         ):
             console.print(
-                f'curl -H "Authorization: Bearer {first.token}" "{base}{API_PREFIX}/{query}"',
+                f'curl -s -H "Authorization: Bearer {first.token}" "{base}{API_PREFIX}/{query}"'
+                " | python3 -m json.tool | head -n 40",
                 soft_wrap=True,
                 highlight=False,
                 markup=False,
