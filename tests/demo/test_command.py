@@ -76,6 +76,7 @@ def test_summary_shows_tokens_curl_lines_and_docs_then_serves(
         assert f'"http://127.0.0.1:8123/api/fleets/v1/{endpoint}' in out
     assert 'curl -s -H "Authorization: Bearer fct_' in out
     assert "| python3 -m json.tool | head -n 40" in out
+    assert "FLEETCHARGE_RATE_LIMITS_ENABLED=false" in out
     assert "http://127.0.0.1:8123/api/fleets/v1/docs" in out
     assert served == [{"url": url, "host": "0.0.0.0", "port": 8123}]
 

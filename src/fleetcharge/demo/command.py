@@ -153,3 +153,14 @@ def print_summary(console: Console, result: DemoResult, tokens: list[DemoToken],
                 markup=False,
             )
     console.print(f"\nAPI docs: {base}{API_PREFIX}/docs", highlight=False)
+    limits = get_settings()
+    if limits.rate_limits_enabled:
+        console.print(
+            f"\nRate limits are the published ones (/usage {limits.rate_limit_usage}, /sessions"
+            f" {limits.rate_limit_sessions}, /invoices {limits.rate_limit_invoices}): a full"
+            " `fleetcharge export` waits them out. For the demo, start it with"
+            " FLEETCHARGE_RATE_LIMITS_ENABLED=false, or lift one organisation's with"
+            " `fleetcharge organisations set ORG --rate-limit usage=off`.",
+            highlight=False,
+            markup=False,
+        )
