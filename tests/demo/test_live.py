@@ -123,3 +123,25 @@ def test_live_needs_the_server() -> None:
     result = CliRunner().invoke(app, ["demo", "--live", "--no-serve"])
     assert result.exit_code == 2
     assert "--live needs the server" in result.stderr
+
+
+def test_the_ticker_shows_when_each_session_arrived_with_its_zone() -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from fleetcharge.demo.live import _print_session
+    from fleetcharge.simulator.model import SessionOutcome, SessionReport
+
+    out = StringIO()
+    console = Console(file=out, width=120)
+    late_station_clock = datetime(2001, 1, 1, tzinfo=UTC)  # a replayed stop time
+    for station in ("CP-1", "CP-2"):
+        report = SessionReport(station, 1, "TAG", 10_000, SessionOutcome.COMPLETED)
+        report.energy_wh, report.stopped_at = 12_340, late_station_clock
+        _print_session(console, report)
+    lines = out.getvalue().splitlines()
+    zone = datetime.now().astimezone().strftime("%Z")
+    assert [line.split()[1:3] for line in lines] == [[zone, "CP-1"], [zone, "CP-2"]]
+    assert all("12.34 kWh" in line for line in lines)
+    assert lines[0].split()[0] <= lines[1].split()[0]  # in arrival order, not the stations'

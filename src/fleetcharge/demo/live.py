@@ -8,6 +8,7 @@ way ends with a StopTransaction while the server still listens), then the server
 import asyncio
 import contextlib
 import ctypes
+import os
 import signal
 import subprocess
 import sys
@@ -106,7 +107,11 @@ def serving(
         "--database-url",
         database_url,
     ]
-    process = subprocess.Popen(command, start_new_session=True, preexec_fn=_die_with_parent)
+    # The ticker is what the terminal is for: the server's own lines only when they matter.
+    env = {"FLEETCHARGE_LOG_LEVEL": "WARNING", **os.environ}
+    process = subprocess.Popen(
+        command, env=env, start_new_session=True, preexec_fn=_die_with_parent
+    )
     try:
         _wait_until_ready(process, f"{base}/healthz")
         yield process
@@ -167,9 +172,10 @@ async def _stop_when_exited(server: "subprocess.Popen[bytes]", stop: asyncio.Eve
 def _print_session(console: Console, report: SessionReport) -> None:
     if report.outcome is not SessionOutcome.COMPLETED:
         return
-    at = report.stopped_at or datetime.now(UTC)
+    # When it was recorded, on this machine's clock: in order, unlike the stations' own
+    # (simulated) stop times.
     console.print(
-        f"{at.astimezone():%H:%M:%S}  {report.station_id:<20} {report.id_tag:<14}"
+        f"{datetime.now().astimezone():%H:%M:%S %Z}  {report.station_id:<20} {report.id_tag:<14}"
         f" {report.energy_wh / 1000:6.2f} kWh",
         highlight=False,
     )
