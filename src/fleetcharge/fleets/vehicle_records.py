@@ -93,8 +93,9 @@ def list_vehicles(
     status: str | None = None,
     q: str | None = None,
 ) -> Page[dict[str, Any]]:
-    """A page of vehicle views. Read as rows, not records: a page of 100 costs three
-    statements (the count, the page with its fleets and organisations, their cards)."""
+    """A page of vehicle views, read as rows rather than records: the total (kept in
+    vehicle_counts for an organisation's unfiltered list, else counted), the rows left
+    after the cursor, the page with its fleets and organisations, and their cards."""
     actor.require("vehicles", "read")
     shown = (
         select(
