@@ -9,6 +9,7 @@ every socket is closed with 1001 (going away), so that stations reconnect elsewh
 
 import contextlib
 import logging
+import math
 from datetime import timedelta
 
 import anyio
@@ -22,6 +23,7 @@ from fleetcharge.csms import service
 from fleetcharge.csms.auth import basic_credentials
 from fleetcharge.csms.clock import ClockPolicy
 from fleetcharge.csms.handlers import CentralSystemConfig, StationHandlers
+from fleetcharge.csms.login_throttle import LoginThrottle
 from fleetcharge.csms.protocol import ConnectionClosed
 from fleetcharge.csms.redis_routing import RedisRouter
 from fleetcharge.csms.registry import ConnectionRegistry, LiveConnection
@@ -37,6 +39,7 @@ SUBPROTOCOL = "ocpp1.6"
 REPLACED = (1000, "replaced by a new connection")
 GOING_AWAY = (1001, "server shutting down")
 INTERNAL_ERROR = 1011
+ADMISSION_THREADS = 2
 # How long shutdown waits for the stations' sockets to be closed.
 CLOSE_TIMEOUT_S = 5.0
 
@@ -79,9 +82,14 @@ class CentralSystem:
         self.registry = ConnectionRegistry()
         self.router = router_for(self.registry, settings)
         self.closing = False
+        self.logins = LoginThrottle()
+        self.admissions: anyio.CapacityLimiter | None = None
 
     async def start(self) -> None:
         self.closing = False
+        # Password hashes (scrypt) run on these threads, not those station messages use: a
+        # flood of handshakes waits its turn instead of slowing every station down.
+        self.admissions = anyio.CapacityLimiter(ADMISSION_THREADS)
         await self.router.start()
 
     async def shutdown(self) -> None:
@@ -105,12 +113,29 @@ class CentralSystem:
         if SUBPROTOCOL not in websocket.scope.get("subprotocols", ()):
             await _refuse(websocket, 400, f"subprotocol {SUBPROTOCOL} required")
             return
+        address = websocket.client.host if websocket.client else ""
+        wait = self.logins.wait(identity, address)
+        if wait:
+            logger.warning(
+                "refused charge station %r from %s: too many failed logins", identity, address
+            )
+            await _refuse(
+                websocket, 429, f"too many failed logins: try again in {math.ceil(wait)} s"
+            )
+            return
         credentials = basic_credentials(websocket.headers.get("authorization"))
-        admitted = await anyio.to_thread.run_sync(self._admit, identity, credentials)
+        admitted = await anyio.to_thread.run_sync(
+            self._admit, identity, credentials, limiter=self.admissions
+        )
         if isinstance(admitted, Rejection):
+            if admitted.status_code == 401 and credentials is not None:
+                # A wrong password, not a first try without one (some stations wait for
+                # the challenge before they send theirs).
+                self.logins.failed(identity, address)
             logger.warning("refused charge station %r: %s", identity, admitted.reason)
             await _refuse(websocket, admitted.status_code, admitted.reason)
             return
+        self.logins.succeeded(identity, address)
         await websocket.accept(subprotocol=SUBPROTOCOL)
         await self._converse(websocket, admitted)
 

@@ -1,0 +1,105 @@
+"""Failed station logins back off per address: the guesser waits, longer each time; the
+station itself, from its own address, does not."""
+
+import base64
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import Engine
+from starlette.testclient import TestClient, WebSocketDenialResponse
+
+from fleetcharge.csms.auth import hash_password
+from fleetcharge.csms.login_throttle import (
+    FORGET_AFTER_S,
+    FREE_FAILURES_PER_ADDRESS,
+    FREE_FAILURES_PER_STATION,
+    LONGEST_WAIT_S,
+    LoginThrottle,
+)
+from fleetcharge.db import unit_of_work
+from fleetcharge.models import Station
+from tests.csms.conftest import Network
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_guesses_from_one_address_wait_longer_each_time() -> None:
+    clock = Clock()
+    throttle = LoginThrottle(clock)
+    for _ in range(FREE_FAILURES_PER_STATION - 1):
+        throttle.failed("CP-1", "10.0.0.66")
+        assert throttle.wait("CP-1", "10.0.0.66") == 0
+    waits = []
+    for _ in range(4):
+        throttle.failed("CP-1", "10.0.0.66")
+        waits.append(throttle.wait("CP-1", "10.0.0.66"))
+    assert waits == [1.0, 2.0, 4.0, 8.0]
+    assert throttle.wait("CP-1", "10.0.0.7") == 0  # the station's own address
+    assert throttle.wait("CP-2", "10.0.0.66") == 0  # another station, below the address's share
+    clock.now += 8.0
+    assert throttle.wait("CP-1", "10.0.0.66") == 0
+    clock.now += FORGET_AFTER_S + 1
+    throttle.failed("CP-1", "10.0.0.66")
+    assert throttle.wait("CP-1", "10.0.0.66") == 0  # old failures forgotten
+
+
+def test_an_address_guessing_many_stations_waits_for_all() -> None:
+    throttle = LoginThrottle(Clock())
+    for n in range(FREE_FAILURES_PER_ADDRESS):
+        throttle.failed(f"CP-{n}", "10.0.0.66")
+    assert throttle.wait("CP-NEW", "10.0.0.66") > 0
+    assert throttle.wait("CP-NEW", "10.0.0.7") == 0
+
+
+@given(st.lists(st.tuples(st.sampled_from("ab"), st.sampled_from("xy"), st.floats(0, 100))))
+def test_a_wait_is_never_longer_than_the_longest(events: list[tuple[str, str, float]]) -> None:
+    clock = Clock()
+    throttle = LoginThrottle(clock)
+    for identity, address, later in events:
+        clock.now += later
+        throttle.failed(identity, address)
+        assert 0 <= throttle.wait(identity, address) <= LONGEST_WAIT_S
+
+
+def _basic(user: str, password: str) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+
+
+def _status(client: TestClient, path: str, headers: dict[str, str]) -> int:
+    try:
+        with client.websocket_connect(path, subprotocols=["ocpp1.6"], headers=headers):
+            return 101
+    except WebSocketDenialResponse as refusal:
+        return refusal.status_code
+
+
+def test_a_guessing_client_is_told_to_wait(
+    client: TestClient, engine: Engine, network: Network
+) -> None:
+    with unit_of_work(engine) as db:
+        station = db.get(Station, network.station_id)
+        assert station is not None
+        station.password_hash = hash_password("the-real-password")
+    path = f"/ocpp/{network.identity}"
+    guesses = [
+        _status(client, path, _basic(network.identity, f"guess-{n}"))
+        for n in range(FREE_FAILURES_PER_STATION)
+    ]
+    assert guesses == [401] * FREE_FAILURES_PER_STATION
+    # Even the right password is not checked from this address until the wait is over.
+    assert _status(client, path, _basic(network.identity, "the-real-password")) == 429
+
+
+@pytest.fixture(autouse=True)
+def _quick_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheaper scrypt for these tests: the throttle is under test, not the hash."""
+    import fleetcharge.csms.auth as auth
+
+    monkeypatch.setattr(auth, "_N", 2**10)
