@@ -121,6 +121,8 @@ def test_validation_and_duplicates(client: TestClient, admin: Caller) -> None:
         ({"id_tag": "T1", "vehicle_uuid": "nope"}, "vehicle_uuid"),
         ({"id_tag": "T1", "expires_at": "tomorrow"}, "expires_at"),
         ({"id_tag": "T1", "expires_at": "2030-01-01T00:00:00"}, "expires_at"),
+        ({"id_tag": "T1", "expires_at": "9999-12-31T23:59:59-14:00"}, "expires_at"),
+        ({"id_tag": "T1", "expires_at": "0001-01-01T00:00:00+14:00"}, "expires_at"),
         ({}, "id_tag"),
     ]
     for body, field in cases:

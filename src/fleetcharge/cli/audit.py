@@ -17,7 +17,9 @@ from fleetcharge.cli.common import (
     print_json,
     print_table,
 )
+from fleetcharge.errors import InvalidField
 from fleetcharge.kit.cursors import MAX_LIMIT, PageRequest
+from fleetcharge.kit.fields import moment
 
 app = typer.Typer(help="The audit log of changes to the network's data.", no_args_is_help=True)
 
@@ -44,8 +46,11 @@ def list_audit(
         start = datetime.fromisoformat(since) if since else None
     except ValueError:
         raise fail(f"--since {since!r} is not an ISO 8601 date or time") from None
-    if start is not None and start.tzinfo is None:
-        start = start.replace(tzinfo=UTC)
+    if start is not None:
+        try:
+            start = moment(start if start.tzinfo else start.replace(tzinfo=UTC), "since")
+        except InvalidField as error:
+            raise fail(f"--since: {error.message}") from None
     views: list[dict[str, Any]] = []
     with command_session(database_url) as db:
         request = PageRequest(limit=MAX_LIMIT)

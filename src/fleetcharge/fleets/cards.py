@@ -103,7 +103,7 @@ def create_card(db: Session, actor: Actor, data: CardCreate) -> Card:
     card = Card(
         id_tag=id_tag,
         status="active",
-        expires_at=data.expires_at and _aware(data.expires_at, "expires_at"),
+        expires_at=data.expires_at and fields.moment(data.expires_at, "expires_at"),
         organisation_id=organisation.id if organisation else None,
     )
     db.add(card)
@@ -136,14 +136,14 @@ def assign_card(
 ) -> Card:
     """The vehicle's for sessions starting from `data.from_` (default now) on."""
     vehicle = _assignable(db, actor, data.vehicle_uuid)
-    starts = _aware(data.from_, "from") if data.from_ else datetime.now(UTC)
+    starts = fields.moment(data.from_, "from") if data.from_ else datetime.now(UTC)
     return _change(db, actor, card, "assign", expected, lambda: reassign(db, card, vehicle, starts))
 
 
 def unassign_card(
     db: Session, actor: Actor, card: Card, data: CardUnassign, expected: int | None = None
 ) -> Card:
-    starts = _aware(data.from_, "from") if data.from_ else datetime.now(UTC)
+    starts = fields.moment(data.from_, "from") if data.from_ else datetime.now(UTC)
     return _change(db, actor, card, "unassign", expected, lambda: reassign(db, card, None, starts))
 
 
@@ -181,15 +181,7 @@ def _change(
 
 
 def _set_expiry(card: Card, expires_at: datetime | None) -> None:
-    card.expires_at = _aware(expires_at, "expires_at") if expires_at else None
-
-
-def _aware(moment: datetime, field: str) -> datetime:
-    if moment.tzinfo is None:
-        raise InvalidField(
-            f"{field} needs a UTC offset, e.g. 2027-06-30T23:59:59+08:00", field=field
-        )
-    return moment.astimezone(UTC)
+    card.expires_at = fields.moment(expires_at, "expires_at") if expires_at else None
 
 
 def _assignable(db: Session, actor: Actor, uuid: UUID) -> Vehicle:

@@ -2,6 +2,7 @@
 naming the field, so the admin API, the CLI and the CSV import report the same message."""
 
 import re
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfoNotFoundError
 
@@ -132,3 +133,19 @@ def decimal(
             f"{field} has at most {places} decimal places, got {amount}", field=field
         )
     return amount.quantize(Decimal(1).scaleb(-places))
+
+
+def moment(value: datetime, field: str) -> datetime:
+    """A point in time with its UTC offset, in UTC, within years 1970 to 9998 (beyond,
+    `9999-12-31T23:59:59-14:00` is not even a UTC time)."""
+    if value.tzinfo is None:
+        raise InvalidField(
+            f"{field} needs a UTC offset, e.g. 2027-06-30T23:59:59+08:00", field=field
+        )
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not 1970 <= utc.year <= 9998:
+        raise InvalidField(f"{field} must be between 1970 and 9998, got {value}", field=field)
+    return utc

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fleetcharge.errors import InvalidParameter
+from fleetcharge.errors import InvalidField, InvalidParameter
+from fleetcharge.kit import fields
 from fleetcharge.lookup import by_name_or_uuid
 from fleetcharge.models import Location, Organisation, Station, Tariff, TariffOverride
 from fleetcharge.organisations.service import find_organisation
@@ -136,6 +137,10 @@ def quote(
     """What a charge of `kwh` over `charging_minutes`, then `parked_minutes` idle, costs."""
     if start.tzinfo is None:
         raise InvalidParameter("the start needs a UTC offset, e.g. 2026-03-01T17:30+11:00")
+    try:
+        start = fields.moment(start, "start")
+    except InvalidField as error:
+        raise InvalidParameter(error.message) from None
     if not kwh.is_finite() or not 0 <= kwh <= MAX_QUOTE_KWH:
         raise InvalidParameter(f"energy must be between 0 and {MAX_QUOTE_KWH} kWh, got {kwh}")
     for minutes in (charging_minutes, parked_minutes):
@@ -143,10 +148,7 @@ def quote(
             raise InvalidParameter(f"minutes must be between 0 and {MAX_QUOTE_MINUTES} (a week)")
     if kwh > 0 and charging_minutes == 0:
         raise InvalidParameter("energy needs charging time: give --minutes above 0")
-    try:
-        charging_end = start + timedelta(minutes=charging_minutes)
-        stop = charging_end + timedelta(minutes=parked_minutes)
-    except OverflowError:
-        raise InvalidParameter("the session would end after the year 9999") from None
+    charging_end = start + timedelta(minutes=charging_minutes)  # at most a week past 9998
+    stop = charging_end + timedelta(minutes=parked_minutes)
     timeline = Timeline(start, charging_end, stop, kwh, timezone=timezone)
     return price(spec, timeline)
