@@ -1,7 +1,7 @@
 """`fleetcharge audit list`: who changed what, when, before and after."""
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 import typer
@@ -17,8 +17,8 @@ from fleetcharge.cli.common import (
     print_json,
     print_table,
 )
+from fleetcharge.cli.records import every
 from fleetcharge.errors import InvalidField
-from fleetcharge.kit.cursors import MAX_LIMIT, PageRequest
 from fleetcharge.kit.fields import moment
 
 app = typer.Typer(help="The audit log of changes to the network's data.", no_args_is_help=True)
@@ -51,17 +51,13 @@ def list_audit(
             start = moment(start if start.tzinfo else start.replace(tzinfo=UTC), "since")
         except InvalidField as error:
             raise fail(f"--since: {error.message}") from None
-    views: list[dict[str, Any]] = []
     with command_session(database_url) as db:
-        request = PageRequest(limit=MAX_LIMIT)
-        while True:
-            page = list_events(
-                db, cli_actor(), request, resource=resource, resource_uuid=wanted, since=start
+        records = every(
+            lambda page: list_events(
+                db, cli_actor(), page, resource=resource, resource_uuid=wanted, since=start
             )
-            views.extend(event_view(e) for e in page.items)
-            if page.next_cursor is None:
-                break
-            request = PageRequest(after=page.items[-1].id, limit=MAX_LIMIT)
+        )
+        views = [event_view(record) for record in records]
     views = views[-limit:]
     if as_json:
         print_json(views)

@@ -15,8 +15,7 @@ from fleetcharge.cli.common import (
     print_json,
     print_table,
 )
-from fleetcharge.cli.records import Options, given
-from fleetcharge.kit.cursors import MAX_LIMIT, PageRequest
+from fleetcharge.cli.records import Options, every, given
 from fleetcharge.network import locations as service
 from fleetcharge.network.schemas import LocationCreate, LocationUpdate
 from fleetcharge.organisations.service import find_organisation
@@ -71,18 +70,14 @@ def list_locations(
     database_url: DatabaseUrl = None,
 ) -> None:
     """List locations, optionally one organisation's."""
-    views: list[dict[str, Any]] = []
     with command_session(database_url) as db:
         organisation = find_organisation(db, host).uuid if host else None
-        request = PageRequest(limit=MAX_LIMIT)
-        while True:
-            page = service.list_locations(
-                db, cli_actor(), request, organisation_uuid=organisation, q=search
+        records = every(
+            lambda page: service.list_locations(
+                db, cli_actor(), page, organisation_uuid=organisation, q=search
             )
-            views.extend(service.location_view(location) for location in page.items)
-            if page.next_cursor is None:
-                break
-            request = PageRequest(after=page.items[-1].id, limit=MAX_LIMIT)
+        )
+        views = [service.location_view(record) for record in records]
     if as_json:
         print_json(views)
         return

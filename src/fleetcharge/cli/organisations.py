@@ -15,9 +15,8 @@ from fleetcharge.cli.common import (
     print_json,
     print_table,
 )
-from fleetcharge.cli.records import Options, given
+from fleetcharge.cli.records import Options, every, given
 from fleetcharge.errors import DomainError
-from fleetcharge.kit.cursors import MAX_LIMIT, PageRequest
 from fleetcharge.models import Organisation
 from fleetcharge.organisations import service
 from fleetcharge.organisations.schemas import OrganisationCreate, OrganisationUpdate
@@ -109,15 +108,9 @@ def list_organisations(
     database_url: DatabaseUrl = None,
 ) -> None:
     """List organisations with their fees (GST-inclusive) and billing time zone."""
-    views: list[dict[str, Any]] = []
     with command_session(database_url) as db:
-        request = PageRequest(limit=MAX_LIMIT)
-        while True:
-            page = service.list_organisations(db, cli_actor(), request, search)
-            views.extend(service.organisation_view(o) for o in page.items)
-            if page.next_cursor is None:
-                break
-            request = PageRequest(after=page.items[-1].id, limit=MAX_LIMIT)
+        records = every(lambda page: service.list_organisations(db, cli_actor(), page, search))
+        views = [service.organisation_view(record) for record in records]
     if as_json:
         print_json(views)
         return

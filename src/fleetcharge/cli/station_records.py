@@ -16,8 +16,7 @@ from fleetcharge.cli.common import (
     print_json,
     print_table,
 )
-from fleetcharge.cli.records import Options, given
-from fleetcharge.kit.cursors import MAX_LIMIT, PageRequest
+from fleetcharge.cli.records import Options, every, given
 from fleetcharge.network import passwords
 from fleetcharge.network import stations as service
 from fleetcharge.network.locations import find_location
@@ -130,23 +129,19 @@ def list_records(
     """List stations in the database (`stations connected` lists those connected now)."""
     if status not in (None, "active", "decommissioned"):
         raise fail(f"--status: active or decommissioned, got {status!r}")
-    views: list[dict[str, Any]] = []
     with command_session(database_url) as db:
         at = find_location(db, location).uuid if location else None
-        request = PageRequest(limit=MAX_LIMIT)
-        while True:
-            page = service.list_stations(
+        records = every(
+            lambda page: service.list_stations(
                 db,
                 cli_actor(),
-                request,
+                page,
                 location_uuid=at,
                 status=cast(service.Status | None, status),  # checked above
                 q=search,
             )
-            views.extend(service.station_view(station) for station in page.items)
-            if page.next_cursor is None:
-                break
-            request = PageRequest(after=page.items[-1].id, limit=MAX_LIMIT)
+        )
+        views = [service.station_view(record) for record in records]
     if as_json:
         print_json(views)
         return

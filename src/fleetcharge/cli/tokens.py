@@ -4,7 +4,7 @@ as the admin API (audited as the command line)."""
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 import typer
@@ -22,8 +22,8 @@ from fleetcharge.cli.common import (
     print_json,
     print_table,
 )
+from fleetcharge.cli.records import every
 from fleetcharge.errors import DomainError, InvalidField
-from fleetcharge.kit.cursors import MAX_LIMIT, PageRequest
 from fleetcharge.models.token import ENDPOINT_SCOPES
 from fleetcharge.organisations.service import find_organisation
 
@@ -91,16 +91,12 @@ def list_tokens(
     database_url: DatabaseUrl = None,
 ) -> None:
     """List tokens (never their secrets)."""
-    views: list[dict[str, Any]] = []
     with command_session(database_url) as db:
         organisation_uuid = find_organisation(db, org).uuid if org else None
-        request = PageRequest(limit=MAX_LIMIT)
-        while True:
-            page = service.list_api_tokens(db, cli_actor(), request, organisation_uuid, state)
-            views.extend(service.token_view(token) for token in page.items)
-            if page.next_cursor is None:
-                break
-            request = PageRequest(after=page.items[-1].id, limit=MAX_LIMIT)
+        records = every(
+            lambda page: service.list_api_tokens(db, cli_actor(), page, organisation_uuid, state)
+        )
+        views = [service.token_view(record) for record in records]
     if as_json:
         print_json(views)
         return
