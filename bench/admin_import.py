@@ -18,14 +18,13 @@ import os
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from scratch_database import scratch_database
+from sqlalchemy import Engine, func, select, text
 
 from fleetcharge.accounts.permissions import Actor
-from fleetcharge.db import make_engine, normalise_url, unit_of_work
+from fleetcharge.db import unit_of_work
 from fleetcharge.imports.summary import Summary
 from fleetcharge.imports.vehicles import import_vehicles
-from fleetcharge.migrate import upgrade
 from fleetcharge.models import AuditEvent, Card, CardAssignment, Organisation, Vehicle
 
 TARGET_S = 10.0
@@ -73,14 +72,7 @@ def main() -> None:
     parser.add_argument("--keep-database", action="store_true")
     args = parser.parse_args()
 
-    target = make_url(normalise_url(args.database_url))
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{target.database}"'))
-    engine = make_engine(args.database_url)
-    try:
-        upgrade(engine)
+    with scratch_database(args.database_url, args.keep_database) as engine:
         with unit_of_work(engine) as db:
             organisation = Organisation(name="Bench Fleets")
             db.add(organisation)
@@ -97,14 +89,6 @@ def main() -> None:
             connection.execute(text("VACUUM ANALYZE"))  # as autovacuum would have, untimed
         again = timed_import(engine, organisation_id, data)
         changed = timed_import(engine, organisation_id, vehicles_file(args.vehicles, "P"))
-    finally:
-        engine.dispose()
-        if not args.keep_database:
-            with admin.connect() as connection:
-                connection.execute(
-                    text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
-                )
-        admin.dispose()
 
     cards = first.summary["cards"].created
     print(f"file: {args.vehicles:,} vehicles, {cards:,} cards, {len(data) / 2**20:.1f} MiB")

@@ -26,35 +26,17 @@ import time
 from pathlib import Path
 
 import httpx
-from sqlalchemy import Engine, create_engine, select, text
-from sqlalchemy.engine import make_url
+from scratch_database import scratch_database
+from sqlalchemy import Engine, select, text
 
 from fleetcharge.accounts.permissions import Actor
 from fleetcharge.accounts.service import create_account
-from fleetcharge.db import make_engine, normalise_url, unit_of_work
+from fleetcharge.db import unit_of_work
 from fleetcharge.kit.cursors import encode_cursor
-from fleetcharge.migrate import upgrade
 from fleetcharge.models import Organisation
 
 FLEETCHARGE = Path(sys.executable).with_name("fleetcharge")
 PAGE = 100
-
-
-def recreate(url: str) -> None:
-    target = make_url(normalise_url(url))
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
-
-
-def drop(url: str) -> None:
-    target = make_url(normalise_url(url))
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def load(engine: Engine, vehicles: int, others: int) -> None:
@@ -175,11 +157,13 @@ def main() -> None:
     parser.add_argument("--keep-database", action="store_true")
     args = parser.parse_args()
 
-    recreate(args.database_url)
-    engine = make_engine(args.database_url)
+    with scratch_database(args.database_url, args.keep_database) as engine:
+        measure(engine, args)
+
+
+def measure(engine: Engine, args: argparse.Namespace) -> None:
     server = None
     try:
-        upgrade(engine)
         started = time.perf_counter()
         load(engine, args.vehicles, args.others)
         print(
@@ -248,9 +232,6 @@ def main() -> None:
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
-        engine.dispose()
-        if not args.keep_database:
-            drop(args.database_url)
 
 
 if __name__ == "__main__":
