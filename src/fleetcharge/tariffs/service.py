@@ -135,10 +135,8 @@ def quote(
     timezone: str,
 ) -> PricedSession:
     """What a charge of `kwh` over `charging_minutes`, then `parked_minutes` idle, costs."""
-    if start.tzinfo is None:
-        raise InvalidParameter("the start needs a UTC offset, e.g. 2026-03-01T17:30+11:00")
     try:
-        start = fields.moment(start, "start")
+        start = fields.moment(start, "start")  # with its offset, 1970 to 9998
     except InvalidField as error:
         raise InvalidParameter(error.message) from None
     if not kwh.is_finite() or not 0 <= kwh <= MAX_QUOTE_KWH:
