@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from fleetcharge.auth.service import issue_token
 from fleetcharge.charging.recording import Attribution, record_session
+from fleetcharge.csms.auth import hash_password
 from fleetcharge.models import (
     Card,
     ChargeSession,
@@ -109,10 +110,16 @@ def site(
     return Site(loc, st, conn, t)
 
 
+# Every test station's password (stations must authenticate; see tests/csms/helpers.py).
+STATION_PASSWORD = "test-station-password"
+_STATION_PASSWORD_HASH = hash_password(STATION_PASSWORD, generated=True)  # a fast hash
+
+
 def station(
     db: Session, loc: Location, ocpp_identity: str, t: Tariff, number: int | None = None
 ) -> tuple[Station, Connector]:
-    """A station with one connector ("Port A") at `loc`, priced by `t`."""
+    """A station with one connector ("Port A") at `loc`, priced by `t`; its password is
+    STATION_PASSWORD."""
     n = number if number is not None else next(_serial)
     st = Station(
         location_id=loc.id,
@@ -120,6 +127,7 @@ def station(
         name=f"Station {n}",
         ocpp_identity=ocpp_identity,
         tariff_id=t.id,
+        password_hash=_STATION_PASSWORD_HASH,
     )
     db.add(st)
     db.flush()

@@ -15,6 +15,9 @@ from typing import Any
 import anyio
 from starlette.testclient import TestClient, WebSocketTestSession
 
+from fleetcharge.simulator.connection import basic_auth
+from tests.factories import STATION_PASSWORD
+
 SUBPROTOCOLS = ["ocpp1.6"]
 # A test never waits longer than this for an answer (instead of hanging).
 ANSWER_TIMEOUT_S = 10
@@ -162,10 +165,16 @@ def connected(
     identity: str,
     clock: FakeClock,
     *,
-    headers: dict[str, str] | None = None,
+    password: str | None = STATION_PASSWORD,
 ) -> Iterator[Station]:
+    """The station `identity` connected, sending `password` (None: no credentials)."""
     with client.websocket_connect(
-        f"/ocpp/{identity}", subprotocols=SUBPROTOCOLS, headers=dict(headers or {})
+        f"/ocpp/{identity}", subprotocols=SUBPROTOCOLS, headers=login(identity, password)
     ) as ws:
         assert ws.accepted_subprotocol == "ocpp1.6"
         yield Station(ws, clock)
+
+
+def login(identity: str, password: str | None = STATION_PASSWORD) -> dict[str, str]:
+    """The handshake headers of a station sending its password (none for None)."""
+    return {} if password is None else {"Authorization": basic_auth(identity, password)}

@@ -21,6 +21,8 @@ from fleetcharge.models import Card, ChargeSession, OcppTransaction
 from fleetcharge.simulator.model import SessionOutcome, SessionReport
 from fleetcharge.simulator.runner import SimulationConfig, SimulationSummary, simulate
 from tests import factories as f
+from tests.csms.helpers import login
+from tests.factories import STATION_PASSWORD
 from tests.servers import running_server
 
 SERVER_ENV = {"FLEETCHARGE_RATE_LIMITS_ENABLED": "false", "FLEETCHARGE_LOG_LEVEL": "WARNING"}
@@ -60,7 +62,13 @@ def _admin(base: str, token: str, path: str, body: Any = None) -> dict[str, Any]
 
 def _simulate(url: str, tags: tuple[str, ...], sessions: int, on_session: Any = None) -> Any:
     config = SimulationConfig(
-        url=url, sessions=sessions, speed=1e6, id_tags=tags, seed=5, timeout_s=RUN_TIMEOUT_S
+        url=url,
+        sessions=sessions,
+        speed=1e6,
+        id_tags=tags,
+        seed=5,
+        timeout_s=RUN_TIMEOUT_S,
+        password=STATION_PASSWORD,
     )
     run = simulate(config, on_session)
     summary: SimulationSummary = asyncio.run(asyncio.wait_for(run, RUN_TIMEOUT_S))
@@ -151,7 +159,11 @@ def test_blocked_and_expired_cards_are_refused_at_once(database_url: str, engine
 async def _statuses(ocpp: str, tags: tuple[str, ...]) -> list[tuple[str, str]]:
     """Each tag's idTagInfo status on Authorize and on StartTransaction (stopped at once)."""
     answers = []
-    async with connect(f"{ocpp}/SIM-0001", subprotocols=[Subprotocol("ocpp1.6")]) as ws:
+    async with connect(
+        f"{ocpp}/SIM-0001",
+        subprotocols=[Subprotocol("ocpp1.6")],
+        additional_headers=login("SIM-0001"),
+    ) as ws:
         serial = 0
 
         async def send(action: str, payload: dict[str, Any]) -> dict[str, Any]:

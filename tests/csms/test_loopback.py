@@ -25,6 +25,7 @@ from fleetcharge.simulator.model import SessionOutcome, SessionReport
 from fleetcharge.simulator.runner import SimulationConfig, SimulationSummary, simulate
 from tests import factories as f
 from tests.csms.relay import DroppingRelay
+from tests.factories import STATION_PASSWORD
 from tests.servers import running_server
 
 STATIONS = 3
@@ -132,6 +133,7 @@ def simulation(network: LoopbackNetwork, url: str, **overrides: Any) -> Simulati
         sessions=SESSIONS,
         speed=1e6,
         id_tags=network.id_tags,
+        password=STATION_PASSWORD,
         seed=11,
         timeout_s=RUN_TIMEOUT_S,
         evse=EVSE,

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from fleetcharge.csms.clock import StationTime
 from fleetcharge.csms.readings import Reading
@@ -13,6 +14,21 @@ class Rejection:
 
     status_code: int
     reason: str
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What a connecting station offers to prove who it is."""
+
+    basic: tuple[str, str] | None = None  # HTTP Basic user name and password
+    certificate_name: str | None = None  # common name of a client certificate TLS verified
+
+
+@dataclass(frozen=True)
+class AdmissionPolicy:
+    auto_register_location: UUID | None = None
+    # Stations without a password or certificate may connect (an explicit setting).
+    allow_unauthenticated: bool = False
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,22 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
-from uuid import UUID
 
 from sqlalchemy.orm import Session
 
 from fleetcharge.csms import repository, sessions
-from fleetcharge.csms.auth import verify_password
+from fleetcharge.csms.auth import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    verify_password,
+)
 from fleetcharge.csms.clock import ClockPolicy
 from fleetcharge.csms.flags import Flag
 from fleetcharge.csms.schemas import (
+    AdmissionPolicy,
     BootInfo,
+    Credentials,
     MeterValuesRequest,
     Rejection,
     StartRequest,
@@ -44,46 +50,86 @@ MAX_IDENTITY_LENGTH = 64  # stations.ocpp_identity
 
 
 def admit_station(
-    db: Session,
-    identity: str,
-    credentials: tuple[str, str] | None,
-    auto_register_location: UUID | None,
+    db: Session, identity: str, credentials: Credentials, policy: AdmissionPolicy
 ) -> StationRef | Rejection:
-    """The station connecting as `identity`, if it may (OCPP security profile 1: a station
-    with a password must send it with its identity as the user name)."""
+    """The station connecting as `identity`, if it proves it is that station: a client
+    certificate naming it (security profile 3), or its password with its identity as the
+    user name (profiles 1 and 2)."""
     if not 0 < len(identity) <= MAX_IDENTITY_LENGTH:
         return Rejection(400, "the charge station identity must be 1 to 64 characters")
     station = repository.station_by_identity(db, identity)
     if station is None:
-        if auto_register_location is None:
+        if policy.auto_register_location is None:
             return Rejection(404, f"unknown charge station {identity!r}")
-        station = _register(db, identity, auto_register_location)
-        if station is None:
-            return Rejection(503, "auto-registration location not found")
+        return _register(db, identity, credentials, policy)
     if station.decommissioned_at is not None:
         return Rejection(403, f"charge station {identity!r} is decommissioned")
-    if station.password_hash is not None and not (
-        credentials is not None
-        and credentials[0] == identity
-        and verify_password(credentials[1], station.password_hash)
-    ):
-        return Rejection(401, "invalid or missing credentials")
+    refusal = _authenticate(station, identity, credentials, policy)
+    if refusal is not None:
+        return refusal
     return StationRef(station.id, station.ocpp_identity, station.location.timezone)
 
 
-def _register(db: Session, identity: str, location_uuid: UUID) -> Station | None:
-    location = repository.location_by_uuid(db, location_uuid)
-    if location is None:
-        logger.error("FLEETCHARGE_OCPP_AUTO_REGISTER_LOCATION names no location: %s", location_uuid)
+def _authenticate(
+    station: Station, identity: str, credentials: Credentials, policy: AdmissionPolicy
+) -> Rejection | None:
+    if credentials.certificate_name is not None:
+        if credentials.certificate_name == identity:
+            return None
+        return Rejection(401, "the client certificate names another charge station")
+    if station.password_hash is not None:
+        basic = credentials.basic
+        if (
+            basic is not None
+            and basic[0] == identity
+            and verify_password(basic[1], station.password_hash)
+        ):
+            return None
+        return Rejection(401, "invalid or missing credentials")
+    if policy.allow_unauthenticated:
         return None
+    return Rejection(
+        401,
+        f"charge station {identity!r} has no password yet: an operator sets one "
+        f"(fleetcharge stations set-password {identity})",
+    )
+
+
+def _register(
+    db: Session, identity: str, credentials: Credentials, policy: AdmissionPolicy
+) -> StationRef | Rejection:
+    """A new station under the auto-registration location. The password it sends first
+    becomes its password (or the client certificate naming it vouches for it)."""
+    basic = credentials.basic
+    password = basic[1] if basic is not None and basic[0] == identity else None
+    if credentials.certificate_name not in (None, identity):
+        return Rejection(401, "the client certificate names another charge station")
+    if credentials.certificate_name is None and not policy.allow_unauthenticated:
+        if password is None:
+            return Rejection(401, "a new charge station must send a password (HTTP Basic auth)")
+        if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+            return Rejection(
+                401,
+                f"a charge station password has {MIN_PASSWORD_LENGTH} to "
+                f"{MAX_PASSWORD_LENGTH} characters",
+            )
+    location = repository.location_by_uuid(db, policy.auto_register_location)
+    if location is None:
+        logger.error(
+            "FLEETCHARGE_OCPP_AUTO_REGISTER_LOCATION names no location: %s",
+            policy.auto_register_location,
+        )
+        return Rejection(503, "auto-registration location not found")
     evse_id = identity
     if repository.station_with_evse_id(db, evse_id):
         evse_id = f"{identity}-{location.id}"
     station = Station(location=location, evse_id=evse_id, name=identity, ocpp_identity=identity)
+    if password is not None:
+        station.password_hash = hash_password(password)
     db.add(station)
     db.flush()
     logger.info("auto-registered charge station %s at location %s", identity, location.uuid)
-    return station
+    return StationRef(station.id, station.ocpp_identity, location.timezone)
 
 
 def boot_notification(
