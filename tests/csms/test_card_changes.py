@@ -7,6 +7,7 @@ import asyncio
 import itertools
 import json
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -19,7 +20,7 @@ from fleetcharge.accounts.service import create_account
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import Card, ChargeSession, OcppTransaction
 from fleetcharge.simulator.model import SessionOutcome, SessionReport
-from fleetcharge.simulator.runner import SimulationConfig, SimulationSummary, simulate
+from fleetcharge.simulator.runner import DC_EVSE, SimulationConfig, SimulationSummary, simulate
 from tests import factories as f
 from tests.servers import running_server
 
@@ -34,7 +35,10 @@ def _network(engine: Engine, tags: tuple[str, ...]) -> tuple[str, dict[str, Any]
     and {vehicle name: (id, uuid)}, {id_tag: card uuid}."""
     with unit_of_work(engine) as db:
         host, payer = f.organisation(db), f.organisation(db)
-        f.site(db, host).station.ocpp_identity = "SIM-0001"
+        station = f.site(db, host).station
+        # The simulator's default EVSE, so that its sessions are plausible.
+        station.ocpp_identity, station.current_type = "SIM-0001", "DC"
+        station.max_power_kw = Decimal(DC_EVSE.max_kw)
         fleet = f.fleet(db, payer)
         a = f.vehicle(db, fleet, id_tags=tags)
         b = f.vehicle(db, fleet, id_tags=())
