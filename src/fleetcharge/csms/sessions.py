@@ -89,10 +89,14 @@ def judge_correction(
     db: Session, tx: OcppTransaction, *, stop: datetime | None, energy_kwh: Decimal | None
 ) -> Verdict:
     """Whether the held transaction's session, corrected so, is plausible (the station's
-    clock flags no longer count: the operator gave the times)."""
+    clock flags no longer count: the operator gave the times). Energy not corrected is
+    judged as reported, even where the shorter time would make the timeline ignore it."""
     station = _station(db, tx)
-    built = _corrected_timeline(db, tx, station, stop, energy_kwh)
-    return _judge(db, station, _attribution(db, tx, station), built.timeline, frozenset())
+    timeline = _corrected_timeline(db, tx, station, stop, energy_kwh).timeline
+    if energy_kwh is None:
+        reported = build_timeline(_facts(db, tx, station)[0]).timeline.energy_kwh
+        timeline = replace(timeline, energy_kwh=reported)
+    return _judge(db, station, _attribution(db, tx, station), timeline, frozenset())
 
 
 def record_reviewed_session(

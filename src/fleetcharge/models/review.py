@@ -8,8 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from fleetcharge.models.base import Base, CreatedAtMixin, PublicIdMixin, VersionedMixin
 from fleetcharge.models.location import Station
 from fleetcharge.models.ocpp import OcppTransaction
-from fleetcharge.models.session import BigId, Energy, Money
+from fleetcharge.models.organisation import Organisation
+from fleetcharge.models.session import BigId, ChargeSession, Energy, Money
 from fleetcharge.models.types import JSONDocument, UTCDateTime
+from fleetcharge.models.vehicle import Vehicle
 
 REVIEW_STATES = ("held", "accepted", "corrected", "rejected")
 
@@ -56,3 +58,8 @@ class SessionReview(PublicIdMixin, VersionedMixin, CreatedAtMixin, Base):
 
     transaction: Mapped[OcppTransaction] = relationship()
     station: Mapped[Station] = relationship()
+    payer_organisation: Mapped[Organisation | None] = relationship(
+        foreign_keys=[payer_organisation_id]
+    )
+    vehicle: Mapped[Vehicle | None] = relationship()
+    session: Mapped[ChargeSession | None] = relationship()

@@ -47,5 +47,9 @@ def hold(
 def reviews() -> Select[SessionReview]:
     """Reviews with what their views show, loaded with them."""
     return select(SessionReview).options(
-        joinedload(SessionReview.station), joinedload(SessionReview.transaction)
+        joinedload(SessionReview.station),
+        joinedload(SessionReview.transaction).joinedload(OcppTransaction.connector),
+        joinedload(SessionReview.payer_organisation),
+        joinedload(SessionReview.vehicle),
+        joinedload(SessionReview.session),
     )
