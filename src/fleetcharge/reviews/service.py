@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from fleetcharge.accounts.permissions import Actor
 from fleetcharge.audit.service import record
 from fleetcharge.csms import sessions
+from fleetcharge.csms.repository import MAX_TRANSACTION_ID
 from fleetcharge.errors import Conflict, InvalidField, InvalidParameter, NotFound
 from fleetcharge.kit import fields
 from fleetcharge.kit.cursors import Page, PageRequest, page_of
@@ -103,8 +104,13 @@ def find_review(db: Session, reference: str) -> SessionReview:
     """A review by its UUID or its transaction's OCPP transactionId (the CLI's way)."""
     value = reference.strip()
     query = repository.reviews()
-    if value.isdigit() and len(value) <= 10:
-        review = db.scalar(query.where(SessionReview.transaction_id == int(value)))
+    if value.isdigit():
+        number = int(value[:12])
+        review = (
+            db.scalar(query.where(SessionReview.transaction_id == number))
+            if number <= MAX_TRANSACTION_ID
+            else None
+        )
     else:
         try:
             review = db.scalar(query.where(SessionReview.uuid == UUID(value)))
