@@ -104,6 +104,7 @@ def test_the_forged_session_is_held_off_invoices_until_reviewed_then_billed_once
         identity = site.station.ocpp_identity
         tag = f.vehicle(db, f.fleet(db, payer)).cards[0].id_tag
         fleet_token = f.token(db, payer)
+        host_token = f.token(db, host)
     admin = account(engine, "billing").headers
     now = datetime.now(UTC).replace(microsecond=0)
     ordinary = (now - timedelta(hours=3), 1_000, now - timedelta(hours=1), 21_000)
@@ -115,18 +116,22 @@ def test_the_forged_session_is_held_off_invoices_until_reviewed_then_billed_once
         url = f"{base.replace('http://', 'ws://')}/ocpp/{identity}"
         asyncio.run(charge(url, tag, [ordinary, forged, long_honest, rejected]))
 
-        def usage() -> list[dict[str, Any]]:
+        def fleets_api(endpoint: str, token: str) -> list[dict[str, Any]]:
             response = httpx.get(
-                f"{base}/api/fleets/v1/usage",
-                headers={"Authorization": f"Bearer {fleet_token}"},
+                f"{base}/api/fleets/v1/{endpoint}",
+                headers={"Authorization": f"Bearer {token}"},
                 timeout=10,
             )
             assert response.status_code == 200, response.text
             return list(response.json()["data"]["sessions"])
 
-        # Only the ordinary session is recorded; the others are held, the forged one for
-        # its energy and its length.
+        def usage() -> list[dict[str, Any]]:
+            return fleets_api("usage", fleet_token)
+
+        # Only the ordinary session is recorded, for the fleet as for the site host; the
+        # others are held, the forged one for its energy and its length.
         assert [s["consumption"] for s in usage()] == [20]
+        assert [s["consumption"] for s in fleets_api("sessions", host_token)] == [20]
         listed = httpx.get(f"{base}/api/admin/v1/session-reviews", headers=admin, timeout=10)
         assert listed.status_code == 200, listed.text
         held = {r["start_date_time"]: r for r in listed.json()["data"]}
@@ -195,6 +200,7 @@ def test_the_forged_session_is_held_off_invoices_until_reviewed_then_billed_once
         assert sorted(by_energy) == [20, 30, 60]
         assert by_energy[30]["cost_to_driver"] == 12  # 30 kWh at 40c, as corrected
         assert by_energy[30]["total_time"] == 2 * 3600
+        assert sorted(s["consumption"] for s in fleets_api("sessions", host_token)) == [20, 30, 60]
 
     # Reviewed after its month was invoiced: on the next month's invoice, once.
     draft(engine, period)
