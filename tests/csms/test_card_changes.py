@@ -5,15 +5,12 @@ only for sessions that start after the move."""
 
 import asyncio
 import itertools
-import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import httpx
 from sqlalchemy import Engine, select
-from websockets.asyncio.client import connect
-from websockets.typing import Subprotocol
 
 from fleetcharge.accounts.permissions import Actor
 from fleetcharge.accounts.service import create_account
@@ -22,6 +19,7 @@ from fleetcharge.models import Card, ChargeSession, OcppTransaction
 from fleetcharge.simulator.model import SessionOutcome, SessionReport
 from fleetcharge.simulator.runner import DC_EVSE, SimulationConfig, SimulationSummary, simulate
 from tests import factories as f
+from tests.csms.helpers import station_socket
 from tests.servers import running_server
 
 SERVER_ENV = {"FLEETCHARGE_RATE_LIMITS_ENABLED": "false", "FLEETCHARGE_LOG_LEVEL": "WARNING"}
@@ -155,20 +153,7 @@ def test_blocked_and_expired_cards_are_refused_at_once(database_url: str, engine
 async def _statuses(ocpp: str, tags: tuple[str, ...]) -> list[tuple[str, str]]:
     """Each tag's idTagInfo status on Authorize and on StartTransaction (stopped at once)."""
     answers = []
-    async with connect(f"{ocpp}/SIM-0001", subprotocols=[Subprotocol("ocpp1.6")]) as ws:
-        serial = 0
-
-        async def send(action: str, payload: dict[str, Any]) -> dict[str, Any]:
-            nonlocal serial
-            serial += 1
-            await ws.send(json.dumps([2, str(serial), action, payload]))
-            while True:
-                message = json.loads(await ws.recv())
-                if message[0] == 3 and message[1] == str(serial):
-                    return dict(message[2])
-                if message[0] == 2:  # a call from the central system: answer it empty
-                    await ws.send(json.dumps([3, message[1], {}]))
-
+    async with station_socket(f"{ocpp}/SIM-0001") as send:
         await send("BootNotification", {"chargePointVendor": "T", "chargePointModel": "T"})
         for tag in tags:
             authorised = await send("Authorize", {"idTag": tag})

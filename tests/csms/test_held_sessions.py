@@ -2,7 +2,6 @@
 the station's, the ordinary recorded at once, and a reviewed session left as the operator
 decided when the connector later reports Available."""
 
-from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import Engine, select
@@ -10,23 +9,13 @@ from starlette.testclient import TestClient
 
 from fleetcharge.accounts.permissions import Actor
 from fleetcharge.db import unit_of_work
-from fleetcharge.models import ChargeSession, OcppTransaction, SessionReview, Vehicle
+from fleetcharge.models import ChargeSession, SessionReview, Vehicle
 from fleetcharge.reviews import service
 from fleetcharge.reviews.schemas import ReviewCorrection
 from tests.api.helpers import get_page, records
-from tests.csms.conftest import NOW, Network
+from tests.csms.conftest import Network
 from tests.csms.helpers import FakeClock, connected
-
-
-def at(minutes: float) -> datetime:
-    return NOW + timedelta(minutes=minutes)
-
-
-def transaction(engine: Engine, transaction_id: int) -> OcppTransaction:
-    with unit_of_work(engine) as db:
-        tx = db.get(OcppTransaction, transaction_id)
-        assert tx is not None
-        return tx
+from tests.csms.test_transactions import at, transaction
 
 
 def reasons(engine: Engine, transaction_id: int) -> list[str] | None:

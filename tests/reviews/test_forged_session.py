@@ -5,15 +5,12 @@ operator corrects it (admin API); then it is billed exactly once. A long but hon
 is accepted (CLI) and billed once; a rejected one never is."""
 
 import asyncio
-import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import httpx
 from sqlalchemy import Engine, func, select
-from websockets.asyncio.client import connect
-from websockets.typing import Subprotocol
 
 from fleetcharge.billing.period import Period
 from fleetcharge.billing.service import draft_invoices
@@ -22,6 +19,7 @@ from fleetcharge.models import ChargeSession, InvoiceSession, OcppTransaction, S
 from tests import factories as f
 from tests.admin.helpers import account
 from tests.cli.conftest import Cli
+from tests.csms.helpers import station_socket
 from tests.servers import running_server
 
 SERVER_ENV = {"FLEETCHARGE_RATE_LIMITS_ENABLED": "false", "FLEETCHARGE_LOG_LEVEL": "WARNING"}
@@ -35,21 +33,7 @@ def stamp(moment: datetime) -> str:
 
 async def charge(url: str, tag: str, sessions: list[tuple[datetime, int, datetime, int]]) -> None:
     """As the station: each (start, meterStart, stop, meterStop) as a transaction."""
-    async with connect(url, subprotocols=[Subprotocol("ocpp1.6")]) as ws:
-        serial = 0
-
-        async def call(action: str, payload: dict[str, Any]) -> dict[str, Any]:
-            nonlocal serial
-            serial += 1
-            await ws.send(json.dumps([2, str(serial), action, payload]))
-            while True:
-                message = json.loads(await ws.recv())
-                if message[0] == 2:  # the central system's own call: answered empty
-                    await ws.send(json.dumps([3, message[1], {}]))
-                    continue
-                assert message[:2] == [3, str(serial)], message
-                return dict(message[2])
-
+    async with station_socket(url) as call:
         await call("BootNotification", {"chargePointVendor": "T", "chargePointModel": "AC22"})
         for start, meter_start, stop, meter_stop in sessions:
             started = await call(

@@ -1,10 +1,12 @@
 """`fleetcharge sessions review list | show | accept | correct | reject`: sessions held as
 implausible, with the services the admin API uses."""
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from fleetcharge.cli.common import (
     AsJson,
@@ -17,6 +19,7 @@ from fleetcharge.cli.common import (
     print_table,
 )
 from fleetcharge.cli.records import Options, every, given
+from fleetcharge.models import SessionReview
 from fleetcharge.models.review import REVIEW_STATES
 from fleetcharge.reviews import service
 from fleetcharge.reviews.schemas import ReviewCorrection
@@ -118,10 +121,12 @@ def accept(
     """Accept a held session as reported.
 
     Its session is recorded, priced by its tariff, and billed by the next billing run."""
-    with OPTIONS.named(), command_session(database_url) as db:
-        found = service.find_review(db, review)
-        view = service.review_view(service.accept(db, cli_actor(), found, note))
-    _print(view, as_json)
+    _decide(
+        review,
+        as_json,
+        database_url,
+        lambda db, found: service.accept(db, cli_actor(), found, note),
+    )
 
 
 @review_app.command("correct")
@@ -149,10 +154,12 @@ def correct(
         raise fail("give --energy, --stop or both")
     values = given(energy_kwh=energy, stop_date_time=stop, note=note)
     data = OPTIONS.validated(ReviewCorrection, values)
-    with OPTIONS.named(), command_session(database_url) as db:
-        found = service.find_review(db, review)
-        view = service.review_view(service.correct(db, cli_actor(), found, data))
-    _print(view, as_json)
+    _decide(
+        review,
+        as_json,
+        database_url,
+        lambda db, found: service.correct(db, cli_actor(), found, data),
+    )
 
 
 @review_app.command("reject")
@@ -160,7 +167,20 @@ def reject(
     review: ReviewArg, note: Note, as_json: AsJson = False, database_url: DatabaseUrl = None
 ) -> None:
     """Reject a held session: it is never recorded, never billed."""
+    _decide(
+        review,
+        as_json,
+        database_url,
+        lambda db, found: service.reject(db, cli_actor(), found, note),
+    )
+
+
+def _decide(
+    review: str,
+    as_json: bool,
+    database_url: str | None,
+    decision: Callable[[Session, SessionReview], SessionReview],
+) -> None:
     with OPTIONS.named(), command_session(database_url) as db:
-        found = service.find_review(db, review)
-        view = service.review_view(service.reject(db, cli_actor(), found, note))
+        view = service.review_view(decision(db, service.find_review(db, review)))
     _print(view, as_json)
