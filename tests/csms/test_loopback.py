@@ -94,6 +94,8 @@ def build_network(engine: Engine) -> LoopbackNetwork:
         stations = [site.station]
         for number in range(2, STATIONS + 1):
             stations.append(f.station(db, site.location, f"SIM-{number:04d}", tariff)[0])
+        for station in stations:  # rated as the simulated EVSE: its sessions are plausible
+            station.current_type, station.max_power_kw = "DC", Decimal(EVSE.max_kw)
         fleets = [f.fleet(db, payer), f.fleet(db, payer)]
         cards = {}
         for n in range(STATIONS * CARDS_PER_STATION):

@@ -16,6 +16,7 @@ from fleetcharge.cli import (
     operators,
     organisations,
     report,
+    sessions,
     simulate,
     stations,
     tariffs,
@@ -46,6 +47,7 @@ app.add_typer(export.app, name="export")
 app.add_typer(report.app, name="report")
 app.add_typer(locations.app, name="locations")
 app.add_typer(stations.app, name="stations")
+app.add_typer(sessions.app, name="sessions")
 app.command("simulate")(simulate.simulate)
 app.add_typer(billing.app, name="billing", no_args_is_help=True)
 app.add_typer(invoices.app, name="invoices")

@@ -375,9 +375,9 @@ def stop_transaction(
     tx.stop_reason = request.reason
     tx.stop_id_tag = request.id_tag
     _store_transaction_data(db, station, tx.connector.connector_id, tx, request, received_at)
+    tx.flags = sorted(flags)  # the stop's clock flags too: they decide whether it is held
     db.flush()
-    flags |= sessions.record_transaction_session(db, tx)
-    tx.flags = sorted(flags)
+    tx.flags = sorted(flags | sessions.record_transaction_session(db, tx))
     return answer
 
 
