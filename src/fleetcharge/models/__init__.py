@@ -19,6 +19,7 @@ from fleetcharge.models.ocpp import (
     OcppUnmatchedMessage,
 )
 from fleetcharge.models.organisation import Fleet, Organisation
+from fleetcharge.models.server_key import ServerKey
 from fleetcharge.models.session import ChargeSession, ChargingPeriod, SessionDayCount
 from fleetcharge.models.tariff import Tariff, TariffOverride
 from fleetcharge.models.token import ApiToken
@@ -49,6 +50,7 @@ __all__ = [
     "OcppTransaction",
     "OcppUnmatchedMessage",
     "Organisation",
+    "ServerKey",
     "SessionDayCount",
     "Station",
     "StationTariffChange",
