@@ -540,6 +540,9 @@ def test_own_openapi_documents_the_api(bare_client: TestClient) -> None:
     assert "truncated to whole minutes" in text
     assert "local calendar date of completion" in text
     assert "kWh" in text
+    for model in ("SiteHostSession", "InvoiceSession"):
+        described = document["components"]["schemas"][model]["properties"]["auth_id"]
+        assert "pseudonym: `anon-` and 20 hex digits" in described["description"]
     assert {s["scheme"] for s in document["components"]["securitySchemes"].values()} == {"bearer"}
     for endpoint in ENDPOINTS:
         operation = document["paths"][f"{API}/{endpoint}"]["get"]

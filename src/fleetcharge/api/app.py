@@ -43,6 +43,10 @@ Chargefox Fleets API 1.0.
 * Durations on /usage and /sessions are **seconds truncated to whole minutes**; invoice
   `charge_sessions[].total_time` is in whole minutes. Energy is kWh (3 decimals); money is
   GST-inclusive with 2 decimals.
+* Card ids: `auth_id` is the real id tag only for cards your own fleets paid with. On
+  /sessions and on site-host invoices and RCTIs, every other card (another organisation's,
+  a public driver's) is a pseudonym, `anon-` and 20 hex digits: stable for that card across
+  pages, documents and time, different for every organisation, not reversible.
 * Errors: `{"error": {"code", "message", "parameter"?}}` with 400, 401, 403, 404, 429 or 503.
 * Rate limits per token and endpoint (by default the published table: /usage and /sessions
   18 calls per 15 minutes and 50 per hour, /invoices 18 per hour, /vehicles unlimited).
