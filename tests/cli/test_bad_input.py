@@ -19,6 +19,10 @@ from tests import factories as f
 from tests.cli.conftest import Cli
 
 QUOTE = ["--start", "2024-06-01T10:00:00+10:00", "--kwh", "1", "--minutes", "5"]
+NEW_STATION = ["stations", "create", "ST-9", "--evse-id", "E-9", "--name", "N"]
+NEW_STATION += ["--location", "{LOCATION}"]
+NEW_VEHICLE = ["vehicles", "create", "{VIN}", "--fleet", "Vans", "--registration", "R"]
+PAY = ["invoices", "pay", "1001", "--amount", "1"]
 
 
 def _not_run(*_args: object, **_kwargs: object) -> None:
@@ -97,30 +101,11 @@ WITH_DATABASE = [
     (["billing", "approve", "--period", "nan"], "is not a month"),
     (["invoices", "list", "--period", "-1"], "is not a month"),
     # Dates.
-    (["invoices", "pay", "1001", "--amount", "1", "--date", "10000-01-01"], "--date must be"),
-    (
-        ["invoices", "pay", "1001", "--amount", "1", "--date", "0001-01-01"],
-        "--date must be between",
-    ),
-    (["invoices", "pay", "1001", "--amount", "1", "--date", "2024-01-01\x00"], "--date must be"),
-    (
-        ["vehicles", "create", "{VIN}", "--fleet", "Vans", "--registration", "R", "--from", "inf"],
-        "--from must be a date",
-    ),
-    (
-        [
-            "vehicles",
-            "create",
-            "{VIN}",
-            "--fleet",
-            "Vans",
-            "--registration",
-            "R",
-            "--from",
-            "9999-12-31",
-        ],
-        "--from must be between 1970 and 9998",
-    ),
+    ([*PAY, "--date", "10000-01-01"], "--date must be"),
+    ([*PAY, "--date", "0001-01-01"], "--date must be between"),
+    ([*PAY, "--date", "2024-01-01\x00"], "--date must be"),
+    ([*NEW_VEHICLE, "--from", "inf"], "--from must be a date"),
+    ([*NEW_VEHICLE, "--from", "9999-12-31"], "--from must be between 1970 and 9998"),
     (["vehicles", "move", "{VIN}", "--fleet", "Vans", "--from", "0000-01-01"], "--from must be"),
     (["vehicles", "retire", "{VIN}", "--last-day", "99999-01-01"], "--last-day must be a date"),
     (["cards", "create", "T-9", "--expires", "10000-01-01"], "--expires must be an ISO 8601"),
@@ -150,38 +135,8 @@ WITH_DATABASE = [
     (["tariffs", "quote", "{TARIFF}", *QUOTE, "--minutes", "99999999999"], "--minutes: minutes"),
     (["tariffs", "quote", "{TARIFF}", *QUOTE, "--minutes", "1e400"], "'--minutes'"),
     (["tariffs", "quote", "{TARIFF}", *QUOTE, "--parked-minutes", "9" * 25], "--parked-minutes: "),
-    (
-        [
-            "stations",
-            "create",
-            "ST-9",
-            "--evse-id",
-            "E-9",
-            "--name",
-            "N",
-            "--location",
-            "{LOCATION}",
-            "--power",
-            "1e400",
-        ],
-        "--power:",
-    ),
-    (
-        [
-            "stations",
-            "create",
-            "ST-9",
-            "--evse-id",
-            "E-9",
-            "--name",
-            "N",
-            "--location",
-            "{LOCATION}",
-            "--power",
-            "nan",
-        ],
-        "--power:",
-    ),
+    ([*NEW_STATION, "--power", "1e400"], "--power:"),
+    ([*NEW_STATION, "--power", "nan"], "--power:"),
     (["stations", "set", "ST-1", "--connector", "9" * 20 + "=CCS2"], "--connector:"),
     (["audit", "list", "--limit", "9" * 20], "'--limit'"),
     (["audit", "list", "--limit", "-1"], "'--limit'"),
