@@ -26,8 +26,8 @@ class InvoiceSession(BaseModel):
     stop_time: str
     auth_id: str = Field(
         description="The card that started the session. Fleet invoices bill the "
-        "organisation's own cards; on site-host documents and RCTIs, as on /sessions: "
-        + CARD_PSEUDONYMS
+        "organisation's own cards; site-host documents and RCTIs show cards as /sessions "
+        "does. " + CARD_PSEUDONYMS
     )
     total_time: int = Field(description="Whole minutes (truncated), as the published examples.")
     consumption: float = Field(description="kWh, 3 decimals.")
