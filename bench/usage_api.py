@@ -1,13 +1,15 @@
-"""Benchmark: /usage throughput and latency against the SQL-only ceiling.
+"""Benchmark: /usage (or /sessions) throughput and latency against the SQL-only ceiling.
 
-For page 1, page 10,000 and a one-month range of the largest organisation, it runs
+For page 1, page 10,000 and a one-month range of the largest organisation (the largest
+payer on /usage, the largest site host with `--endpoint sessions`), it runs
 (a) HTTP requests against `fleetcharge serve` and (b) the very SQL statements that
 request executes, replayed straight into PostgreSQL with psycopg, both with the same
 number of concurrent connections, and prints throughput, p50/p99 latency and ratios.
 It also times the `total_entries` query for the largest and the smallest organisation.
 
     .venv/bin/python bench/usage_api.py --database-url postgresql://postgres@127.0.0.1/fc_bench \
-        [--sessions 2000000] [--requests 400] [--rounds 3] [--concurrency 4] [--workers 2]
+        [--sessions 2000000] [--requests 400] [--rounds 3] [--concurrency 4] [--workers 2] \
+        [--endpoint usage|sessions]
 
 The database is created and loaded with the demo data first if it holds fewer sessions
 than --sessions. Every load is bounded by --requests and --max-seconds.
@@ -37,8 +39,8 @@ from sqlalchemy.orm import Session
 
 from fleetcharge.api.params import parse_list_params
 from fleetcharge.auth.service import authenticate, issue_token
-from fleetcharge.charging.repository import USAGE, sessions_per_utc_day
-from fleetcharge.charging.service import usage_page
+from fleetcharge.charging.repository import VIEWS, sessions_per_utc_day
+from fleetcharge.charging.service import site_host_page, usage_page
 from fleetcharge.db import load_json_as_bytes, make_engine, normalise_url, read_only
 from fleetcharge.models import ChargeSession, Organisation
 
@@ -119,8 +121,10 @@ def run_load(
     return Stats(latencies, wall, {who: cpu_after[who] - cpu_before[who] for who in cpu_before})
 
 
-def capture_statements(engine: Any, header: str, query: dict[str, str]) -> list[tuple[str, Any]]:
-    """The SQL one /usage request sends to PostgreSQL: authentication, then the page
+def capture_statements(
+    engine: Any, header: str, query: dict[str, str], endpoint: str
+) -> list[tuple[str, Any]]:
+    """The SQL one /usage (/sessions) request sends to PostgreSQL: authentication, then the page
     (after a liveness ping if the pooled connection was idle).
 
     Recorded at the driver, so it holds exactly what psycopg sent, whichever layer sent it.
@@ -139,7 +143,10 @@ def capture_statements(engine: Any, header: str, query: dict[str, str]) -> list[
             params = parse_list_params(
                 query.get("page"), query.get("date_from"), query.get("date_to")
             )
-            total, items = usage_page(db, principal.organisation_id, params)
+            if endpoint == "usage":
+                total, items = usage_page(db, principal.organisation_id, params)
+            else:
+                total, items = site_host_page(db, principal.organisation_id, params, "Network")
             assert items, f"scenario {query} returned no rows (total {total})"
     finally:
         psycopg.Cursor.execute = original  # type: ignore[method-assign]
@@ -197,7 +204,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="server worker processes")
     parser.add_argument("--rounds", type=int, default=3, help="alternating API/SQL rounds")
     parser.add_argument("--max-seconds", type=float, default=60.0, help="per load run")
+    parser.add_argument("--endpoint", choices=sorted(VIEWS), default="usage")
     args = parser.parse_args()
+    view = VIEWS[args.endpoint]
 
     url = normalise_url(args.database_url)
     ensure_database(url, args.sessions)
@@ -205,9 +214,7 @@ def main() -> None:
     with Session(engine) as db:
         per_org = dict(
             db.execute(
-                select(ChargeSession.payer_organisation_id, func.count())
-                .where(ChargeSession.payer_organisation_id.is_not(None))
-                .group_by(ChargeSession.payer_organisation_id)
+                select(view.owner, func.count()).where(view.owner.is_not(None)).group_by(view.owner)
             ).all()
         )
         biggest = max(per_org, key=per_org.__getitem__)
@@ -217,22 +224,23 @@ def main() -> None:
         organisation_name = organisation.name
         secret = issue_token(db, organisation).secret
         last_stop = db.scalar(
-            select(func.max(ChargeSession.stop_local_date)).where(
-                ChargeSession.payer_organisation_id == biggest
-            )
+            select(func.max(ChargeSession.stop_local_date)).where(view.owner == biggest)
         )
         db.commit()
     total_sessions = sum(per_org.values())
     print(
-        f"{total_sessions:,} paid sessions; largest organisation {organisation_name!r} "
-        f"holds {per_org[biggest]:,}; smallest {per_org[smallest]:,}"
+        f"{total_sessions:,} sessions on /{args.endpoint}; largest organisation "
+        f"{organisation_name!r} holds {per_org[biggest]:,}; smallest {per_org[smallest]:,}"
     )
     header = f"Bearer {secret}"
     month_end = date(last_stop.year, last_stop.month, 1) - timedelta(days=1)
     month_start = month_end.replace(day=1)
+    # Page 10,000, or the last page of an organisation holding fewer sessions.
+    deep_page = min(10_000, (per_org[biggest] + 99) // 100)
+    deep_name = f"page {deep_page:,}"
     scenarios = {
         "page 1": {"page": "1"},
-        "page 10,000": {"page": "10000"},
+        deep_name: {"page": str(deep_page)},
         "one month": {"date_from": month_start.isoformat(), "date_to": month_end.isoformat()},
     }
 
@@ -275,9 +283,11 @@ def main() -> None:
         for name, query in scenarios.items():
             # The second request's: its pooled connection was just used, as on a busy
             # server, so the pool does not ping it first (`fleetcharge.db.IDLE_BEFORE_PING`).
-            capture_statements(engine, header, query)
-            statements = capture_statements(engine, header, query)
-            path = "/api/fleets/v1/usage?" + "&".join(f"{k}={v}" for k, v in query.items())
+            capture_statements(engine, header, query, args.endpoint)
+            statements = capture_statements(engine, header, query, args.endpoint)
+            path = f"/api/fleets/v1/{args.endpoint}?" + "&".join(
+                f"{k}={v}" for k, v in query.items()
+            )
             api_runs: list[Stats] = []
             sql_runs: list[Stats] = []
             # Alternate the two sides so drift in the machine's speed hits both alike.
@@ -306,8 +316,8 @@ def main() -> None:
         server.wait(timeout=30)
 
     print(
-        f"\n/usage at {args.concurrency} concurrent connections; {args.rounds} alternating rounds "
-        f"of {args.requests} requests per side (server: {args.workers} workers)"
+        f"\n/{args.endpoint} at {args.concurrency} concurrent connections; {args.rounds} "
+        f"alternating rounds of {args.requests} requests per side (server: {args.workers} workers)"
     )
     print(
         f"{'scenario':<13}{'stmts':>6}{'API req/s':>11}{'SQL req/s':>11}{'ratio':>7}"
@@ -343,9 +353,9 @@ def main() -> None:
         "\npage-1 throughput / SQL-only ceiling (median of paired rounds): "
         f"{summary['page 1'][0]:.2f}  (target >= 0.85)"
     )
-    page1, deep = summary["page 1"][1], summary["page 10,000"][1]
+    page1, deep = summary["page 1"][1], summary[deep_name][1]
     print(
-        f"page-10,000 p50 latency / page-1 p50 latency: "
+        f"{deep_name} p50 latency / page-1 p50 latency: "
         f"{deep.percentile(50) / page1.percentile(50):.2f}  (target <= 2)"
     )
 
@@ -355,7 +365,7 @@ def main() -> None:
         with Session(engine) as db:
             for _ in range(200):
                 started = time.perf_counter()
-                sum(n for _, n in sessions_per_utc_day(db, USAGE, org_id, params))
+                sum(n for _, n in sessions_per_utc_day(db, view, org_id, params))
                 timings.append((time.perf_counter() - started) * 1000)
         print(
             f"total_entries for the {label} organisation ({per_org[org_id]:,} sessions): "

@@ -1,5 +1,6 @@
 """Small builders for test data, going through the same recording path as production."""
 
+import hmac
 import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -24,6 +25,7 @@ from fleetcharge.models import (
     Location,
     OcppTransaction,
     Organisation,
+    ServerKey,
     SessionReview,
     Station,
     Tariff,
@@ -315,3 +317,12 @@ def invoice(
         )
     db.flush()
     return inv
+
+
+def pseudonym(db: Session, viewer_id: int, id_tag: str) -> str:
+    """What organisation `viewer_id` is shown for a card it did not pay with: `anon-` and
+    the first 20 hex digits of HMAC-SHA256 under the stored key of `{viewer id}:{id tag}`
+    (computed here with the standard library, not with the code under test)."""
+    key = db.scalar(select(ServerKey.key).where(ServerKey.name == "card_pseudonyms"))
+    assert key is not None
+    return "anon-" + hmac.new(key, f"{viewer_id}:{id_tag}".encode(), "sha256").hexdigest()[:20]

@@ -231,3 +231,25 @@ def test_power_limits_recorded_changed_cleared_and_kept_by_a_move(
     assert (moved["max_ac_power_kw"], moved["max_dc_power_kw"]) == ("11.0", None)
     listed = all_pages(client, admin, f"/vehicles?fleet_uuid={utes}")
     assert [v["max_ac_power_kw"] for v in listed] == ["11.0"]
+
+
+def test_days_past_the_years_kept_are_400_naming_the_field(
+    client: TestClient, admin: Caller
+) -> None:
+    vans, utes, _ = _fleets(client, admin)
+    h = admin.headers
+    body = {"fleet_uuid": vans, "vin": VIN, "registration_number": "X"}
+    for day in ("0001-01-01", "9999-12-31"):
+        created = client.post(f"{ADMIN}/vehicles", json={**body, "effective_from": day}, headers=h)
+        assert error_of(created, 400)["field"] == "effective_from"
+    van = _vehicle(client, admin, vans, effective_from="2024-01-01")
+    retired = client.patch(
+        f"{ADMIN}/vehicles/{van['uuid']}", json={"effective_to": "9999-12-31"}, headers=h
+    )
+    assert error_of(retired, 400)["field"] == "effective_to"
+    moved = client.post(
+        f"{ADMIN}/vehicles/{van['uuid']}/move",
+        json={"fleet_uuid": utes, "from": "9999-12-31"},
+        headers={**h, "If-Match": f'"{van["version"]}"'},
+    )
+    assert error_of(moved, 400)["field"] == "from"

@@ -49,6 +49,8 @@ class Network:
     session_uuids: dict[str, str]
     vehicle_uuids: dict[str, str]
     fleet_uuids: dict[str, str]
+    # What a host is shown of cards it did not pay with: (host token, id tag) -> pseudonym.
+    pseudonyms: dict[tuple[str, str], str]
 
 
 def build_network(engine: Engine) -> Network:
@@ -120,10 +122,11 @@ def build_network(engine: Engine) -> Network:
         made["retired"] = f.charge(
             db, brisbane, f.driver(db, retired), datetime(2024, 1, 5, 1, 0, tzinfo=UTC)
         )
+        tokens = {org: f.token(db, org) for org in (cybertron, energon, quintessa)}
         network = Network(
-            cybertron=f.token(db, cybertron),
-            energon=f.token(db, energon),
-            quintessa=f.token(db, quintessa),
+            cybertron=tokens[cybertron],
+            energon=tokens[energon],
+            quintessa=tokens[quintessa],
             session_uuids={name: str(s.uuid) for name, s in made.items()},
             vehicle_uuids={
                 name: str(v.uuid)
@@ -136,6 +139,11 @@ def build_network(engine: Engine) -> Network:
                 )
             },
             fleet_uuids={"autobots": str(autobots.uuid), "decepticons": str(decepticons.uuid)},
+            pseudonyms={
+                (tokens[host], tag): f.pseudonym(db, host.id, tag)
+                for host in (cybertron, energon)
+                for tag in ("OPTIMUS", "BUMBLEBEE", "JETFIRE", "RATCHET", "NOCARD", "MEGATRON")
+            },
         )
     # January is billed and approved; February only drafted (drafts are never listed).
     with unit_of_work(engine) as db:
@@ -216,7 +224,7 @@ def _usage_record_exactly(client: TestClient, network: Network) -> None:
     )
     assert optimus == {
         "uuid": network.session_uuids["optimus"],
-        "auth_id": "OPTIMUS",
+        "auth_id": "OPTIMUS",  # the fleet's own card, as it is
         "vehicle": {
             "contract_number": optimus["vehicle"]["contract_number"],
             "vin": optimus["vehicle"]["vin"],
@@ -318,7 +326,8 @@ def _site_host_sessions_exactly(client: TestClient, network: Network) -> None:
     optimus.pop("charging_periods")
     assert optimus == {
         "uuid": network.session_uuids["optimus"],
-        "auth_id": "OPTIMUS",
+        # Cybertron's card, not Energon's: a pseudonym.
+        "auth_id": network.pseudonyms[network.energon, "OPTIMUS"],
         "start_date_time": "2024-02-10T05:21:36+10:00",
         "stop_date_time": "2024-02-10T05:39:08+10:00",
         "total_time": 1020,
@@ -341,8 +350,10 @@ def _site_host_sees_public_drivers_and_own_fleet_is_not_revenue(
     by_uuid = {s["uuid"]: s for s in records(body, "sessions")}
     names = network.session_uuids
     assert list(by_uuid) == [names["own"], names["public"]]
-    assert by_uuid[names["public"]]["auth_id"] == "RATCHET"
+    # The host's own card as it is, a public driver's as a pseudonym.
+    assert by_uuid[names["public"]]["auth_id"] == network.pseudonyms[network.cybertron, "RATCHET"]
     own = by_uuid[names["own"]]
+    assert own["auth_id"] == "JETFIRE"
     assert (own["total_revenue"], own["gst_on_total_revenue"]) == (0, 0)
     assert (own["total_cost"], own["gst_on_total_cost"]) == (1.75, 0.16)
     # The public driver is not the host's fleet: /usage of the host does not show it.
@@ -421,6 +432,18 @@ def test_invoices_from_the_billing_run(
         tuple(s["total_cost_incl_tax"] for s in x["charge_sessions"]) for x in energon
     }
     assert billed_amounts == {(1.75, 1.75), (3, 3)}
+    # Both bill Cybertron's cards: pseudonyms, those /sessions shows the host; the fleet's
+    # own invoice shows them as they are.
+    hidden = sorted(network.pseudonyms[network.energon, tag] for tag in ("BUMBLEBEE", "MEGATRON"))
+    for document in energon:
+        assert sorted(s["auth_id"] for s in document["charge_sessions"]) == hidden
+    hosted = records(get_page(client, "sessions", network.energon), "sessions")
+    assert hidden == sorted(
+        s["auth_id"]
+        for s in hosted
+        if s["uuid"] in (network.session_uuids["january"], network.session_uuids["retired"])
+    )
+    assert sorted(s["auth_id"] for s in invoice["charge_sessions"]) == ["BUMBLEBEE", "MEGATRON"]
     # February's drafts exist, but are never listed.
     with unit_of_work(engine) as db:
         drafts = db.scalars(select(Invoice).where(Invoice.status == "draft")).all()
@@ -517,6 +540,9 @@ def test_own_openapi_documents_the_api(bare_client: TestClient) -> None:
     assert "truncated to whole minutes" in text
     assert "local calendar date of completion" in text
     assert "kWh" in text
+    for model in ("SiteHostSession", "InvoiceSession"):
+        described = document["components"]["schemas"][model]["properties"]["auth_id"]
+        assert "pseudonym: `anon-` and 20 hex digits" in described["description"]
     assert {s["scheme"] for s in document["components"]["securitySchemes"].values()} == {"bearer"}
     for endpoint in ENDPOINTS:
         operation = document["paths"][f"{API}/{endpoint}"]["get"]

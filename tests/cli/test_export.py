@@ -168,15 +168,16 @@ def test_an_unreachable_server_exits_1(cli: RemoteCli) -> None:
     assert "ConnectError: retrying in" in said(result) and len(cli.clock.sleeps) == 4
 
 
-def test_an_output_that_cannot_be_written_exits_1(cli: RemoteCli) -> None:
-    cli.serve(FakeApi({"usage": ten_sessions()}))
-    assert_failed(cli("export", "usage", "-o", "no/such/folder/usage.csv"), 1, "cannot write")
+def test_an_output_that_cannot_be_written_is_refused_before_any_request(cli: RemoteCli) -> None:
+    api = cli.serve(FakeApi({"usage": ten_sessions()}))
+    assert_failed(cli("export", "usage", "-o", "no/such/folder/usage.csv"), 2, "cannot write")
+    assert api.requests == []
 
 
 def test_a_parameter_the_server_refuses_exits_2(cli: RemoteCli) -> None:
     api = cli.serve(FakeApi({}))
     api.script.append(status(400, body=error_body("invalid_parameter", "too early", "date_from")))
-    assert_failed(cli("export", "usage", "--from", "0001-01-01"), 2, "(parameter date_from)")
+    assert_failed(cli("export", "usage", "--from", "1971-01-01"), 2, "(parameter date_from)")
 
 
 @pytest.mark.parametrize(

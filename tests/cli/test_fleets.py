@@ -115,7 +115,7 @@ def test_vehicles_create_set_move_retire(cli: Cli, engine: Engine, org: str) -> 
         ),
         (
             ["vehicles", "create", VIN, "--fleet", "Vans", "--registration", "R", "--from", "x"],
-            "--from:",
+            "--from must be a date as YYYY-MM-DD",
         ),
         (
             ["vehicles", "create", "WVWZZZ1JZXW000001", "--fleet", "Vans", "--registration", ""],
@@ -196,12 +196,12 @@ def test_cards_create_assign_block_expire(cli: Cli, engine: Engine, org: str) ->
         (["cards", "create", "TAG-1"], "ID_TAG: a card already has"),
         (["cards", "create", "T2", "--vehicle", "nope"], "--vehicle: no vehicle"),
         (["cards", "create", "T2", "--org", "Nobody"], "--org: no organisation"),
-        (["cards", "create", "T2", "--expires", "soon"], "--expires:"),
-        (["cards", "create", "T2", "--expires", "2030-01-01T00:00:00"], "--expires: expires_at"),
+        (["cards", "create", "T2", "--expires", "soon"], "--expires must be an ISO 8601 time"),
+        (["cards", "create", "T2", "--expires", "2030-01-01T00:00:00"], "--expires needs a UTC"),
         (["cards", "assign", "TAG-1", "--vehicle", "nope"], "--vehicle: no vehicle"),
-        (["cards", "assign", "TAG-1", "--vehicle", VIN, "--from", "x"], "--from:"),
+        (["cards", "assign", "TAG-1", "--vehicle", VIN, "--from", "x"], "--from must be"),
         (["cards", "block", "NOPE"], "CARD: no card"),
-        (["cards", "expire", "TAG-1", "--at", "x"], "--at:"),
+        (["cards", "expire", "TAG-1", "--at", "x"], "--at must be"),
         (["cards", "list", "--status", "lost"], "--status must be"),
     ],
 )

@@ -76,6 +76,7 @@ class LoopbackNetwork:
     location: dict[str, str]  # name, address, timezone
     evse: dict[str, dict[str, str]]  # station identity -> evse_id, name
     cards: dict[str, Card]  # id tag -> who pays
+    host_sees: dict[str, str]  # id tag -> the pseudonym the host is shown
 
     @property
     def id_tags(self) -> tuple[str, ...]:
@@ -125,6 +126,7 @@ def build_network(engine: Engine) -> LoopbackNetwork:
             },
             evse={s.ocpp_identity: {"evse_id": s.evse_id, "name": s.name} for s in stations},
             cards=cards,
+            host_sees={tag: f.pseudonym(db, host.id, tag) for tag in cards},
         )
 
 
@@ -197,9 +199,15 @@ def check_api(base: str, network: LoopbackNetwork, reports: list[SessionReport])
     assert len(expected) == len(reports)
     usage = records(base, "usage", network.payer_token)
     hosted = records(base, "sessions", network.host_token)
-    for found in (usage, hosted):
+    # The fleet sees its cards; the host only their pseudonyms.
+    unmasked = {shown: tag for tag, shown in network.host_sees.items()}
+    for found, tag_of in ((usage, lambda tag: tag), (hosted, unmasked.__getitem__)):
         keys = [
-            key(s["location"]["evse"]["evse_id"], s["auth_id"], datetime.fromisoformat(start))
+            key(
+                s["location"]["evse"]["evse_id"],
+                tag_of(s["auth_id"]),
+                datetime.fromisoformat(start),
+            )
             for s in found
             for start in [s["start_date_time"]]
         ]

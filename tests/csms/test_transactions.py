@@ -17,6 +17,7 @@ from fleetcharge.models import (
     SessionDayCount,
     SessionReview,
 )
+from tests import factories as f
 from tests.api.helpers import get_page, records
 from tests.csms.conftest import NOW, Network
 from tests.csms.helpers import FakeClock, Station, connected, iso
@@ -300,7 +301,9 @@ def test_an_unknown_id_tag_started_offline_is_answered_invalid_recorded_and_bill
         "unknown_id_tag",
     ]
     hosted = records(get_page(client, "sessions", network.host_token), "sessions")
+    with unit_of_work(engine) as db:
+        stranger = f.pseudonym(db, network.host_id, "STRANGER")  # nobody's card: not the host's
     assert [(s["auth_id"], s["total_revenue"], s["total_cost"]) for s in hosted] == [
-        ("STRANGER", 0, 0)
+        (stranger, 0, 0)
     ]
     assert records(get_page(client, "usage", network.payer_token), "usage") == []

@@ -47,6 +47,10 @@ Chargefox Fleets API 1.0.
   deliver in the time, or station times that cannot be believed) is on neither /usage nor
   /sessions, nor on any invoice, until the operator accepts or corrects it; it then appears
   with its own completion date, like a station's offline queue arriving late.
+* Card ids: `auth_id` is the real id tag only for cards your own fleets paid with. On
+  /sessions and on site-host invoices and RCTIs, every other card (another organisation's,
+  a public driver's) is a pseudonym, `anon-` and 20 hex digits: stable for that card across
+  pages, documents and time, different for every organisation, not reversible.
 * Errors: `{"error": {"code", "message", "parameter"?}}` with 400, 401, 403, 404, 429 or 503.
 * Rate limits per token and endpoint (by default the published table: /usage and /sessions
   18 calls per 15 minutes and 50 per hour, /invoices 18 per hour, /vehicles unlimited).

@@ -12,6 +12,14 @@ SECONDS_TRUNCATED = (
 )
 LOCAL_TIMESTAMP = "ISO 8601 with the location's UTC offset, e.g. 2024-02-10T05:21:36+10:00."
 GST_INCLUSIVE = "GST-inclusive amount in `currency`, 2 decimals."
+CARD_PSEUDONYMS = (
+    "The real id tag only of cards the organisation's own fleets paid with (as its /usage "
+    "shows them). Any other card, another organisation's or a public driver's, appears as a "
+    "pseudonym: `anon-` and 20 hex digits, e.g. `anon-3f9a0c21b4e8d7a61c05`. A card has one "
+    "pseudonym on every page and document of the organisation, another for every other "
+    "organisation, and it cannot be turned back into the id tag (HMAC-SHA256 under a secret "
+    "of the server)."
+)
 
 
 class Pagination(BaseModel):

@@ -40,8 +40,11 @@ def draft_adjustment_note(db: Session, original: Invoice, amount: Decimal, reaso
             f"an adjustment note credits the customer: give a negative amount, got {amount}"
         )
     reason = " ".join(reason.split())
-    if not reason or len(reason) > MAX_REASON:
-        raise InvalidParameter(f"give a reason of 1 to {MAX_REASON} characters")
+    if not reason or len(reason) > MAX_REASON or not reason.isprintable():
+        raise InvalidParameter(
+            f"give a reason of 1 to {MAX_REASON} characters, no control characters",
+            parameter="reason",
+        )
     credited = db.scalar(
         select(func.coalesce(func.sum(Invoice.total_amount), ZERO)).where(
             Invoice.adjusts_invoice_id == original.id, Invoice.status != "void"

@@ -21,12 +21,18 @@ from fleetcharge.models import (
 )
 from fleetcharge.models.invoice import INVOICE_STATUSES
 
+MAX_INVOICE_NUMBER = 2**63 - 1  # a BIGINT
+
 
 def find_invoice(db: Session, reference: str) -> Invoice:
     """A document by invoice number (approved and later) or UUID (drafts too)."""
     reference = reference.strip()
     if reference.isascii() and reference.isdigit():
-        found = db.scalars(select(Invoice).where(Invoice.invoice_number == int(reference))).first()
+        number = int(reference)
+        # Past the column's range no document has the number (and no driver could bind it).
+        found = None
+        if number <= MAX_INVOICE_NUMBER:
+            found = db.scalars(select(Invoice).where(Invoice.invoice_number == number)).first()
     else:
         try:
             public_id = uuid_module.UUID(reference)

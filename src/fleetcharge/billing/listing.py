@@ -1,6 +1,7 @@
 """The /invoices projection: approved, paid and void documents, never drafts."""
 
 from collections import defaultdict
+from functools import partial
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
@@ -8,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from fleetcharge.api.params import PAGE_SIZE, ListParams
 from fleetcharge.api.responses import number
+from fleetcharge.charging.pseudonyms import ShownCardIds
+from fleetcharge.charging.repository import card_pseudonym_key
 from fleetcharge.fleets.service import VEHICLE_COLUMNS, vehicle_dicts
 from fleetcharge.models import (
     ChargeSession,
@@ -83,9 +86,13 @@ def _vehicles(db: Session, invoice_ids: list[int]) -> dict[int, list[dict[str, A
     return vehicles
 
 
-def _sessions(db: Session, invoices: list[Invoice]) -> dict[int, list[dict[str, Any]]]:
+def _sessions(
+    db: Session, organisation_id: int, invoices: list[Invoice]
+) -> dict[int, list[dict[str, Any]]]:
     """The sessions each document bills: its own links, or (an RCTI) those of the
-    site-host invoice it accompanies; adjustment notes bill none."""
+    site-host invoice it accompanies; adjustment notes bill none. Cards of other
+    organisations (on site-host documents) as pseudonyms, as on /sessions."""
+    card_ids = ShownCardIds(organisation_id, partial(card_pseudonym_key, db))
     sessions: dict[int, list[dict[str, Any]]] = defaultdict(list)
     # kind -> links invoice -> documents on this page reading those links
     readers: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
@@ -98,6 +105,7 @@ def _sessions(db: Session, invoices: list[Invoice]) -> dict[int, list[dict[str, 
                 InvoiceSession.invoice_id,
                 ChargeSession.uuid,
                 ChargeSession.auth_id,
+                ChargeSession.payer_organisation_id,
                 ChargeSession.start_date_time,
                 ChargeSession.stop_date_time,
                 ChargeSession.total_time_s,
@@ -123,7 +131,7 @@ def _sessions(db: Session, invoices: list[Invoice]) -> dict[int, list[dict[str, 
                 "connector": row.connector_name,
                 "start_time": local_iso(row.start_date_time, row.timezone, "milliseconds"),
                 "stop_time": local_iso(row.stop_date_time, row.timezone, "milliseconds"),
-                "auth_id": row.auth_id,
+                "auth_id": card_ids.auth_id(row.auth_id, row.payer_organisation_id),
                 # Whole minutes here, as the published invoice examples show.
                 "total_time": row.total_time_s // 60,
                 "consumption": number(row.consumption_kwh),
@@ -151,7 +159,11 @@ def invoices_page(
         )
     )
     ids = [invoice.id for invoice in invoices]
-    lines, vehicles, sessions = _line_items(db, ids), _vehicles(db, ids), _sessions(db, invoices)
+    lines, vehicles, sessions = (
+        _line_items(db, ids),
+        _vehicles(db, ids),
+        _sessions(db, organisation_id, invoices),
+    )
     items = [
         {
             "uuid": str(invoice.uuid),

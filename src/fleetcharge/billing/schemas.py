@@ -1,6 +1,6 @@
 from pydantic import BaseModel, Field
 
-from fleetcharge.api.schemas import Pagination
+from fleetcharge.api.schemas import CARD_PSEUDONYMS, Pagination
 from fleetcharge.fleets.schemas import VehicleOut
 
 
@@ -24,7 +24,11 @@ class InvoiceSession(BaseModel):
     connector: str
     start_time: str = Field(description="ISO 8601 with milliseconds and the location's offset.")
     stop_time: str
-    auth_id: str
+    auth_id: str = Field(
+        description="The card that started the session. Fleet invoices bill the "
+        "organisation's own cards; site-host documents and RCTIs show cards as /sessions "
+        "does. " + CARD_PSEUDONYMS
+    )
     total_time: int = Field(description="Whole minutes (truncated), as the published examples.")
     consumption: float = Field(description="kWh, 3 decimals.")
     total_cost_incl_tax: float = Field(

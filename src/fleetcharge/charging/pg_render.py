@@ -9,9 +9,23 @@ tests run on both databases to keep the two equal.
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Text, bindparam, cast, func, literal_column, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    LargeBinary,
+    Select,
+    Text,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
+from fleetcharge.charging import pseudonyms
 from fleetcharge.charging.repository import (
     USAGE,
     VIEWS,
@@ -28,9 +42,11 @@ from fleetcharge.models import (
     Invoice,
     Location,
     Organisation,
+    ServerKey,
     Station,
     Vehicle,
 )
+from fleetcharge.models.server_key import CARD_PSEUDONYMS
 
 EMPTY_ARRAY: ColumnElement[Any] = literal_column("'[]'::json")
 
@@ -112,10 +128,31 @@ def _usage_document() -> ColumnElement[Any]:
     )
 
 
+def _hmac_pad(pad_byte: int) -> ColumnElement[bytes]:
+    """The card pseudonym key XOR ipad (0x36) or opad (0x5c), read once per statement;
+    `fc_hmac_pad` comes from migration 0015."""
+    key = select(func.fc_hmac_pad(ServerKey.key, pad_byte)).where(ServerKey.name == CARD_PSEUDONYMS)
+    return key.scalar_subquery()
+
+
+def _shown_auth_id() -> ColumnElement[str]:
+    """`auth_id` as `pseudonyms.ShownCardIds` shows it to the host: HMAC-SHA256 with the
+    built-in sha256(), no extension needed."""
+    viewer = bindparam("organisation_id", type_=BigInteger())
+    message = func.convert_to(cast(viewer, Text) + ":" + ChargeSession.auth_id, "UTF8")
+    inner = func.sha256(_hmac_pad(0x36).op("||")(message), type_=LargeBinary())
+    digest = func.sha256(_hmac_pad(0x5C).op("||")(inner), type_=LargeBinary())
+    prefix = func.substring(digest, 1, pseudonyms.DIGEST_BYTES, type_=LargeBinary())
+    pseudonym = literal(pseudonyms.PREFIX) + func.encode(prefix, "hex", type_=Text())
+    return case(
+        (ChargeSession.payer_organisation_id == viewer, ChargeSession.auth_id), else_=pseudonym
+    )
+
+
 def _site_host_document() -> ColumnElement[Any]:
     host = _object(name=Organisation.name)
     return _object(
-        **_common(),
+        **{**_common(), "auth_id": _shown_auth_id()},
         location=_object(
             name=Location.name,
             timezone=Location.timezone,

@@ -1,6 +1,7 @@
 from pydantic import BaseModel, Field
 
 from fleetcharge.api.schemas import (
+    CARD_PSEUDONYMS,
     GST_INCLUSIVE,
     LOCAL_TIMESTAMP,
     SECONDS_TRUNCATED,
@@ -26,7 +27,7 @@ class UsageLocation(BaseModel):
 
 class UsageSession(BaseModel):
     uuid: str
-    auth_id: str = Field(description="RFID id tag that started the session.")
+    auth_id: str = Field(description="RFID id tag that started the session (a card of yours).")
     vehicle: UsageVehicle
     customer: Customer
     location: UsageLocation
@@ -69,7 +70,7 @@ class SiteHostLocation(BaseModel):
 
 class SiteHostSession(BaseModel):
     uuid: str
-    auth_id: str
+    auth_id: str = Field(description="The card that started the session. " + CARD_PSEUDONYMS)
     location: SiteHostLocation
     start_date_time: str = Field(description=LOCAL_TIMESTAMP)
     stop_date_time: str = Field(description=LOCAL_TIMESTAMP)

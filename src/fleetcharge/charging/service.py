@@ -1,7 +1,7 @@
 """The /usage and /sessions projections of charge sessions."""
 
 from collections import defaultdict
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import orjson
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from fleetcharge.api.params import ListParams
 from fleetcharge.api.responses import number, whole_minutes_in_seconds
 from fleetcharge.charging import pg_render
+from fleetcharge.charging.pseudonyms import ShownCardIds
 from fleetcharge.charging.repository import (
     SITE_HOST,
     USAGE,
@@ -18,6 +19,7 @@ from fleetcharge.charging.repository import (
     SessionView,
     Shape,
     bind_values,
+    card_pseudonym_key,
     locate_page,
     locates_in_database,
     page_of_ids,
@@ -76,6 +78,7 @@ _SITE_HOST_COLUMNS = (
     ChargeSession.total_cost,
     ChargeSession.gst_on_total_cost,
     ChargeSession.currency,
+    ChargeSession.payer_organisation_id,
     Organisation.name.label("host_name"),
 )
 
@@ -216,7 +219,8 @@ def usage_page(db: Reader, organisation_id: int, params: ListParams) -> tuple[in
 def site_host_page(
     db: Reader, organisation_id: int, params: ListParams, operator_name: str
 ) -> tuple[int, Items]:
-    """Sessions at stations of locations the organisation hosts, whoever charged."""
+    """Sessions at stations of locations the organisation hosts, whoever charged; other
+    organisations' cards as pseudonyms (`charging.pseudonyms`)."""
     if on_postgresql(db):
         return _rendered_page(
             db, SITE_HOST, organisation_id, params, {"operator_name": operator_name}
@@ -227,11 +231,13 @@ def site_host_page(
         return total, []
     rows = _rows(db, SITE_HOST, params, values)
     periods = _periods_by_session(db, rows)
+    card_ids = ShownCardIds(organisation_id, partial(card_pseudonym_key, db))
     items = []
     for row in rows:
         item = _common(row)
         host = {"name": row.host_name}
         item.update(
+            auth_id=card_ids.auth_id(row.auth_id, row.payer_organisation_id),
             location={
                 "name": row.location_name,
                 "timezone": row.timezone,

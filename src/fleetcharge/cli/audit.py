@@ -33,7 +33,9 @@ def list_audit(
     since: Annotated[
         str | None, typer.Option(help="Only changes from this date or time (ISO 8601, UTC).")
     ] = None,
-    limit: Annotated[int, typer.Option(help="At most this many, newest last.", min=1)] = 100,
+    limit: Annotated[
+        int, typer.Option(help="At most this many, newest last.", min=1, max=1_000_000)
+    ] = 100,
     as_json: AsJson = False,
     database_url: DatabaseUrl = None,
 ) -> None:

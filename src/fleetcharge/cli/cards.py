@@ -12,6 +12,7 @@ from fleetcharge.cli.common import (
     command_session,
     console,
     fail,
+    instant,
     print_json,
     print_table,
 )
@@ -81,11 +82,12 @@ def create(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Create a card, on a vehicle or kept by an organisation until assigned."""
+    expires_at = instant(expires, "--expires") if expires is not None else None
     with OPTIONS.named(), command_session(database_url) as db:
         values = given(
             vehicle_uuid=find_vehicle(db, vehicle, "vehicle").uuid if vehicle else None,
             organisation_uuid=find_organisation(db, org).uuid if org else None,
-            expires_at=expires,
+            expires_at=expires_at,
         )
         data = OPTIONS.validated(CardCreate, {"id_tag": id_tag, **values})
         view = service.card_view(service.create_card(db, cli_actor(), data))
@@ -152,10 +154,11 @@ def assign(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Assign a card to a vehicle: sessions starting from then on are the vehicle's."""
+    starts = instant(from_, "--from") if from_ is not None else None
     with OPTIONS.named(), command_session(database_url) as db:
         found = find_card(db, card)
         target = find_vehicle(db, vehicle, "vehicle")
-        data = OPTIONS.validated(CardAssign, given(vehicle_uuid=target.uuid, from_=from_))
+        data = OPTIONS.validated(CardAssign, given(vehicle_uuid=target.uuid, from_=starts))
         view = service.card_view(service.assign_card(db, cli_actor(), found, data))
     _print(view, as_json, "Assigned: ")
 
@@ -165,9 +168,10 @@ def unassign(
     card: CardArg, from_: From = None, as_json: AsJson = False, database_url: DatabaseUrl = None
 ) -> None:
     """Take a card off its vehicle (it stays its organisation's)."""
+    starts = instant(from_, "--from") if from_ is not None else None
     with OPTIONS.named(), command_session(database_url) as db:
         found = find_card(db, card)
-        data = OPTIONS.validated(CardUnassign, given(from_=from_))
+        data = OPTIONS.validated(CardUnassign, given(from_=starts))
         view = service.card_view(service.unassign_card(db, cli_actor(), found, data))
     _print(view, as_json, "Unassigned: ")
 
@@ -202,13 +206,14 @@ def expire(
     """Expire a card now (or at a time): refused (Expired) from then on."""
     if at is not None and never:
         raise fail("--at and --never: give one")
+    expires_at = instant(at, "--at") if at is not None else None
     options = Options({**OPTIONS.renamed, "expires_at": "--at"})
     with options.named(), command_session(database_url) as db:
         found = find_card(db, card)
         if at is None and not never:
             changed = service.expire_card(db, cli_actor(), found)
         else:
-            data = options.validated(CardUpdate, {"expires_at": at})
+            data = options.validated(CardUpdate, {"expires_at": expires_at})
             changed = service.update_card(db, cli_actor(), found, data)
         view = service.card_view(changed)
     _print(view, as_json, "Expiry set: ")

@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
-from fleetcharge.cli.common import err_console, fail
+from fleetcharge.cli.common import err_console, fail, output_file
 from fleetcharge.cli.export_files import FORMATS, ExportSpec, state_path
 from fleetcharge.cli.export_job import export_to_file, export_to_stream
 from fleetcharge.cli.remote import (
@@ -59,7 +58,7 @@ def _format(option: str | None, output: Path | None) -> str:
         suffix = output.suffix.lower().lstrip(".") if output else ""
         return suffix if suffix in FORMATS else "csv"
     if option not in FORMATS:
-        raise fail(f"--format must be one of {', '.join(FORMATS)}, got {escape(option)!r}")
+        raise fail(f"--format must be one of {', '.join(FORMATS)}, got {option!r}")
     return option
 
 
@@ -82,6 +81,8 @@ def _export(
         raise fail("--per-period and --bom apply to CSV only")
     if output is not None and str(output) == "-":
         output = None
+    if output is not None:
+        output_file(output, "--output")
     progress = new_progress()
     notices = WaitNotices(progress)
     client = connect(resolve_base_url(base_url, config), secret, notices)
@@ -107,9 +108,9 @@ def _export(
             else:
                 state = export_to_file(client, spec, secret, output, progress, notices)
     except OSError as error:
-        where = escape(str(output or "standard output"))
+        where = str(output or "standard output")
         raise fail(f"cannot write {where}: {error.strerror or error}", 1) from None
-    where = escape(str(output)) if output else "standard output"
+    where = str(output) if output else "standard output"
     rows = f" ({state.rows} rows)" if state.rows != state.records else ""
     err_console.print(f"Exported {state.records} records of /{resource.value}{rows} to {where}.")
 

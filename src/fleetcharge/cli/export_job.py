@@ -6,7 +6,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from rich.markup import escape
 from rich.progress import Progress
 
 from fleetcharge.cli.common import err_console
@@ -33,7 +32,7 @@ def resumable_state(output: Path, fingerprint: str) -> ExportState | None:
         reason = "has lost data since it stopped"
     else:
         return state
-    err_console.print(f"An unfinished export into {escape(str(output))} {reason}: starting over.")
+    err_console.print(f"An unfinished export into {output} {reason}: starting over.")
     return None
 
 
@@ -101,9 +100,7 @@ def export_to_file(
         if saved is not None:
             file.truncate(saved.offset)
             file.seek(saved.offset)
-            err_console.print(
-                f"Resuming the export into {escape(str(output))} after {saved.records} records."
-            )
+            err_console.print(f"Resuming the export into {output} after {saved.records} records.")
             state = saved
         else:
             header = renderer.header()

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy.orm import Session
 
 from fleetcharge.cli.common import (
@@ -18,6 +19,7 @@ from fleetcharge.cli.common import (
     console,
     err_console,
     fail,
+    input_bytes,
     print_json,
     print_table,
 )
@@ -70,15 +72,6 @@ def _progress() -> Iterator[_Bar]:
         yield _Bar(progress)
 
 
-def _read(path: Path) -> bytes:
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise fail(f"{path} is larger than {MAX_BYTES // (1024 * 1024)} MB: split it")
-        return path.read_bytes()
-    except OSError as error:
-        raise fail(f"cannot read {path}: {error.strerror or error}") from None
-
-
 def _report(summary: Summary, what: str, as_json: bool) -> None:
     if as_json:
         print_json(summary.view())
@@ -106,9 +99,13 @@ def _run(
             return summary
         except InvalidFile as error:
             bar.progress.stop()
-            err_console.print(f"[bold red]error:[/] {error.message}")
+            if error.total == 1:  # e.g. not UTF-8, empty, a NUL: one line says it
+                raise fail(f"{error.message}: {error.problems[0]}") from None
+            err_console.print(
+                Text.assemble(("error:", "bold red"), f" {error.message}"), soft_wrap=True
+            )
             for problem in error.problems:
-                err_console.print(str(problem), soft_wrap=True, markup=False, highlight=False)
+                err_console.print(str(problem), soft_wrap=True, highlight=False)
             raise typer.Exit(2) from None
 
 
@@ -131,7 +128,7 @@ def vehicles(
     Columns: vin, registration_number, fleet, contract_number, effective_from, cards
     (id tags separated by ;). Every problem is listed by line and column and nothing is
     written until the whole file is right; exit code 2 then."""
-    data = _read(file)
+    data = input_bytes(str(file), MAX_BYTES)
 
     def load(db: Session, bar: Stages) -> Summary:
         organisation = find_organisation(db, org)
@@ -156,7 +153,7 @@ def locations(
     station_name, current_type, max_power_kw, tariff, connector_id, connector_name.
     Every problem is listed by line and column and nothing is written until the whole
     file is right; exit code 2 then."""
-    data = _read(file)
+    data = input_bytes(str(file), MAX_BYTES)
 
     def load(db: Session, bar: Stages) -> Summary:
         return import_locations(db, cli_actor(), data, dry_run=dry_run, progress=bar)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from fleetcharge.billing.adjustments import draft_adjustment_note
 from fleetcharge.billing.amounts import parse_amount
@@ -21,8 +22,15 @@ from fleetcharge.billing.invoices import (
 )
 from fleetcharge.billing.payments import describe, record_payment, void_invoice
 from fleetcharge.billing.period import Period
-from fleetcharge.cli.common import DatabaseUrl, command_session, console, fail, print_table
-from fleetcharge.errors import InvalidParameter
+from fleetcharge.cli.common import (
+    DatabaseUrl,
+    command_session,
+    console,
+    day,
+    fail,
+    output_file,
+    print_table,
+)
 from fleetcharge.organisations.service import find_organisation
 from fleetcharge.settings import get_settings
 
@@ -107,7 +115,7 @@ def show(reference: InvoiceRef, database_url: DatabaseUrl = None) -> None:
         ]
     for label, value in header:
         if value:
-            console.print(f"[bold]{label:>18}[/]  {value}", soft_wrap=True, highlight=False)
+            console.print(Text.assemble((f"{label:>18}", "bold"), f"  {value}"), soft_wrap=True)
     print_table(lines)
     if payments.row_count:
         print_table(payments)
@@ -127,9 +135,9 @@ def pay(
     """Record a payment (on an adjustment note: a refund of its credit). Fully paid
     documents become `paid`."""
     with command_session(database_url) as db:
-        received = _date(paid_on) if paid_on else date.today()
+        received = day(paid_on, "--date") if paid_on else date.today()
         invoice = find_invoice(db, number)
-        paid = parse_amount(amount)
+        paid = parse_amount(amount, name="--amount")
         record_payment(db, invoice, paid, received)
         due = abs(invoice.total_amount - invoice.total_paid)
         message = (
@@ -171,7 +179,7 @@ def adjust(
     `fleetcharge billing approve`."""
     with command_session(database_url) as db:
         original = find_invoice(db, number)
-        note = draft_adjustment_note(db, original, parse_amount(amount), reason)
+        note = draft_adjustment_note(db, original, parse_amount(amount, name="--amount"), reason)
         message = (
             f"Drafted adjustment note {note.uuid} crediting {-note.total_amount} (GST"
             f" {-note.total_tax}) on {describe(original)}. Approve it with `fleetcharge billing"
@@ -189,6 +197,7 @@ def pdf(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Write the tax invoice (RCTI, adjustment note) of an issued document as a PDF."""
+    output_file(output, "--output")
     with command_session(database_url) as db:
         operator = operator_party(get_settings())
         document = tax_document(db, find_invoice(db, number), operator)
@@ -200,13 +209,6 @@ def pdf(
     except OSError as error:
         raise fail(f"cannot write {output}: {error.strerror}") from None
     console.print(f"{document.title} {document.number} written to {output}.", soft_wrap=True)
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidParameter(f"--date must be a date like 2026-11-05, got {text!r}") from None
 
 
 def _list_table(rows: list[InvoiceRow]) -> Table:

@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from fleetcharge.cli.common import (
     AsJson,
@@ -96,7 +97,7 @@ def show(location: LocationArg, as_json: AsJson = False, database_url: DatabaseU
         print_json(view)
         return
     for key, value in view.items():
-        console.print(f"[bold]{key}[/]: {value}")
+        console.print(Text.assemble((key, "bold"), f": {value}"))
 
 
 @app.command("set")

@@ -25,6 +25,7 @@ from fleetcharge.cli import (
 )
 from fleetcharge.cli.common import (
     DatabaseUrl,
+    OneLineErrors,
     console,
     database_errors,
     fail,
@@ -33,6 +34,7 @@ from fleetcharge.cli.common import (
 )
 
 app = typer.Typer(
+    cls=OneLineErrors,
     help="fleetcharge: EV charging platform backend for fleets.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
@@ -59,6 +61,8 @@ db_app = typer.Typer(help="Database schema management.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 Host = Annotated[str, typer.Option(help="Interface to listen on.")]
+MAX_WORKERS = 128  # each a process: more is a typo, not a server
+MAX_DEMO = 10_000_000  # sessions; the benchmarks load 2,000,000
 Port = Annotated[int, typer.Option(help="TCP port to listen on.", min=1, max=65535)]
 TlsCert = Annotated[
     Path | None,
@@ -109,7 +113,7 @@ def db_upgrade(
 def serve(
     host: Host = "127.0.0.1",
     port: Port = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=MAX_WORKERS)] = 1,
     database_url: DatabaseUrl = None,
     tls_cert: TlsCert = None,
     tls_key: TlsKey = None,
@@ -150,7 +154,7 @@ def use_tls_files(cert: Path | None, key: Path | None, client_ca: Path | None) -
 @app.command()
 def demo(
     sessions: Annotated[
-        int, typer.Option(help="Completed charge sessions to generate.", min=0)
+        int, typer.Option(help="Completed charge sessions to generate.", min=0, max=MAX_DEMO)
     ] = 20_000,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Load and exit.")] = False,
     as_json: Annotated[
@@ -170,7 +174,12 @@ def demo(
         ),
     ] = False,
     live_speed: Annotated[
-        float, typer.Option(help="Simulated seconds per real second for --live.", min=1.0)
+        float,
+        typer.Option(
+            help="Simulated seconds per real second for --live.",
+            min=1.0,
+            max=simulate.MAX_SPEED,
+        ),
     ] = 60.0,
     host: Host = "127.0.0.1",
     port: Port = 8000,

@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from fleetcharge.cli.common import (
     AsJson,
@@ -146,7 +147,8 @@ def show(org: OrgArg, as_json: AsJson = False, database_url: DatabaseUrl = None)
         print_json(view)
         return
     for key, value in view.items():
-        console.print(f"[bold]{key}[/]: {value if value not in (None, {}) else '-'}")
+        shown = value if value not in (None, {}) else "-"
+        console.print(Text.assemble((key, "bold"), f": {shown}"))
 
 
 @app.command("set")
@@ -194,7 +196,7 @@ def set_settings(
             try:
                 merged = merge_overrides(organisation.rate_limits, rate_limit) or {}
             except DomainError as error:
-                raise fail(error.message) from None
+                raise fail(f"--rate-limit: {error.message}") from None
             current = organisation.rate_limits or {}
             changes["rate_limits"] = {
                 **{endpoint: None for endpoint in current if endpoint not in merged},

@@ -7,7 +7,6 @@ printed: not in messages, not in errors.
 """
 
 import os
-import re
 import stat
 import time
 import tomllib
@@ -19,7 +18,6 @@ from typing import Annotated, Any
 
 import httpx
 import typer
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -29,8 +27,9 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.text import Text
 
-from fleetcharge.cli.common import err_console, fail
+from fleetcharge.cli.common import day, err_console, fail, server_url
 from fleetcharge.client import (
     DEFAULT_BASE_URL,
     AuthenticationError,
@@ -80,8 +79,6 @@ DateTo = Annotated[
     typer.Option("--to", help="Last day (YYYY-MM-DD, inclusive).", show_default=False),
 ]
 
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
 
 def config_path() -> Path:
     if explicit := os.environ.get(CONFIG_ENV):
@@ -97,15 +94,17 @@ def load_config() -> dict[str, Any]:
     except FileNotFoundError:
         return {}
     except OSError as error:
-        raise fail(escape(f"cannot read the config file {path}: {error.strerror}")) from None
+        raise fail(f"cannot read the config file {path}: {error.strerror}") from None
     try:
         config = tomllib.loads(text.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise fail(escape(f"the config file {path} is not valid TOML: {error}")) from None
+        raise fail(f"the config file {path} is not valid TOML: {error}") from None
     if "token" in config and path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         err_console.print(
-            f"[yellow]warning:[/] {escape(str(path))} holds a token and is readable by others: "
-            f"chmod 600 {escape(str(path))}"
+            Text.assemble(
+                ("warning:", "yellow"),
+                f" {path} holds a token and is readable by others: chmod 600 {path}",
+            )
         )
     return config
 
@@ -114,32 +113,22 @@ def resolve_token(option: str | None, config: dict[str, Any]) -> str:
     token = option or os.environ.get(TOKEN_ENV) or config.get("token")
     if not token:
         raise fail(
-            escape(
-                f"no API token: pass --token, set {TOKEN_ENV}, or put "
-                f'token = "..." in {config_path()}'
-            )
+            f'no API token: pass --token, set {TOKEN_ENV}, or put token = "..." in {config_path()}'
         )
     if not isinstance(token, str):
-        raise fail(escape(f"token in {config_path()} must be a string"))
+        raise fail(f"token in {config_path()} must be a string")
     return token.strip()
 
 
 def resolve_base_url(option: str | None, config: dict[str, Any]) -> str:
     value = option or os.environ.get(BASE_URL_ENV) or config.get("base_url") or DEFAULT_BASE_URL
     if not isinstance(value, str):
-        raise fail(escape(f"base_url in {config_path()} must be a string"))
-    return value
+        raise fail(f"base_url in {config_path()} must be a string")
+    return server_url(value, "--base-url", ("http", "https"))
 
 
 def parse_day(option: str, value: str | None) -> date | None:
-    if value is None or value == "":
-        return None
-    try:
-        if _DAY.match(value):
-            return date.fromisoformat(value)
-    except ValueError:
-        pass
-    raise fail(escape(f"{option} must be a date as YYYY-MM-DD, got {value!r}"))
+    return day(value, option) if value else None
 
 
 def parse_period(date_from: str | None, date_to: str | None) -> tuple[date | None, date | None]:
@@ -183,7 +172,7 @@ class WaitNotices:
                 f"{wait.cause}: retrying in {wait.seconds:.1f} s "
                 f"(attempt {wait.attempt + 1} of {wait.max_attempts})"
             )
-        self.progress.console.print(f"[yellow]{escape(text)}[/]")
+        self.progress.console.print(text, style="yellow")
         if self.task is not None:
             self.progress.update(self.task, description=f"[yellow]waiting {wait.seconds:.0f} s[/]")
 
@@ -199,7 +188,7 @@ def connect(base_url: str, token: str, notices: WaitNotices) -> FleetsClient:
             base_url, token, on_wait=notices, clock=clock, sleep=notices.sleep, transport=transport
         )
     except ValueError as error:
-        raise fail(escape(str(error))) from None
+        raise fail(str(error)) from None
 
 
 @contextmanager
@@ -209,7 +198,7 @@ def api_errors(token: str, hint: Callable[[], str] = lambda: "") -> Iterator[Non
     try:
         yield
     except FleetsApiError as error:
-        message = escape(str(error).replace(token, "***") if token else str(error))
+        message = str(error).replace(token, "***") if token else str(error)
         code = 1
         if isinstance(error, AuthenticationError):
             message = f"the server refused the token: {message}"
@@ -221,9 +210,9 @@ def api_errors(token: str, hint: Callable[[], str] = lambda: "") -> Iterator[Non
             code = 2
         elif isinstance(error, ConnectionFailedError):
             message += ". Is the server running, and is --base-url right?"
-        raise fail(message + escape(hint()), code) from None
+        raise fail(message + hint(), code) from None
     except KeyboardInterrupt:
-        raise fail("interrupted" + escape(hint()), 130) from None
+        raise fail("interrupted" + hint(), 130) from None
 
 
 def fetch_all(

@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table as RichTable
 
-from fleetcharge.cli.common import console, err_console, fail, print_table
+from fleetcharge.cli.common import console, err_console, fail, output_file, print_table
 from fleetcharge.cli.remote import (
     BaseUrl,
     Token,
@@ -50,20 +49,27 @@ SHOWN_ROWS = 200
 class _Run:
     """One report run: the resolved token, a client, progress and error handling."""
 
-    def __init__(self, base_url: str | None, token: str | None, date_from: str, date_to: str):
+    def __init__(
+        self,
+        report: str,
+        output: Path | None,
+        base_url: str | None,
+        token: str | None,
+        date_from: str,
+        date_to: str,
+    ):
         config = load_config()
         self.token = resolve_token(token, config)
         low, high = parse_period(date_from, date_to)
         assert low is not None and high is not None  # both options are required
         self.date_from, self.date_to = low, high
+        # Refused now, not after fetching everything.
+        self.path = output_file(output or Path(f"{report}-{low}-{high}.csv"), "--output")
         self.progress = new_progress()
         self.notices = WaitNotices(self.progress)
         self.client: FleetsClient = connect(
             resolve_base_url(base_url, config), self.token, self.notices
         )
-
-    def output(self, name: str, option: Path | None) -> Path:
-        return option or Path(f"{name}-{self.date_from}-{self.date_to}.csv")
 
 
 def _write_csv(path: Path, table: Table) -> None:
@@ -73,8 +79,8 @@ def _write_csv(path: Path, table: Table) -> None:
             writer.writerow(table.columns)
             writer.writerows(table.rows)
     except OSError as error:
-        raise fail(f"cannot write {escape(str(path))}: {error.strerror}", 1) from None
-    err_console.print(f"Wrote {len(table.rows)} rows to {escape(str(path))}.")
+        raise fail(f"cannot write {path}: {error.strerror}", 1) from None
+    err_console.print(f"Wrote {len(table.rows)} rows to {path}.")
 
 
 def _show(title: str, table: Table, right: Sequence[str] = ()) -> None:
@@ -82,7 +88,7 @@ def _show(title: str, table: Table, right: Sequence[str] = ()) -> None:
     for name in table.columns:
         shown.add_column(name, justify="right" if name in right else "left")
     for row in table.rows[:SHOWN_ROWS]:
-        shown.add_row(*(escape(cell) for cell in row))
+        shown.add_row(*row)
     print_table(shown)
     if len(table.rows) > SHOWN_ROWS:
         console.print(f"… {len(table.rows) - SHOWN_ROWS} more rows in the CSV.")
@@ -101,7 +107,7 @@ def reconcile_command(
     output: Output = None,
 ) -> None:
     """Invoices dated in the period against the usage sessions carrying their numbers."""
-    run = _Run(base_url, token, date_from, date_to)
+    run = _Run("reconcile", output, base_url, token, date_from, date_to)
     with api_errors(run.token), run.client, run.progress:
         invoices = fetch_all(
             run.client.invoices(run.date_from, run.date_to), run.progress, run.notices, "invoices"
@@ -114,7 +120,7 @@ def reconcile_command(
         )
     report = reconcile(usage, invoices, run.date_from, run.date_to)
     table = table_of(ReconcileRow, reconciliation_rows(report))
-    _write_csv(run.output("reconcile", output), table)
+    _write_csv(run.path, table)
     invoice_rows = Table(table.columns, [r for r in table.rows if r[0] == "invoice"])
     invoice_rows = _drop(invoice_rows, "record", "session_uuid", "stop_date_time", "detail")
     _show("Invoices", invoice_rows, right=invoice_rows.columns[4:])
@@ -150,13 +156,13 @@ def site_host_revenue_command(
     output: Output = None,
 ) -> None:
     """Energy, revenue, cost, margin, GST and time per location, EVSE, connector and local day."""
-    run = _Run(base_url, token, date_from, date_to)
+    run = _Run("site-host-revenue", output, base_url, token, date_from, date_to)
     with api_errors(run.token), run.client, run.progress:
         sessions = fetch_all(
             run.client.sessions(run.date_from, run.date_to), run.progress, run.notices, "sessions"
         )
     rows = site_host_revenue(sessions)
-    _write_csv(run.output("site-host-revenue", output), table_of(RevenueRow, rows))
+    _write_csv(run.path, table_of(RevenueRow, rows))
     table = _revenue_table([*rows, *totals(rows)])
     _show(f"Site-host revenue {run.date_from} to {run.date_to}", table, right=table.columns[4:])
 
@@ -195,7 +201,7 @@ def vehicle_audit_command(
     output: Output = None,
 ) -> None:
     """The vehicle register against the period's sessions: who charged, who did not."""
-    run = _Run(base_url, token, date_from, date_to)
+    run = _Run("vehicle-audit", output, base_url, token, date_from, date_to)
     with api_errors(run.token), run.client, run.progress:
         vehicles = fetch_all(run.client.vehicles(), run.progress, run.notices, "vehicles")
         usage = fetch_all(
@@ -203,7 +209,7 @@ def vehicle_audit_command(
         )
     rows = vehicle_audit(vehicles, usage, as_of=run.date_to)
     table = table_of(AuditRow, rows)
-    _write_csv(run.output("vehicle-audit", output), table)
+    _write_csv(run.path, table)
     counts = Counter(row.finding for row in rows)
     _show(
         f"Vehicle audit {run.date_from} to {run.date_to}",

@@ -8,7 +8,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from fleetcharge.cli.common import console, fail
+from fleetcharge.cli.common import console, fail, server_url
 
 if TYPE_CHECKING:
     from fleetcharge.simulator.runner import SimulationSummary
@@ -16,12 +16,14 @@ if TYPE_CHECKING:
 DEFAULT_URL = "ws://127.0.0.1:8000/ocpp"
 DEFAULT_ID_TAG = "SIMTAG0001"
 _STATION_PREFIX = re.compile(r"[A-Za-z0-9._-]{0,40}")
+# Bounds of what a simulation can be asked for: enough for any test of a network, and
+# finite (a billion stations, an infinite speed or a timeout of 1e300 s is a typo).
+MAX_SPEED = 1_000_000.0
+_DAY_S = 24 * 60 * 60
 
 
 def _check_url(url: str) -> str:
-    if not url.startswith(("ws://", "wss://")):
-        raise typer.BadParameter("must start with ws:// or wss://")
-    return url
+    return server_url(url, "--url", ("ws", "wss"))
 
 
 def _check_prefix(prefix: str) -> str:
@@ -52,12 +54,16 @@ def simulate(
             callback=_check_url,
         ),
     ] = DEFAULT_URL,
-    stations: Annotated[int, typer.Option(help="Stations to run concurrently.", min=1)] = 1,
+    stations: Annotated[
+        int, typer.Option(help="Stations to run concurrently.", min=1, max=10_000)
+    ] = 1,
     sessions: Annotated[
-        int, typer.Option(help="Charge sessions per station, one after another.", min=1)
+        int,
+        typer.Option(help="Charge sessions per station, one after another.", min=1, max=100_000),
     ] = 1,
     speed: Annotated[
-        float, typer.Option(help="Simulated seconds per real second (1: live).", min=1.0)
+        float,
+        typer.Option(help="Simulated seconds per real second (1: live).", min=1.0, max=MAX_SPEED),
     ] = 60.0,
     id_tag: Annotated[
         list[str] | None,
@@ -95,10 +101,13 @@ def simulate(
         bool, typer.Option("--dc/--ac", help="DC fast chargers (50 kW) or AC chargers (22 kW).")
     ] = True,
     sample_interval: Annotated[
-        int, typer.Option(help="Simulated seconds between MeterValues.", min=1)
+        int, typer.Option(help="Simulated seconds between MeterValues.", min=1, max=_DAY_S)
     ] = 60,
     parked_minutes: Annotated[
-        float, typer.Option(help="Minutes a full car stays plugged in (SuspendedEV).", min=0)
+        float,
+        typer.Option(
+            help="Minutes a full car stays plugged in (SuspendedEV).", min=0, max=7 * 24 * 60
+        ),
     ] = 10,
     reconnect: Annotated[
         float,
@@ -106,6 +115,7 @@ def simulate(
             help="Seconds to keep reconnecting after losing the connection, messages waiting "
             "to be sent in order (0: give up at once).",
             min=0,
+            max=_DAY_S,
         ),
     ] = 0,
     seed: Annotated[
@@ -114,7 +124,10 @@ def simulate(
     timeout: Annotated[
         float | None,
         typer.Option(
-            help="Give up after this many real seconds.", min=0.001, show_default="no limit"
+            help="Give up after this many real seconds.",
+            min=0.001,
+            max=7 * _DAY_S,
+            show_default="no limit",
         ),
     ] = None,
 ) -> None:

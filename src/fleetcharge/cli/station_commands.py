@@ -15,7 +15,8 @@ import httpx
 import typer
 from rich.table import Table
 
-from fleetcharge.cli.common import console, fail, print_table
+from fleetcharge.cli.common import console, fail, print_table, server_url
+from fleetcharge.network.station_commands import MAX_INT32
 
 DEFAULT_SERVER = "http://127.0.0.1:8000"
 # The server waits 30 s for a station by default; leave it time to say so itself.
@@ -40,7 +41,7 @@ StationArg = Annotated[str, typer.Argument(help="The station's OCPP identity.", 
 
 class AdminClient:
     def __init__(self, server: str, token: str | None) -> None:
-        self.server = server.rstrip("/")
+        self.server = server_url(server, "--server", ("http", "https")).rstrip("/")
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     def request(self, method: str, path: str, body: Any = None) -> Any:
@@ -127,7 +128,7 @@ def connected(
 def remote_stop(
     station: StationArg,
     transaction: Annotated[
-        int, typer.Argument(help="The OCPP transactionId.", min=0, max=2**31 - 1)
+        int, typer.Argument(help="The OCPP transactionId.", min=0, max=MAX_INT32)
     ],
     server: Server = DEFAULT_SERVER,
     token: AdminToken = None,
@@ -138,7 +139,7 @@ def remote_stop(
 
 def unlock(
     station: StationArg,
-    connector: Annotated[int, typer.Option(help="Connector to unlock.", min=1)] = 1,
+    connector: Annotated[int, typer.Option(help="Connector to unlock.", min=1, max=MAX_INT32)] = 1,
     server: Server = DEFAULT_SERVER,
     token: AdminToken = None,
 ) -> None:

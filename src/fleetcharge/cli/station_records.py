@@ -5,6 +5,7 @@ from typing import Annotated, Any, cast
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from fleetcharge.cli.common import (
     AsJson,
@@ -173,7 +174,7 @@ def show(station: StationArg, as_json: AsJson = False, database_url: DatabaseUrl
         print_json(view)
         return
     for key, value in view.items():
-        console.print(f"[bold]{key}[/]: {value if value is not None else '-'}")
+        console.print(Text.assemble((key, "bold"), f": {value if value is not None else '-'}"))
 
 
 def set_fields(

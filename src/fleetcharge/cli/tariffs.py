@@ -1,5 +1,4 @@
 import json
-import sys
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -8,8 +7,16 @@ from typing import Annotated
 import orjson
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from fleetcharge.cli.common import DatabaseUrl, command_session, console, fail, print_table
+from fleetcharge.cli.common import (
+    DatabaseUrl,
+    command_session,
+    console,
+    fail,
+    input_bytes,
+    print_table,
+)
 from fleetcharge.errors import DomainError
 from fleetcharge.pricing.schemas import DEFAULT_TIMEZONE, PricedSession
 from fleetcharge.tariffs import service
@@ -29,15 +36,14 @@ app = typer.Typer(
 UNITS = {"ENERGY": "/kWh", "TIME": "/h", "PARKING_TIME": "/h", "FLAT": ""}
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 TariffRef = Annotated[str, typer.Argument(help="Tariff name or UUID.", show_default=False)]
+# A tariff is a few KB; a file this big is something else.
+MAX_DOCUMENT_BYTES = 1024 * 1024
 
 
 def _read_document(path: str) -> TariffDocument:
     """The tariff document in FILE ('-' for standard input), validated, or exit 2 with
     every problem and where it is."""
-    try:
-        content = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    except OSError as error:
-        raise fail(f"cannot read {path}: {error.strerror}") from None
+    content = input_bytes(path, MAX_DOCUMENT_BYTES)
     try:
         # orjson: UTF-8 checked, NaN and Infinity refused, nesting bounded (no RecursionError).
         data = orjson.loads(content)
@@ -62,7 +68,7 @@ def create(
     with command_session(database_url) as db:
         tariff = service.create_tariff(db, document)
         uuid, name = tariff.uuid, tariff.name
-    console.print(f"Tariff [bold]{name}[/] created: {uuid}", soft_wrap=True)
+    console.print(Text.assemble("Tariff ", (name, "bold"), f" created: {uuid}"), soft_wrap=True)
 
 
 @app.command("list")
@@ -98,7 +104,7 @@ def show(tariff: TariffRef, as_json: AsJson = False, database_url: DatabaseUrl =
     if as_json:
         print(json.dumps(document, indent=2))
         return
-    console.print(f"[bold]{document['name']}[/]  {document['uuid']}")
+    console.print(Text.assemble((document["name"], "bold"), f"  {document['uuid']}"))
     facts = [
         f"owner: {document.get('owner', 'network')}",
         f"currency: {document['currency']}",
@@ -211,7 +217,8 @@ def quote(
             timezone=timezone,
         )
     except DomainError as error:
-        raise fail(error.message) from None
+        option = f"--{error.parameter}: " if error.parameter else ""
+        raise fail(option + error.message) from None
     _print_quote(priced, timezone, as_json)
 
 
@@ -254,6 +261,6 @@ def _print_quote(priced: PricedSession, timezone: str, as_json: bool) -> None:
             str(p.amount),
             str(p.gst),
         )
-    table.add_row("total", "", "", "", "", f"[bold]{priced.amount}[/]", str(priced.gst))
+    table.add_row("total", "", "", "", "", Text(str(priced.amount), style="bold"), str(priced.gst))
     print_table(table)
     console.print(f"Total {priced.currency} {priced.amount} including GST {priced.gst}.")

@@ -72,9 +72,7 @@ def issue(
         print_json({**view, "token": issued.secret})
         return
     organisation_name = view["organisation"]["name"]
-    console.print(
-        f"Token {view['uuid']} for [bold]{organisation_name}[/] ({','.join(view['scopes'])})"
-    )
+    console.print(f"Token {view['uuid']} for {organisation_name} ({','.join(view['scopes'])})")
     if view["expires_at"]:
         console.print(f"Expires {_seconds(view['expires_at'])}")
     console.print("Store this secret now; it is not shown again:")

@@ -1,6 +1,5 @@
 """`fleetcharge vehicles create | list | show | set | move | retire`."""
 
-from datetime import date
 from typing import Annotated, Any
 
 import typer
@@ -12,6 +11,7 @@ from fleetcharge.cli.common import (
     cli_actor,
     command_session,
     console,
+    day,
     fail,
     print_json,
     print_table,
@@ -100,12 +100,13 @@ def create(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Create a vehicle in a fleet."""
+    first = day(from_, "--from") if from_ is not None else None
     with OPTIONS.named(), command_session(database_url) as db:
         organisation = find_organisation(db, org) if org else None
         found = find_fleet(db, fleet, organisation)
         values = given(
             contract_number=contract,
-            effective_from=from_,
+            effective_from=first,
             max_ac_power_kw=ac_kw,
             max_dc_power_kw=dc_kw,
         )
@@ -214,10 +215,11 @@ def move(
 ) -> None:
     """Move a vehicle to another fleet from a day: its record in the old fleet ends the day
     before, a new record starts in the new one, and its cards follow it."""
+    first = day(from_, "--from") if from_ is not None else None
     with OPTIONS.named(), command_session(database_url) as db:
         found = find_vehicle(db, vehicle)
         target = find_fleet(db, fleet, found.fleet.organisation)
-        data = OPTIONS.validated(VehicleMove, given(fleet_uuid=target.uuid, from_=from_))
+        data = OPTIONS.validated(VehicleMove, given(fleet_uuid=target.uuid, from_=first))
         view = service.vehicle_view(service.move_vehicle(db, cli_actor(), found, data))
     _print(view, as_json, "Moved: ")
 
@@ -233,9 +235,9 @@ def retire(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Retire a vehicle: billed and charging up to its last day, kept for its history."""
+    last = day(last_day, "--last-day") if last_day is not None else None
     with OPTIONS.named(), command_session(database_url) as db:
         found = find_vehicle(db, vehicle)
-        day: str | date = last_day or service.today(found)
-        data = OPTIONS.validated(VehicleUpdate, {"effective_to": day})
+        data = OPTIONS.validated(VehicleUpdate, {"effective_to": last or service.today(found)})
         view = service.vehicle_view(service.update_vehicle(db, cli_actor(), found, data))
     _print(view, as_json, "Retired: ")

@@ -193,7 +193,11 @@ def create_vehicle(db: Session, actor: Actor, data: VehicleCreate) -> Vehicle:
         vin=vin,
         registration_number=_registration(data.registration_number),
         contract_number=_contract(data.contract_number),
-        effective_from=data.effective_from or today(fleet),
+        effective_from=(
+            fields.day(data.effective_from, "effective_from")
+            if data.effective_from
+            else today(fleet)
+        ),
         max_ac_power_kw=_power(data.max_ac_power_kw, "max_ac_power_kw"),
         max_dc_power_kw=_power(data.max_dc_power_kw, "max_dc_power_kw"),
     )
@@ -269,7 +273,7 @@ def move_vehicle(
         raise InvalidField(
             "a retired vehicle cannot move: create it in the new fleet", field="fleet_uuid"
         )
-    first_day = data.from_ or today(vehicle)
+    first_day = fields.day(data.from_, "from") if data.from_ else today(vehicle)
     claim_version(db, vehicle, expected)
     before = vehicle_view(vehicle)
     vehicle.effective_to = _last_day(vehicle, first_day - timedelta(days=1), "from")
@@ -309,6 +313,7 @@ def move_vehicle(
 
 
 def _last_day(vehicle: Vehicle, last: date, field: str) -> date:
+    fields.day(last, field)
     if last < vehicle.effective_from:
         first = vehicle.effective_from.isoformat()
         what = "the day before the first in the new fleet" if field == "from" else field

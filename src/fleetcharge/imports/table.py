@@ -11,6 +11,7 @@ from fleetcharge.imports.problems import Problems
 
 # A file this long is a mistake, not a fleet; the API also refuses bodies above MAX_BYTES.
 MAX_ROWS = 200_000
+MAX_COLUMNS = 100  # several times the columns any import knows
 MAX_BYTES = 64 * 1024 * 1024
 
 
@@ -55,6 +56,9 @@ def read_table(
         problems.add(1, None, "the file is empty: the first line names the columns")
         return Table(frozenset(), [])
     _, header = first
+    if len(header) > MAX_COLUMNS:  # not a header: one problem, not one per column
+        problems.add(1, None, f"{len(header):,} columns; the columns are {', '.join(known)}")
+        return Table(frozenset(), [])
     names = [column_name(heading) for heading in header]
     for position, (heading, name) in enumerate(zip(header, names, strict=True), start=1):
         if not name:

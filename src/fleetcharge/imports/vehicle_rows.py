@@ -93,8 +93,9 @@ def _date(value: str, field: str) -> date | None:
     try:
         if not _DATE.fullmatch(value):
             raise ValueError(value)
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         raise InvalidField(
             f"{field} must be a date written YYYY-MM-DD, got {value!r}", field=field
         ) from None
+    return fields.day(parsed, field)

@@ -2,7 +2,7 @@
 naming the field, so the admin API, the CLI and the CSV import report the same message."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfoNotFoundError
 
@@ -154,3 +154,11 @@ def moment(value: datetime, field: str) -> datetime:
     if utc is None or not 1970 <= utc.year <= 9998:
         raise InvalidField(f"{field} must be between 1970 and 9998, got {value}", field=field)
     return utc
+
+
+def day(value: date, field: str) -> date:
+    """A calendar day within the years `moment` allows (1970 to 9998): a day past them has
+    no next day to bill or compare with (date.max + 1 overflows)."""
+    if not 1970 <= value.year <= 9998:
+        raise InvalidField(f"{field} must be between 1970 and 9998, got {value}", field=field)
+    return value

@@ -13,6 +13,9 @@ from fleetcharge.errors import InvalidParameter
 from fleetcharge.models.token import ENDPOINT_SCOPES
 
 OFF = "off"
+# Beyond these a limit is a typo (and a window's seconds must fit a Redis expiry).
+MAX_COUNT = 1_000_000_000
+MAX_WINDOW_S = 366 * 24 * 60 * 60
 
 
 def parse_limits(text: str, *, parameter: str = "rate_limit") -> tuple[RateLimitItem, ...]:
@@ -27,8 +30,14 @@ def parse_limits(text: str, *, parameter: str = "rate_limit") -> tuple[RateLimit
             f"invalid rate limit {text!r}: use windows like 18/15minutes;50/hour, or off",
             parameter=parameter,
         ) from None
-    if any(item.amount <= 0 for item in items):
-        raise InvalidParameter(f"invalid rate limit {text!r}: counts must be positive")
+    if any(not 0 < item.amount <= MAX_COUNT for item in items):
+        raise InvalidParameter(
+            f"invalid rate limit {text!r}: counts from 1 to {MAX_COUNT:,}", parameter=parameter
+        )
+    if any(item.get_expiry() > MAX_WINDOW_S for item in items):
+        raise InvalidParameter(
+            f"invalid rate limit {text!r}: windows of at most a year", parameter=parameter
+        )
     return items
 
 

@@ -134,18 +134,23 @@ def quote(
     parked_minutes: int = 0,
     timezone: str,
 ) -> PricedSession:
-    """What a charge of `kwh` over `charging_minutes`, then `parked_minutes` idle, costs."""
+    """What a charge of `kwh` over `charging_minutes`, then `parked_minutes` idle, costs.
+    Errors name the parameter at fault (`kwh`, `minutes`, `parked-minutes`, `start`)."""
     try:
         start = fields.moment(start, "start")  # with its offset, 1970 to 9998
     except InvalidField as error:
-        raise InvalidParameter(error.message) from None
+        raise InvalidParameter(error.message, parameter="start") from None
     if not kwh.is_finite() or not 0 <= kwh <= MAX_QUOTE_KWH:
-        raise InvalidParameter(f"energy must be between 0 and {MAX_QUOTE_KWH} kWh, got {kwh}")
-    for minutes in (charging_minutes, parked_minutes):
+        raise InvalidParameter(
+            f"energy must be between 0 and {MAX_QUOTE_KWH} kWh, got {kwh}", parameter="kwh"
+        )
+    for name, minutes in (("minutes", charging_minutes), ("parked-minutes", parked_minutes)):
         if not 0 <= minutes <= MAX_QUOTE_MINUTES:
-            raise InvalidParameter(f"minutes must be between 0 and {MAX_QUOTE_MINUTES} (a week)")
+            raise InvalidParameter(
+                f"minutes must be between 0 and {MAX_QUOTE_MINUTES} (a week)", parameter=name
+            )
     if kwh > 0 and charging_minutes == 0:
-        raise InvalidParameter("energy needs charging time: give --minutes above 0")
+        raise InvalidParameter("energy needs charging time above 0 minutes", parameter="minutes")
     charging_end = start + timedelta(minutes=charging_minutes)  # at most a week past 9998
     stop = charging_end + timedelta(minutes=parked_minutes)
     timeline = Timeline(start, charging_end, stop, kwh, timezone=timezone)
