@@ -4,7 +4,8 @@ from enum import StrEnum
 
 
 class Flag(StrEnum):
-    """Stored on the transaction (sorted) for operators; none of them stops a session."""
+    """Stored on the transaction (sorted) for operators; none of them stops a session (one
+    waits for its station's approval)."""
 
     # A station timestamp was implausible (too far in the future or past) and replaced.
     CLOCK_ADJUSTED = "clock_adjusted"
@@ -28,3 +29,6 @@ class Flag(StrEnum):
     REATTACHED_METER_VALUES = "reattached_meter_values"
     # The session was extended to when the connector became Available (parking).
     PARKED_UNTIL_AVAILABLE = "parked_until_available"
+    # Stopped while its station was pending approval (auto-registered): its session was
+    # recorded only when an operator approved the station.
+    HELD_PENDING_STATION = "held_pending_station"

@@ -10,7 +10,6 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
-from uuid import UUID
 
 from sqlalchemy.orm import Session
 
@@ -18,6 +17,7 @@ from fleetcharge.csms import repository, sessions
 from fleetcharge.csms.auth import verify_password
 from fleetcharge.csms.clock import ClockPolicy
 from fleetcharge.csms.flags import Flag
+from fleetcharge.csms.registration import AutoRegistration
 from fleetcharge.csms.schemas import (
     BootInfo,
     MeterValuesRequest,
@@ -29,6 +29,7 @@ from fleetcharge.csms.schemas import (
     StopRequest,
 )
 from fleetcharge.models import Card, ConnectorStatus, OcppTransaction, Station
+from fleetcharge.models.location import Registration
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def admit_station(
     db: Session,
     identity: str,
     credentials: tuple[str, str] | None,
-    auto_register_location: UUID | None,
+    auto_register: AutoRegistration | None,
 ) -> StationRef | Rejection:
     """The station connecting as `identity`, if it may (OCPP security profile 1: a station
     with a password must send it with its identity as the user name)."""
@@ -55,11 +56,12 @@ def admit_station(
         return Rejection(400, "the charge station identity must be 1 to 64 characters")
     station = repository.station_by_identity(db, identity)
     if station is None:
-        if auto_register_location is None:
+        if auto_register is None:
             return Rejection(404, f"unknown charge station {identity!r}")
-        station = _register(db, identity, auto_register_location)
-        if station is None:
-            return Rejection(503, "auto-registration location not found")
+        registered = auto_register.register(db, identity)
+        if isinstance(registered, Rejection):
+            return registered
+        station = registered
     if station.decommissioned_at is not None:
         return Rejection(403, f"charge station {identity!r} is decommissioned")
     if station.password_hash is not None and not (
@@ -71,30 +73,17 @@ def admit_station(
     return StationRef(station.id, station.ocpp_identity, station.location.timezone)
 
 
-def _register(db: Session, identity: str, location_uuid: UUID) -> Station | None:
-    location = repository.location_by_uuid(db, location_uuid)
-    if location is None:
-        logger.error("FLEETCHARGE_OCPP_AUTO_REGISTER_LOCATION names no location: %s", location_uuid)
-        return None
-    evse_id = identity
-    if repository.station_with_evse_id(db, evse_id):
-        evse_id = f"{identity}-{location.id}"
-    station = Station(location=location, evse_id=evse_id, name=identity, ocpp_identity=identity)
-    db.add(station)
-    db.flush()
-    logger.info("auto-registered charge station %s at location %s", identity, location.uuid)
-    return station
-
-
 def boot_notification(
     db: Session, station: StationRef, boot: BootInfo, received_at: datetime
-) -> None:
+) -> bool:
+    """Record the boot; whether the station is accepted (False: pending approval)."""
     row = _station(db, station)
     row.vendor = boot.vendor
     row.model = boot.model
     row.serial_number = boot.serial_number
     row.firmware_version = boot.firmware_version
     row.last_boot_at = received_at
+    return row.registration_status != Registration.PENDING
 
 
 def firmware_status(db: Session, station: StationRef, status: str) -> None:

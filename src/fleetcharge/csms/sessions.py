@@ -39,6 +39,7 @@ from fleetcharge.models import (
     SessionDayCount,
     Station,
 )
+from fleetcharge.models.location import Registration
 from fleetcharge.pricing.schemas import TariffSpec
 from fleetcharge.tariffs.repository import applicable_tariff
 
@@ -49,8 +50,11 @@ MAX_PARKING_AFTER_STOP = timedelta(hours=24)
 
 
 def record_transaction_session(db: Session, tx: OcppTransaction) -> set[Flag]:
-    """Price and store the stopped transaction's session and link it; the timeline's flags."""
+    """Price and store the stopped transaction's session and link it; the timeline's flags.
+    At a station pending approval there is no session yet (`record_held_sessions`)."""
     station = _station(db, tx)
+    if station.registration_status == Registration.PENDING:
+        return {Flag.HELD_PENDING_STATION}
     facts, flags = _facts(db, tx, station)
     built = build_timeline(facts)
     attribution = _attribution(db, tx, station)
@@ -60,6 +64,23 @@ def record_transaction_session(db: Session, tx: OcppTransaction) -> set[Flag]:
     )
     tx.session_id = session.id
     return flags | built.flags
+
+
+def record_held_sessions(db: Session, station: Station) -> int:
+    """Record the sessions of the station's transactions stopped while it was pending (it
+    is approved now); how many."""
+    held = db.scalars(
+        select(OcppTransaction)
+        .where(
+            OcppTransaction.station_id == station.id,
+            OcppTransaction.state == "stopped",
+            OcppTransaction.session_id.is_(None),
+        )
+        .order_by(OcppTransaction.id)
+    ).all()
+    for tx in held:
+        tx.flags = sorted({*tx.flags, *record_transaction_session(db, tx)})
+    return len(held)
 
 
 def extend_parking(
