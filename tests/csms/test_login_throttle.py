@@ -14,6 +14,7 @@ from starlette.testclient import TestClient, WebSocketDenialResponse
 from fleetcharge.csms.auth import hash_password
 from fleetcharge.csms.login_counts import MemoryCounts
 from fleetcharge.csms.login_throttle import (
+    CHECKS_PER_ADDRESS,
     FORGET_AFTER_S,
     FREE_FAILURES_PER_ADDRESS,
     FREE_FAILURES_PER_IDENTITY,
@@ -38,7 +39,13 @@ class Clock:
 
 
 def wait(throttle: LoginThrottle, identity: str, address: str) -> float:
-    return asyncio.run(throttle.wait(identity, address))
+    async def check() -> float:
+        try:
+            return await throttle.wait(identity, address)
+        finally:
+            throttle.settle()  # as the transport does when the handshake is over
+
+    return asyncio.run(check())
 
 
 def fail(throttle: LoginThrottle, identity: str, address: str, times: int = 1) -> None:
@@ -91,6 +98,30 @@ def test_guessing_one_station_from_many_addresses_is_slowed_but_its_own_address_
     clock.now += FORGET_AFTER_S + 1
     assert wait(throttle, "CP-1", "10.9.0.3") == 0
     assert wait(throttle, "CP-1", "10.9.0.4") == 0  # the guessing is forgotten
+
+
+def test_concurrent_guesses_from_one_address_each_see_the_failures_before_them() -> None:
+    throttle = LoginThrottle(clock=Clock())
+
+    async def guess() -> bool:
+        """Whether the password was checked."""
+        try:
+            if await throttle.wait("CP-1", "10.0.0.66"):
+                return False
+            await asyncio.sleep(0.01)  # the password hash
+            await throttle.failed("CP-1", "10.0.0.66")
+            return True
+        finally:
+            throttle.settle()
+
+    async def flood() -> list[bool]:
+        return await asyncio.gather(*(guess() for _ in range(12)))
+
+    checked = asyncio.run(flood()).count(True)
+    # Two checks at a time: the last pair may both pass on the failures before them.
+    assert CHECKS_PER_ADDRESS == 2
+    assert checked in (FREE_FAILURES_PER_STATION, FREE_FAILURES_PER_STATION + 1)
+    assert throttle._gates == {}  # nothing left held
 
 
 @given(

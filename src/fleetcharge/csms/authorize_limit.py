@@ -35,7 +35,8 @@ class _Bucket:
 
     def wait(self) -> float:
         """Seconds until a whole token (0 when one is there)."""
-        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.per_second
+        missing = 1 - self.tokens
+        return 0.0 if missing <= 1e-9 else missing / self.per_second  # (float sums)
 
 
 class AuthorizeBudget:
@@ -72,9 +73,9 @@ class AuthorizeBudget:
                 )
             retry = math.ceil(wait)
             raise GenericError(
-                description=f"too many Authorize requests: retry in {retry} s",
-                details={"retryAfter": retry},
+                description="too many Authorize requests",
+                details={"cause": f"too many Authorize requests: retry in {retry} s"},
             )
         self.refusing = False
         for bucket in self.buckets:
-            bucket.tokens -= 1
+            bucket.tokens = max(0.0, bucket.tokens - 1)

@@ -131,6 +131,7 @@ class CentralSystem:
         try:
             await self._serve(websocket, identity, slot)
         finally:
+            self.logins.settle()
             slot.close()
 
     def _refused(self, identity: str, address: str, status: int, reason: str) -> None:
