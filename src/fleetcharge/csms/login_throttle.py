@@ -12,15 +12,12 @@ an hour without a failure. With Redis every process shares them (`serve --worker
 hosts), so they back off together; without it, or while Redis fails, each process counts its
 own.
 
-An address has at most 2 logins checked at a time per process (as many as the password
-hashes run at once anyway): a flood of concurrent guesses waits in line, each seeing the
-failures before it, instead of all passing the throttle before the first failure counts.
+Logins are checked two at a time per address and per identity (see login_gates).
 """
 
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TypeVar
 
 import anyio
@@ -28,6 +25,7 @@ import anyio.to_thread
 from limits.storage import RedisStorage, Storage
 
 from fleetcharge.csms.login_counts import LoginCounts, MemoryCounts, RedisCounts
+from fleetcharge.csms.login_gates import CheckGates
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +37,6 @@ LONGEST_WAIT_S = 300.0
 TURN_S = 10.0  # beyond an identity's free failures: one attempt per turn from new addresses
 KNOWN_ADDRESS_S = 30 * 86400.0  # a login from an address makes it known for this long
 FORGET_AFTER_S = 3600.0  # failures older than this no longer count
-CHECKS_PER_ADDRESS = 2  # logins of one address checked at a time, per process
 REDIS_THREADS = 2  # Redis is asked from these threads, never from the event loop
 REDIS_WARNING_EVERY_S = 60.0
 
@@ -105,14 +102,6 @@ def record_success(counts: LoginCounts, identity: str, address: str, now: float)
     counts.mark(_known(identity, address), KNOWN_ADDRESS_S, now)
 
 
-@dataclass
-class _Gate:
-    """The logins of one address being checked (and those waiting to be)."""
-
-    checks: anyio.Semaphore = field(default_factory=lambda: anyio.Semaphore(CHECKS_PER_ADDRESS))
-    users: int = 0
-
-
 class LoginThrottle:
     """The policy above over this process's counts, or Redis's when given its storage.
 
@@ -129,19 +118,10 @@ class LoginThrottle:
         )
         self._threads: anyio.CapacityLimiter | None = None
         self._warned_at = -REDIS_WARNING_EVERY_S
-        self._gates: dict[str, _Gate] = {}
-        self._checking: dict[int, str] = {}  # task -> the address whose check it holds
+        self.gates = CheckGates()
 
     async def wait(self, identity: str, address: str) -> float:
-        self.settle()  # one check per task
-        gate = self._gates.setdefault(address, _Gate())
-        gate.users += 1
-        try:
-            await gate.checks.acquire()
-        except BaseException:  # cancelled in line
-            self._leave(address, gate)
-            raise
-        self._checking[anyio.get_current_task().id] = address
+        await self.gates.enter([_address(address), _identity(identity)])
         now = self.clock()
         wait = await self._use(lambda counts: wait_for(counts, identity, address, now))
         if wait:
@@ -159,17 +139,8 @@ class LoginThrottle:
         self.settle()
 
     def settle(self) -> None:
-        """The current task's login was refused or decided: the next of its address may go."""
-        address = self._checking.pop(anyio.get_current_task().id, None)
-        if address is not None:
-            gate = self._gates[address]
-            gate.checks.release()
-            self._leave(address, gate)
-
-    def _leave(self, address: str, gate: _Gate) -> None:
-        gate.users -= 1
-        if not gate.users:
-            del self._gates[address]
+        """The current task's login was refused or decided: the next in line may go."""
+        self.gates.leave()
 
     async def _use(self, work: Callable[[LoginCounts], T]) -> T:
         if self.shared is None:
