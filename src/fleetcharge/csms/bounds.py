@@ -58,6 +58,8 @@ class ConnectionBounds:
 class Slot:
     """One connection's share of the bounds."""
 
+    __slots__ = ("address", "bounds", "handshaking", "open")
+
     def __init__(self, bounds: ConnectionBounds, address: str) -> None:
         self.bounds = bounds
         self.address = address
