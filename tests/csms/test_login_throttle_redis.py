@@ -67,6 +67,10 @@ def test_the_turn_at_a_guessed_station_is_taken_once_across_processes(
 
 def test_without_redis_each_process_counts_its_own(caplog: pytest.LogCaptureFixture) -> None:
     throttle = LoginThrottle(make_storage("redis://127.0.0.1:1/0", "nowhere", 0.5))
+    assert throttle.shared is not None
+    asked = []
+    fail = throttle.shared.fail
+    throttle.shared.fail = lambda *args: asked.append(args) or fail(*args)  # type: ignore[method-assign]
 
     async def scenario() -> float:
         for _ in range(FREE_FAILURES_PER_STATION):
@@ -76,6 +80,7 @@ def test_without_redis_each_process_counts_its_own(caplog: pytest.LogCaptureFixt
     with caplog.at_level(logging.WARNING, "fleetcharge.csms.login_throttle"):
         assert asyncio.run(scenario()) > 0
     assert len(caplog.records) == 1  # said once, not at every login
+    assert len(asked) == 1  # and not asked again at every login (it could hang each one)
     assert "Redis unavailable" in caplog.records[0].getMessage()
 
 

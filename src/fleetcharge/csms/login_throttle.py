@@ -39,6 +39,7 @@ KNOWN_ADDRESS_S = 30 * 86400.0  # a login from an address makes it known for thi
 FORGET_AFTER_S = 3600.0  # failures older than this no longer count
 REDIS_THREADS = 2  # Redis is asked from these threads, never from the event loop
 REDIS_WARNING_EVERY_S = 60.0
+REDIS_RETRY_S = 10.0  # after a Redis error, counted in-process for this long
 
 T = TypeVar("T")
 
@@ -118,6 +119,7 @@ class LoginThrottle:
         )
         self._threads: anyio.CapacityLimiter | None = None
         self._warned_at = -REDIS_WARNING_EVERY_S
+        self._redis_retry_at = 0.0
         self.gates = CheckGates()
 
     async def wait(self, identity: str, address: str) -> float:
@@ -143,15 +145,17 @@ class LoginThrottle:
         self.gates.leave()
 
     async def _use(self, work: Callable[[LoginCounts], T]) -> T:
-        if self.shared is None:
+        shared = self.shared
+        if shared is None or time.monotonic() < self._redis_retry_at:
             return work(self.local)
         if self._threads is None:
             self._threads = anyio.CapacityLimiter(REDIS_THREADS)
-        shared = self.shared
         try:
             return await anyio.to_thread.run_sync(work, shared, limiter=self._threads)
         except shared.errors as error:
             now = time.monotonic()
+            # Not asked again for a while: a Redis that hangs would hold up every login.
+            self._redis_retry_at = now + REDIS_RETRY_S
             if now - self._warned_at >= REDIS_WARNING_EVERY_S:
                 self._warned_at = now
                 logger.warning(
