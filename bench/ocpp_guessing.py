@@ -17,7 +17,6 @@ The guessers run in a process of their own; the database is created and dropped.
 
 import argparse
 import asyncio
-import base64
 import multiprocessing
 import time
 from collections import Counter
@@ -26,34 +25,19 @@ from ocpp_clients import free_port
 from ocpp_load import Percentiles, load_line, running_server
 from scratch_database import scratch_database
 from sqlalchemy import Engine
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import InvalidStatus
+from websockets.asyncio.client import ClientConnection
 
 from fleetcharge.csms.auth import hash_password
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import Connector, Location, Organisation, Station
+from fleetcharge.simulator.connection import open_websocket
+from fleetcharge.simulator.model import ConnectionFailed
 
 PASSWORD = "bench-station-password"
 HEARTBEAT = '[2,"hb","Heartbeat",{}]'
 STATUS = (
     '[2,"st","StatusNotification",{"connectorId":1,"errorCode":"NoError","status":"Available"}]'
 )
-
-
-def basic(user: str, password: str) -> dict[str, str]:
-    token = base64.b64encode(f"{user}:{password}".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
-
-
-async def open_station(url: str, identity: str, password: str, address: str) -> ClientConnection:
-    return await connect(
-        f"{url}/{identity}",
-        subprotocols=["ocpp1.6"],  # type: ignore[list-item]
-        additional_headers=basic(identity, password),
-        local_addr=(address, 0),
-        open_timeout=120,
-        ping_interval=None,
-    )
 
 
 async def talk(stations: list[ClientConnection], seconds: float) -> list[float]:
@@ -84,11 +68,11 @@ def guess(
         statuses: Counter[int] = Counter()
         while time.monotonic() < until:
             try:
-                ws = await open_station(url, identity, f"guess-{sum(statuses.values())}", address)
+                ws = await open_websocket(f"{url}/{identity}", identity, "guess", 120, address)
                 await ws.close()
                 statuses[101] += 1
-            except InvalidStatus as refused:
-                statuses[refused.response.status_code] += 1
+            except ConnectionFailed as refused:
+                statuses[refused.status or 0] += 1  # 0: no HTTP answer at all
         return statuses
 
     async def all_of_them() -> Counter[int]:
@@ -126,7 +110,7 @@ def create_stations(engine: Engine, count: int) -> list[str]:
 async def measure(
     url: str, honest: list[str], args: argparse.Namespace, targets: list[str]
 ) -> None:
-    stations = [await open_station(url, i, PASSWORD, "127.0.0.1") for i in honest]
+    stations = [await open_websocket(f"{url}/{i}", i, PASSWORD, 120) for i in honest]
     await talk(stations, 2)  # warm
     quiet = Percentiles(await talk(stations, args.quiet))
     answered: multiprocessing.Queue[dict[int, int]] = multiprocessing.Queue()

@@ -5,18 +5,18 @@ hashes run on threads of their own), and each guesser is answered 429 once its f
 are spent."""
 
 import asyncio
-import base64
 import statistics
 import time
 
 import pytest
 from sqlalchemy import Engine
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import InvalidStatus
+from websockets.asyncio.client import ClientConnection
 
 import fleetcharge.csms.auth as auth
 from fleetcharge.csms.login_throttle import FREE_FAILURES_PER_STATION
 from fleetcharge.db import unit_of_work
+from fleetcharge.simulator.connection import open_websocket
+from fleetcharge.simulator.model import ConnectionFailed
 from tests import factories as f
 from tests.servers import running_server
 
@@ -29,21 +29,6 @@ HEARTBEAT = '[2,"hb","Heartbeat",{}]'
 STATUS = (
     '[2,"st","StatusNotification",{"connectorId":1,"errorCode":"NoError","status":"Available"}]'
 )
-
-
-def basic(user: str, password: str) -> dict[str, str]:
-    token = base64.b64encode(f"{user}:{password}".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
-
-
-async def open_station(url: str, identity: str, password: str, address: str) -> ClientConnection:
-    return await connect(
-        f"{url}/{identity}",
-        subprotocols=["ocpp1.6"],  # type: ignore[list-item]
-        additional_headers=basic(identity, password),
-        local_addr=(address, 0),
-        open_timeout=30,
-    )
 
 
 async def talk(ws: ClientConnection, done: asyncio.Event) -> list[float]:
@@ -64,9 +49,10 @@ async def guess(url: str, identity: str, address: str) -> list[int]:
     statuses: list[int] = []
     while 429 not in statuses:
         try:
-            ws = await open_station(url, identity, f"guess-{len(statuses)}", address)
-        except InvalidStatus as refused:
-            statuses.append(refused.response.status_code)
+            ws = await open_websocket(f"{url}/{identity}", identity, "guess", 30, address)
+        except ConnectionFailed as refused:
+            assert refused.status is not None, refused
+            statuses.append(refused.status)
             continue
         await ws.close()
         statuses.append(101)
@@ -78,7 +64,7 @@ async def probe(
 ) -> tuple[list[float], list[float], list[list[int]]]:
     """Round trips of the honest stations, quiet then during the guessing; each guesser's
     statuses."""
-    stations = [await open_station(url, i, PASSWORD, "127.0.0.1") for i in honest]
+    stations = [await open_websocket(f"{url}/{i}", i, PASSWORD, 30) for i in honest]
     done = asyncio.Event()
     quiet = asyncio.gather(*(talk(ws, done) for ws in stations))
     await asyncio.sleep(QUIET_S)

@@ -1,7 +1,6 @@
 """Failed station logins counted in Redis: throttles of several processes back off together."""
 
 import asyncio
-import base64
 import logging
 
 import pytest
@@ -18,6 +17,7 @@ from fleetcharge.csms.login_throttle import (
 )
 from fleetcharge.db import unit_of_work
 from fleetcharge.ratelimit.service import make_storage
+from fleetcharge.simulator.connection import basic_auth
 from tests import factories as f
 from tests.servers import running_servers
 
@@ -101,12 +101,11 @@ def test_two_server_processes_back_off_together(
 
 
 def _handshake(url: str, user: str, password: str) -> int:
-    token = base64.b64encode(f"{user}:{password}".encode()).decode()
     try:
         with connect(
             url,
             subprotocols=["ocpp1.6"],  # type: ignore[list-item]
-            additional_headers={"Authorization": f"Basic {token}"},
+            additional_headers={"Authorization": basic_auth(user, password)},
             open_timeout=10,
         ):
             return 101
