@@ -1,8 +1,10 @@
 """Logins checked a few at a time per address and per station identity, in each process: a
 flood of concurrent guesses waits in line, each seeing the failures recorded before it,
 instead of all passing the throttle before the first failure counts. Two at a time: as many
-as password hashes run at once anyway. A refused login leaves its line at once, so the
-station itself waits for at most a hash or two, however many guessers queue for it."""
+as password hashes run at once anyway. A refused login leaves its line at once, so however
+many guessers queue for a station, the station itself waits at most for the guesses still
+free at it (login_throttle), then for a hash or two. With several processes, each lets two
+through."""
 
 from dataclasses import dataclass, field
 
