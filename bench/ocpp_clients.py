@@ -26,7 +26,10 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.typing import Subprotocol
 
+from fleetcharge.simulator.connection import basic_auth
+
 OCPP16 = Subprotocol("ocpp1.6")
+STATION_PASSWORD = "bench-station-password"
 BOOT = '[2,"boot","BootNotification",{"chargePointVendor":"Bench","chargePointModel":"Load"}]'
 CONNECT_CONCURRENCY = 100  # handshakes in flight per client process
 
@@ -50,9 +53,11 @@ def _run(main: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
 
 
 async def _open(url: str) -> ClientConnection:
+    identity = url.rsplit("/", 1)[-1]
     return await connect(
         url,
         subprotocols=[OCPP16],
+        additional_headers={"Authorization": basic_auth(identity, STATION_PASSWORD)},
         compression=None,
         open_timeout=120,
         close_timeout=5,

@@ -42,12 +42,13 @@ from typing import Any, TypeVar
 import httpx
 
 # bench/ is on the path when this runs as a script.
-from ocpp_clients import MeterJob, ScaleJob, free_port
+from ocpp_clients import STATION_PASSWORD, MeterJob, ScaleJob, free_port
 from process_cpu import cpu_seconds, postgres_cpu_seconds
 from sqlalchemy import create_engine, func, insert, text
 from sqlalchemy import select as sql_select
 from sqlalchemy.engine import make_url
 
+from fleetcharge.csms.auth import hash_password
 from fleetcharge.db import make_engine, normalise_url, unit_of_work
 from fleetcharge.migrate import upgrade
 from fleetcharge.models import (
@@ -119,6 +120,8 @@ def create_database(url: str, stations: int, cards: int) -> None:
         )
         db.add(location)
         db.flush()
+        # Stations log in as deployed (one generated password for all: one hash to compute).
+        password_hash = hash_password(STATION_PASSWORD, generated=True)
         db.execute(
             insert(Station),
             [
@@ -127,6 +130,7 @@ def create_database(url: str, stations: int, cards: int) -> None:
                     "evse_id": IDENTITY.format(n),
                     "name": f"Bench {n}",
                     "ocpp_identity": IDENTITY.format(n),
+                    "password_hash": password_hash,
                 }
                 for n in range(1, stations + 1)
             ],

@@ -2,13 +2,16 @@
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleetcharge.auth.service import issue_token
 from fleetcharge.charging.recording import Attribution, record_session
+from fleetcharge.csms.auth import hash_password
+from fleetcharge.csms.sessions import record_transaction_session
 from fleetcharge.models import (
     Card,
     ChargeSession,
@@ -19,7 +22,9 @@ from fleetcharge.models import (
     InvoiceSession,
     InvoiceVehicle,
     Location,
+    OcppTransaction,
     Organisation,
+    SessionReview,
     Station,
     Tariff,
     Vehicle,
@@ -109,10 +114,16 @@ def site(
     return Site(loc, st, conn, t)
 
 
+# Every test station's password (stations must authenticate; see tests/csms/helpers.py).
+STATION_PASSWORD = "test-station-password"
+_STATION_PASSWORD_HASH = hash_password(STATION_PASSWORD, generated=True)  # a fast hash
+
+
 def station(
     db: Session, loc: Location, ocpp_identity: str, t: Tariff, number: int | None = None
 ) -> tuple[Station, Connector]:
-    """A station with one connector ("Port A") at `loc`, priced by `t`."""
+    """A station with one connector ("Port A") at `loc`, priced by `t`; its password is
+    STATION_PASSWORD."""
     n = number if number is not None else next(_serial)
     st = Station(
         location_id=loc.id,
@@ -120,6 +131,7 @@ def station(
         name=f"Station {n}",
         ocpp_identity=ocpp_identity,
         tariff_id=t.id,
+        password_hash=_STATION_PASSWORD_HASH,
     )
     db.add(st)
     db.flush()
@@ -194,6 +206,44 @@ def charge(
         payer_organisation_id=d.payer_organisation_id,
     )
     return record_session(db, attribution, tariff_spec(s.tariff), timeline, tariff_id=s.tariff.id)
+
+
+def held_review(
+    db: Session,
+    payer: Organisation,
+    host: Organisation | None = None,
+    *,
+    kwh: int = 200_000,
+    days: float = 29,
+) -> SessionReview:
+    """A stopped transaction of a `payer` card at a 22 kW AC station, `kwh` in `days` ending
+    a minute ago (by default the probe's forged session), recorded by the central system's
+    own path: held for review."""
+    s = site(db, host or organisation(db))
+    card = vehicle(db, fleet(db, payer)).cards[0]
+    stop = datetime.now(UTC) - timedelta(minutes=1)
+    start = stop - timedelta(days=days)
+    tx = OcppTransaction(
+        station_id=s.station.id,
+        connector_id=s.connector.id,
+        id_tag=card.id_tag,
+        id_tag_status="Accepted",
+        card_id=card.id,
+        meter_start_wh=0,
+        start_reported_at=start,
+        started_at=start,
+        received_at=start,
+        state="stopped",
+        meter_stop_wh=kwh * 1000,
+        stop_reported_at=stop,
+        stopped_at=stop,
+        stop_received_at=stop,
+        flags=[],
+    )
+    db.add(tx)
+    db.flush()
+    tx.flags = sorted(record_transaction_session(db, tx))
+    return db.scalars(select(SessionReview).where(SessionReview.transaction_id == tx.id)).one()
 
 
 _invoice_numbers = itertools.count(90000001)

@@ -5,6 +5,7 @@ in time."""
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -27,21 +28,25 @@ def free_port() -> int:
 
 @dataclass(frozen=True)
 class Server:
-    base: str  # http://127.0.0.1:PORT
+    base: str  # http://127.0.0.1:PORT (https:// with TLS)
     process: "subprocess.Popen[bytes]"
     log: IO[bytes]  # its stderr
+    verify: ssl.SSLContext | bool = True  # how a client checks its TLS certificate
 
 
 @contextmanager
-def running_server(database_url: str, env: dict[str, str]) -> Iterator[str]:
-    """Start a server; yield its base URL once /healthz answers; SIGTERM it afterwards."""
-    with running_servers(database_url, env) as [server]:
+def running_server(
+    database_url: str, env: dict[str, str], verify: ssl.SSLContext | None = None
+) -> Iterator[str]:
+    """Start a server; yield its base URL once /healthz answers; SIGTERM it afterwards.
+    With `verify` (a client's context trusting its certificate) it serves https:// only."""
+    with running_servers(database_url, env, verify=verify) as [server]:
         yield server.base
 
 
 @contextmanager
 def running_servers(
-    database_url: str, env: dict[str, str], count: int = 1
+    database_url: str, env: dict[str, str], count: int = 1, verify: ssl.SSLContext | None = None
 ) -> Iterator[list[Server]]:
     """`count` servers started side by side, yielded once all answer. A test may stop one
     itself (its process is then left alone)."""
@@ -51,7 +56,7 @@ def running_servers(
             for _ in range(count):
                 # Logs go to a file: a pipe that nobody reads would block a chatty server.
                 log = stack.enter_context(tempfile.TemporaryFile())
-                servers.append(_start(database_url, env, log))
+                servers.append(_start(database_url, env, log, verify))
             for server in servers:
                 _wait_until_ready(server)
             yield servers
@@ -60,7 +65,9 @@ def running_servers(
                 _stop(server.process)
 
 
-def _start(database_url: str, env: dict[str, str], log: IO[bytes]) -> Server:
+def _start(
+    database_url: str, env: dict[str, str], log: IO[bytes], verify: ssl.SSLContext | None
+) -> Server:
     port = free_port()
     command = [
         sys.executable,
@@ -74,7 +81,8 @@ def _start(database_url: str, env: dict[str, str], log: IO[bytes]) -> Server:
     ]
     child_env = {**os.environ, "FLEETCHARGE_LOG_FORMAT": "text", **env}
     process = subprocess.Popen(command, env=child_env, stdout=subprocess.DEVNULL, stderr=log)
-    return Server(f"http://127.0.0.1:{port}", process, log)
+    scheme = "http" if verify is None else "https"
+    return Server(f"{scheme}://127.0.0.1:{port}", process, log, verify or True)
 
 
 def _wait_until_ready(server: Server) -> None:
@@ -84,7 +92,8 @@ def _wait_until_ready(server: Server) -> None:
             server.log.seek(0)
             raise RuntimeError(f"server exited: {server.log.read().decode()[-2000:]}")
         try:
-            if httpx.get(f"{server.base}/healthz", timeout=1).status_code == 200:
+            health = httpx.get(f"{server.base}/healthz", timeout=1, verify=server.verify)
+            if health.status_code == 200:
                 return
         except httpx.TransportError:
             pass

@@ -49,6 +49,16 @@ class Settings(BaseSettings):
     rate_limit_vehicles: str = "off"
 
     # OCPP central system (ws://host:port/ocpp/{station identity}).
+    # Stations prove who they are with a password (HTTP Basic auth, OCPP security profiles 1
+    # and 2) or a client certificate (profile 3). True lets stations without either connect:
+    # only for a closed test bench; it is logged as a warning at start-up.
+    ocpp_allow_unauthenticated: bool = False
+    # TLS (https:// and wss://, profile 2): the server's certificate chain and private key,
+    # PEM files. With a client CA (profile 3), a station may present a certificate issued by
+    # it whose subject's common name is its identity, instead of a password.
+    tls_cert_file: Path | None = None
+    tls_key_file: Path | None = None
+    tls_client_ca_file: Path | None = None
     # Unknown stations are created under this location (its uuid), pending an operator's
     # approval (their sessions held until then); unset = rejected.
     ocpp_auto_register_location: UUID | None = None
@@ -83,7 +93,13 @@ class Settings(BaseSettings):
     # (its liveness and its stations' last_seen); a process silent for three periods is gone.
     ocpp_registry_refresh_seconds: float = 15.0
 
-    @field_validator("ocpp_auto_register_location", mode="before")
+    @field_validator(
+        "ocpp_auto_register_location",
+        "tls_cert_file",
+        "tls_key_file",
+        "tls_client_ca_file",
+        mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value

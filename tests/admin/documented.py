@@ -25,6 +25,7 @@ PREFIXES = (
     "/stations",
     "/imports",
     "/tariffs",
+    "/session-reviews",
 )
 
 

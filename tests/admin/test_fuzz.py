@@ -77,6 +77,7 @@ def seed(engine: Engine) -> tuple[Seeded, str]:
             "tariffs": str(site.tariff.uuid),
             "api-tokens": str(token.token.uuid),
             "accounts": str(other.token.account.uuid),
+            "session-reviews": str(f.held_review(db, organisation).uuid),
         }
         return Seeded(uuids), token.secret
 

@@ -143,6 +143,11 @@ class World:
             where = f"{self.organisation_uuid}/{site.location.uuid}"
             return f"/tariffs/{site.tariff.uuid}/overrides/{where}"
 
+    def new_review(self, days: float = 29, kwh: int = 200_000) -> str:
+        """A held session review of the organisation's card (`kwh` in `days`)."""
+        with unit_of_work(self.engine) as db:
+            return str(f.held_review(db, self._organisation(db), days=days, kwh=kwh).uuid)
+
     def new_account(self) -> str:
         with unit_of_work(self.engine) as db:
             issued = create_account(db, Actor.command_line(), self.unique("staff"), "support")
@@ -252,6 +257,22 @@ ROUTES: list[tuple[str, str, Call]] = [
     ("tariffs", "create", lambda w: w.post("/tariffs", {"name": "T", "elements": ENERGY})),
     ("tariffs", "update", lambda w: w.post(f"/tariffs/{w.new_tariff()}/overrides", w.here())),
     ("tariffs", "update", lambda w: w.delete(w.new_override())),
+    ("session_reviews", "read", lambda w: w.get("/session-reviews?state=all")),
+    ("session_reviews", "read", lambda w: w.get(f"/session-reviews/{w.new_review()}")),
+    ("session_reviews", "review", lambda w: w.post(f"/session-reviews/{w.new_review()}/accept")),
+    (
+        "session_reviews",
+        "review",
+        lambda w: w.post(
+            f"/session-reviews/{w.new_review(days=0.1, kwh=200)}/correct",
+            {"energy_kwh": "30", "note": "meter read on site"},
+        ),
+    ),
+    (
+        "session_reviews",
+        "review",
+        lambda w: w.post(f"/session-reviews/{w.new_review()}/reject", {"note": "forged"}),
+    ),
 ]
 
 

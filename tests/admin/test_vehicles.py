@@ -206,3 +206,28 @@ def test_a_fleet_manager_has_only_its_own_vehicles(
     assert [v["uuid"] for v in all_pages(client, manager, "/vehicles")] == [own["uuid"]]
     assert len(all_pages(client, admin, "/vehicles")) == 2
     assert other_uuid
+
+
+def test_power_limits_recorded_changed_cleared_and_kept_by_a_move(
+    client: TestClient, admin: Caller
+) -> None:
+    vans, utes, _ = _fleets(client, admin)
+    h = admin.headers
+    van = _vehicle(
+        client, admin, vans, max_ac_power_kw="7.4", max_dc_power_kw=50, effective_from="2026-01-01"
+    )
+    assert (van["max_ac_power_kw"], van["max_dc_power_kw"]) == ("7.4", "50.0")
+    url = f"{ADMIN}/vehicles/{van['uuid']}"
+    for bad in ("0", "5000", "7.25", "abc", "NaN"):
+        error = error_of(client.patch(url, json={"max_ac_power_kw": bad}, headers=h), 400)
+        assert error["field"] == "max_ac_power_kw", (bad, error)
+    changed = ok(
+        client.patch(url, json={"max_ac_power_kw": "11", "max_dc_power_kw": None}, headers=h)
+    )
+    assert (changed["max_ac_power_kw"], changed["max_dc_power_kw"]) == ("11.0", None)
+    kept = ok(client.patch(url, json={"registration_number": "R2"}, headers=h))
+    assert kept["max_ac_power_kw"] == "11.0"
+    moved = ok(client.post(f"{url}/move", json={"fleet_uuid": utes}, headers=h), 201)
+    assert (moved["max_ac_power_kw"], moved["max_dc_power_kw"]) == ("11.0", None)
+    listed = all_pages(client, admin, f"/vehicles?fleet_uuid={utes}")
+    assert [v["max_ac_power_kw"] for v in listed] == ["11.0"]

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import inspect, text
 from typer.testing import CliRunner
 
@@ -76,3 +77,23 @@ def test_serve_refuses_an_unusable_database_before_starting(tmp_path: Path) -> N
             assert "Traceback" not in result.output
     finally:
         engine_for.cache_clear()
+
+
+def test_serve_refuses_unusable_tls_files_before_starting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("CERT", "KEY", "CLIENT_CA"):
+        monkeypatch.delenv(f"FLEETCHARGE_TLS_{name}_FILE", raising=False)
+    garbage = tmp_path / "garbage.pem"
+    garbage.write_bytes(b"-----BEGIN CERTIFICATE-----\n\x00\xff\n")
+    cases = (
+        (["--tls-cert", str(tmp_path / "missing.pem")], "missing.pem does not exist"),
+        (["--tls-cert", str(garbage)], "the TLS files cannot be used"),
+        (["--tls-client-ca", str(garbage)], "FLEETCHARGE_TLS_CERT_FILE is needed"),
+    )
+    for options, message in cases:
+        result = CliRunner().invoke(app, ["serve", "--port", "1", *options])
+        assert result.exit_code == 2, result.output
+        assert message in " ".join(result.output.split())  # unwrapped
+        assert "Traceback" not in result.output
+        monkeypatch.delenv("FLEETCHARGE_TLS_CERT_FILE", raising=False)

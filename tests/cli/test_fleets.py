@@ -126,6 +126,22 @@ def test_vehicles_create_set_move_retire(cli: Cli, engine: Engine, org: str) -> 
         (["vehicles", "move", VIN, "--fleet", "Vans"], "--fleet: the vehicle is already"),
         (["vehicles", "retire", VIN, "--last-day", "2000-01-01"], "--last-day:"),
         (["vehicles", "list", "--status", "gone"], "--status must be"),
+        (["vehicles", "set", VIN, "--ac-kw", "0"], "--ac-kw: max_ac_power_kw must be at least 1"),
+        (["vehicles", "set", VIN, "--dc-kw", "fast"], "--dc-kw:"),
+        (
+            [
+                "vehicles",
+                "create",
+                "WVWZZZ1JZXW000001",
+                "--fleet",
+                "Vans",
+                "--registration",
+                "R",
+                "--ac-kw",
+                "1e400",
+            ],
+            "--ac-kw:",
+        ),
     ],
 )
 def test_vehicle_errors_name_the_option(cli: Cli, org: str, args: list[str], message: str) -> None:
@@ -135,6 +151,17 @@ def test_vehicle_errors_name_the_option(cli: Cli, org: str, args: list[str], mes
     result = cli(*args)
     assert result.exit_code == 2, result.output
     assert message in " ".join(result.stderr.split()), result.stderr
+
+
+def test_vehicle_power_limits_set_and_cleared(cli: Cli, org: str) -> None:
+    cli("fleets", "create", "Vans", "--org", org)
+    made = _json(
+        cli, "vehicles", "create", VIN, "--fleet", "Vans", "--registration", "R",
+        "--ac-kw", "7.4", "--dc-kw", "50",
+    )  # fmt: skip
+    assert (made["max_ac_power_kw"], made["max_dc_power_kw"]) == ("7.4", "50.0")
+    changed = _json(cli, "vehicles", "set", VIN, "--ac-kw", "11", "--dc-kw", "none")
+    assert (changed["max_ac_power_kw"], changed["max_dc_power_kw"]) == ("11.0", None)
 
 
 def test_cards_create_assign_block_expire(cli: Cli, engine: Engine, org: str) -> None:

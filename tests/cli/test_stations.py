@@ -24,6 +24,7 @@ from fleetcharge.simulator.timeline import SessionPlan
 from tests import factories as f
 from tests.admin.helpers import account
 from tests.csms.helpers import eventually
+from tests.factories import STATION_PASSWORD
 from tests.servers import free_port, running_server
 
 TIMEOUT_S = 120.0
@@ -71,7 +72,13 @@ def test_list_remote_stop_unlock_and_reset_a_simulated_station(
         server = ["--server", base, "--token", token]
         url = base.replace("http://", "ws://") + "/ocpp"
         station = SimulatedStation(
-            StationConfig(station_id=network.identity, url=url, connectors=2, speed=10)
+            StationConfig(
+                station_id=network.identity,
+                url=url,
+                password=STATION_PASSWORD,
+                connectors=2,
+                speed=10,
+            )
         )
         plan = SessionPlan(1, network.id_tag, 0, 1, ChargingCurve(SPEC), parked_s=0)
         with in_thread(lambda: station.run([plan])) as charging:
@@ -125,7 +132,11 @@ def test_list_remote_stop_unlock_and_reset_a_simulated_station(
         not_connected = stations("unlock", network.identity, *server)
         assert f"charge station {network.identity!r} is not connected" in not_connected.output
 
-        idle = SimulatedStation(StationConfig(station_id=network.identity, url=url, speed=1000))
+        idle = SimulatedStation(
+            StationConfig(
+                station_id=network.identity, url=url, password=STATION_PASSWORD, speed=1000
+            )
+        )
         rebooted = threading.Event()
 
         async def reset_and_reboot() -> None:

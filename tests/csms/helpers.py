@@ -7,13 +7,18 @@ message is received at a known time.
 import itertools
 import json
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import anyio
 from starlette.testclient import TestClient, WebSocketTestSession
+from websockets.asyncio.client import connect
+from websockets.typing import Subprotocol
+
+from fleetcharge.simulator.connection import basic_auth
+from tests.factories import STATION_PASSWORD
 
 SUBPROTOCOLS = ["ocpp1.6"]
 # A test never waits longer than this for an answer (instead of hanging).
@@ -162,10 +167,48 @@ def connected(
     identity: str,
     clock: FakeClock,
     *,
-    headers: dict[str, str] | None = None,
+    password: str | None = STATION_PASSWORD,
 ) -> Iterator[Station]:
+    """The station `identity` connected, sending `password` (None: no credentials)."""
     with client.websocket_connect(
-        f"/ocpp/{identity}", subprotocols=SUBPROTOCOLS, headers=dict(headers or {})
+        f"/ocpp/{identity}", subprotocols=SUBPROTOCOLS, headers=login(identity, password)
     ) as ws:
         assert ws.accepted_subprotocol == "ocpp1.6"
         yield Station(ws, clock)
+
+
+def login(identity: str, password: str | None = STATION_PASSWORD) -> dict[str, str]:
+    """The handshake headers of a station sending its password (none for None)."""
+    return {} if password is None else {"Authorization": basic_auth(identity, password)}
+
+
+OcppCall = Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+@asynccontextmanager
+async def station_socket(
+    url: str, password: str | None = STATION_PASSWORD
+) -> AsyncIterator[OcppCall]:
+    """A station over a real WebSocket (a server in another process), sending `password`:
+    `call(action, payload)` sends a numbered Call and returns its CallResult payload,
+    answering the central system's own calls empty meanwhile."""
+    identity = url.rsplit("/", 1)[-1]
+    async with connect(
+        url,
+        subprotocols=[Subprotocol(SUBPROTOCOLS[0])],
+        additional_headers=login(identity, password),
+    ) as ws:
+        serial = itertools.count(1)
+
+        async def call(action: str, payload: dict[str, Any]) -> dict[str, Any]:
+            unique_id = str(next(serial))
+            await ws.send(json.dumps([2, unique_id, action, payload]))
+            while True:
+                message = json.loads(await ws.recv())
+                if message[0] == 2:
+                    await ws.send(json.dumps([3, message[1], {}]))
+                    continue
+                assert message[:2] == [3, unique_id], message
+                return dict(message[2])
+
+        yield call

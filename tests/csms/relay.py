@@ -68,8 +68,12 @@ class DroppingRelay:
         assert station_ws.request is not None
         path = station_ws.request.path
         station = path.rsplit("/", 1)[-1]
+        credentials = station_ws.request.headers.get("Authorization")
         async with connect(
-            self.upstream + path.removeprefix("/ocpp"), subprotocols=[OCPP16], proxy=None
+            self.upstream + path.removeprefix("/ocpp"),
+            subprotocols=[OCPP16],
+            additional_headers={"Authorization": credentials} if credentials else None,
+            proxy=None,
         ) as central_ws:
             doomed: dict[str, str] = {}  # call id -> action whose answer is to be lost
             pumps = [

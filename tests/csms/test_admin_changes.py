@@ -2,7 +2,6 @@
 a station's new password, its decommissioning, its default tariff (for sessions that start
 after the change; one already running keeps the tariff it started under)."""
 
-import base64
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,15 +13,10 @@ from fleetcharge.models import ChargeSession, Station
 from tests import factories as f
 from tests.admin.helpers import ADMIN, account
 from tests.csms.conftest import NOW, Network
-from tests.csms.helpers import SUBPROTOCOLS, FakeClock, connected
+from tests.csms.helpers import SUBPROTOCOLS, FakeClock, connected, login
 
 HEARTBEAT = '[2,"hb","Heartbeat",{}]'
 FREE = [{"price_components": [{"type": "ENERGY", "price": "0.00", "step_size": 1}]}]
-
-
-def basic(user: str, password: str) -> dict[str, str]:
-    token = base64.b64encode(f"{user}:{password}".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
 
 
 def refused_with(client: TestClient, identity: str, headers: dict[str, str]) -> int:
@@ -49,15 +43,11 @@ def test_a_new_password_is_required_from_the_next_connection(
     first = client.post(path, json={"password": "first-Passw0rd"}, headers=admin)
     assert first.status_code == 200, first.text
     assert refused_with(client, network.identity, {}) == 401
-    with connected(
-        client, network.identity, clock, headers=basic(network.identity, "first-Passw0rd")
-    ) as cp:
+    with connected(client, network.identity, clock, password="first-Passw0rd") as cp:
         assert cp.send(HEARTBEAT)[0] == 3
     generated = client.post(path, headers=admin).json()["password"]
-    assert refused_with(client, network.identity, basic(network.identity, "first-Passw0rd")) == 401
-    with connected(
-        client, network.identity, clock, headers=basic(network.identity, generated)
-    ) as cp:
+    assert refused_with(client, network.identity, login(network.identity, "first-Passw0rd")) == 401
+    with connected(client, network.identity, clock, password=generated) as cp:
         assert cp.send(HEARTBEAT)[0] == 3
 
 

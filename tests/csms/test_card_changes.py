@@ -5,22 +5,22 @@ only for sessions that start after the move."""
 
 import asyncio
 import itertools
-import json
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import httpx
 from sqlalchemy import Engine, select
-from websockets.asyncio.client import connect
-from websockets.typing import Subprotocol
 
 from fleetcharge.accounts.permissions import Actor
 from fleetcharge.accounts.service import create_account
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import Card, ChargeSession, OcppTransaction
 from fleetcharge.simulator.model import SessionOutcome, SessionReport
-from fleetcharge.simulator.runner import SimulationConfig, SimulationSummary, simulate
+from fleetcharge.simulator.runner import DC_EVSE, SimulationConfig, SimulationSummary, simulate
 from tests import factories as f
+from tests.csms.helpers import station_socket
+from tests.factories import STATION_PASSWORD
 from tests.servers import running_server
 
 SERVER_ENV = {"FLEETCHARGE_RATE_LIMITS_ENABLED": "false", "FLEETCHARGE_LOG_LEVEL": "WARNING"}
@@ -34,7 +34,10 @@ def _network(engine: Engine, tags: tuple[str, ...]) -> tuple[str, dict[str, Any]
     and {vehicle name: (id, uuid)}, {id_tag: card uuid}."""
     with unit_of_work(engine) as db:
         host, payer = f.organisation(db), f.organisation(db)
-        f.site(db, host).station.ocpp_identity = "SIM-0001"
+        station = f.site(db, host).station
+        # The simulator's default EVSE, so that its sessions are plausible.
+        station.ocpp_identity, station.current_type = "SIM-0001", "DC"
+        station.max_power_kw = Decimal(DC_EVSE.max_kw)
         fleet = f.fleet(db, payer)
         a = f.vehicle(db, fleet, id_tags=tags)
         b = f.vehicle(db, fleet, id_tags=())
@@ -60,7 +63,13 @@ def _admin(base: str, token: str, path: str, body: Any = None) -> dict[str, Any]
 
 def _simulate(url: str, tags: tuple[str, ...], sessions: int, on_session: Any = None) -> Any:
     config = SimulationConfig(
-        url=url, sessions=sessions, speed=1e6, id_tags=tags, seed=5, timeout_s=RUN_TIMEOUT_S
+        url=url,
+        sessions=sessions,
+        speed=1e6,
+        id_tags=tags,
+        seed=5,
+        timeout_s=RUN_TIMEOUT_S,
+        password=STATION_PASSWORD,
     )
     run = simulate(config, on_session)
     summary: SimulationSummary = asyncio.run(asyncio.wait_for(run, RUN_TIMEOUT_S))
@@ -151,20 +160,7 @@ def test_blocked_and_expired_cards_are_refused_at_once(database_url: str, engine
 async def _statuses(ocpp: str, tags: tuple[str, ...]) -> list[tuple[str, str]]:
     """Each tag's idTagInfo status on Authorize and on StartTransaction (stopped at once)."""
     answers = []
-    async with connect(f"{ocpp}/SIM-0001", subprotocols=[Subprotocol("ocpp1.6")]) as ws:
-        serial = 0
-
-        async def send(action: str, payload: dict[str, Any]) -> dict[str, Any]:
-            nonlocal serial
-            serial += 1
-            await ws.send(json.dumps([2, str(serial), action, payload]))
-            while True:
-                message = json.loads(await ws.recv())
-                if message[0] == 3 and message[1] == str(serial):
-                    return dict(message[2])
-                if message[0] == 2:  # a call from the central system: answer it empty
-                    await ws.send(json.dumps([3, message[1], {}]))
-
+    async with station_socket(f"{ocpp}/SIM-0001") as send:
         await send("BootNotification", {"chargePointVendor": "T", "chargePointModel": "T"})
         for tag in tags:
             authorised = await send("Authorize", {"idTag": tag})

@@ -3,13 +3,18 @@
 import pytest
 from sqlalchemy import Engine
 from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import connect
+from websockets.sync.client import ClientConnection, connect
 
 from fleetcharge.db import unit_of_work
 from tests import factories as f
+from tests.csms.helpers import login
 from tests.servers import running_server
 
 HEARTBEAT = '[2,"hb","Heartbeat",{}]'
+
+
+def station(url: str, identity: str) -> ClientConnection:
+    return connect(url + identity, subprotocols=["ocpp1.6"], additional_headers=login(identity))  # type: ignore[list-item]
 
 
 def test_an_oversized_frame_closes_its_connection_only(database_url: str, engine: Engine) -> None:
@@ -21,8 +26,16 @@ def test_an_oversized_frame_closes_its_connection_only(database_url: str, engine
     with running_server(database_url, env) as base:
         url = base.replace("http://", "ws://") + "/ocpp/"
         with (
-            connect(url + identities[0], subprotocols=["ocpp1.6"]) as hostile,  # type: ignore[list-item]
-            connect(url + identities[1], subprotocols=["ocpp1.6"]) as neighbour,  # type: ignore[list-item]
+            connect(
+                url + identities[0],
+                subprotocols=["ocpp1.6"],
+                additional_headers=login(identities[0]),
+            ) as hostile,  # type: ignore[list-item]
+            connect(
+                url + identities[1],
+                subprotocols=["ocpp1.6"],
+                additional_headers=login(identities[1]),
+            ) as neighbour,  # type: ignore[list-item]
         ):
             hostile.send(HEARTBEAT)
             assert '"hb"' in str(hostile.recv(timeout=10))

@@ -25,6 +25,7 @@ from fleetcharge.simulator.model import SessionOutcome, SessionReport
 from fleetcharge.simulator.runner import SimulationConfig, SimulationSummary, simulate
 from tests import factories as f
 from tests.csms.relay import DroppingRelay
+from tests.factories import STATION_PASSWORD
 from tests.servers import running_server
 
 STATIONS = 3
@@ -93,6 +94,8 @@ def build_network(engine: Engine) -> LoopbackNetwork:
         stations = [site.station]
         for number in range(2, STATIONS + 1):
             stations.append(f.station(db, site.location, f"SIM-{number:04d}", tariff)[0])
+        for station in stations:  # rated as the simulated EVSE: its sessions are plausible
+            station.current_type, station.max_power_kw = "DC", Decimal(EVSE.max_kw)
         fleets = [f.fleet(db, payer), f.fleet(db, payer)]
         cards = {}
         for n in range(STATIONS * CARDS_PER_STATION):
@@ -132,6 +135,7 @@ def simulation(network: LoopbackNetwork, url: str, **overrides: Any) -> Simulati
         sessions=SESSIONS,
         speed=1e6,
         id_tags=network.id_tags,
+        password=STATION_PASSWORD,
         seed=11,
         timeout_s=RUN_TIMEOUT_S,
         evse=EVSE,

@@ -16,10 +16,11 @@ from fleetcharge.billing.period import Period
 from fleetcharge.billing.service import draft_invoices
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import ChargeSession, InvoiceSession, OcppTransaction, Station
+from fleetcharge.models.review import SessionReview
 from tests.admin.helpers import ADMIN, account, ok
 from tests.api.helpers import get_page, records
 from tests.csms.conftest import NOW, Network
-from tests.csms.helpers import FakeClock, connected
+from tests.csms.helpers import FakeClock, connected, login
 from tests.servers import running_server
 
 BOOT = {"chargePointVendor": "Acme", "chargePointModel": "AC22"}
@@ -50,12 +51,12 @@ def test_a_pending_station_charges_but_nothing_is_billed_until_it_is_approved(
             assert (boot["status"], boot["interval"]) == ("Pending", 60)
             started = cp.start(network.id_tag, 0, NOW)
             assert started["idTagInfo"] == {"status": "Accepted"}
-            cp.meter(7000, NOW + timedelta(minutes=20), transaction_id=started["transactionId"])
-            answer = cp.stop(started["transactionId"], 11000, NOW + timedelta(minutes=30))
+            cp.meter(6000, NOW + timedelta(minutes=20), transaction_id=started["transactionId"])
+            answer = cp.stop(started["transactionId"], 9000, NOW + timedelta(minutes=30))
             assert answer == {}
         with unit_of_work(engine) as db:
             tx = db.get(OcppTransaction, started["transactionId"])
-            assert tx is not None and tx.state == "stopped" and tx.meter_stop_wh == 11000
+            assert tx is not None and tx.state == "stopped" and tx.meter_stop_wh == 9000
             assert (tx.session_id, tx.flags) == (None, ["held_pending_station"])
             station = db.scalar(select(Station).where(Station.ocpp_identity == "NEW-CP-1"))
             assert station is not None
@@ -71,7 +72,7 @@ def test_a_pending_station_charges_but_nothing_is_billed_until_it_is_approved(
         assert again["sessions_recorded"] == 0
 
         (charge,) = usage(client, network)
-        assert charge["consumption"] == 11
+        assert charge["consumption"] == 9  # 30 minutes at up to 22 kW
         with unit_of_work(engine) as db:
             tx = db.get(OcppTransaction, started["transactionId"])
             assert tx is not None and tx.session_id is not None
@@ -83,6 +84,35 @@ def test_a_pending_station_charges_but_nothing_is_billed_until_it_is_approved(
         with connected(client, "NEW-CP-1", clock) as cp:
             boot = cp.result("BootNotification", BOOT)
             assert (boot["status"], boot["interval"]) == ("Accepted", 300)
+
+
+def test_an_implausible_session_of_a_pending_station_is_held_for_review_once_approved(
+    make_app: Callable[..., FastAPI], engine: Engine, network: Network, clock: FakeClock
+) -> None:
+    """A forged charge, 20 kWh in half an hour at an auto-registered 22 kW station (11 kWh
+    at most). Pending, it is recorded and held; approved, it is judged like any other."""
+    app = make_app(ocpp_auto_register_location=network.location_uuid)
+    admin = account(engine, "admin").headers
+    with TestClient(app) as client:
+        with connected(client, "NEW-CP-2", clock) as cp:
+            plausible = cp.start(network.id_tag, 0, NOW)["transactionId"]
+            cp.stop(plausible, 5000, NOW + timedelta(minutes=30))
+            forged = cp.start(network.id_tag, 0, NOW + timedelta(hours=1))["transactionId"]
+            cp.stop(forged, 20_000, NOW + timedelta(hours=1, minutes=30))
+        with unit_of_work(engine) as db:
+            station = db.scalar(select(Station).where(Station.ocpp_identity == "NEW-CP-2"))
+            assert station is not None
+            uuid = str(station.uuid)
+        approved = ok(client.post(f"{ADMIN}/stations/{uuid}/approve", headers=admin))
+        assert approved["sessions_recorded"] == 1
+        (charge,) = usage(client, network)
+        assert charge["consumption"] == 5
+        with unit_of_work(engine) as db:
+            tx = db.get(OcppTransaction, forged)
+            assert tx is not None and tx.session_id is None
+            assert {"held_pending_station", "held_for_review"} <= set(tx.flags)
+            review = db.scalar(select(SessionReview).where(SessionReview.transaction_id == forged))
+            assert review is not None and review.state == "held"
 
 
 def test_new_stations_beyond_the_limit_are_refused(
@@ -121,9 +151,14 @@ def test_one_client_cannot_create_hundreds_of_stations(
         gate = asyncio.Semaphore(10)
 
         async def one(n: int) -> int:
+            identity = f"FLOOD-{n:03d}"
             async with gate:
                 try:
-                    async with connect(f"{url}/FLOOD-{n:03d}", subprotocols=["ocpp1.6"]):  # type: ignore[list-item]
+                    async with connect(
+                        f"{url}/{identity}",
+                        subprotocols=["ocpp1.6"],  # type: ignore[list-item]
+                        additional_headers=login(identity),  # its first password is kept
+                    ):
                         return 101
                 except InvalidStatus as refused:
                     return refused.response.status_code

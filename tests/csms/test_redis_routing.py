@@ -15,7 +15,7 @@ from fleetcharge.cli.main import app
 from fleetcharge.db import unit_of_work
 from tests import factories as f
 from tests.admin.helpers import ADMIN, account
-from tests.csms.helpers import SUBPROTOCOLS, eventually
+from tests.csms.helpers import SUBPROTOCOLS, eventually, login
 from tests.servers import running_servers
 
 TIMEOUT_S = 10.0
@@ -53,7 +53,12 @@ def test_a_station_on_one_process_is_listed_and_stopped_through_another(
     ):
         first, second = holding.base, other.base
         url = first.replace("http://", "ws://") + f"/ocpp/{identity}"
-        with connect(url, subprotocols=SUBPROTOCOLS, open_timeout=TIMEOUT_S) as ws:  # type: ignore[arg-type]
+        with connect(
+            url,
+            subprotocols=SUBPROTOCOLS,  # type: ignore[arg-type]
+            open_timeout=TIMEOUT_S,
+            additional_headers=login(identity),
+        ) as ws:
             ws.send(
                 '[2,"1","StatusNotification",{"connectorId":1,"errorCode":"NoError","status":"Available"}]'
             )

@@ -15,7 +15,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from tests.csms.conftest import Network
-from tests.csms.helpers import SUBPROTOCOLS, FakeClock, Station, receive_frame
+from tests.csms.helpers import SUBPROTOCOLS, FakeClock, Station, login, receive_frame
 from tests.servers import running_servers
 
 HEARTBEAT = '[2,"hb","Heartbeat",{}]'
@@ -30,7 +30,9 @@ def test_the_app_shutdown_closes_station_sockets_with_going_away(
 ) -> None:
     client = TestClient(make_app())
     client.__enter__()
-    session = client.websocket_connect(f"/ocpp/{network.identity}", subprotocols=SUBPROTOCOLS)
+    session = client.websocket_connect(
+        f"/ocpp/{network.identity}", subprotocols=SUBPROTOCOLS, headers=login(network.identity)
+    )
     station = Station(session.__enter__(), clock)
     assert station.send(HEARTBEAT)[0] == 3
 
@@ -55,7 +57,11 @@ def test_the_app_shutdown_closes_station_sockets_with_going_away(
         assert shut_down.wait(TIMEOUT_S)
         with (
             pytest.raises(WebSocketDenialResponse) as refusal,
-            client.websocket_connect(f"/ocpp/{network.identity}", subprotocols=SUBPROTOCOLS),
+            client.websocket_connect(
+                f"/ocpp/{network.identity}",
+                subprotocols=SUBPROTOCOLS,
+                headers=login(network.identity),
+            ),
         ):
             pass
         assert refusal.value.status_code == 503
@@ -72,7 +78,12 @@ def test_sigterm_to_the_server_closes_station_sockets_with_going_away(
     with running_servers(database_url, {}) as [server]:
         process = server.process
         url = server.base.replace("http://", "ws://") + f"/ocpp/{network.identity}"
-        with connect(url, subprotocols=SUBPROTOCOLS, open_timeout=TIMEOUT_S) as ws:  # type: ignore[list-item]
+        with connect(
+            url,
+            subprotocols=SUBPROTOCOLS,  # type: ignore[arg-type]
+            open_timeout=TIMEOUT_S,
+            additional_headers=login(network.identity),
+        ) as ws:
             ws.send(HEARTBEAT)
             assert json.loads(ws.recv(timeout=TIMEOUT_S))[:2] == [3, "hb"]
             process.send_signal(signal.SIGTERM)

@@ -1,5 +1,6 @@
-"""Every transaction becomes exactly one session, however the station misbehaves
-(ARCHITECTURE section 5): each robustness case of issue 4 replayed as OCPP frames."""
+"""Every transaction becomes exactly one session (or one held for review), however the
+station misbehaves (ARCHITECTURE section 5): each robustness case of issue 4 replayed as
+OCPP frames."""
 
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -14,6 +15,7 @@ from fleetcharge.models import (
     OcppTransaction,
     OcppUnmatchedMessage,
     SessionDayCount,
+    SessionReview,
 )
 from tests.api.helpers import get_page, records
 from tests.csms.conftest import NOW, Network
@@ -40,6 +42,19 @@ def session_of(engine: Engine, transaction_id: int) -> ChargeSession:
         session = db.get(ChargeSession, tx.session_id)
         assert session is not None
         return session
+
+
+def review_of(engine: Engine, transaction_id: int) -> SessionReview:
+    with unit_of_work(engine) as db:
+        review = db.scalar(
+            select(SessionReview).where(SessionReview.transaction_id == transaction_id)
+        )
+        assert review is not None, "not held for review"
+        return review
+
+
+def codes(review: SessionReview) -> list[str]:
+    return [reason["code"] for reason in review.reasons]
 
 
 def count(engine: Engine, model: type) -> int:
@@ -244,16 +259,26 @@ def test_station_clocks_far_off_are_bounded_and_flagged(
         )["transactionId"]
         # A stop reported before its start ends the session at its start.
         cp.stop(local, 100, at(65), sent=at(75))
-    ahead_session, reset_session, local_session = (
-        session_of(engine, t) for t in (ahead, reset, local)
-    )
-    assert (ahead_session.start_date_time, ahead_session.stop_date_time) == (at(0), at(30))
-    assert (reset_session.start_date_time, reset_session.stop_date_time) == (at(40), at(60))
-    assert (local_session.start_date_time, local_session.stop_date_time) == (at(70), at(70))
-    assert transaction(engine, ahead).flags == ["clock_adjusted"]
-    assert transaction(engine, reset).flags == ["clock_adjusted"]
-    assert transaction(engine, local).flags == ["local_clock", "stop_before_start"]
+    # Times a station's clock cannot vouch for are held for an operator's review, unbilled.
+    held = {t: review_of(engine, t) for t in (ahead, reset, local)}
+    assert (held[ahead].started_at, held[ahead].stopped_at) == (at(0), at(30))
+    assert (held[reset].started_at, held[reset].stopped_at) == (at(40), at(60))
+    assert (held[local].started_at, held[local].stopped_at) == (at(70), at(70))
+    assert [codes(held[t]) for t in (ahead, reset, local)] == [
+        ["clock_adjusted"],
+        ["clock_adjusted"],
+        ["energy_without_duration", "stop_before_start"],
+    ]
+    assert transaction(engine, ahead).flags == ["clock_adjusted", "held_for_review"]
+    assert transaction(engine, reset).flags == ["clock_adjusted", "held_for_review"]
+    assert transaction(engine, local).flags == [
+        "held_for_review",
+        "local_clock",
+        "stop_before_start",
+    ]
     assert transaction(engine, ahead).start_reported_at == at(2 * 24 * 60)
+    assert count(engine, ChargeSession) == 0
+    assert records(get_page(client, "usage", network.payer_token), "usage") == []
 
 
 def test_an_unknown_id_tag_started_offline_is_answered_invalid_recorded_and_billed_to_nobody(

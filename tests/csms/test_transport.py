@@ -1,7 +1,6 @@
 """The WebSocket endpoint: who may connect, one live connection per station, and frames
 that must get the right CallError while the connection stays open."""
 
-import base64
 from collections.abc import Callable
 
 import pytest
@@ -14,9 +13,10 @@ from fleetcharge.csms.auth import hash_password
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import OcppMeterValue, OcppTransaction, Station
 from tests.csms.conftest import NOW, Network
-from tests.csms.helpers import FakeClock, connected, iso, receive_frame
+from tests.csms.helpers import FakeClock, connected, iso, login, receive_frame
 
 HEARTBEAT = '[2,"hb","Heartbeat",{}]'
+NEW = "a-new-station-password"
 HEARTBEAT_ANSWER = [3, "hb", {"currentTime": "2025-03-03T23:00:00.000Z"}]
 
 
@@ -29,42 +29,43 @@ def refused(client: TestClient, path: str, **kwargs: object) -> WebSocketDenialR
     return refusal.value
 
 
-def basic(user: str, password: str) -> dict[str, str]:
-    token = base64.b64encode(f"{user}:{password}".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
-
-
 def test_a_handshake_without_the_ocpp16_subprotocol_is_refused(
     client: TestClient, network: Network
 ) -> None:
     path = f"/ocpp/{network.identity}"
-    assert refused(client, path).status_code == 400
-    assert refused(client, path, subprotocols=["ocpp2.0.1"]).status_code == 400
-    with client.websocket_connect(path, subprotocols=["ocpp2.0.1", "ocpp1.6"]) as ws:
+    # A dict each: the test client adds the handshake's own headers to the one it is given.
+    assert refused(client, path, headers=login(network.identity)).status_code == 400
+    other = ["ocpp2.0.1"]
+    assert (
+        refused(client, path, subprotocols=other, headers=login(network.identity)).status_code
+        == 400
+    )
+    with client.websocket_connect(
+        path, subprotocols=["ocpp2.0.1", "ocpp1.6"], headers=login(network.identity)
+    ) as ws:
         assert ws.accepted_subprotocol == "ocpp1.6"
 
 
-def test_a_station_with_a_password_needs_basic_auth_with_it(
-    client: TestClient, engine: Engine, network: Network, clock: FakeClock
+@pytest.mark.parametrize("generated", [False, True], ids=["chosen", "generated"])
+def test_a_station_needs_basic_auth_with_its_password(
+    client: TestClient, engine: Engine, network: Network, clock: FakeClock, generated: bool
 ) -> None:
     with unit_of_work(engine) as db:
         station = db.get(Station, network.station_id)
         assert station is not None
-        station.password_hash = hash_password("s3cret-Passw0rd")
+        station.password_hash = hash_password("s3cret-Passw0rd", generated=generated)
     path = f"/ocpp/{network.identity}"
     for headers in (
         {},
-        basic(network.identity, "wrong"),
-        basic("someone-else", "s3cret-Passw0rd"),
+        login(network.identity, "wrong"),
+        login("someone-else", "s3cret-Passw0rd"),
         {"Authorization": "Basic !!not-base64!!"},
         {"Authorization": "Bearer s3cret-Passw0rd"},
     ):
         refusal = refused(client, path, subprotocols=["ocpp1.6"], headers=headers)
         assert refusal.status_code == 401
         assert refusal.headers["www-authenticate"] == 'Basic realm="OCPP"'
-    with connected(
-        client, network.identity, clock, headers=basic(network.identity, "s3cret-Passw0rd")
-    ) as cp:
+    with connected(client, network.identity, clock, password="s3cret-Passw0rd") as cp:
         assert cp.send(HEARTBEAT) == HEARTBEAT_ANSWER
 
 
@@ -76,7 +77,7 @@ def test_unknown_stations_are_refused_unless_auto_registration_is_on(
         too_long = "/ocpp/" + "X" * 65
         assert refused(client, too_long, subprotocols=["ocpp1.6"]).status_code == 400
     auto = make_app(ocpp_auto_register_location=network.location_uuid)
-    with TestClient(auto) as client, connected(client, "NEW-CP-1", clock) as cp:
+    with TestClient(auto) as client, connected(client, "NEW-CP-1", clock, password=NEW) as cp:
         boot = {
             "chargePointVendor": "Acme",
             "chargePointModel": "DC50",
@@ -99,7 +100,8 @@ def test_unknown_stations_are_refused_unless_auto_registration_is_on(
     with TestClient(
         make_app(ocpp_auto_register_location="5f0c7a57-0000-4000-8000-000000000000")
     ) as client:
-        assert refused(client, "/ocpp/NEW-CP-2", subprotocols=["ocpp1.6"]).status_code == 503
+        new = refused(client, "/ocpp/NEW-CP-2", subprotocols=["ocpp1.6"], headers=login("NEW-CP-2"))
+        assert new.status_code == 503
 
 
 def test_a_second_connection_for_a_station_wins_and_the_first_is_closed(

@@ -1,4 +1,5 @@
-"""`run_demo`: JSON mode prints only the organisations and their working tokens."""
+"""`run_demo`: JSON mode prints only the organisations with their working tokens and the
+stations with their passwords."""
 
 import json
 import socket
@@ -15,11 +16,12 @@ from typer.testing import CliRunner
 
 from fleetcharge.auth.service import authenticate
 from fleetcharge.cli.main import app
+from fleetcharge.csms.auth import verify_password
 from fleetcharge.db import make_engine
 from fleetcharge.demo.command import run_demo
 from fleetcharge.demo.store import DEMO_ORGANISATION_NAMES
 from fleetcharge.errors import Unauthorized
-from fleetcharge.models import ApiToken
+from fleetcharge.models import ApiToken, Station
 
 
 @pytest.fixture
@@ -35,7 +37,7 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 @pytest.mark.parametrize(
     "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 )
-def test_json_mode_prints_only_organisations_and_tokens(
+def test_json_mode_prints_only_organisations_with_tokens_and_stations_with_passwords(
     backend: str,
     fresh_database: Callable[[str], str],
     capsys: pytest.CaptureFixture[str],
@@ -45,11 +47,12 @@ def test_json_mode_prints_only_organisations_and_tokens(
     run_demo(url, sessions=60, serve=False, as_json=True, host="127.0.0.1", port=8000)
     out = capsys.readouterr().out
     document = json.loads(out)
-    assert list(document) == ["organisations"]
+    assert list(document) == ["organisations", "stations"]
     organisations = document["organisations"]
     assert [o["name"] for o in organisations] == list(DEMO_ORGANISATION_NAMES)
     assert all(set(o) == {"name", "uuid", "token"} for o in organisations)
     assert not served
+    first_passwords = {s["identity"]: s["password"] for s in document["stations"]}
 
     engine = make_engine(url)
     try:
@@ -58,8 +61,18 @@ def test_json_mode_prints_only_organisations_and_tokens(
                 principal = authenticate(db, f"Bearer {organisation['token']}")
                 assert principal.organisation_name == organisation["name"]
                 assert principal.scopes == {"usage", "sessions", "vehicles", "invoices"}
+        # Every demo station has a password, and a new start replaces them.
+        run_demo(url, sessions=60, serve=False, as_json=True, host="127.0.0.1", port=8000)
+        stations = json.loads(capsys.readouterr().out)["stations"]
+        passwords = {s["identity"]: s["password"] for s in stations}
+        with Session(engine) as db:
+            hashes = dict(db.execute(select(Station.ocpp_identity, Station.password_hash)).all())
     finally:
         engine.dispose()
+    assert passwords.keys() == first_passwords.keys() == hashes.keys()
+    for identity, password in passwords.items():
+        assert verify_password(password, hashes[identity])
+        assert not verify_password(first_passwords[identity], hashes[identity])
 
 
 def test_summary_shows_tokens_curl_lines_and_docs_then_serves(
@@ -78,6 +91,7 @@ def test_summary_shows_tokens_curl_lines_and_docs_then_serves(
     assert "| python3 -m json.tool | head -n 40" in out
     assert "FLEETCHARGE_RATE_LIMITS_ENABLED=false" in out
     assert "http://127.0.0.1:8123/api/fleets/v1/docs" in out
+    assert "fleetcharge simulate --url ws://127.0.0.1:8123/ocpp --station " in out
     assert served == [{"url": url, "host": "0.0.0.0", "port": 8123}]
 
     # A second run finds the data, loads nothing, and still hands out fresh tokens.

@@ -19,6 +19,7 @@ from fleetcharge.admin.routes import (
     imports,
     locations,
     organisations,
+    session_reviews,
     station_commands,
     stations,
     tariffs,
@@ -31,14 +32,16 @@ ADMIN_PREFIX = "/api/admin/v1"
 
 DESCRIPTION = """
 Set up and run the network: organisations, fleets, vehicles, cards, locations, stations,
-tariffs, API tokens and accounts. Not part of the Fleets API.
+tariffs, API tokens and accounts, and review sessions held as implausible. Not part of the
+Fleets API.
 
 * Authenticate with `Authorization: Bearer <admin token>` (`fca_...`, from
   `fleetcharge operators create` or `POST /accounts`). Fleets API tokens are refused here.
   Operator roles: `admin` (everything), `support` (read all, station commands, block
-  cards), `billing` (organisations' billing settings). An organisation's `fleet_manager`
-  manages its own fleets, vehicles, cards and Fleets API tokens; other organisations'
-  objects do not exist for it (404).
+  cards), `billing` (organisations' billing settings, reviewing held sessions). An
+  organisation's `fleet_manager` manages its own fleets, vehicles, cards and Fleets API
+  tokens, and sees its cards' held sessions; other organisations' objects do not exist for
+  it (404).
 * Every object has a stable `uuid` and a `version`, sent as its `ETag`. Send it back in
   `If-Match` on `PATCH` and a change made meanwhile by someone else is refused with 412
   instead of being overwritten.
@@ -52,6 +55,10 @@ tariffs, API tokens and accounts. Not part of the Fleets API.
   (cursor paging: every page costs the same). `limit` 1 to 500, default 100.
 * Money is GST-inclusive, as exact decimal strings (numbers are accepted on input).
 * Every change is in the audit log: `GET /audit-events`.
+* Sessions that could not have happened as reported (more energy than the station's or the
+  vehicle's rated power delivers in the time, energy without time, longer than three days,
+  station times replaced or reversed) are held: on no invoice and not on the Fleets API
+  until accepted or corrected under `/session-reviews`; a rejected one is never billed.
 """
 
 
@@ -129,6 +136,7 @@ def create_admin_app(state: State) -> FastAPI:
         station_commands,
         stations,
         tariffs,
+        session_reviews,
     )
     for module in routers:
         app.include_router(module.router)

@@ -43,6 +43,10 @@ Chargefox Fleets API 1.0.
 * Durations on /usage and /sessions are **seconds truncated to whole minutes**; invoice
   `charge_sessions[].total_time` is in whole minutes. Energy is kWh (3 decimals); money is
   GST-inclusive with 2 decimals.
+* A session the network holds for review (more energy than its charger or vehicle could
+  deliver in the time, or station times that cannot be believed) is on neither /usage nor
+  /sessions, nor on any invoice, until the operator accepts or corrects it; it then appears
+  with its own completion date, like a station's offline queue arriving late.
 * Errors: `{"error": {"code", "message", "parameter"?}}` with 400, 401, 403, 404, 429 or 503.
 * Rate limits per token and endpoint (by default the published table: /usage and /sessions
   18 calls per 15 minutes and 50 per hour, /invoices 18 per hour, /vehicles unlimited).

@@ -5,6 +5,7 @@ import tempfile
 
 import uvicorn
 
+from fleetcharge.csms.tls import uvicorn_options
 from fleetcharge.db import normalise_url
 from fleetcharge.logs import logging_config
 from fleetcharge.settings import get_settings
@@ -32,4 +33,5 @@ def serve(database_url: str, host: str = "127.0.0.1", port: int = 8000, workers:
         forwarded_allow_ips=settings.trusted_proxies.strip() or "",
         timeout_graceful_shutdown=settings.graceful_shutdown_seconds,
         ws_max_size=settings.ocpp_max_frame_bytes,
+        **uvicorn_options(settings),
     )

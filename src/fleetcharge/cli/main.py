@@ -1,3 +1,5 @@
+import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,6 +16,7 @@ from fleetcharge.cli import (
     operators,
     organisations,
     report,
+    sessions,
     simulate,
     stations,
     tariffs,
@@ -44,6 +47,7 @@ app.add_typer(export.app, name="export")
 app.add_typer(report.app, name="report")
 app.add_typer(locations.app, name="locations")
 app.add_typer(stations.app, name="stations")
+app.add_typer(sessions.app, name="sessions")
 app.command("simulate")(simulate.simulate)
 app.add_typer(billing.app, name="billing", no_args_is_help=True)
 app.add_typer(invoices.app, name="invoices")
@@ -56,6 +60,34 @@ app.add_typer(db_app, name="db")
 
 Host = Annotated[str, typer.Option(help="Interface to listen on.")]
 Port = Annotated[int, typer.Option(help="TCP port to listen on.", min=1, max=65535)]
+TlsCert = Annotated[
+    Path | None,
+    typer.Option(
+        "--tls-cert",
+        help="Serve https:// and wss:// with this certificate chain (PEM).",
+        envvar="FLEETCHARGE_TLS_CERT_FILE",
+        show_default=False,
+    ),
+]
+TlsKey = Annotated[
+    Path | None,
+    typer.Option(
+        "--tls-key",
+        help="The certificate's private key (PEM), unless it is in the --tls-cert file.",
+        envvar="FLEETCHARGE_TLS_KEY_FILE",
+        show_default=False,
+    ),
+]
+TlsClientCa = Annotated[
+    Path | None,
+    typer.Option(
+        "--tls-client-ca",
+        help="CA (PEM) of station client certificates (OCPP security profile 3): a station "
+        "presenting one whose common name is its identity needs no password.",
+        envvar="FLEETCHARGE_TLS_CLIENT_CA_FILE",
+        show_default=False,
+    ),
+]
 
 
 @db_app.command("upgrade")
@@ -79,14 +111,18 @@ def serve(
     port: Port = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
     database_url: DatabaseUrl = None,
+    tls_cert: TlsCert = None,
+    tls_key: TlsKey = None,
+    tls_client_ca: TlsClientCa = None,
 ) -> None:
     """Serve the Fleets API (docs at /api/fleets/v1/docs) and the OCPP 1.6J endpoint charge
-    stations connect to (ws://HOST:PORT/ocpp/STATION)."""
+    stations connect to (ws://HOST:PORT/ocpp/STATION, or wss:// with --tls-cert)."""
     from sqlalchemy import inspect
 
     from fleetcharge.api.server import serve as run
     from fleetcharge.db import engine_for
 
+    use_tls_files(tls_cert, tls_key, tls_client_ca)
     require_free_port(host, port)
     url = resolve_url(database_url)
     # Fail here with a message, not later in every worker with a traceback.
@@ -97,6 +133,20 @@ def serve(
     run(url, host=host, port=port, workers=workers)
 
 
+def use_tls_files(cert: Path | None, key: Path | None, client_ca: Path | None) -> None:
+    """Put the TLS files in the environment the server (and its workers) read settings from,
+    once they are known to load."""
+    from fleetcharge.csms.tls import check_files
+    from fleetcharge.settings import get_settings
+
+    for name, path in (("CERT", cert), ("KEY", key), ("CLIENT_CA", client_ca)):
+        os.environ[f"FLEETCHARGE_TLS_{name}_FILE"] = str(path.resolve()) if path else ""
+    get_settings.cache_clear()
+    problem = check_files(get_settings())
+    if problem is not None:
+        raise fail(problem)
+
+
 @app.command()
 def demo(
     sessions: Annotated[
@@ -104,7 +154,12 @@ def demo(
     ] = 20_000,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Load and exit.")] = False,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print only the organisations and tokens as JSON.")
+        bool,
+        typer.Option(
+            "--json",
+            help="Print only the organisations with their tokens and the stations with "
+            "their passwords, as JSON.",
+        ),
     ] = False,
     live: Annotated[
         bool,

@@ -115,6 +115,12 @@ def create(
         data = OPTIONS.validated(StationCreate, _references(db, values, location, tariff))
         view = service.station_view(service.create_station(db, cli_actor(), data))
     _print(view, as_json, "Created ")
+    if not as_json:
+        console.print(
+            f"It connects once it has a password: fleetcharge stations set-password {identity}",
+            highlight=False,
+            markup=False,
+        )
 
 
 def list_records(

@@ -33,6 +33,21 @@ Org = Annotated[
 ]
 Registration = Annotated[str | None, typer.Option("--registration", help="Number plate.")]
 Contract = Annotated[str | None, typer.Option("--contract", help='Contract number ("" clears it).')]
+AcKw = Annotated[
+    str | None,
+    typer.Option(
+        "--ac-kw",
+        help="The most it draws from an AC station (its on-board charger), kW, e.g. 11: a "
+        "session above it is held for review. On set, 'none' clears it.",
+    ),
+]
+DcKw = Annotated[
+    str | None,
+    typer.Option(
+        "--dc-kw",
+        help="The most it draws from a DC station, kW, e.g. 150. On set, 'none' clears it.",
+    ),
+]
 OPTIONS = Options(
     {
         "fleet_uuid": "--fleet",
@@ -44,6 +59,8 @@ OPTIONS = Options(
         "from": "--from",
         "from_": "--from",
         "effective_to": "--last-day",
+        "max_ac_power_kw": "--ac-kw",
+        "max_dc_power_kw": "--dc-kw",
         "vehicle": "VEHICLE",
         "vin": "VIN",
     }
@@ -77,6 +94,8 @@ def create(
         str | None, typer.Option("--from", help="First day billed, YYYY-MM-DD (default today).")
     ] = None,
     org: Org = None,
+    ac_kw: AcKw = None,
+    dc_kw: DcKw = None,
     as_json: AsJson = False,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -84,7 +103,12 @@ def create(
     with OPTIONS.named(), command_session(database_url) as db:
         organisation = find_organisation(db, org) if org else None
         found = find_fleet(db, fleet, organisation)
-        values = given(contract_number=contract, effective_from=from_)
+        values = given(
+            contract_number=contract,
+            effective_from=from_,
+            max_ac_power_kw=ac_kw,
+            max_dc_power_kw=dc_kw,
+        )
         data = OPTIONS.validated(
             VehicleCreate,
             {"fleet_uuid": found.uuid, "vin": vin, "registration_number": registration, **values},
@@ -153,13 +177,23 @@ def set_details(
     vehicle: VehicleArg,
     registration: Registration = None,
     contract: Contract = None,
+    ac_kw: AcKw = None,
+    dc_kw: DcKw = None,
     as_json: AsJson = False,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Change a vehicle's registration or contract number."""
-    changes = given(registration_number=registration, contract_number=contract)
+    """Change a vehicle's registration, contract number or power limits."""
+    changes = given(
+        registration_number=registration,
+        contract_number=contract,
+        max_ac_power_kw=ac_kw,
+        max_dc_power_kw=dc_kw,
+    )
     if not changes:
-        raise fail("nothing to change: give --registration or --contract")
+        raise fail("nothing to change: give --registration, --contract, --ac-kw or --dc-kw")
+    for limit in ("max_ac_power_kw", "max_dc_power_kw"):
+        if str(changes.get(limit, "")).strip().lower() == "none":
+            changes[limit] = None
     with OPTIONS.named(), command_session(database_url) as db:
         found = find_vehicle(db, vehicle)
         data = OPTIONS.validated(VehicleUpdate, changes)

@@ -4,8 +4,9 @@ from enum import StrEnum
 
 
 class Flag(StrEnum):
-    """Stored on the transaction (sorted) for operators; none of them stops a session (one
-    waits for its station's approval)."""
+    """Stored on the transaction (sorted) for operators; only HELD_FOR_REVIEW and
+    HELD_PENDING_STATION keep its session from being recorded (until an operator reviews it,
+    or approves its station)."""
 
     # A station timestamp was implausible (too far in the future or past) and replaced.
     CLOCK_ADJUSTED = "clock_adjusted"
@@ -29,6 +30,9 @@ class Flag(StrEnum):
     REATTACHED_METER_VALUES = "reattached_meter_values"
     # The session was extended to when the connector became Available (parking).
     PARKED_UNTIL_AVAILABLE = "parked_until_available"
+    # Its session could not have happened as reported: held for an operator's review
+    # (fleetcharge.reviews), recorded only once accepted or corrected.
+    HELD_FOR_REVIEW = "held_for_review"
     # Stopped while its station was pending approval (auto-registered): its session was
     # recorded only when an operator approved the station.
     HELD_PENDING_STATION = "held_pending_station"

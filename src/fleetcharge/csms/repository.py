@@ -25,7 +25,7 @@ from fleetcharge.models.types import ExactDecimal
 
 # transactionIds are 32-bit (the ids we hand out); anything else a station sends is unknown
 # without asking the database (PostgreSQL would reject the comparison with an error).
-_MAX_TRANSACTION_ID = 2**31 - 1
+MAX_TRANSACTION_ID = 2**31 - 1
 _METER_VALUES = cast(Table, OcppMeterValue.__table__)
 
 
@@ -61,7 +61,7 @@ def connector(db: Session, station_id: int, number: int) -> Connector:
 
 def transaction(db: Session, station_id: int, transaction_id: int | None) -> OcppTransaction | None:
     """The station's transaction with this id (another station's id is unknown here)."""
-    if transaction_id is None or not 0 < transaction_id <= _MAX_TRANSACTION_ID:
+    if transaction_id is None or not 0 < transaction_id <= MAX_TRANSACTION_ID:
         return None
     found = db.get(OcppTransaction, transaction_id)
     return found if found is not None and found.station_id == station_id else None
@@ -233,7 +233,7 @@ _COPY_TYPES = [
 
 def transaction_stations(db: Session, transaction_ids: Iterable[int]) -> dict[int, int]:
     """transactionId -> its station's id, for those of the ids that exist."""
-    wanted = {i for i in transaction_ids if 0 < i <= _MAX_TRANSACTION_ID}
+    wanted = {i for i in transaction_ids if 0 < i <= MAX_TRANSACTION_ID}
     if not wanted:
         return {}
     query = select(OcppTransaction.id, OcppTransaction.station_id).where(

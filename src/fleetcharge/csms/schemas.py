@@ -1,10 +1,13 @@
 """Value objects passed between the OCPP handlers and the central system's services."""
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fleetcharge.csms.clock import StationTime
 from fleetcharge.csms.readings import Reading
+
+if TYPE_CHECKING:
+    from fleetcharge.csms.registration import AutoRegistration
 
 
 @dataclass(frozen=True)
@@ -13,6 +16,22 @@ class Rejection:
 
     status_code: int
     reason: str
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What a connecting station offers to prove who it is."""
+
+    basic: tuple[str, str] | None = None  # HTTP Basic user name and password
+    certificate_name: str | None = None  # common name of a client certificate TLS verified
+
+
+@dataclass(frozen=True)
+class AdmissionPolicy:
+    # Unknown stations are created, pending approval (None: refused).
+    auto_register: "AutoRegistration | None" = None
+    # Stations without a password or certificate may connect (an explicit setting).
+    allow_unauthenticated: bool = False
 
 
 @dataclass(frozen=True)

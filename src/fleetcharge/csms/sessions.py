@@ -3,9 +3,14 @@
 Attribution: card -> vehicle -> fleet -> paying organisation, and connector -> station ->
 location -> site host. A tag that is no card of ours, or a card on no vehicle, has nobody
 to pay: the session is recorded (the host sees it) and billed to nobody.
+
+A session that could not have happened as reported (fleetcharge.reviews.plausibility) is
+not recorded but held for review; an operator's accept or correction records it later.
 """
 
+from dataclasses import replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -22,6 +27,7 @@ from fleetcharge.csms import repository
 from fleetcharge.csms.flags import Flag
 from fleetcharge.csms.readings import ENERGY_REGISTER, POWER_IMPORT
 from fleetcharge.csms.timeline import (
+    BuiltTimeline,
     PowerReading,
     RegisterReading,
     StatusChange,
@@ -38,9 +44,12 @@ from fleetcharge.models import (
     Organisation,
     SessionDayCount,
     Station,
+    Vehicle,
 )
 from fleetcharge.models.location import Registration
-from fleetcharge.pricing.schemas import TariffSpec
+from fleetcharge.pricing.schemas import TariffSpec, Timeline
+from fleetcharge.reviews import repository as reviews
+from fleetcharge.reviews.plausibility import SessionFacts, Verdict, judge, vehicle_limit
 from fleetcharge.tariffs.repository import applicable_tariff
 
 WH_PER_KWH = 1000
@@ -50,26 +59,126 @@ MAX_PARKING_AFTER_STOP = timedelta(hours=24)
 
 
 def record_transaction_session(db: Session, tx: OcppTransaction) -> set[Flag]:
-    """Price and store the stopped transaction's session and link it; the timeline's flags.
-    At a station pending approval there is no session yet (`record_held_sessions`)."""
+    """Price and store the stopped transaction's session and link it, or hold it for review
+    when it is implausible; the flags its timeline earned. At a station pending approval
+    there is no session yet (`record_held_sessions`)."""
     station = _station(db, tx)
     if station.registration_status == Registration.PENDING:
         return {Flag.HELD_PENDING_STATION}
     facts, flags = _facts(db, tx, station)
     built = build_timeline(facts)
+    flags |= built.flags
     attribution = _attribution(db, tx, station)
+    verdict = _judge(db, station, attribution, built.timeline, frozenset(tx.flags))
+    if verdict.held:
+        applied = applicable_tariff(db, station, attribution.payer_organisation_id, tx.started_at)
+        values, _ = session_rows(attribution, applied.spec, built.timeline)
+        reviews.hold(
+            db,
+            tx,
+            verdict,
+            energy_kwh=built.timeline.energy_kwh,
+            host_organisation_id=attribution.host_organisation_id,
+            payer_organisation_id=attribution.payer_organisation_id,
+            vehicle_id=attribution.vehicle_id,
+            cost_to_driver=values["cost_to_driver"],
+            currency=values["currency"],
+        )
+        return flags | {Flag.HELD_FOR_REVIEW}
+    _record(db, tx, station, attribution, built)
+    return flags
+
+
+def judge_correction(
+    db: Session, tx: OcppTransaction, *, stop: datetime | None, energy_kwh: Decimal | None
+) -> Verdict:
+    """Whether the held transaction's session, corrected so, is plausible (the station's
+    clock flags no longer count: the operator gave the times). Energy not corrected is
+    judged as reported, even where the shorter time would make the timeline ignore it."""
+    station = _station(db, tx)
+    timeline = _corrected_timeline(db, tx, station, stop, energy_kwh).timeline
+    if energy_kwh is None:
+        reported = build_timeline(_facts(db, tx, station)[0]).timeline.energy_kwh
+        timeline = replace(timeline, energy_kwh=reported)
+    return _judge(db, station, _attribution(db, tx, station), timeline, frozenset())
+
+
+def record_reviewed_session(
+    db: Session,
+    tx: OcppTransaction,
+    *,
+    stop: datetime | None = None,
+    energy_kwh: Decimal | None = None,
+) -> ChargeSession:
+    """Record the session of a transaction held for review, as reported or corrected, priced
+    as any other (the tariff in force at its start). A corrected energy replaces the
+    station's readings: they are what was wrong."""
+    assert tx.session_id is None, "a held transaction has no session yet"
+    station = _station(db, tx)
+    built = _corrected_timeline(db, tx, station, stop, energy_kwh)
+    return _record(db, tx, station, _attribution(db, tx, station), built)
+
+
+def _record(
+    db: Session,
+    tx: OcppTransaction,
+    station: Station,
+    attribution: Attribution,
+    built: BuiltTimeline,
+) -> ChargeSession:
     applied = applicable_tariff(db, station, attribution.payer_organisation_id, tx.started_at)
     session = record_session(
         db, attribution, applied.spec, built.timeline, tariff_id=applied.tariff_id
     )
     tx.session_id = session.id
-    return flags | built.flags
+    return session
+
+
+def _corrected_timeline(
+    db: Session,
+    tx: OcppTransaction,
+    station: Station,
+    stop: datetime | None,
+    energy_kwh: Decimal | None,
+) -> BuiltTimeline:
+    facts, _ = _facts(db, tx, station, stop=stop)
+    if energy_kwh is not None:
+        energy_wh = int(energy_kwh * WH_PER_KWH)
+        facts = replace(
+            facts, meter_stop_wh=facts.meter_start_wh + energy_wh, registers=(), power=()
+        )
+    return build_timeline(facts)
+
+
+def _judge(
+    db: Session,
+    station: Station,
+    attribution: Attribution,
+    timeline: Timeline,
+    flags: frozenset[str],
+) -> Verdict:
+    vehicle = db.get(Vehicle, attribution.vehicle_id) if attribution.vehicle_id else None
+    facts = SessionFacts(
+        start=timeline.start,
+        stop=timeline.stop,
+        energy_kwh=timeline.energy_kwh,
+        station_kw=station.max_power_kw,
+        current_type=station.current_type,
+        vehicle_kw=vehicle_limit(
+            station.current_type, vehicle.max_ac_power_kw, vehicle.max_dc_power_kw
+        )
+        if vehicle is not None
+        else None,
+        flags=flags,
+    )
+    return judge(facts)
 
 
 def record_held_sessions(db: Session, station: Station) -> int:
     """Record the sessions of the station's transactions stopped while it was pending (it
-    is approved now); how many."""
-    held = db.scalars(
+    is approved now), each judged as any other (an implausible one is held for review now);
+    how many were recorded."""
+    stopped = db.scalars(
         select(OcppTransaction)
         .where(
             OcppTransaction.station_id == station.id,
@@ -78,9 +187,14 @@ def record_held_sessions(db: Session, station: Station) -> int:
         )
         .order_by(OcppTransaction.id)
     ).all()
+    held = [
+        tx
+        for tx in stopped
+        if Flag.HELD_PENDING_STATION in tx.flags and Flag.HELD_FOR_REVIEW not in tx.flags
+    ]
     for tx in held:
         tx.flags = sorted({*tx.flags, *record_transaction_session(db, tx)})
-    return len(held)
+    return sum(tx.session_id is not None for tx in held)
 
 
 def extend_parking(
@@ -101,6 +215,7 @@ def extend_parking(
         or tx.stop_received_at is None
         or tx.stop_reason == "EVDisconnected"
         or Flag.PARKED_UNTIL_AVAILABLE in tx.flags
+        or Flag.HELD_FOR_REVIEW in tx.flags
         or tx.stop_received_at - tx.stopped_at > live_within
         or not tx.stopped_at < available_at <= tx.stopped_at + MAX_PARKING_AFTER_STOP
         or _invoiced(db, tx.session_id)
@@ -139,10 +254,16 @@ def _station(db: Session, tx: OcppTransaction) -> Station:
 
 
 def _facts(
-    db: Session, tx: OcppTransaction, station: Station, session_end: datetime | None = None
+    db: Session,
+    tx: OcppTransaction,
+    station: Station,
+    session_end: datetime | None = None,
+    stop: datetime | None = None,
 ) -> tuple[TransactionFacts, set[Flag]]:
-    """What the station reported about the transaction, and the flags its units earn."""
+    """What the station reported about the transaction (with another `stop`, if given), and
+    the flags its units earn."""
     assert tx.stopped_at is not None and tx.meter_stop_wh is not None
+    stop = stop or tx.stopped_at
     registers: list[RegisterReading] = []
     power: list[PowerReading] = []
     flags: set[Flag] = set()
@@ -156,11 +277,11 @@ def _facts(
         elif r.measurand == POWER_IMPORT and r.normalised_unit == "kW":
             power.append(PowerReading(r.sampled_at, r.value))
     statuses = repository.connector_statuses(
-        db, station.id, tx.connector.connector_id, tx.started_at, tx.stopped_at
+        db, station.id, tx.connector.connector_id, tx.started_at, stop
     )
     facts = TransactionFacts(
         start=tx.started_at,
-        stop=tx.stopped_at,
+        stop=stop,
         meter_start_wh=tx.meter_start_wh,
         meter_stop_wh=tx.meter_stop_wh,
         registers=tuple(registers),

@@ -2,9 +2,10 @@
 
 The handshake is refused before it is accepted (an HTTP status, no WebSocket) when the
 station does not offer the `ocpp1.6` subprotocol (400), is unknown and auto-registration
-is off (404), or has a password and did not send it with HTTP Basic auth (401); when its
-address failed too many logins, or too many new stations were auto-registered (429); when
-the process holds its most connections or handshakes (503, see bounds.py).
+is off (404), or does not prove its identity (401): its password with HTTP Basic auth, or a
+client certificate naming it (see csms/tls.py); when its address failed too many logins, or
+too many new stations were auto-registered (429); when the process holds its most
+connections or handshakes (503, see bounds.py).
 A second connection for a station identity wins: the older one is closed. On shutdown
 every socket is closed with 1001 (going away), so that stations reconnect elsewhere.
 """
@@ -33,7 +34,8 @@ from fleetcharge.csms.refusal_log import RefusalLog
 from fleetcharge.csms.registration import AutoRegistration
 from fleetcharge.csms.registry import ConnectionRegistry, LiveConnection
 from fleetcharge.csms.routing import InProcessRouter, StationRouter
-from fleetcharge.csms.schemas import Rejection, StationRef
+from fleetcharge.csms.schemas import AdmissionPolicy, Credentials, Rejection, StationRef
+from fleetcharge.csms.tls import certificate_name
 from fleetcharge.db import unit_of_work
 from fleetcharge.ratelimit.policy import parse_limits
 from fleetcharge.ratelimit.service import make_storage
@@ -89,9 +91,10 @@ class CentralSystem:
         self.config = config
         # Counts shared by every process through Redis when configured (else in-process).
         counts = make_storage(settings.redis_url, settings.redis_key_prefix, REDIS_TIMEOUT_S)
-        self.auto_register = AutoRegistration.configured(
+        auto_register = AutoRegistration.configured(
             settings.ocpp_auto_register_location, settings.ocpp_auto_register_limit, counts
         )
+        self.policy = AdmissionPolicy(auto_register, settings.ocpp_allow_unauthenticated)
         self.registry = ConnectionRegistry()
         self.router = router_for(self.registry, settings)
         self.closing = False
@@ -102,6 +105,11 @@ class CentralSystem:
 
     async def start(self) -> None:
         self.closing = False
+        if self.policy.allow_unauthenticated:
+            logger.warning(
+                "FLEETCHARGE_OCPP_ALLOW_UNAUTHENTICATED is on: a client may connect as any "
+                "charge station that has no password, and charge in its name"
+            )
         # Password hashes (scrypt) run on these threads, not those station messages use: a
         # flood of handshakes waits its turn instead of slowing every station down.
         self.admissions = anyio.CapacityLimiter(ADMISSION_THREADS)
@@ -154,12 +162,15 @@ class CentralSystem:
                 websocket, 429, f"too many failed logins: try again in {math.ceil(wait)} s"
             )
             return
-        credentials = basic_credentials(websocket.headers.get("authorization"))
+        credentials = Credentials(
+            basic_credentials(websocket.headers.get("authorization")),
+            certificate_name(websocket.scope),
+        )
         admitted = await anyio.to_thread.run_sync(
             self._admit, identity, credentials, limiter=self.admissions
         )
         if isinstance(admitted, Rejection):
-            if admitted.status_code == 401 and credentials is not None:
+            if admitted.status_code == 401 and credentials != Credentials():
                 # A wrong password, not a first try without one (some stations wait for
                 # the challenge before they send theirs).
                 await self.logins.failed(identity, address)
@@ -171,9 +182,9 @@ class CentralSystem:
         await websocket.accept(subprotocol=SUBPROTOCOL)
         await self._converse(websocket, admitted)
 
-    def _admit(self, identity: str, credentials: tuple[str, str] | None) -> StationRef | Rejection:
+    def _admit(self, identity: str, credentials: Credentials) -> StationRef | Rejection:
         with unit_of_work(self.config.engine) as db:
-            return service.admit_station(db, identity, credentials, self.auto_register)
+            return service.admit_station(db, identity, credentials, self.policy)
 
     async def _converse(self, websocket: WebSocket, station: StationRef) -> None:
         adapter = SocketAdapter(websocket)

@@ -12,10 +12,14 @@ from sqlalchemy.orm import Session
 
 from fleetcharge.auth.service import issue_token, revoke_token
 from fleetcharge.db import make_engine, unit_of_work
+from fleetcharge.demo.live_stations import live_stations
 from fleetcharge.demo.loader import DemoResult, load_demo
+from fleetcharge.demo.station_passwords import renew_station_passwords
 from fleetcharge.demo.timing import demo_window
 from fleetcharge.models import ApiToken, Fleet, Location, Organisation
 from fleetcharge.settings import get_settings
+from fleetcharge.simulator.curves import CurrentType
+from fleetcharge.simulator.live import LiveStation
 
 API_PREFIX = "/api/fleets/v1"
 
@@ -45,20 +49,25 @@ def run_demo(
     try:
         result = load_demo(engine, sessions=sessions, progress=True)
         tokens = issue_demo_tokens(engine, result)
+        passwords = renew_station_passwords(engine, result)
+        stations = live_stations(engine, datetime.now(UTC), passwords)
     finally:
         engine.dispose()
     if as_json:
         document = {
-            "organisations": [{"name": t.name, "uuid": t.uuid, "token": t.token} for t in tokens]
+            "organisations": [{"name": t.name, "uuid": t.uuid, "token": t.token} for t in tokens],
+            "stations": [{"identity": i, "password": p} for i, p in passwords.items()],
         }
         sys.stdout.write(json.dumps(document) + "\n")
         sys.stdout.flush()
     else:
-        print_summary(Console(), result, tokens, base_url(host, port))
+        # A station of your own would take a live one's place: offered only without --live.
+        offered = stations[0] if stations and live_speed is None else None
+        print_summary(Console(), result, tokens, base_url(host, port), offered)
     if serve and live_speed is not None:
         from fleetcharge.demo.live import serve_live
 
-        serve_live(database_url, host, port, live_speed, Console(stderr=as_json))
+        serve_live(database_url, host, port, live_speed, stations, Console(stderr=as_json))
     elif serve:
         from fleetcharge.api.server import serve as serve_api
 
@@ -114,7 +123,13 @@ def base_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}"
 
 
-def print_summary(console: Console, result: DemoResult, tokens: list[DemoToken], base: str) -> None:
+def print_summary(
+    console: Console,
+    result: DemoResult,
+    tokens: list[DemoToken],
+    base: str,
+    station: LiveStation | None = None,
+) -> None:
     if result.created:
         headline = (
             f"Loaded the demo network with {result.sessions:,} charge sessions"
@@ -153,6 +168,8 @@ def print_summary(console: Console, result: DemoResult, tokens: list[DemoToken],
                 markup=False,
             )
     console.print(f"\nAPI docs: {base}{API_PREFIX}/docs", highlight=False)
+    if station is not None:
+        _print_station(console, station, base)
     limits = get_settings()
     if limits.rate_limits_enabled:
         console.print(
@@ -164,3 +181,24 @@ def print_summary(console: Console, result: DemoResult, tokens: list[DemoToken],
             highlight=False,
             markup=False,
         )
+
+
+def _print_station(console: Console, station: LiveStation, base: str) -> None:
+    """How to charge at a demo station with a simulated one (its password, shown once)."""
+    current = "--dc" if station.evse.current_type is CurrentType.DC else "--ac"
+    console.print(
+        "\n[bold]Charge at a demo station[/] (stations log in with passwords; each start "
+        "gives them new ones):",
+        highlight=False,
+    )
+    console.print(
+        f"fleetcharge simulate --url {ocpp_url(base)} --station {station.identity}"
+        f" --password {station.password} --id-tag {station.id_tags[0]} {current} --speed 600",
+        soft_wrap=True,
+        highlight=False,
+        markup=False,
+    )
+
+
+def ocpp_url(base: str) -> str:
+    return base.replace("http://", "ws://", 1) + "/ocpp"

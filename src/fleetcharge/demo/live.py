@@ -14,17 +14,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
 import httpx
 from rich.console import Console
-from sqlalchemy import Engine, or_, select
 
-from fleetcharge.db import make_engine, unit_of_work
-from fleetcharge.demo.command import base_url
-from fleetcharge.models import Card, Station, Vehicle
-from fleetcharge.simulator.curves import CurrentType, Evse
+from fleetcharge.demo.command import base_url, ocpp_url
 from fleetcharge.simulator.live import LiveConfig, LiveStation, keep_charging
 from fleetcharge.simulator.model import SessionOutcome, SessionReport
 
@@ -38,13 +34,15 @@ class LiveDemoError(Exception):
     """The live demo cannot start or the server stopped under it."""
 
 
-def serve_live(database_url: str, host: str, port: int, speed: float, console: Console) -> None:
-    """Serve until Ctrl-C (or SIGTERM), simulated stations charging all the while."""
-    engine = make_engine(database_url)
-    try:
-        stations = live_stations(engine, datetime.now(UTC))
-    finally:
-        engine.dispose()
+def serve_live(
+    database_url: str,
+    host: str,
+    port: int,
+    speed: float,
+    stations: tuple[LiveStation, ...],
+    console: Console,
+) -> None:
+    """Serve until Ctrl-C (or SIGTERM), `stations` charging all the while."""
     if not stations:
         raise LiveDemoError("no station with an OCPP identity and an active card to charge with")
     base = base_url(host, port)
@@ -54,40 +52,8 @@ def serve_live(database_url: str, host: str, port: int, speed: float, console: C
             "new sessions appear on /usage and /sessions every few seconds. Ctrl-C stops.",
             highlight=False,
         )
-        ocpp_url = base.replace("http://", "ws://", 1) + "/ocpp"
-        config = LiveConfig(url=ocpp_url, stations=stations, speed=speed)
+        config = LiveConfig(url=ocpp_url(base), stations=stations, speed=speed)
         asyncio.run(_charge_until_stopped(config, server, lambda r: _print_session(console, r)))
-
-
-def live_stations(engine: Engine, now: datetime) -> tuple[LiveStation, ...]:
-    """Every station with the active cards of vehicles in service, dealt out so that each
-    station has cards of its own (as many stations as there are cards, at most)."""
-    with unit_of_work(engine) as db:
-        stations = db.scalars(select(Station).order_by(Station.id)).all()
-        today = now.date()
-        tags = db.scalars(
-            select(Card.id_tag)
-            .join(Vehicle, Card.vehicle_id == Vehicle.id)
-            .where(
-                Card.status == "active",
-                or_(Card.expires_at.is_(None), Card.expires_at > now),
-                Vehicle.effective_from <= today,
-                or_(Vehicle.effective_to.is_(None), Vehicle.effective_to > today),
-            )
-            .order_by(Card.id)
-        ).all()
-        count = min(len(stations), len(tags))
-        return tuple(
-            LiveStation(station.ocpp_identity, _evse(station), tuple(tags[index::count]))
-            for index, station in enumerate(stations[:count])
-        )
-
-
-def _evse(station: Station) -> Evse:
-    power = station.max_power_kw
-    if station.current_type == "DC":
-        return Evse(CurrentType.DC, float(power))
-    return Evse(CurrentType.AC, float(power), phases=1 if power <= SINGLE_PHASE_MAX_KW else 3)
 
 
 @contextlib.contextmanager

@@ -2,6 +2,7 @@
 they answer (the views document the responses; strict)."""
 
 from datetime import date, datetime
+from decimal import Decimal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -45,6 +46,13 @@ class FleetView(BaseModel):
     version: int = Field(description="Bumped by every change; sent as the ETag.")
 
 
+_AC_POWER = (
+    "The most it draws from an AC station (its on-board charger), kW, 1 to 3999.9: a session "
+    "above it is held for review."
+)
+_DC_POWER = "The most it draws from a DC station, kW, 1 to 3999.9: a session above it is held."
+
+
 class VehicleCreate(_Body):
     model_config = ConfigDict(
         json_schema_extra={
@@ -64,6 +72,8 @@ class VehicleCreate(_Body):
     registration_number: str
     contract_number: str | None = None
     effective_from: date | None = Field(None, description="First day it is billed; today.")
+    max_ac_power_kw: Decimal | None = Field(None, description=_AC_POWER)
+    max_dc_power_kw: Decimal | None = Field(None, description=_DC_POWER)
 
 
 class VehicleUpdate(_Body):
@@ -74,6 +84,8 @@ class VehicleUpdate(_Body):
     effective_to: date | None = Field(
         None, description="Retire it: the last day it is active (billed and charging)."
     )
+    max_ac_power_kw: Decimal | None = Field(None, description=f"{_AC_POWER} null clears it.")
+    max_dc_power_kw: Decimal | None = Field(None, description=f"{_DC_POWER} null clears it.")
 
 
 class VehicleMove(_Body):
@@ -104,6 +116,8 @@ class VehicleView(BaseModel):
     organisation: Reference
     effective_from: str
     effective_to: str | None
+    max_ac_power_kw: str | None = Field(description="Exact decimal kW (null: not recorded).")
+    max_dc_power_kw: str | None = Field(description="Exact decimal kW (null: not recorded).")
     status: str = Field(description="active, or retired once its effective_to has passed.")
     id_tags: list[str] = Field(description="Its cards' id tags, blocked ones too.")
     created_at: str

@@ -7,6 +7,7 @@ was in for the days it was there; its cards follow it from the first day in the 
 """
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any, NamedTuple
 from uuid import UUID
 
@@ -54,6 +55,8 @@ def _view(
         "organisation": {"uuid": str(organisation.uuid), "name": organisation.name},
         "effective_from": vehicle.effective_from.isoformat(),
         "effective_to": vehicle.effective_to.isoformat() if vehicle.effective_to else None,
+        "max_ac_power_kw": _kw(vehicle.max_ac_power_kw),
+        "max_dc_power_kw": _kw(vehicle.max_dc_power_kw),
         "status": "retired" if retired else "active",
         "id_tags": id_tags,
         "created_at": vehicle.created_at.isoformat(),
@@ -106,6 +109,8 @@ def list_vehicles(
             Vehicle.contract_number,
             Vehicle.effective_from,
             Vehicle.effective_to,
+            Vehicle.max_ac_power_kw,
+            Vehicle.max_dc_power_kw,
             Vehicle.created_at,
             Vehicle.version,
             Fleet.uuid.label("fleet_uuid"),
@@ -189,6 +194,8 @@ def create_vehicle(db: Session, actor: Actor, data: VehicleCreate) -> Vehicle:
         registration_number=_registration(data.registration_number),
         contract_number=_contract(data.contract_number),
         effective_from=data.effective_from or today(fleet),
+        max_ac_power_kw=_power(data.max_ac_power_kw, "max_ac_power_kw"),
+        max_dc_power_kw=_power(data.max_dc_power_kw, "max_dc_power_kw"),
     )
     db.add(vehicle)
     _flush(db, vin)
@@ -208,7 +215,8 @@ def create_vehicle(db: Session, actor: Actor, data: VehicleCreate) -> Vehicle:
 def update_vehicle(
     db: Session, actor: Actor, vehicle: Vehicle, data: VehicleUpdate, expected: int | None = None
 ) -> Vehicle:
-    """Registration, contract, and retiring (`effective_to`: its last active day)."""
+    """Registration, contract, power limits, and retiring (`effective_to`: its last active
+    day)."""
     actor.require("vehicles", "update")
     actor.visible_to(vehicle.organisation_id, "vehicle", vehicle.uuid)
     claim_version(db, vehicle, expected)
@@ -218,6 +226,10 @@ def update_vehicle(
         vehicle.registration_number = _registration(data.registration_number)
     if "contract_number" in given:
         vehicle.contract_number = _contract(data.contract_number)
+    if "max_ac_power_kw" in given:
+        vehicle.max_ac_power_kw = _power(data.max_ac_power_kw, "max_ac_power_kw")
+    if "max_dc_power_kw" in given:
+        vehicle.max_dc_power_kw = _power(data.max_dc_power_kw, "max_dc_power_kw")
     if "effective_to" in given:
         if data.effective_to is None:
             vin = _free_vin(db, vehicle.vin, besides=vehicle.id)
@@ -269,6 +281,8 @@ def move_vehicle(
         registration_number=vehicle.registration_number,
         contract_number=vehicle.contract_number,
         effective_from=first_day,
+        max_ac_power_kw=vehicle.max_ac_power_kw,
+        max_dc_power_kw=vehicle.max_dc_power_kw,
     )
     db.add(moved)
     _flush(db, vehicle.vin)
@@ -311,6 +325,14 @@ def _registration(value: str) -> str:
 
 def _contract(value: str | None) -> str | None:
     return fields.optional_text(value, "contract_number", max_length=64)
+
+
+def _power(value: Decimal | None, field: str) -> Decimal | None:
+    return fields.power_kw(value, field) if value is not None else None
+
+
+def _kw(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
 
 
 def _free_vin(db: Session, vin: str, besides: int | None = None) -> str:

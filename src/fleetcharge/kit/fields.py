@@ -135,6 +135,11 @@ def decimal(
     return amount.quantize(Decimal(1).scaleb(-places))
 
 
+def power_kw(value: Decimal | int | str, field: str) -> Decimal:
+    """A rated power in kW, 1 to 3999.9 with one decimal: a station's or a vehicle's."""
+    return decimal(value, field, places=1, minimum=Decimal(1), below=Decimal(4000))
+
+
 def moment(value: datetime, field: str) -> datetime:
     """A point in time with its UTC offset, in UTC, within years 1970 to 9998 (beyond,
     `9999-12-31T23:59:59-14:00` is not even a UTC time)."""

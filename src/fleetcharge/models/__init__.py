@@ -19,6 +19,7 @@ from fleetcharge.models.ocpp import (
     OcppUnmatchedMessage,
 )
 from fleetcharge.models.organisation import Fleet, Organisation
+from fleetcharge.models.review import SessionReview
 from fleetcharge.models.session import ChargeSession, ChargingPeriod, SessionDayCount
 from fleetcharge.models.tariff import Tariff, TariffOverride
 from fleetcharge.models.token import ApiToken
@@ -50,6 +51,7 @@ __all__ = [
     "OcppUnmatchedMessage",
     "Organisation",
     "SessionDayCount",
+    "SessionReview",
     "Station",
     "StationTariffChange",
     "Tariff",

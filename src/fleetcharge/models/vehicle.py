@@ -1,11 +1,12 @@
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fleetcharge.models.base import Base, CreatedAtMixin, PublicIdMixin, VersionedMixin
 from fleetcharge.models.organisation import Fleet, Organisation
-from fleetcharge.models.types import UTCDateTime
+from fleetcharge.models.types import ExactDecimal, UTCDateTime
 
 
 class Vehicle(PublicIdMixin, VersionedMixin, CreatedAtMixin, Base):
@@ -32,6 +33,10 @@ class Vehicle(PublicIdMixin, VersionedMixin, CreatedAtMixin, Base):
     contract_number: Mapped[str | None] = mapped_column(String(64))
     effective_from: Mapped[date] = mapped_column(Date)
     effective_to: Mapped[date | None] = mapped_column(Date)
+    # The most it draws, in kW: its on-board charger (AC) and fast charging (DC). A session
+    # above what these allow is held for review (fleetcharge.reviews). None: not recorded.
+    max_ac_power_kw: Mapped[Decimal | None] = mapped_column(ExactDecimal(8, 1))
+    max_dc_power_kw: Mapped[Decimal | None] = mapped_column(ExactDecimal(8, 1))
 
     fleet: Mapped[Fleet] = relationship()
     cards: Mapped[list["Card"]] = relationship(back_populates="vehicle", order_by="Card.id")

@@ -1,22 +1,22 @@
 """Station passwords (OCPP security profile 1): set or rotate, only the hash stored. The
 station must send the new one from its next connection."""
 
-import secrets
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from fleetcharge.accounts.permissions import Actor
 from fleetcharge.audit.service import record
-from fleetcharge.csms.auth import hash_password
+from fleetcharge.csms.auth import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    generate_password,
+    hash_password,
+)
 from fleetcharge.errors import InvalidField
 from fleetcharge.kit.versions import claim_version
 from fleetcharge.models import Station
 from fleetcharge.network.stations import station_view
-
-# OCPP 1.6 security: passwords of 16 to 40 characters are advised; 8 is what stations
-# in the field accept at the least.
-MIN_LENGTH, MAX_LENGTH = 8, 40
 
 
 @dataclass(frozen=True)
@@ -35,15 +35,18 @@ def set_password(
     actor.require("stations", "update")
     generated = None
     if password is None:
-        generated = password = secrets.token_urlsafe(24)  # 32 characters
-    elif not MIN_LENGTH <= len(password) <= MAX_LENGTH or not password.isprintable():
+        generated = password = generate_password()
+    elif (
+        not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH
+        or not password.isprintable()
+    ):
         raise InvalidField(
-            f"password must be {MIN_LENGTH} to {MAX_LENGTH} printable characters",
+            f"password must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} printable characters",
             field="password",
         )
     claim_version(db, station, expected_version)
     before = station_view(station)
-    station.password_hash = hash_password(password)
+    station.password_hash = hash_password(password, generated=generated is not None)
     db.flush()
     after = station_view(station)
     record(db, actor, "set_password", "station", station.uuid, None, before, after)

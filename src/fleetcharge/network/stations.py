@@ -26,7 +26,6 @@ from fleetcharge.network.locations import location_by_field, uuid_of
 from fleetcharge.network.schemas import StationCreate, StationFields, StationUpdate
 from fleetcharge.network.tariff_changes import change_tariff
 
-MIN_POWER_KW, MAX_POWER_KW = Decimal(1), Decimal(4000)
 Status = Literal["active", "pending", "decommissioned"]
 
 
@@ -226,7 +225,7 @@ def _tariff(db: Session, value: str) -> Tariff | None:
 
 
 def _power(value: Decimal) -> Decimal:
-    return fields.decimal(value, "max_power_kw", places=1, minimum=MIN_POWER_KW, below=MAX_POWER_KW)
+    return fields.power_kw(value, "max_power_kw")
 
 
 def _unique(db: Session, identity: str, evse_id: str) -> None:

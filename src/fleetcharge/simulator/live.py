@@ -52,6 +52,7 @@ class LiveStation:
     identity: str
     evse: Evse
     id_tags: tuple[str, ...]  # presented in turn; give each station its own
+    password: str | None = None  # HTTP Basic auth (OCPP security profile 1)
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,7 @@ class _LiveStation:
         station_config = StationConfig(
             station_id=spec.identity,
             url=config.url,
+            password=spec.password,
             speed=config.speed,
             sample_interval_s=config.sample_interval_s,
             initial_register_wh=self.rng.randrange(MAX_INITIAL_REGISTER_WH),
