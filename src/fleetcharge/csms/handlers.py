@@ -41,9 +41,9 @@ from fleetcharge.db import unit_of_work
 
 T = TypeVar("T")
 MAX_INT32 = 2**31 - 1
+MAX_INT64 = 2**63 - 1
 # Seconds a pending station waits before its next BootNotification.
 PENDING_BOOT_INTERVAL_S = 60
-MAX_INT64 = 2**63 - 1
 
 
 def utc_now() -> datetime:

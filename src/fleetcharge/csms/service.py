@@ -6,7 +6,6 @@ Nothing a station reports is dropped: what cannot be applied is stored as it cam
 station never retries forever.
 """
 
-import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,8 +36,6 @@ from fleetcharge.csms.schemas import (
 )
 from fleetcharge.models import Card, ConnectorStatus, OcppTransaction, Station
 from fleetcharge.models.location import Registration
-
-logger = logging.getLogger(__name__)
 
 ACCEPTED = "Accepted"
 BLOCKED = "Blocked"
