@@ -158,6 +158,8 @@ def running_server(url: str, port: int, heartbeat_s: int, workers: int = 1) -> I
         "FLEETCHARGE_OCPP_HEARTBEAT_INTERVAL": str(heartbeat_s),
         "FLEETCHARGE_LOG_LEVEL": "WARNING",
         "FLEETCHARGE_LOG_FORMAT": "text",
+        # Every load generator connects from 127.0.0.1, up to 100 handshakes at once each.
+        "FLEETCHARGE_OCPP_MAX_HANDSHAKES_PER_ADDRESS": "1000",
     }
     command = [
         sys.executable,

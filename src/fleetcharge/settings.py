@@ -59,8 +59,24 @@ class Settings(BaseSettings):
     tls_cert_file: Path | None = None
     tls_key_file: Path | None = None
     tls_client_ca_file: Path | None = None
-    # Unknown stations are created under this location (its uuid); unset = rejected.
+    # Unknown stations are created under this location (its uuid), pending an operator's
+    # approval (their sessions held until then); unset = rejected.
     ocpp_auto_register_location: UUID | None = None
+    # At most this many stations auto-registered (`N/period` windows joined by `;`, or
+    # `off`), counted across processes with Redis; a new station beyond it is refused (429).
+    ocpp_auto_register_limit: str = "10/minute"
+    # Station connections one process holds at most (about 25 KiB of memory and one open
+    # file each); one more is refused with 503. Sized for 10,000 stations and room to spare.
+    ocpp_max_connections: int = 20_000
+    # Handshakes under way (not yet authenticated) at most per process, and from one
+    # address; beyond either, 503. Behind a proxy, set trusted_proxies so that addresses are
+    # the stations'.
+    ocpp_max_handshakes: int = 500
+    ocpp_max_handshakes_per_address: int = 20
+    # Authorize requests per connection: each `N/period` window is a bucket of N refilled
+    # at N per period (20/minute: 20 swipes at once, then one every 3 s); beyond, a
+    # CallError (see csms/authorize_limit.py).
+    ocpp_authorize_limit: str = "20/minute"
     # The heartbeat interval (seconds) BootNotification asks stations to use.
     ocpp_heartbeat_interval: int = 300
     # A station timestamp further than this in the future of its receipt is replaced by the

@@ -80,6 +80,10 @@ def test_every_network_operation_answers_as_documented(
     call("POST", f"{path}/password", password, 200, headers=h)
     call("POST", f"{path}/password", password, 400, json={"password": "x"}, headers=h)
     call("POST", f"{path}/password", password, 403, headers=support)
+    approve = "/stations/{uuid}/approve"
+    call("POST", f"{path}/approve", approve, 200, headers=h)
+    call("POST", f"{path}/approve", approve, 403, headers=support)
+    call("POST", f"/stations/{MISSING}/approve", approve, 404, headers=h)
     decommission = "/stations/{uuid}/decommission"
     call("POST", f"{path}/decommission", decommission, 200, headers=h)
     call("POST", f"/stations/{MISSING}/decommission", decommission, 404, headers=h)

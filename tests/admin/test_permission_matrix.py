@@ -227,6 +227,7 @@ ROUTES: list[tuple[str, str, Call]] = [
     ("stations", "create", lambda w: w.post("/stations", w.station_body())),
     ("stations", "update", lambda w: w.patch(f"/stations/{w.new_station()}", {"name": "S"})),
     ("stations", "update", lambda w: w.post(f"/stations/{w.new_station()}/decommission")),
+    ("stations", "approve", lambda w: w.post(f"/stations/{w.new_station()}/approve")),
     ("stations", "update", lambda w: w.post(f"/stations/{w.new_station()}/password")),
     ("stations", "read", lambda w: w.get("/stations/connected")),
     ("stations", "command", lambda w: w.post("/stations/CP-X/remote-stop", {"transactionId": 1})),

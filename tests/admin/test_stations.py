@@ -1,7 +1,8 @@
 """/stations: create with connectors, list with filters, show, update with If-Match,
-decommission, passwords; validation with field paths, duplicates, audit."""
+approve, decommission, passwords; validation with field paths, duplicates, audit."""
 
 from typing import Any
+from uuid import UUID
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
@@ -105,6 +106,41 @@ def test_decommission(client: TestClient, engine: Engine, admin: Caller) -> None
         s["uuid"] for s in all_pages(client, admin, "/stations?status=active")
     }
     assert error_of(client.get(f"{ADMIN}/stations?status=gone", headers=admin.headers), 400)
+
+
+def test_approve_a_pending_station(client: TestClient, engine: Engine, admin: Caller) -> None:
+    created = ok(post(client, admin, bay(setup(engine))), 201)
+    with unit_of_work(engine) as db:  # as auto-registration leaves it
+        station = db.scalars(select(Station).where(Station.uuid == UUID(created["uuid"]))).one()
+        station.registration_status = "pending"
+    shown = ok(client.get(f"{ADMIN}/stations/{created['uuid']}", headers=admin.headers))
+    assert shown["status"] == "pending"
+    pending = all_pages(client, admin, "/stations?status=pending")
+    assert [s["uuid"] for s in pending] == [created["uuid"]]
+    assert created["uuid"] not in {
+        s["uuid"] for s in all_pages(client, admin, "/stations?status=active")
+    }
+    path = f"/stations/{created['uuid']}/approve"
+    approved = ok(post(client, admin, None, path))
+    assert (approved["status"], approved["sessions_recorded"]) == ("active", 0)
+    assert approved["version"] == shown["version"] + 1
+    assert ok(post(client, admin, None, path))["version"] == approved["version"]  # no change
+    assert all_pages(client, admin, "/stations?status=pending") == []
+    events = all_pages(client, admin, f"/audit-events?resource_uuid={created['uuid']}")
+    assert [e["action"] for e in events] == ["create", "approve"]
+    assert (events[1]["before"]["status"], events[1]["after"]["status"]) == ("pending", "active")
+
+
+def test_a_decommissioned_pending_station_is_not_approved(
+    client: TestClient, engine: Engine, admin: Caller
+) -> None:
+    created = ok(post(client, admin, bay(setup(engine))), 201)
+    with unit_of_work(engine) as db:
+        station = db.scalars(select(Station).where(Station.uuid == UUID(created["uuid"]))).one()
+        station.registration_status = "pending"
+    ok(post(client, admin, None, f"/stations/{created['uuid']}/decommission"))
+    refused = error_of(post(client, admin, None, f"/stations/{created['uuid']}/approve"), 409)
+    assert "decommissioned" in refused["message"]
 
 
 def test_passwords_set_or_generated(client: TestClient, engine: Engine, admin: Caller) -> None:

@@ -94,6 +94,7 @@ def test_serve_refuses_unusable_tls_files_before_starting(
     for options, message in cases:
         result = CliRunner().invoke(app, ["serve", "--port", "1", *options])
         assert result.exit_code == 2, result.output
-        assert message in " ".join(result.output.split())  # unwrapped
+        # Unwrapped: rich may break a long path anywhere, even inside a name.
+        assert message.replace(" ", "") in "".join(result.output.split())
         assert "Traceback" not in result.output
         monkeypatch.delenv("FLEETCHARGE_TLS_CERT_FILE", raising=False)

@@ -1,5 +1,5 @@
 """`fleetcharge locations ...` and `fleetcharge stations create | list | show | set |
-set-password | decommission` against a real database."""
+set-password | approve | decommission` against a real database."""
 
 import json
 
@@ -56,6 +56,23 @@ def test_a_location_and_its_station_from_the_command_line(cli: Cli, engine: Engi
     assert [s["identity"] for s in json.loads(listed.stdout)] == ["IACON-01"]
 
 
+def test_approve_a_pending_station(cli: Cli, engine: Engine) -> None:
+    with unit_of_work(engine) as db:
+        station = f.site(db, f.organisation(db)).station
+        station.registration_status = "pending"  # as auto-registration leaves it
+        identity = station.ocpp_identity
+    listed = cli("stations", "list", "--status", "pending", "--json")
+    assert [s["identity"] for s in json.loads(listed.stdout)] == [identity]
+    approved = cli("stations", "approve", identity)
+    assert approved.exit_code == 0, approved.output
+    assert "active; 0 held sessions recorded" in approved.stdout
+    again = json.loads(cli("stations", "approve", identity, "--json").stdout)
+    assert (again["status"], again["sessions_recorded"]) == ("active", 0)
+    assert json.loads(cli("stations", "list", "--status", "pending", "--json").stdout) == []
+    refused = cli("stations", "list", "--status", "waiting")
+    assert refused.exit_code == 2 and "--status" in refused.output
+
+
 def test_errors_name_the_option(cli: Cli, engine: Engine) -> None:
     with unit_of_work(engine) as db:
         site = f.site(db, f.organisation(db, "Host"))
@@ -76,6 +93,7 @@ def test_errors_name_the_option(cli: Cli, engine: Engine) -> None:
          "--password"),
         (["stations", "set", site.station.ocpp_identity], "nothing to change"),
         (["stations", "show", "NOPE"], "no station"),
+        (["stations", "approve", "NOPE"], "no station"),
     ]  # fmt: skip
     for args, named in cases:
         result = cli(*args)

@@ -50,6 +50,7 @@ PERMISSIONS: Mapping[str, Mapping[str, frozenset[str]]] = {
         "read": _STAFF,
         "create": frozenset({ADMIN}),
         "update": frozenset({ADMIN}),
+        "approve": frozenset({ADMIN}),
         "command": frozenset({ADMIN, SUPPORT}),
     },
     "tariffs": {

@@ -1,7 +1,7 @@
-"""`fleetcharge stations create | list | show | set | set-password | decommission`: station
-records in the database, with the services the admin API uses."""
+"""`fleetcharge stations create | list | show | set | set-password | approve | decommission`:
+station records in the database, with the services the admin API uses."""
 
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, cast, get_args
 
 import typer
 from rich.table import Table
@@ -126,7 +126,12 @@ def create(
 
 def list_records(
     location: Location = None,
-    status: Annotated[str | None, typer.Option(help="active or decommissioned.")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            help="active, pending (auto-registered, awaiting approval) or decommissioned."
+        ),
+    ] = None,
     search: Annotated[
         str | None, typer.Option(help="Part of the name, identity or EVSE id.")
     ] = None,
@@ -134,8 +139,8 @@ def list_records(
     database_url: DatabaseUrl = None,
 ) -> None:
     """List stations in the database (`stations connected` lists those connected now)."""
-    if status not in (None, "active", "decommissioned"):
-        raise fail(f"--status: active or decommissioned, got {status!r}")
+    if status not in (None, *get_args(service.Status)):
+        raise fail(f"--status: active, pending or decommissioned, got {status!r}")
     with command_session(database_url) as db:
         at = find_location(db, location).uuid if location else None
         records = every(
@@ -228,6 +233,22 @@ def set_password(
         console.print(f"Password of {identity} set.")
 
 
+def approve(station: StationArg, as_json: AsJson = False, database_url: DatabaseUrl = None) -> None:
+    """Approve an auto-registered (pending) station: its BootNotification is accepted from
+    now on, and the sessions held while it was pending are recorded and billed."""
+    with command_session(database_url) as db:
+        found = service.find_station(db, station)
+        view = service.approval_view(service.approve(db, cli_actor(), found))
+    if as_json:
+        print_json(view)
+        return
+    held = view["sessions_recorded"]
+    console.print(
+        f"{_summary(view)}; {held} held session{'s' if held != 1 else ''} recorded",
+        soft_wrap=True,
+    )
+
+
 def decommission(
     station: StationArg, as_json: AsJson = False, database_url: DatabaseUrl = None
 ) -> None:
@@ -244,4 +265,5 @@ def register(app: typer.Typer) -> None:
     app.command("show")(show)
     app.command("set")(set_fields)
     app.command("set-password")(set_password)
+    app.command("approve")(approve)
     app.command("decommission")(decommission)

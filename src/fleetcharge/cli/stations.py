@@ -1,5 +1,5 @@
 """`fleetcharge stations`: station records in the database (create, list, show, set,
-set-password, decommission) and commands to connected stations through a running server
+set-password, approve, decommission) and commands to connected stations through a running server
 (connected, remote-stop, unlock, reset)."""
 
 import typer
@@ -7,7 +7,7 @@ import typer
 from fleetcharge.cli import station_commands, station_records
 
 app = typer.Typer(
-    help="Charge stations: their records (create, list, show, set, set-password, "
+    help="Charge stations: their records (create, list, show, set, set-password, approve, "
     "decommission) and, through a running server, the connected ones and commands to them.",
     no_args_is_help=True,
 )

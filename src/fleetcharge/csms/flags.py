@@ -4,8 +4,9 @@ from enum import StrEnum
 
 
 class Flag(StrEnum):
-    """Stored on the transaction (sorted) for operators; only HELD_FOR_REVIEW keeps its
-    session from being recorded (until an operator reviews it)."""
+    """Stored on the transaction (sorted) for operators; only HELD_FOR_REVIEW and
+    HELD_PENDING_STATION keep its session from being recorded (until an operator reviews it,
+    or approves its station)."""
 
     # A station timestamp was implausible (too far in the future or past) and replaced.
     CLOCK_ADJUSTED = "clock_adjusted"
@@ -32,3 +33,6 @@ class Flag(StrEnum):
     # Its session could not have happened as reported: held for an operator's review
     # (fleetcharge.reviews), recorded only once accepted or corrected.
     HELD_FOR_REVIEW = "held_for_review"
+    # Stopped while its station was pending approval (auto-registered): its session was
+    # recorded only when an operator approved the station.
+    HELD_PENDING_STATION = "held_pending_station"

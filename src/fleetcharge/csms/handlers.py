@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 import anyio.to_thread
+from limits import RateLimitItem
 from ocpp.charge_point import snake_to_camel_case
 from ocpp.exceptions import FormatViolationError, PropertyConstraintViolationError
 from ocpp.routing import on
@@ -23,6 +24,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from fleetcharge.csms import service
+from fleetcharge.csms.authorize_limit import AuthorizeBudget
 from fleetcharge.csms.clock import ClockPolicy, StationTime, iso_utc, station_time
 from fleetcharge.csms.meter_writer import MeterValuesWriter
 from fleetcharge.csms.protocol import RobustChargePoint
@@ -40,6 +42,8 @@ from fleetcharge.db import unit_of_work
 T = TypeVar("T")
 MAX_INT32 = 2**31 - 1
 MAX_INT64 = 2**63 - 1
+# Seconds a pending station waits before its next BootNotification.
+PENDING_BOOT_INTERVAL_S = 60
 
 
 def utc_now() -> datetime:
@@ -55,6 +59,8 @@ class CentralSystemConfig:
     command_timeout: float = 30.0
     # When a message was received (tests replace it to replay frames at given times).
     now: Callable[[], datetime] = utc_now
+    # Token buckets bounding each connection's Authorize requests (see authorize_limit).
+    authorize_limit: tuple[RateLimitItem, ...] = ()
 
     @cached_property
     def meter_writer(self) -> MeterValuesWriter:
@@ -77,6 +83,7 @@ class StationHandlers(RobustChargePoint):
         super().__init__(station.identity, connection, response_timeout=config.command_timeout + 1)
         self.station = station
         self.config = config
+        self._authorize: AuthorizeBudget | None = None
 
     async def _in_transaction(self, work: Callable[[Session], T]) -> T:
         def run() -> T:
@@ -84,6 +91,11 @@ class StationHandlers(RobustChargePoint):
                 return work(db)
 
         return await anyio.to_thread.run_sync(run)
+
+    def _authorize_budget(self) -> AuthorizeBudget:
+        if self._authorize is None:  # made on first use: most connections never send one
+            self._authorize = AuthorizeBudget(self.station.identity, self.config.authorize_limit)
+        return self._authorize
 
     def _time(self, text: str, received_at: datetime) -> StationTime:
         try:
@@ -110,9 +122,15 @@ class StationHandlers(RobustChargePoint):
             or optional.get("charge_box_serial_number"),
             firmware_version=optional.get("firmware_version"),
         )
-        await self._in_transaction(
+        accepted = await self._in_transaction(
             lambda db: service.boot_notification(db, self.station, boot, received_at)
         )
+        if not accepted:  # auto-registered, awaiting an operator's approval
+            return call_result.BootNotification(
+                current_time=iso_utc(self.config.now()),
+                interval=PENDING_BOOT_INTERVAL_S,
+                status=RegistrationStatus.pending,
+            )
         return call_result.BootNotification(
             current_time=iso_utc(self.config.now()),
             interval=self.config.heartbeat_interval,
@@ -147,6 +165,7 @@ class StationHandlers(RobustChargePoint):
 
     @on(Action.authorize)
     async def on_authorize(self, id_tag: str) -> call_result.Authorize:
+        self._authorize_budget().take()
         now = self.config.now()
         status = await self._in_transaction(lambda db: service.authorize(db, id_tag, now))
         return call_result.Authorize(id_tag_info=IdTagInfo(status=status))

@@ -1,11 +1,13 @@
 """Value objects passed between the OCPP handlers and the central system's services."""
 
 from dataclasses import dataclass, field
-from typing import Any
-from uuid import UUID
+from typing import TYPE_CHECKING, Any
 
 from fleetcharge.csms.clock import StationTime
 from fleetcharge.csms.readings import Reading
+
+if TYPE_CHECKING:
+    from fleetcharge.csms.registration import AutoRegistration
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,8 @@ class Credentials:
 
 @dataclass(frozen=True)
 class AdmissionPolicy:
-    auto_register_location: UUID | None = None
+    # Unknown stations are created, pending approval (None: refused).
+    auto_register: "AutoRegistration | None" = None
     # Stations without a password or certificate may connect (an explicit setting).
     allow_unauthenticated: bool = False
 

@@ -6,7 +6,6 @@ Nothing a station reports is dropped: what cannot be applied is stored as it cam
 station never retries forever.
 """
 
-import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,6 +21,7 @@ from fleetcharge.csms.auth import (
 )
 from fleetcharge.csms.clock import ClockPolicy
 from fleetcharge.csms.flags import Flag
+from fleetcharge.csms.registration import AutoRegistration
 from fleetcharge.csms.schemas import (
     AdmissionPolicy,
     BootInfo,
@@ -35,8 +35,7 @@ from fleetcharge.csms.schemas import (
     StopRequest,
 )
 from fleetcharge.models import Card, ConnectorStatus, OcppTransaction, Station
-
-logger = logging.getLogger(__name__)
+from fleetcharge.models.location import Registration
 
 ACCEPTED = "Accepted"
 BLOCKED = "Blocked"
@@ -59,9 +58,9 @@ def admit_station(
         return Rejection(400, "the charge station identity must be 1 to 64 characters")
     station = repository.station_by_identity(db, identity)
     if station is None:
-        if policy.auto_register_location is None:
+        if policy.auto_register is None:
             return Rejection(404, f"unknown charge station {identity!r}")
-        return _register(db, identity, credentials, policy)
+        return _register(db, identity, credentials, policy.auto_register, policy)
     if station.decommissioned_at is not None:
         return Rejection(403, f"charge station {identity!r} is decommissioned")
     refusal = _authenticate(station, identity, credentials, policy)
@@ -96,10 +95,15 @@ def _authenticate(
 
 
 def _register(
-    db: Session, identity: str, credentials: Credentials, policy: AdmissionPolicy
+    db: Session,
+    identity: str,
+    credentials: Credentials,
+    auto_register: AutoRegistration,
+    policy: AdmissionPolicy,
 ) -> StationRef | Rejection:
-    """A new station under the auto-registration location. The password it sends first
-    becomes its password (or the client certificate naming it vouches for it)."""
+    """A new station under the auto-registration location, pending approval. The password
+    it sends first becomes its password (or the client certificate naming it vouches for
+    it)."""
     basic = credentials.basic
     password = basic[1] if basic is not None and basic[0] == identity else None
     if credentials.certificate_name not in (None, identity):
@@ -113,34 +117,25 @@ def _register(
                 f"a charge station password has {MIN_PASSWORD_LENGTH} to "
                 f"{MAX_PASSWORD_LENGTH} characters",
             )
-    location = repository.location_by_uuid(db, policy.auto_register_location)
-    if location is None:
-        logger.error(
-            "FLEETCHARGE_OCPP_AUTO_REGISTER_LOCATION names no location: %s",
-            policy.auto_register_location,
-        )
-        return Rejection(503, "auto-registration location not found")
-    evse_id = identity
-    if repository.station_with_evse_id(db, evse_id):
-        evse_id = f"{identity}-{location.id}"
-    station = Station(location=location, evse_id=evse_id, name=identity, ocpp_identity=identity)
+    station = auto_register.register(db, identity)
+    if isinstance(station, Rejection):
+        return station
     if password is not None:
         station.password_hash = hash_password(password)
-    db.add(station)
-    db.flush()
-    logger.info("auto-registered charge station %s at location %s", identity, location.uuid)
-    return StationRef(station.id, station.ocpp_identity, location.timezone)
+    return StationRef(station.id, station.ocpp_identity, station.location.timezone)
 
 
 def boot_notification(
     db: Session, station: StationRef, boot: BootInfo, received_at: datetime
-) -> None:
+) -> bool:
+    """Record the boot; whether the station is accepted (False: pending approval)."""
     row = _station(db, station)
     row.vendor = boot.vendor
     row.model = boot.model
     row.serial_number = boot.serial_number
     row.firmware_version = boot.firmware_version
     row.last_boot_at = received_at
+    return row.registration_status != Registration.PENDING
 
 
 def firmware_status(db: Session, station: StationRef, status: str) -> None:

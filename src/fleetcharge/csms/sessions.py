@@ -46,6 +46,7 @@ from fleetcharge.models import (
     Station,
     Vehicle,
 )
+from fleetcharge.models.location import Registration
 from fleetcharge.pricing.schemas import TariffSpec, Timeline
 from fleetcharge.reviews import repository as reviews
 from fleetcharge.reviews.plausibility import SessionFacts, Verdict, judge, vehicle_limit
@@ -59,8 +60,11 @@ MAX_PARKING_AFTER_STOP = timedelta(hours=24)
 
 def record_transaction_session(db: Session, tx: OcppTransaction) -> set[Flag]:
     """Price and store the stopped transaction's session and link it, or hold it for review
-    when it is implausible; the flags its timeline earned."""
+    when it is implausible; the flags its timeline earned. At a station pending approval
+    there is no session yet (`record_held_sessions`)."""
     station = _station(db, tx)
+    if station.registration_status == Registration.PENDING:
+        return {Flag.HELD_PENDING_STATION}
     facts, flags = _facts(db, tx, station)
     built = build_timeline(facts)
     flags |= built.flags
@@ -168,6 +172,29 @@ def _judge(
         flags=flags,
     )
     return judge(facts)
+
+
+def record_held_sessions(db: Session, station: Station) -> int:
+    """Record the sessions of the station's transactions stopped while it was pending (it
+    is approved now), each judged as any other (an implausible one is held for review now);
+    how many were recorded."""
+    stopped = db.scalars(
+        select(OcppTransaction)
+        .where(
+            OcppTransaction.station_id == station.id,
+            OcppTransaction.state == "stopped",
+            OcppTransaction.session_id.is_(None),
+        )
+        .order_by(OcppTransaction.id)
+    ).all()
+    held = [
+        tx
+        for tx in stopped
+        if Flag.HELD_PENDING_STATION in tx.flags and Flag.HELD_FOR_REVIEW not in tx.flags
+    ]
+    for tx in held:
+        tx.flags = sorted({*tx.flags, *record_transaction_session(db, tx)})
+    return sum(tx.session_id is not None for tx in held)
 
 
 def extend_parking(

@@ -3,7 +3,9 @@
 The handshake is refused before it is accepted (an HTTP status, no WebSocket) when the
 station does not offer the `ocpp1.6` subprotocol (400), is unknown and auto-registration
 is off (404), or does not prove its identity (401): its password with HTTP Basic auth, or a
-client certificate naming it (see csms/tls.py).
+client certificate naming it (see csms/tls.py); when its address failed too many logins, or
+too many new stations were auto-registered (429); when the process holds its most
+connections or handshakes (503, see bounds.py).
 A second connection for a station identity wins: the older one is closed. On shutdown
 every socket is closed with 1001 (going away), so that stations reconnect elsewhere.
 """
@@ -22,16 +24,21 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from fleetcharge.csms import service
 from fleetcharge.csms.auth import basic_credentials
+from fleetcharge.csms.bounds import ConnectionBounds, Slot
 from fleetcharge.csms.clock import ClockPolicy
 from fleetcharge.csms.handlers import CentralSystemConfig, StationHandlers
 from fleetcharge.csms.login_throttle import LoginThrottle
 from fleetcharge.csms.protocol import ConnectionClosed
 from fleetcharge.csms.redis_routing import RedisRouter
+from fleetcharge.csms.refusal_log import RefusalLog
+from fleetcharge.csms.registration import AutoRegistration
 from fleetcharge.csms.registry import ConnectionRegistry, LiveConnection
 from fleetcharge.csms.routing import InProcessRouter, StationRouter
 from fleetcharge.csms.schemas import AdmissionPolicy, Credentials, Rejection, StationRef
 from fleetcharge.csms.tls import certificate_name
 from fleetcharge.db import unit_of_work
+from fleetcharge.ratelimit.policy import parse_limits
+from fleetcharge.ratelimit.service import make_storage
 from fleetcharge.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -44,6 +51,8 @@ INTERNAL_ERROR = 1011
 ADMISSION_THREADS = 2
 # How long shutdown waits for the stations' sockets to be closed.
 CLOSE_TIMEOUT_S = 5.0
+# A handshake waits no longer than this for Redis (login counts, new-station budget).
+REDIS_TIMEOUT_S = 2.0
 
 router = APIRouter()
 
@@ -80,13 +89,18 @@ class CentralSystem:
 
     def __init__(self, config: CentralSystemConfig, settings: Settings) -> None:
         self.config = config
-        self.policy = AdmissionPolicy(
-            settings.ocpp_auto_register_location, settings.ocpp_allow_unauthenticated
+        # Counts shared by every process through Redis when configured (else in-process).
+        counts = make_storage(settings.redis_url, settings.redis_key_prefix, REDIS_TIMEOUT_S)
+        auto_register = AutoRegistration.configured(
+            settings.ocpp_auto_register_location, settings.ocpp_auto_register_limit, counts
         )
+        self.policy = AdmissionPolicy(auto_register, settings.ocpp_allow_unauthenticated)
         self.registry = ConnectionRegistry()
         self.router = router_for(self.registry, settings)
         self.closing = False
-        self.logins = LoginThrottle()
+        self.logins = LoginThrottle(counts)
+        self.bounds = ConnectionBounds.configured(settings)
+        self.refusals = RefusalLog(logger)
         self.admissions: anyio.CapacityLimiter | None = None
 
     async def start(self) -> None:
@@ -116,18 +130,34 @@ class CentralSystem:
                 await anyio.sleep(0.01)
 
     async def serve(self, websocket: WebSocket, identity: str) -> None:
+        address = websocket.client.host if websocket.client else ""
+        slot = self.bounds.open(address)
+        if isinstance(slot, Rejection):
+            self._refused(identity, address, slot.status_code, slot.reason)
+            await _refuse(websocket, slot.status_code, slot.reason)
+            return
+        try:
+            await self._serve(websocket, identity, slot)
+        finally:
+            self.logins.settle()
+            slot.close()
+
+    def _refused(self, identity: str, address: str, status: int, reason: str) -> None:
+        self.refusals.warning(
+            status, "refused charge station %r from %s: %s", identity, address, reason
+        )
+
+    async def _serve(self, websocket: WebSocket, identity: str, slot: Slot) -> None:
         if self.closing:
             await _refuse(websocket, 503, "the server is shutting down")
             return
         if SUBPROTOCOL not in websocket.scope.get("subprotocols", ()):
             await _refuse(websocket, 400, f"subprotocol {SUBPROTOCOL} required")
             return
-        address = websocket.client.host if websocket.client else ""
-        wait = self.logins.wait(identity, address)
+        address = slot.address
+        wait = await self.logins.wait(identity, address)
         if wait:
-            logger.warning(
-                "refused charge station %r from %s: too many failed logins", identity, address
-            )
+            self._refused(identity, address, 429, "too many failed logins")
             await _refuse(
                 websocket, 429, f"too many failed logins: try again in {math.ceil(wait)} s"
             )
@@ -143,11 +173,12 @@ class CentralSystem:
             if admitted.status_code == 401 and credentials != Credentials():
                 # A wrong password, not a first try without one (some stations wait for
                 # the challenge before they send theirs).
-                self.logins.failed(identity, address)
-            logger.warning("refused charge station %r: %s", identity, admitted.reason)
+                await self.logins.failed(identity, address)
+            self._refused(identity, address, admitted.status_code, admitted.reason)
             await _refuse(websocket, admitted.status_code, admitted.reason)
             return
-        self.logins.succeeded(identity, address)
+        await self.logins.succeeded(identity, address)
+        slot.authenticated()
         await websocket.accept(subprotocol=SUBPROTOCOL)
         await self._converse(websocket, admitted)
 
@@ -245,6 +276,9 @@ def central_system_for(engine: Engine, settings: Settings) -> CentralSystem:
         policy,
         settings.ocpp_heartbeat_interval,
         command_timeout=settings.ocpp_command_timeout_seconds,
+        authorize_limit=parse_limits(
+            settings.ocpp_authorize_limit, parameter="FLEETCHARGE_OCPP_AUTHORIZE_LIMIT"
+        ),
     )
     return CentralSystem(config, settings)
 

@@ -1,5 +1,6 @@
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -8,6 +9,15 @@ from fleetcharge.models.base import Base, CreatedAtMixin, PublicIdMixin, Version
 from fleetcharge.models.organisation import Organisation
 from fleetcharge.models.tariff import Tariff
 from fleetcharge.models.types import ExactDecimal, UTCDateTime
+
+
+class Registration(StrEnum):
+    """A station's registration_status: created by an operator (accepted), or by
+    auto-registration (pending: its sessions are held, not billed, until an operator
+    approves it)."""
+
+    ACCEPTED = "accepted"
+    PENDING = "pending"
 
 
 class Location(PublicIdMixin, VersionedMixin, CreatedAtMixin, Base):
@@ -46,6 +56,9 @@ class Station(PublicIdMixin, VersionedMixin, CreatedAtMixin, Base):
     last_boot_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     firmware_status: Mapped[str | None] = mapped_column(String(24))
     diagnostics_status: Mapped[str | None] = mapped_column(String(16))
+    registration_status: Mapped[str] = mapped_column(
+        String(8), default=Registration.ACCEPTED, server_default=Registration.ACCEPTED.value
+    )
     # Decommissioned stations keep their sessions and are refused on connect.
     decommissioned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -126,11 +126,19 @@ class StationView(BaseModel):
     host_organisation_uuid: str
     tariff_uuid: str | None
     connectors: list[ConnectorView]
-    status: Literal["active", "decommissioned"]
+    status: Literal["active", "pending", "decommissioned"] = Field(
+        description="pending: auto-registered, its sessions held until an operator approves it."
+    )
     decommissioned_at: str | None
     has_password: bool = Field(description="Whether it must send a password to connect.")
     created_at: str
     version: int = Field(description="Bumped by every change; sent as the ETag.")
+
+
+class ApprovalView(StationView):
+    sessions_recorded: int = Field(
+        description="Sessions held while the station was pending, recorded by this approval."
+    )
 
 
 class PasswordView(BaseModel):

@@ -2,6 +2,7 @@
 commits). Decommissioned stations keep their history and are refused on connect."""
 
 import contextlib
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -13,17 +14,19 @@ from sqlalchemy.orm import Session
 
 from fleetcharge.accounts.permissions import Actor
 from fleetcharge.audit.service import record
+from fleetcharge.csms.sessions import record_held_sessions
 from fleetcharge.errors import Conflict, InvalidField, NotFound
 from fleetcharge.kit import fields
 from fleetcharge.kit.cursors import Page, PageRequest, page_of
 from fleetcharge.kit.versions import claim_version
 from fleetcharge.models import Location, Organisation, Station, Tariff
+from fleetcharge.models.location import Registration
 from fleetcharge.network import connectors
 from fleetcharge.network.locations import location_by_field, uuid_of
 from fleetcharge.network.schemas import StationCreate, StationFields, StationUpdate
 from fleetcharge.network.tariff_changes import change_tariff
 
-Status = Literal["active", "decommissioned"]
+Status = Literal["active", "pending", "decommissioned"]
 
 
 def station_view(station: Station) -> dict[str, Any]:
@@ -40,7 +43,7 @@ def station_view(station: Station) -> dict[str, Any]:
         "connectors": [
             {"connector_id": c.connector_id, "name": c.name} for c in station.connectors
         ],
-        "status": "decommissioned" if station.decommissioned_at else "active",
+        "status": _status(station),
         "decommissioned_at": station.decommissioned_at.isoformat()
         if station.decommissioned_at
         else None,
@@ -48,6 +51,12 @@ def station_view(station: Station) -> dict[str, Any]:
         "created_at": station.created_at.isoformat(),
         "version": station.version,
     }
+
+
+def _status(station: Station) -> Status:
+    if station.decommissioned_at is not None:
+        return "decommissioned"
+    return "pending" if station.registration_status == Registration.PENDING else "active"
 
 
 def get_station(db: Session, actor: Actor, uuid: UUID) -> Station:
@@ -89,8 +98,11 @@ def list_stations(
         query = query.join(Organisation, Organisation.id == Location.host_organisation_id).where(
             Organisation.uuid == organisation_uuid
         )
-    if status == "active":
-        query = query.where(Station.decommissioned_at.is_(None))
+    if status in ("active", "pending"):
+        registration = Registration.PENDING if status == "pending" else Registration.ACCEPTED
+        query = query.where(
+            Station.decommissioned_at.is_(None), Station.registration_status == registration
+        )
     elif status == "decommissioned":
         query = query.where(Station.decommissioned_at.is_not(None))
     if q and q.strip():
@@ -166,6 +178,34 @@ def decommission(db: Session, actor: Actor, station: Station) -> Station:
     after = station_view(station)
     record(db, actor, "decommission", "station", station.uuid, None, before, after)
     return station
+
+
+@dataclass(frozen=True)
+class Approval:
+    station: Station
+    sessions_recorded: int  # held while it was pending
+
+
+def approve(db: Session, actor: Actor, station: Station) -> Approval:
+    """An auto-registered station is accepted: its BootNotification is answered Accepted
+    from now on, and the sessions held while it was pending are recorded (on the Fleets
+    API and billed from now on). Again, or for a station never pending: no change."""
+    actor.require("stations", "approve")
+    if station.registration_status != Registration.PENDING:
+        return Approval(station, 0)
+    if station.decommissioned_at is not None:
+        raise Conflict(f"station {station.uuid} is decommissioned", field="uuid")
+    claim_version(db, station, None)
+    before = station_view(station)
+    station.registration_status = Registration.ACCEPTED
+    db.flush()
+    recorded = record_held_sessions(db, station)
+    record(db, actor, "approve", "station", station.uuid, None, before, station_view(station))
+    return Approval(station, recorded)
+
+
+def approval_view(approval: Approval) -> dict[str, Any]:
+    return {**station_view(approval.station), "sessions_recorded": approval.sessions_recorded}
 
 
 def _apply(db: Session, station: Station, data: StationFields, now: datetime) -> None:

@@ -37,7 +37,19 @@ class Quota:
         }
 
 
-def make_storage(redis_url: str | None, key_prefix: str = "fleetcharge") -> Storage:
+def make_storage(
+    redis_url: str | None, key_prefix: str = "fleetcharge", timeout_s: float | None = None
+) -> Storage:
+    """Redis when a URL is given (each call waiting at most `timeout_s` when set), else
+    this process's memory."""
+    if redis_url and timeout_s is not None:
+        return RedisStorage(
+            redis_url,
+            key_prefix=key_prefix,
+            wrap_exceptions=True,
+            socket_connect_timeout=timeout_s,
+            socket_timeout=timeout_s,
+        )
     if redis_url:
         return RedisStorage(redis_url, key_prefix=key_prefix, wrap_exceptions=True)
     return MemoryStorage()

@@ -26,6 +26,8 @@ _REFUSALS = {
     401: "HTTP 401 Unauthorized (wrong or missing password for station {station})",
     403: "HTTP 403 Forbidden (station {station} may not connect)",
     404: "HTTP 404 Not Found (unknown station {station}, or not an OCPP endpoint)",
+    429: "HTTP 429 Too Many Requests (too many failed logins from here, or new stations)",
+    503: "HTTP 503 Service Unavailable (the central system is full or shutting down)",
 }
 
 
@@ -36,9 +38,14 @@ def basic_auth(station_id: str, password: str) -> str:
 
 
 async def open_websocket(
-    url: str, station_id: str, password: str | None, open_timeout_s: float
+    url: str,
+    station_id: str,
+    password: str | None,
+    open_timeout_s: float,
+    local_address: str | None = None,
 ) -> ClientConnection:
-    """Connect with subprotocol ocpp1.6; every way of failing is a `ConnectionFailed`."""
+    """Connect with subprotocol ocpp1.6 (from `local_address` when given, e.g. one of the
+    127.0.0.0/8 loopback addresses); every way of failing is a `ConnectionFailed`."""
     headers = None if password is None else {"Authorization": basic_auth(station_id, password)}
     try:
         ws = await connect(
@@ -49,12 +56,14 @@ async def open_websocket(
             close_timeout=CLOSE_TIMEOUT_S,
             compression=None,  # charge stations rarely negotiate permessage-deflate
             proxy=None,
+            local_addr=None if local_address is None else (local_address, 0),
         )
     except InvalidStatus as error:
         status = error.response.status_code
         reason = _REFUSALS.get(status, f"HTTP {status} {error.response.reason_phrase}")
+        reason = reason.format(station=station_id)
         raise ConnectionFailed(
-            f"{url}: the central system refused the connection: {reason.format(station=station_id)}"
+            f"{url}: the central system refused the connection: {reason}", status
         ) from None
     except InvalidURI as error:
         raise ConnectionFailed(f"invalid central system URL: {error}") from None

@@ -10,7 +10,12 @@ class SimulatorError(Exception):
 
 
 class ConnectionFailed(SimulatorError):
-    """The central system could not be reached, or refused the WebSocket handshake."""
+    """The central system could not be reached, or refused the WebSocket handshake (with
+    `status`, the HTTP status it answered)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class ConnectionLost(SimulatorError):

@@ -19,6 +19,7 @@ from fleetcharge.admin.documents import changes, creates, lists, shows
 from fleetcharge.network import passwords
 from fleetcharge.network import stations as service
 from fleetcharge.network.schemas import (
+    ApprovalView,
     PasswordBody,
     PasswordView,
     StationCreate,
@@ -31,7 +32,10 @@ router = APIRouter(prefix="/stations", tags=["Stations"])
 Search = Annotated[str | None, Query(description="Part of the name, identity or EVSE id.")]
 AtLocation = Annotated[UUID | None, Query(description="Only this location's stations.")]
 Host = Annotated[UUID | None, Query(description="Only stations this organisation hosts.")]
-Status = Annotated[service.Status | None, Query(description="active or decommissioned.")]
+Status = Annotated[
+    service.Status | None,
+    Query(description="active, pending (auto-registered, awaiting approval) or decommissioned."),
+]
 
 
 @router.get("", summary="List stations", **lists(StationView))
@@ -94,6 +98,18 @@ def decommission_station(request: Request, uuid: UUID) -> Response:
     with admin_call(request, "stations", "update") as (db, actor):
         station = service.decommission(db, actor, service.get_station(db, actor, uuid))
         return object_response(service.station_view(station))
+
+
+@router.post(
+    "/{uuid}/approve",
+    summary="Approve an auto-registered (pending) station: accepted from its next "
+    "BootNotification, its held sessions recorded and billed",
+    **shows(ApprovalView, "The station, accepted (again: no change, nothing recorded)."),
+)
+def approve_station(request: Request, uuid: UUID) -> Response:
+    with admin_call(request, "stations", "approve") as (db, actor):
+        approval = service.approve(db, actor, service.get_station(db, actor, uuid))
+        return object_response(service.approval_view(approval))
 
 
 @router.post(
