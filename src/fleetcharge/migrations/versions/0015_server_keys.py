@@ -8,7 +8,7 @@ that the /sessions page PostgreSQL renders computes pseudonyms with the built-in
 `sha256()` (pgcrypto is not needed).
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-04 09:00:00.000000
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0012"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
