@@ -110,10 +110,12 @@ class CentralSystemChargePoint(ChargePoint):
 
     @on(Action.authorize)
     def on_authorize(self, id_tag: str, **_: Any) -> Any:
+        self.system.fail_if_told(Action.authorize)
         return call_result.Authorize(id_tag_info={"status": self.system.authorize(id_tag)})
 
     @on(Action.start_transaction)
     def on_start_transaction(self, id_tag: str, **_: Any) -> Any:
+        self.system.fail_if_told(Action.start_transaction)
         concurrent = id_tag in self.system.concurrent_tags
         return call_result.StartTransaction(
             transaction_id=next(self.system.transaction_ids),
@@ -126,8 +128,7 @@ class CentralSystemChargePoint(ChargePoint):
 
     @on(Action.meter_values)
     def on_meter_values(self, **_: Any) -> Any:
-        if "MeterValues" in self.system.failing_actions:
-            raise RuntimeError("the database is down")  # the library answers InternalError
+        self.system.fail_if_told(Action.meter_values)
         return call_result.MeterValues()
 
     @after(Action.meter_values)
@@ -144,6 +145,7 @@ class CentralSystemChargePoint(ChargePoint):
 
     @on(Action.stop_transaction)
     def on_stop_transaction(self, **_: Any) -> Any:
+        self.system.fail_if_told(Action.stop_transaction)
         return call_result.StopTransaction(id_tag_info={"status": AuthorizationStatus.accepted})
 
     @on(Action.diagnostics_status_notification)
@@ -166,13 +168,16 @@ class CentralSystem:
         rejected_tags: frozenset[str] = frozenset(),
         concurrent_tags: frozenset[str] = frozenset(),
         failing_actions: frozenset[str] = frozenset(),
+        failing_calls: dict[str, set[int]] | None = None,
         heartbeat_interval: int = 300,
         registration: RegistrationStatus = RegistrationStatus.accepted,
         drop_on: frozenset[str] = frozenset(),
     ) -> None:
         """`command_after=(n, make)`: after a station's n-th MeterValues, send it the call
         `make(transaction_id)` (once per station); its answer lands in `answers`.
-        `drop_on`: actions whose first call from each station closes the connection unanswered."""
+        `drop_on`: actions whose first call from each station closes the connection unanswered.
+        `failing_calls`: action -> which of its calls (1, 2, ... over all stations) to answer
+        with a CallError; `failing_actions` fail every time."""
         self.subprotocols = ["ocpp1.6"] if subprotocols is None else subprotocols
         self.password = password
         self.command_after = command_after
@@ -184,6 +189,8 @@ class CentralSystem:
             concurrent_tags  # Authorize: Accepted, StartTransaction: ConcurrentTx
         )
         self.failing_actions = failing_actions  # answered with a CallError
+        self.failing_calls = failing_calls or {}
+        self.calls_answered: dict[str, int] = {}  # action -> calls handled
         self.drop_on = drop_on
         self.dropped: set[tuple[str, str]] = set()  # (station id, action)
         self.frames: list[Frame] = []
@@ -207,6 +214,11 @@ class CentralSystem:
             return False
         self.dropped.add(key)
         return True
+
+    def fail_if_told(self, action: str) -> None:
+        number = self.calls_answered[action] = self.calls_answered.get(action, 0) + 1
+        if action in self.failing_actions or number in self.failing_calls.get(action, ()):
+            raise RuntimeError("the database is down")  # the library answers InternalError
 
     def authorize(self, id_tag: str) -> AuthorizationStatus:
         if id_tag in self.rejected_tags:

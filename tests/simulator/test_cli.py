@@ -62,6 +62,8 @@ def test_refused_handshake_exits_1_with_a_message(central_system_factory: object
         (["--id-tag", "A-CARD-NUMBER-FAR-TOO-LONG"], "1 to 20 characters"),
         (["--prefix", "bad/prefix"], "--prefix"),
         (["--station", "bad/identity"], "--station"),
+        (["--transaction-message-attempts", "0"], "--transaction-message-attempts"),
+        (["--transaction-message-retry-interval", "-1"], "--transaction-message-retry"),
     ],
 )
 def test_bad_arguments_are_a_usage_error(args: list[str], complaint: str) -> None:
@@ -79,3 +81,14 @@ def test_reconnect_sends_the_unanswered_call_again(central_system_factory: objec
     assert result.exit_code == 0, result.output
     assert "1 of 1" in result.stdout
     assert len(system.calls("StopTransaction")) == 2
+
+
+def test_transaction_messages_retried_as_configured(central_system_factory: object) -> None:
+    system: CentralSystem = central_system_factory(failing_calls={"StopTransaction": {1}})  # type: ignore[operator]
+    args = ["simulate", "--url", system.url, "--sample-interval", "600", *FAST]
+    args += ["--transaction-message-attempts", "2", "--transaction-message-retry-interval", "0"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "1 of 1" in result.stdout
+    assert len(system.calls("StopTransaction")) == 2
+    assert "Transaction messages retried" in result.stdout

@@ -3,6 +3,7 @@
 import dataclasses
 import random
 from datetime import datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -301,10 +302,59 @@ def test_a_card_refused_at_start_transaction_is_stopped_at_once(
 
 def test_call_errors_are_counted_and_the_session_carries_on(central_system_factory: Any) -> None:
     system = central_system_factory(failing_actions=frozenset({"MeterValues"}))
-    summary = run(config(system))
+    summary = run(config(system, transaction_message_attempts=1))
     assert summary.call_errors == system.actions().count("MeterValues") > 0
+    assert summary.totals.transaction_retries == 0
     assert summary.sessions_completed == 1
     assert system.calls("StopTransaction")[0].payload["reason"] == "EVDisconnected"
+
+
+def test_transaction_messages_are_retried_after_the_interval_times_the_attempts(
+    central_system_factory: Any,
+) -> None:
+    """OCPP 1.6 section 4.10: 3 attempts, 1 s interval: again after 1 s, then after 2 s."""
+    system = central_system_factory(failing_calls={"StopTransaction": {1, 2}})
+    summary = run(
+        config(system, transaction_message_attempts=3, transaction_message_retry_interval_s=1)
+    )
+    stops = system.calls("StopTransaction")
+    assert len(stops) == 3 and stops[0].payload == stops[1].payload == stops[2].payload
+    waits = [(b.received_at - a.received_at).total_seconds() for a, b in pairwise(stops)]
+    assert 1 <= waits[0] < 1.5 and 2 <= waits[1] < 2.5
+    assert summary.call_errors == summary.totals.transaction_retries == 2
+    assert [r.outcome for r in summary.reports] == ["completed"]
+
+
+def test_a_transaction_message_failing_every_attempt_is_dropped(
+    central_system_factory: Any,
+) -> None:
+    system = central_system_factory(failing_actions=frozenset({"StopTransaction"}))
+    summary = run(
+        config(system, transaction_message_attempts=2, transaction_message_retry_interval_s=0)
+    )
+    assert system.actions().count("StopTransaction") == 2
+    # Never taken by the central system: the session is not counted as completed.
+    assert [r.outcome for r in summary.reports] == ["failed"]
+    assert summary.sessions_completed == 0
+    assert system.statuses()[-1] == "Available"  # the car left all the same
+
+
+def test_other_messages_are_not_retried(central_system_factory: Any) -> None:
+    system = central_system_factory(failing_calls={"Authorize": {1}})
+    summary = run(config(system, transaction_message_retry_interval_s=0))
+    assert system.actions().count("Authorize") == 1
+    assert "StartTransaction" not in system.actions()  # a tag it never saw accepted
+    assert [r.outcome for r in summary.reports] == ["failed"]
+
+
+def test_a_failed_authorize_falls_back_on_the_authorization_cache(
+    central_system_factory: Any,
+) -> None:
+    """The second session's Authorize gets a CallError: the tag was accepted for the first."""
+    system = central_system_factory(failing_calls={"Authorize": {2}})
+    summary = run(config(system, sessions=2))
+    assert system.actions().count("StartTransaction") == 2
+    assert [r.outcome for r in summary.reports] == ["completed", "completed"]
 
 
 def test_availability_change_during_a_session_is_scheduled(central_system_factory: Any) -> None:

@@ -118,6 +118,25 @@ def simulate(
             max=_DAY_S,
         ),
     ] = 0,
+    transaction_message_attempts: Annotated[
+        int,
+        typer.Option(
+            help="OCPP TransactionMessageAttempts: how often a StartTransaction, "
+            "StopTransaction or MeterValues the central system fails to process (CallError, "
+            "or no answer) is sent in all before it is dropped.",
+            min=1,
+            max=100,
+        ),
+    ] = 3,
+    transaction_message_retry_interval: Annotated[
+        int,
+        typer.Option(
+            help="OCPP TransactionMessageRetryInterval: real seconds before a retry, times "
+            "the attempts made so far (30: retries after 30 s, then 60 s).",
+            min=0,
+            max=86_400,
+        ),
+    ] = 30,
     seed: Annotated[
         int | None, typer.Option(help="Seed for a reproducible run.", show_default="random")
     ] = None,
@@ -153,6 +172,8 @@ def simulate(
         seed=seed,
         timeout_s=timeout,
         reconnect_s=reconnect,
+        transaction_message_attempts=transaction_message_attempts,
+        transaction_message_retry_interval_s=transaction_message_retry_interval,
     )
     progress = Progress(
         TextColumn("[bold]charging sessions"),
@@ -185,6 +206,7 @@ def _summary_table(summary: "SimulationSummary") -> Table:
         ("Energy delivered", f"{totals.energy_wh / 1000:,.1f} kWh"),
         ("OCPP messages sent", f"{totals.messages_sent:,}"),
         ("CallErrors received", f"{totals.call_errors:,}"),
+        ("Transaction messages retried", f"{totals.transaction_retries:,}"),
         ("Frames sent / received", f"{totals.frames_sent:,} / {totals.frames_received:,}"),
         ("Elapsed", f"{summary.elapsed_s:.1f} s"),
         ("Seed", f"{summary.seed}"),

@@ -63,6 +63,10 @@ class Configuration:
             "NumberOfConnectors": str(config.connectors),
             "StopTransactionOnInvalidId": "true",
             "SupportedFeatureProfiles": "Core,RemoteTrigger",
+            "TransactionMessageAttempts": str(config.transaction_message_attempts),
+            "TransactionMessageRetryInterval": str(config.transaction_message_retry_interval_s),
+            # Tags answered Accepted are remembered, and used when Authorize fails.
+            "AuthorizationCacheEnabled": "true",
         }
 
     @property
@@ -80,6 +84,18 @@ class Configuration:
     @property
     def stop_on_invalid_id(self) -> bool:
         return self.values["StopTransactionOnInvalidId"] == "true"
+
+    @property
+    def transaction_message_attempts(self) -> int:
+        return max(1, int(self.values["TransactionMessageAttempts"]))
+
+    @property
+    def transaction_message_retry_interval_s(self) -> int:
+        return int(self.values["TransactionMessageRetryInterval"])
+
+    @property
+    def authorization_cache(self) -> bool:
+        return self.values["AuthorizationCacheEnabled"] == "true"
 
     def get(self, keys: list[str] | None) -> tuple[list[dict[str, Any]], list[str]]:
         wanted = keys or list(self.values)
@@ -100,7 +116,12 @@ class Configuration:
 
 
 def _valid(key: str, value: str) -> bool:
-    if key in ("HeartbeatInterval", "MeterValueSampleInterval"):
+    if key in (
+        "HeartbeatInterval",
+        "MeterValueSampleInterval",
+        "TransactionMessageAttempts",
+        "TransactionMessageRetryInterval",
+    ):
         return value.isdigit()
     if key == "MeterValuesSampledData":
         return bool(value) and all(m in SAMPLED_MEASURANDS for m in value.split(","))

@@ -14,7 +14,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 from websockets.typing import Subprotocol
 
-from fleetcharge.simulator.model import ConnectionFailed, ConnectionLost, StationStats
+from fleetcharge.simulator.model import ConnectionFailed, ConnectionLost, NoAnswer, StationStats
 
 OCPP16 = Subprotocol("ocpp1.6")
 CLOSE_TIMEOUT_S = 2.0
@@ -158,7 +158,7 @@ class Link:
             _LOG.info("%s: %s answered with a CallError: %s", self.charge_point.id, action, error)
             return None
         if isinstance(error, TimeoutError):
-            raise ConnectionLost(f"{self.charge_point.id}: no answer to {action} in time") from None
+            raise NoAnswer(f"{self.charge_point.id}: no answer to {action} in time") from None
         if isinstance(error, ConnectionClosed):
             raise self._lost(action) from None
         raise error

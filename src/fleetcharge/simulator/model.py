@@ -22,6 +22,10 @@ class ConnectionLost(SimulatorError):
     """The central system closed the connection, or stopped answering, during the run."""
 
 
+class NoAnswer(ConnectionLost):
+    """The central system did not answer a Call within the response timeout."""
+
+
 class BootRejected(SimulatorError):
     """BootNotification was answered with Rejected or a CallError."""
 
@@ -51,6 +55,11 @@ class StationConfig:
     # Real seconds to keep reconnecting after losing the connection, messages waiting meanwhile
     # (see `uplink`); 0: the lost connection ends the station's run with ConnectionLost.
     reconnect_s: float = 0.0
+    # OCPP 1.6 TransactionMessageAttempts / TransactionMessageRetryInterval (real seconds):
+    # how often a transaction message the central system failed to process is sent in all,
+    # waiting the interval times the attempts so far before each retry.
+    transaction_message_attempts: int = 3
+    transaction_message_retry_interval_s: int = 30
 
     def __post_init__(self) -> None:
         if self.connectors < 1:
@@ -61,6 +70,8 @@ class StationConfig:
             raise ValueError("sample_interval_s must be >= 0 (0: no MeterValues)")
         if self.reconnect_s < 0:
             raise ValueError("reconnect_s must be >= 0")
+        if self.transaction_message_attempts < 1 or self.transaction_message_retry_interval_s < 0:
+            raise ValueError("transaction messages need 1 attempt or more, an interval >= 0")
 
 
 @dataclass(slots=True)
@@ -75,6 +86,7 @@ class StationStats:
     rejected_authorisations: int = 0  # Authorize or StartTransaction not Accepted
     sessions_completed: int = 0  # transactions started and stopped
     sessions_stopped_early: int = 0  # of those: remote stop, unlock or reset
+    transaction_retries: int = 0  # transaction messages sent again after a failed attempt
     energy_wh: int = 0
 
     def add(self, other: "StationStats") -> None:

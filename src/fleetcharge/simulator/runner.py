@@ -56,6 +56,8 @@ class SimulationConfig:
     fail_fast: bool = True  # the first failing station ends the run with its error
     connect_concurrency: int = 100  # handshakes in flight at once
     reconnect_s: float = 0.0  # see StationConfig.reconnect_s
+    transaction_message_attempts: int = 3  # see StationConfig
+    transaction_message_retry_interval_s: int = 30
 
     def __post_init__(self) -> None:
         if self.identities and self.stations != len(self.identities):
@@ -141,6 +143,8 @@ def _station(
         transaction_data=config.transaction_data,
         validate=config.validate,
         reconnect_s=config.reconnect_s,
+        transaction_message_attempts=config.transaction_message_attempts,
+        transaction_message_retry_interval_s=config.transaction_message_retry_interval_s,
     )
     return SimulatedStation(station_config, connect_limit=limit), plans
 

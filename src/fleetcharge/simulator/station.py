@@ -30,6 +30,7 @@ from fleetcharge.simulator.connection import Wire
 from fleetcharge.simulator.curves import MeterSample
 from fleetcharge.simulator.model import (
     BootRejected,
+    NoAnswer,
     RegisterMode,
     SessionOutcome,
     SessionReport,
@@ -81,6 +82,7 @@ class SimulatedStation:
         self._inoperative: set[int] = set()
         self._scheduled: dict[int, AvailabilityType] = {}
         self._active: dict[int, _ActiveSession] = {}
+        self._authorised: set[str] = set()  # the authorization cache
         self.uplink = Uplink(config, self.stats, self._handler, connect_limit)
         self._reboot: asyncio.Task[None] | None = None
         self._gate = asyncio.Lock()  # held by a session, or by a reboot
@@ -278,8 +280,8 @@ class SimulatedStation:
             report.outcome = SessionOutcome.ABORTED
             await self._leave(session, self._interrupted_at(plan.start_s))
             return
-        authorised = await self._call(call.Authorize(id_tag=plan.id_tag))
-        if authorised is None or authorised.id_tag_info["status"] != AuthorizationStatus.accepted:
+        authorised = await self._authorize(plan.id_tag)
+        if authorised != AuthorizationStatus.accepted:
             if authorised is not None:
                 self.stats.rejected_authorisations += 1
                 report.outcome = SessionOutcome.REJECTED
@@ -287,7 +289,7 @@ class SimulatedStation:
             return
         lifetime = self.config.register is RegisterMode.LIFETIME
         session.meter_start = self._register_wh if lifetime else 0
-        started = await self._call(
+        started = await self._transaction_message(
             call.StartTransaction(
                 connector_id=connector,
                 id_tag=plan.id_tag,
@@ -300,7 +302,7 @@ class SimulatedStation:
             return
         session.transaction_id = report.transaction_id = int(started.transaction_id)
         report.meter_start, report.started_at = session.meter_start, self.clock.at(plan.start_s)
-        accepted = started.id_tag_info["status"] == AuthorizationStatus.accepted
+        accepted = self._remember(plan.id_tag, started.id_tag_info["status"])
         if not accepted:
             self.stats.rejected_authorisations += 1
             if self.configuration.stop_on_invalid_id:
@@ -310,8 +312,46 @@ class SimulatedStation:
         else:
             await self._set_status(connector, ChargePointStatus.charging, plan.start_s)
             stop_at = await self._charge(session)
-        await self._stop(session, stop_at, report)
+        if not await self._stop(session, stop_at, report):
+            return  # the central system never took the StopTransaction: FAILED
         report.outcome = SessionOutcome.COMPLETED if accepted else SessionOutcome.REJECTED
+
+    async def _authorize(self, id_tag: str) -> AuthorizationStatus | None:
+        """The central system's answer to Authorize; when it answers with a CallError (it
+        cannot decide, e.g. its database is down), the authorization cache's: Accepted for
+        a tag accepted before, as stations with LocalAuthorizeOffline do; else None."""
+        answer = await self._call(call.Authorize(id_tag=id_tag))
+        if answer is None:
+            cached = self.configuration.authorization_cache and id_tag in self._authorised
+            return AuthorizationStatus.accepted if cached else None
+        status = AuthorizationStatus(answer.id_tag_info["status"])
+        self._remember(id_tag, status)
+        return status
+
+    def _remember(self, id_tag: str, status: str) -> bool:
+        """Keep the tag's latest status in the authorization cache; True when Accepted."""
+        if status == AuthorizationStatus.accepted:
+            self._authorised.add(id_tag)
+            return True
+        self._authorised.discard(id_tag)
+        return False
+
+    async def _transaction_message(self, payload: Any) -> Any:
+        """Send a transaction message as OCPP 1.6 asks (section 4.10): after a CallError or no
+        answer, again until TransactionMessageAttempts have been made, waiting
+        TransactionMessageRetryInterval times the attempts so far; then it is dropped (None).
+        A lost connection is no attempt: with `reconnect_s` it is sent again once back."""
+        attempts = self.configuration.transaction_message_attempts
+        for attempt in range(1, attempts + 1):
+            try:
+                answer = await self._call(payload)
+            except NoAnswer:
+                answer = None
+            if answer is not None or attempt == attempts:
+                return answer
+            self.stats.transaction_retries += 1
+            await asyncio.sleep(self.configuration.transaction_message_retry_interval_s * attempt)
+        return None
 
     async def _charge(self, session: _ActiveSession) -> float:
         """Send the planned MeterValues and SuspendedEV; the offset at which the car leaves."""
@@ -333,12 +373,13 @@ class SimulatedStation:
             return self._interrupted_at(plan.stop_s)
         return plan.stop_s
 
-    async def _stop(self, session: _ActiveSession, offset: float, report: SessionReport) -> None:
+    async def _stop(self, session: _ActiveSession, offset: float, report: SessionReport) -> bool:
+        """StopTransaction, then the connector's statuses; False when it was never answered."""
         plan, connector = session.plan, session.connector_id
         reason = session.stop_reason or Reason.ev_disconnected
         energy = int(plan.curve.energy_at(offset - plan.start_s))
         meter_stop = session.meter_start + energy
-        await self._call(
+        stopped = await self._transaction_message(
             call.StopTransaction(
                 meter_stop=meter_stop,
                 timestamp=self.clock.stamp(offset),
@@ -353,12 +394,13 @@ class SimulatedStation:
         report.meter_stop, report.energy_wh = meter_stop, energy
         report.stop_reason, report.stopped_at = reason, self.clock.at(offset)
         if reason in (Reason.soft_reset, Reason.hard_reset):
-            return  # the reboot reports every connector after BootNotification
+            return stopped is not None  # the reboot reports every connector after its boot
         await self._set_status(connector, ChargePointStatus.finishing, offset)
         if reason != Reason.ev_disconnected:  # the cable is still in: wait for the driver
             offset += UNPLUG_S
             await self._sleep_until(offset)
         await self._set_status(connector, self._idle_status(connector), offset)
+        return stopped is not None
 
     async def _leave(self, session: _ActiveSession, offset: float) -> None:
         """The driver unplugs without a transaction (rejected card, reset, unlock)."""
@@ -406,7 +448,7 @@ class SimulatedStation:
             sample,
             context,
         )
-        await self._call(
+        await self._transaction_message(
             call.MeterValues(
                 connector_id=session.connector_id,
                 meter_value=[reading],
