@@ -10,6 +10,7 @@ keys under a prefix of its own, deleted afterwards.
 
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +25,8 @@ from fleetcharge.migrate import upgrade
 
 # Test clients name the host `testserver`; the apps tests build answer to it.
 os.environ.setdefault("FLEETCHARGE_ALLOWED_HOSTS", "testserver")
+# The central systems tests start keep their outage journals out of the working tree.
+os.environ.setdefault("FLEETCHARGE_OCPP_JOURNAL_DIR", tempfile.mkdtemp(prefix="fc-journal-"))
 
 POSTGRES_ENV = "FLEETCHARGE_TEST_POSTGRES_URL"
 REDIS_ENV = "FLEETCHARGE_TEST_REDIS_URL"

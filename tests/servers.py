@@ -56,7 +56,7 @@ def running_servers(
             for _ in range(count):
                 # Logs go to a file: a pipe that nobody reads would block a chatty server.
                 log = stack.enter_context(tempfile.TemporaryFile())
-                servers.append(_start(database_url, env, log, verify))
+                servers.append(_start(database_url, env, log, free_port(), verify))
             for server in servers:
                 _wait_until_ready(server)
             yield servers
@@ -65,10 +65,26 @@ def running_servers(
                 _stop(server.process)
 
 
+@contextmanager
+def server_on(port: int, database_url: str, env: dict[str, str]) -> Iterator[Server]:
+    """A server on a given port (in place of one a test killed, say), yielded once it
+    answers; stopped afterwards unless the test stopped it."""
+    with tempfile.TemporaryFile() as log:
+        server = _start(database_url, env, log, port)
+        try:
+            _wait_until_ready(server)
+            yield server
+        finally:
+            _stop(server.process)
+
+
 def _start(
-    database_url: str, env: dict[str, str], log: IO[bytes], verify: ssl.SSLContext | None
+    database_url: str,
+    env: dict[str, str],
+    log: IO[bytes],
+    port: int,
+    verify: ssl.SSLContext | None = None,
 ) -> Server:
-    port = free_port()
     command = [
         sys.executable,
         "-c",

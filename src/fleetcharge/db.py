@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 import psycopg
+import sqlalchemy.exc
 from psycopg.abc import Buffer
 from psycopg.adapt import Loader
 from psycopg.rows import namedtuple_row
@@ -24,6 +25,15 @@ Reader = Session | psycopg.Connection[Any] | psycopg.AsyncConnection[Any]
 _POOL = {"pool_size": 10, "max_overflow": 20}
 # A pooled connection idle this long is pinged before it is handed out again.
 IDLE_BEFORE_PING = 1.0  # seconds
+# Failures of the connection, not of the statement: the database is (briefly) unavailable
+# (refused or lost connections, terminated backends, timeouts, deadlocks, a locked SQLite).
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.TimeoutError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
 
 
 def normalise_url(url: str) -> str:

@@ -37,6 +37,12 @@ OCPP_CONNECTED = Gauge(
 OCPP_MESSAGES = Counter(
     "fleetcharge_ocpp_messages_total", "OCPP messages received, by action.", ["action"]
 )
+OCPP_JOURNAL_ENTRIES = Gauge(
+    "fleetcharge_ocpp_journal_entries",
+    "OCPP transaction messages answered while the database was unavailable, in the outage "
+    "journal and not applied yet.",
+    multiprocess_mode="livesum",
+)
 SESSIONS_CREATED = Counter("fleetcharge_sessions_created_total", "Charge sessions recorded.")
 
 

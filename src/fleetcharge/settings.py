@@ -6,10 +6,11 @@ from typing import Literal
 from urllib.parse import urlsplit
 from uuid import UUID
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = f"sqlite:///{Path.cwd() / 'fleetcharge.db'}"
+DEFAULT_JOURNAL_DIR = Path.cwd() / "ocpp-journal"
 
 
 class Settings(BaseSettings):
@@ -89,12 +90,19 @@ class Settings(BaseSettings):
     ocpp_max_frame_bytes: int = 1024 * 1024
     # Seconds an operator command waits for the station's answer.
     ocpp_command_timeout_seconds: float = 30.0
+    # Transaction messages answered while the database is unavailable are kept here (fsync'd)
+    # until they are applied: a directory on persistent local disk, shared by the processes
+    # of one machine (each writes a file of its own). Empty: none kept (they fail).
+    ocpp_journal_dir: Path | None = DEFAULT_JOURNAL_DIR
+    # transactionIds each process keeps reserved for StartTransactions during an outage.
+    ocpp_outage_transaction_ids: int = Field(default=1000, ge=0, le=1_000_000)
     # With Redis: how often each process refreshes its entry in the shared station registry
     # (its liveness and its stations' last_seen); a process silent for three periods is gone.
     ocpp_registry_refresh_seconds: float = 15.0
 
     @field_validator(
         "ocpp_auto_register_location",
+        "ocpp_journal_dir",
         "tls_cert_file",
         "tls_key_file",
         "tls_client_ca_file",

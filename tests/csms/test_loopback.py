@@ -83,7 +83,7 @@ class LoopbackNetwork:
         return tuple(self.cards)
 
 
-def build_network(engine: Engine) -> LoopbackNetwork:
+def build_network(engine: Engine, stations: int = STATIONS) -> LoopbackNetwork:
     """A site host's location with stations SIM-0001... (the simulator's ids) and another
     organisation's two fleets, each vehicle with one card."""
     with unit_of_work(engine) as db:
@@ -92,14 +92,14 @@ def build_network(engine: Engine) -> LoopbackNetwork:
         tariff = f.tariff(db, TARIFF, grace=GRACE_MINUTES)
         site = f.site(db, host, t=tariff)
         site.station.ocpp_identity = "SIM-0001"
-        stations = [site.station]
-        for number in range(2, STATIONS + 1):
-            stations.append(f.station(db, site.location, f"SIM-{number:04d}", tariff)[0])
-        for station in stations:  # rated as the simulated EVSE: its sessions are plausible
+        registered = [site.station]
+        for number in range(2, stations + 1):
+            registered.append(f.station(db, site.location, f"SIM-{number:04d}", tariff)[0])
+        for station in registered:  # rated as the simulated EVSE: its sessions are plausible
             station.current_type, station.max_power_kw = "DC", Decimal(EVSE.max_kw)
         fleets = [f.fleet(db, payer), f.fleet(db, payer)]
         cards = {}
-        for n in range(STATIONS * CARDS_PER_STATION):
+        for n in range(stations * CARDS_PER_STATION):
             fleet = fleets[n % len(fleets)]
             vehicle = f.vehicle(db, fleet, id_tags=(f"LOOP{n:03d}",))
             cards[f"LOOP{n:03d}"] = Card(
@@ -124,7 +124,7 @@ def build_network(engine: Engine) -> LoopbackNetwork:
                 "address": site.location.address,
                 "timezone": site.location.timezone,
             },
-            evse={s.ocpp_identity: {"evse_id": s.evse_id, "name": s.name} for s in stations},
+            evse={s.ocpp_identity: {"evse_id": s.evse_id, "name": s.name} for s in registered},
             cards=cards,
             host_sees={tag: f.pseudonym(db, host.id, tag) for tag in cards},
         )

@@ -2,14 +2,13 @@
 
 import logging
 
-import psycopg
-import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from limits.errors import StorageError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from fleetcharge.db import DATABASE_UNAVAILABLE
 from fleetcharge.errors import DomainError
 from fleetcharge.ratelimit.service import RateLimited
 
@@ -85,14 +84,7 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 # Failures of the connection, not of the statement: the service is briefly unavailable.
-UNAVAILABLE: tuple[type[Exception], ...] = (
-    sqlalchemy.exc.OperationalError,
-    sqlalchemy.exc.InterfaceError,
-    sqlalchemy.exc.TimeoutError,
-    psycopg.OperationalError,
-    psycopg.InterfaceError,
-    StorageError,
-)
+UNAVAILABLE: tuple[type[Exception], ...] = (*DATABASE_UNAVAILABLE, StorageError)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -36,3 +36,6 @@ class Flag(StrEnum):
     # Stopped while its station was pending approval (auto-registered): its session was
     # recorded only when an operator approved the station.
     HELD_PENDING_STATION = "held_pending_station"
+    # Received while the database was unavailable: answered Accepted from the outage
+    # journal, and applied (the card checked) once the database was back.
+    APPLIED_AFTER_OUTAGE = "applied_after_outage"

@@ -3,13 +3,16 @@
 Each message's database work runs in a worker thread as one unit of work, committed
 before the answer is sent; if it fails the station gets an InternalError CallError and
 nothing of the message is stored. MeterValues share their unit of work with those of other
-stations that arrive at the same time (`meter_writer`).
+stations that arrive at the same time (`meter_writer`). Transaction messages (Start-,
+StopTransaction, MeterValues of a transaction) are answered while the database is
+unavailable too, once kept in the outage journal (`journal`).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
+from pathlib import Path
 from typing import Any, TypeVar
 
 import anyio.to_thread
@@ -26,17 +29,20 @@ from sqlalchemy.orm import Session
 from fleetcharge.csms import service
 from fleetcharge.csms.authorize_limit import AuthorizeBudget
 from fleetcharge.csms.clock import ClockPolicy, StationTime, iso_utc, station_time
+from fleetcharge.csms.journal import Kept, TransactionJournal
 from fleetcharge.csms.meter_writer import MeterValuesWriter
 from fleetcharge.csms.protocol import RobustChargePoint
 from fleetcharge.csms.readings import Reading, parse_meter_values
 from fleetcharge.csms.schemas import (
     BootInfo,
+    KeptMessage,
     MeterValuesRequest,
     StartRequest,
     StationRef,
     StatusReport,
     StopRequest,
 )
+from fleetcharge.csms.service import ACCEPTED
 from fleetcharge.db import unit_of_work
 
 T = TypeVar("T")
@@ -61,11 +67,21 @@ class CentralSystemConfig:
     now: Callable[[], datetime] = utc_now
     # Token buckets bounding each connection's Authorize requests (see authorize_limit).
     authorize_limit: tuple[RateLimitItem, ...] = ()
+    # Where transaction messages wait while the database is unavailable (None: nowhere).
+    journal_dir: Path | None = None
+    # transactionIds reserved for StartTransactions during an outage.
+    reserved_transaction_ids: int = 0
 
     @cached_property
     def meter_writer(self) -> MeterValuesWriter:
         """Shared by every station of the central system (see `meter_writer`)."""
         return MeterValuesWriter(self.engine)
+
+    @cached_property
+    def journal(self) -> TransactionJournal:
+        return TransactionJournal(
+            self.engine, self.journal_dir, self.policy, self.reserved_transaction_ids
+        )
 
     def close(self) -> None:
         """Close what serving opened of its own (the writer's connections, if it was made)."""
@@ -86,6 +102,8 @@ class StationHandlers(RobustChargePoint):
         self._authorize: AuthorizeBudget | None = None
 
     async def _in_transaction(self, work: Callable[[Session], T]) -> T:
+        await self.config.journal.settle(self.station)
+
         def run() -> T:
             with unit_of_work(self.config.engine) as db:
                 return work(db)
@@ -190,9 +208,17 @@ class StationHandlers(RobustChargePoint):
             reservation_id=_storable(reservation_id, MAX_INT32),
         )
         policy = self.config.policy
-        result = await self._in_transaction(
-            lambda db: service.start_transaction(db, self.station, request, received_at, policy)
+        result = await self.config.journal.deliver(
+            KeptMessage(self.station, received_at, start=request),
+            lambda: self._in_transaction(
+                lambda db: service.start_transaction(db, self.station, request, received_at, policy)
+            ),
         )
+        if isinstance(result, Kept):
+            assert result.transaction_id is not None
+            return call_result.StartTransaction(
+                transaction_id=result.transaction_id, id_tag_info=IdTagInfo(status=ACCEPTED)
+            )
         return call_result.StartTransaction(
             transaction_id=result.transaction_id, id_tag_info=IdTagInfo(status=result.id_tag_status)
         )
@@ -211,7 +237,15 @@ class StationHandlers(RobustChargePoint):
             readings=self._readings(meter_value, received_at),
             transaction_id=_storable(transaction_id),
         )
-        await self.config.meter_writer.store(self.station, request, received_at)
+        store = self.config.meter_writer.store
+        if transaction_id is None:
+            await self.config.journal.settle(self.station)  # may go on an open transaction
+            await store(self.station, request, received_at)
+        else:
+            await self.config.journal.deliver(
+                KeptMessage(self.station, received_at, meter_values=request),
+                lambda: store(self.station, request, received_at),
+            )
         return call_result.MeterValues()
 
     @on(Action.stop_transaction)
@@ -243,9 +277,14 @@ class StationHandlers(RobustChargePoint):
             transaction_data=self._readings(transaction_data or [], received_at),
             payload=snake_to_camel_case({k: v for k, v in sent.items() if v is not None}),
         )
-        status = await self._in_transaction(
-            lambda db: service.stop_transaction(db, self.station, request, received_at)
+        status = await self.config.journal.deliver(
+            KeptMessage(self.station, received_at, stop=request),
+            lambda: self._in_transaction(
+                lambda db: service.stop_transaction(db, self.station, request, received_at)
+            ),
         )
+        if isinstance(status, Kept):
+            status = ACCEPTED if id_tag is not None else None
         return call_result.StopTransaction(
             id_tag_info=IdTagInfo(status=status) if status is not None else None
         )

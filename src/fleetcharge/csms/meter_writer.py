@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 from fleetcharge.csms import service
 from fleetcharge.csms.copy_connections import CopyConnections
 from fleetcharge.csms.schemas import MeterValuesRequest, StationRef
-from fleetcharge.db import unit_of_work
+from fleetcharge.db import DATABASE_UNAVAILABLE, unit_of_work
 
 MAX_BATCH = 500  # messages per transaction
 # Transactions whose station is remembered (a few bytes each); forgotten all at once beyond.
@@ -130,6 +130,8 @@ class MeterValuesWriter:
                     db, [(p.station, p.request, p.received_at) for p in batch], self._owners
                 )
             return [None] * len(batch)
+        except DATABASE_UNAVAILABLE as error:
+            return [error] * len(batch)  # one by one they would fail alike
         except Exception as error:
             if len(batch) == 1:
                 return [error]

@@ -38,6 +38,7 @@ from ocpp.v16 import ChargePoint
 from ocpp.v16.enums import Action
 
 from fleetcharge.csms.validation import validate
+from fleetcharge.db import DATABASE_UNAVAILABLE
 from fleetcharge.metrics import OCPP_MESSAGES
 
 logger = logging.getLogger(__name__)
@@ -120,6 +121,15 @@ class RobustChargePoint(ChargePoint):
             raise  # the station left before its answer: nobody to tell
         except OCPPError as error:
             await self._send_error(call.unique_id, error)
+        except DATABASE_UNAVAILABLE as error:
+            # Not a fault of ours or the station's, and one line each: an outage is long.
+            logger.warning(
+                "%s: %s failed, the database is unavailable (%s)",
+                self.id,
+                call.action,
+                type(error).__name__,
+            )
+            await self._send_error(call.unique_id, unavailable())
         except Exception:
             logger.exception("%s: failed to handle %.300r", self.id, call)
             await self._send_error(call.unique_id, InternalError())
@@ -186,6 +196,11 @@ def _cause(error: OCPPError) -> str:
 
 
 _TOO_DEEP = FormatViolationError(details={"cause": "the message is nested too deeply"})
+
+
+def unavailable() -> InternalError:
+    """The answer to a message that could not be stored, the database being unavailable."""
+    return InternalError(details={"cause": "the database is unavailable"})
 
 
 def _call_id(raw: Any) -> str:

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 import psycopg
-from sqlalchemy import Table, insert, literal, or_, select, union_all
+from sqlalchemy import Table, insert, literal, or_, select, text, union_all, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased, selectinload
 
@@ -86,6 +86,50 @@ def repeated_start(
     )
 
 
+def reserve_transaction_ids(db: Session, count: int) -> list[int]:
+    """`count` transactionIds taken from the sequence that numbers transactions: the database
+    hands them out neither itself nor to anyone else."""
+    if db.get_bind().dialect.name == "postgresql":
+        return list(db.scalars(_RESERVE_POSTGRESQL, {"n": count}))
+    # SQLite's AUTOINCREMENT numbers a new row above sqlite_sequence's value, raised here.
+    db.execute(_SQLITE_SEQUENCE_ROW)
+    top = db.scalar(_RESERVE_SQLITE, {"n": count})
+    assert top is not None
+    return list(range(top - count + 1, top + 1))
+
+
+_RESERVE_POSTGRESQL = text(
+    "SELECT nextval(pg_get_serial_sequence('ocpp_transactions', 'id')) FROM generate_series(1, :n)"
+)
+_SQLITE_SEQUENCE_ROW = text(
+    "INSERT INTO sqlite_sequence (name, seq) "
+    "SELECT 'ocpp_transactions', coalesce(max(id), 0) FROM ocpp_transactions "
+    "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'ocpp_transactions')"
+)
+_RESERVE_SQLITE = text(
+    "UPDATE sqlite_sequence SET seq = seq + :n WHERE name = 'ocpp_transactions' RETURNING seq"
+)
+
+
+def renumber_transaction(db: Session, tx: OcppTransaction, transaction_id: int) -> None:
+    """Give an open transaction, and the readings stored on it, another id."""
+    old = tx.id
+    db.flush()
+    db.execute(
+        update(OcppTransaction)
+        .where(OcppTransaction.id == old)
+        .values(id=transaction_id)
+        .execution_options(synchronize_session=False)
+    )
+    db.execute(
+        update(OcppMeterValue)
+        .where(OcppMeterValue.transaction_id == old)
+        .values(transaction_id=transaction_id)
+        .execution_options(synchronize_session=False)
+    )
+    db.expunge(tx)
+
+
 def open_transactions_for_id_tag(
     db: Session, id_tag: str, started_after: datetime
 ) -> Sequence[OcppTransaction]:
@@ -99,10 +143,11 @@ def open_transactions_for_id_tag(
 
 
 def open_transactions_on(db: Session, connector_id: int) -> Sequence[OcppTransaction]:
+    """Oldest first, by start: ids do not tell (an outage's come from reserved blocks)."""
     return db.scalars(
         select(OcppTransaction)
         .where(OcppTransaction.connector_id == connector_id, OcppTransaction.state == "open")
-        .order_by(OcppTransaction.id)
+        .order_by(OcppTransaction.started_at, OcppTransaction.id)
     ).all()
 
 
@@ -110,7 +155,7 @@ def latest_transaction_on(db: Session, connector_id: int) -> OcppTransaction | N
     return db.scalar(
         select(OcppTransaction)
         .where(OcppTransaction.connector_id == connector_id)
-        .order_by(OcppTransaction.id.desc())
+        .order_by(OcppTransaction.started_at.desc(), OcppTransaction.id.desc())
         .limit(1)
     )
 

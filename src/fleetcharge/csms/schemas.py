@@ -1,6 +1,7 @@
 """Value objects passed between the OCPP handlers and the central system's services."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from fleetcharge.csms.clock import StationTime
@@ -94,3 +95,17 @@ class MeterValuesRequest:
     connector_number: int
     readings: tuple[Reading, ...]
     transaction_id: int | None = None  # also None when too large to be anyone's
+
+
+@dataclass(frozen=True)
+class KeptMessage:
+    """A transaction message answered while the database was unavailable, as its handler
+    would have applied it: kept in the outage journal (fleetcharge.csms.journal) until then.
+    Exactly one of `start`, `stop` and `meter_values` is set."""
+
+    station: StationRef
+    received_at: datetime
+    start: StartRequest | None = None
+    transaction_id: int | None = None  # the id StartTransaction was answered with
+    stop: StopRequest | None = None
+    meter_values: MeterValuesRequest | None = None

@@ -6,7 +6,9 @@ Nothing a station reports is dropped: what cannot be applied is stored as it cam
 station never retries forever.
 """
 
+import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,13 +21,14 @@ from fleetcharge.csms.auth import (
     hash_password,
     verify_password,
 )
-from fleetcharge.csms.clock import ClockPolicy
+from fleetcharge.csms.clock import ClockPolicy, StationTime
 from fleetcharge.csms.flags import Flag
 from fleetcharge.csms.registration import AutoRegistration
 from fleetcharge.csms.schemas import (
     AdmissionPolicy,
     BootInfo,
     Credentials,
+    KeptMessage,
     MeterValuesRequest,
     Rejection,
     StartRequest,
@@ -36,6 +39,8 @@ from fleetcharge.csms.schemas import (
 )
 from fleetcharge.models import Card, ConnectorStatus, OcppTransaction, Station
 from fleetcharge.models.location import Registration
+
+logger = logging.getLogger(__name__)
 
 ACCEPTED = "Accepted"
 BLOCKED = "Blocked"
@@ -208,16 +213,20 @@ def start_transaction(
     request: StartRequest,
     received_at: datetime,
     policy: ClockPolicy,
+    transaction_id: int | None = None,
 ) -> StartResult:
     """Record the transaction and answer its id; a repeated StartTransaction gets the same
     answer. An unknown tag is answered Invalid but recorded: the station may have started
-    charging offline already."""
+    charging offline already. `transaction_id`: the id the station was answered with
+    already (a message of the outage journal)."""
     connector = repository.connector(db, station.id, request.connector_number)
     moment = request.timestamp
     repeated = repository.repeated_start(
         db, station.id, connector.id, request.id_tag, moment.reported, request.meter_start_wh
     )
     if repeated is not None:
+        if transaction_id is not None and repeated.id != transaction_id:
+            repeated = _answered_id(db, repeated, transaction_id)
         return StartResult(repeated.id, repeated.id_tag_status)
     status, card = id_tag_status(db, request.id_tag, moment.used, connector_id=connector.id)
     flags = set(moment.flags)
@@ -226,6 +235,7 @@ def start_transaction(
     if moment.used < received_at - policy.max_future:
         flags.add(Flag.REPLAYED_OFFLINE)
     tx = OcppTransaction(
+        id=transaction_id,
         station_id=station.id,
         connector_id=connector.id,
         id_tag=request.id_tag,
@@ -242,6 +252,27 @@ def start_transaction(
     db.add(tx)
     db.flush()
     return StartResult(tx.id, status)
+
+
+def _answered_id(db: Session, tx: OcppTransaction, transaction_id: int) -> OcppTransaction:
+    """A StartTransaction stored before (its answer lost) was sent again while the database
+    was unavailable, and answered with another id: the station knows the transaction by
+    that one."""
+    if tx.state != "open":
+        logger.warning(
+            "transaction %d was answered as %d again, but has stopped already; kept as %d",
+            tx.id,
+            transaction_id,
+            tx.id,
+        )
+        return tx
+    logger.warning(
+        "transaction %d renumbered %d: the id its station was answered with", tx.id, transaction_id
+    )
+    repository.renumber_transaction(db, tx, transaction_id)
+    renumbered = db.get(OcppTransaction, transaction_id)
+    assert renumbered is not None
+    return renumbered
 
 
 def meter_values(
@@ -400,3 +431,21 @@ def _station(db: Session, station: StationRef) -> Station:
     row = db.get(Station, station.id)
     assert row is not None  # stations are never deleted while connected
     return row
+
+
+def apply_kept(db: Session, message: KeptMessage, policy: ClockPolicy) -> None:
+    """Apply a transaction message answered while the database was unavailable, as its
+    handler would have; what it answered the station stands."""
+    station, received_at = message.station, message.received_at
+    if message.start is not None:
+        start = replace(message.start, timestamp=_after_outage(message.start.timestamp))
+        start_transaction(db, station, start, received_at, policy, message.transaction_id)
+    elif message.stop is not None:
+        stop = replace(message.stop, timestamp=_after_outage(message.stop.timestamp))
+        stop_transaction(db, station, stop, received_at)
+    elif message.meter_values is not None:
+        meter_values(db, station, message.meter_values, received_at)
+
+
+def _after_outage(moment: StationTime) -> StationTime:
+    return replace(moment, flags=moment.flags | {Flag.APPLIED_AFTER_OUTAGE})

@@ -113,10 +113,12 @@ class CentralSystem:
         # Password hashes (scrypt) run on these threads, not those station messages use: a
         # flood of handshakes waits its turn instead of slowing every station down.
         self.admissions = anyio.CapacityLimiter(ADMISSION_THREADS)
+        await self.config.journal.start()
         await self.router.start()
 
     async def shutdown(self) -> None:
         await self.close_connections()
+        await self.config.journal.stop()
         await self.router.stop()
         self.config.close()
 
@@ -279,6 +281,8 @@ def central_system_for(engine: Engine, settings: Settings) -> CentralSystem:
         authorize_limit=parse_limits(
             settings.ocpp_authorize_limit, parameter="FLEETCHARGE_OCPP_AUTHORIZE_LIMIT"
         ),
+        journal_dir=settings.ocpp_journal_dir,
+        reserved_transaction_ids=settings.ocpp_outage_transaction_ids,
     )
     return CentralSystem(config, settings)
 

@@ -14,6 +14,7 @@ from fleetcharge.models.invoice import (
 from fleetcharge.models.location import Connector, Location, Station, StationTariffChange
 from fleetcharge.models.ocpp import (
     ConnectorStatus,
+    OcppJournalProgress,
     OcppMeterValue,
     OcppTransaction,
     OcppUnmatchedMessage,
@@ -47,6 +48,7 @@ __all__ = [
     "InvoiceSession",
     "InvoiceVehicle",
     "Location",
+    "OcppJournalProgress",
     "OcppMeterValue",
     "OcppTransaction",
     "OcppUnmatchedMessage",
