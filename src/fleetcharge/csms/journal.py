@@ -65,7 +65,7 @@ class TransactionJournal:
         self._pending: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
         self._worker: asyncio.Task[None] | None = None
-        self._wake = asyncio.Event()
+        self._wake: asyncio.Event | None = None  # of the event loop serving
         self._database_up = True  # as far as the last try of the worker tells
         # StartTransactions in the journal -> the id answered, for one sent again.
         self._starts: dict[tuple[Any, ...], int] = {}
@@ -84,7 +84,9 @@ class TransactionJournal:
         """Claim this process's journal; apply what earlier processes left (before stations
         connect, if the database is up); keep transactionIds reserved."""
         if self.directory is None:
-            logger.warning("no outage journal: transaction messages fail while the database is")
+            logger.warning(
+                "no outage journal: transaction messages fail while the database is unavailable"
+            )
             return
         database = self.engine.url.render_as_string(hide_password=True)
         try:
@@ -99,6 +101,7 @@ class TransactionJournal:
                 error,
             )
             return
+        self._wake = asyncio.Event()
         if self.depth:
             self.journaling = True
             logger.warning(
@@ -121,7 +124,10 @@ class TransactionJournal:
             )
         for journal in self._journals():
             journal.release()
-        self._file, self._adopted = None, []
+        self._file, self._adopted, self._worker, self._writer = None, [], None, None
+        self.journaling = False
+        self._starts.clear()
+        self._last_kept.clear()
 
     async def deliver(self, message: KeptMessage, apply: Callable[[], Awaitable[T]]) -> T | Kept:
         """`apply()` the message to the database; while it is unavailable (or the journal
@@ -166,7 +172,8 @@ class TransactionJournal:
         if not self.journaling:
             self.journaling = True
             self._database_up = False
-            self._wake.set()  # from its long wait: try the database every RETRY_S
+            if self._wake is not None:
+                self._wake.set()  # from its long wait: try the database every RETRY_S
         transaction_id = None
         if message.start is not None:
             key = _start_key(message)
@@ -194,7 +201,7 @@ class TransactionJournal:
             batch, self._pending = self._pending, []
             try:
                 await anyio.to_thread.run_sync(journal.append, [m for m, _ in batch])
-            except OSError as error:
+            except Exception as error:  # a full or failing disk: those stations hear so
                 logger.error("journal %s: cannot write (%s)", journal.path, error)
                 for _, written in batch:
                     if not written.done():
@@ -207,12 +214,14 @@ class TransactionJournal:
 
     async def _work(self) -> None:
         """Apply the journal while it holds entries; keep transactionIds reserved."""
+        wake = self._wake
+        assert wake is not None
         while True:
             await self._work_once()
             delay = RETRY_S if self.journaling else IDLE_S
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), delay)
-            self._wake.clear()
+                await asyncio.wait_for(wake.wait(), delay)
+            wake.clear()
 
     async def _work_once(self) -> None:
         try:
