@@ -8,6 +8,7 @@ Tests of processes sharing Redis run when FLEETCHARGE_TEST_REDIS_URL is set; eac
 keys under a prefix of its own, deleted afterwards.
 """
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -26,7 +27,9 @@ from fleetcharge.migrate import upgrade
 # Test clients name the host `testserver`; the apps tests build answer to it.
 os.environ.setdefault("FLEETCHARGE_ALLOWED_HOSTS", "testserver")
 # The central systems tests start keep their outage journals out of the working tree.
-os.environ.setdefault("FLEETCHARGE_OCPP_JOURNAL_DIR", tempfile.mkdtemp(prefix="fc-journal-"))
+if "FLEETCHARGE_OCPP_JOURNAL_DIR" not in os.environ:
+    os.environ["FLEETCHARGE_OCPP_JOURNAL_DIR"] = tempfile.mkdtemp(prefix="fc-journal-")
+    atexit.register(shutil.rmtree, os.environ["FLEETCHARGE_OCPP_JOURNAL_DIR"], True)
 
 POSTGRES_ENV = "FLEETCHARGE_TEST_POSTGRES_URL"
 REDIS_ENV = "FLEETCHARGE_TEST_REDIS_URL"
