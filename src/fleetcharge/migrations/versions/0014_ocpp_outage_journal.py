@@ -2,7 +2,7 @@
 connector by start time
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0015
 Create Date: 2026-12-04 09:00:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import fleetcharge.models.types
 
 revision: str = "0014"
-down_revision: str | None = "0012"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
