@@ -130,7 +130,7 @@ def test_a_stations_other_messages_wait_for_its_journal_to_be_applied(
 ) -> None:
     """Started before the outage, stopped during it: until the stop is applied the database
     says the card is in a transaction (ConcurrentTx), which no Authorize may hear."""
-    app = make_app(ocpp_journal_dir=str(tmp_path))
+    app = make_app(ocpp_journal_dir=str(tmp_path), ocpp_authorize_limit="off")
     authorize = ("Authorize", {"idTag": network.id_tag})
     with (
         database_switch(database_url) as database,
