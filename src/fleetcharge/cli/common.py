@@ -135,6 +135,17 @@ def print_json(value: Any) -> None:
     print(json.dumps(value, indent=2, ensure_ascii=False))
 
 
+def print_record(view: dict[str, Any], as_json: bool, text: dict[str, Any] | None = None) -> None:
+    """One object: as JSON, or a `key: value` line a field (`-` for none; values printed as
+    they are, never read as markup). `text` replaces fields' values in the lines only."""
+    if as_json:
+        print_json(view)
+        return
+    for key, value in (view | (text or {})).items():
+        shown = "-" if value is None or value == {} else value
+        console.print(Text.assemble((key, "bold"), f": {shown}"), soft_wrap=True)
+
+
 def cli_actor() -> Actor:
     """The command line acts as a network admin (it holds the database credentials); its
     changes are audited under the operating system user's name."""

@@ -4,7 +4,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from rich.text import Text
 
 from fleetcharge.cli.common import (
     AsJson,
@@ -14,6 +13,7 @@ from fleetcharge.cli.common import (
     console,
     fail,
     print_json,
+    print_record,
     print_table,
 )
 from fleetcharge.cli.records import Options, every, given
@@ -93,11 +93,7 @@ def show(location: LocationArg, as_json: AsJson = False, database_url: DatabaseU
     """Show one location."""
     with command_session(database_url) as db:
         view = service.location_view(service.find_location(db, location))
-    if as_json:
-        print_json(view)
-        return
-    for key, value in view.items():
-        console.print(Text.assemble((key, "bold"), f": {value}"))
+    print_record(view, as_json)
 
 
 @app.command("set")

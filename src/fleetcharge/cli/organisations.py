@@ -4,7 +4,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from rich.text import Text
 
 from fleetcharge.cli.common import (
     AsJson,
@@ -14,6 +13,7 @@ from fleetcharge.cli.common import (
     console,
     fail,
     print_json,
+    print_record,
     print_table,
 )
 from fleetcharge.cli.records import Options, every, given
@@ -143,12 +143,7 @@ def show(org: OrgArg, as_json: AsJson = False, database_url: DatabaseUrl = None)
     """Show one organisation's details and settings."""
     with command_session(database_url) as db:
         view = service.organisation_view(service.find_organisation(db, org))
-    if as_json:
-        print_json(view)
-        return
-    for key, value in view.items():
-        shown = value if value not in (None, {}) else "-"
-        console.print(Text.assemble((key, "bold"), f": {shown}"))
+    print_record(view, as_json)
 
 
 @app.command("set")

@@ -16,6 +16,7 @@ from fleetcharge.cli.common import (
     console,
     fail,
     print_json,
+    print_record,
     print_table,
 )
 from fleetcharge.cli.records import Options, every, given
@@ -99,13 +100,8 @@ def show(review: ReviewArg, as_json: AsJson = False, database_url: DatabaseUrl =
     """Show one review: why it was held, as reported, and how it was decided."""
     with command_session(database_url) as db:
         view = service.review_view(service.find_review(db, review))
-    if as_json:
-        print_json(view)
-        return
-    for key, value in view.items():
-        if key == "reasons":
-            value = "; ".join(f"{r['code']}: {r['detail']}" for r in value)
-        console.print(f"[bold]{key}[/]: {value if value is not None else '-'}", soft_wrap=True)
+    reasons = "; ".join(f"{r['code']}: {r['detail']}" for r in view["reasons"])
+    print_record(view, as_json, text={"reasons": reasons})
 
 
 Note = Annotated[str, typer.Option(help="What the decision is based on.", show_default=False)]

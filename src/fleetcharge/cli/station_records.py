@@ -5,7 +5,6 @@ from typing import Annotated, Any, cast, get_args
 
 import typer
 from rich.table import Table
-from rich.text import Text
 
 from fleetcharge.cli.common import (
     AsJson,
@@ -15,6 +14,7 @@ from fleetcharge.cli.common import (
     console,
     fail,
     print_json,
+    print_record,
     print_table,
 )
 from fleetcharge.cli.records import Options, every, given
@@ -175,11 +175,7 @@ def show(station: StationArg, as_json: AsJson = False, database_url: DatabaseUrl
     """Show one station."""
     with command_session(database_url) as db:
         view = service.station_view(service.find_station(db, station))
-    if as_json:
-        print_json(view)
-        return
-    for key, value in view.items():
-        console.print(Text.assemble((key, "bold"), f": {value if value is not None else '-'}"))
+    print_record(view, as_json)
 
 
 def set_fields(
