@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from scratch_database import scratch_database
 from sqlalchemy import Engine, func, select, text
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.db import unit_of_work
 from fleetcharge.imports.summary import Summary
 from fleetcharge.imports.vehicles import import_vehicles
 from fleetcharge.models import AuditEvent, Card, CardAssignment, Organisation, Vehicle
+from fleetcharge.permissions import Actor
 
 TARGET_S = 10.0
 

@@ -29,11 +29,11 @@ import httpx
 from scratch_database import scratch_database
 from sqlalchemy import Engine, select, text
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.accounts.service import create_account
 from fleetcharge.db import unit_of_work
 from fleetcharge.kit.cursors import encode_cursor
 from fleetcharge.models import Organisation
+from fleetcharge.permissions import Actor
 
 FLEETCHARGE = Path(sys.executable).with_name("fleetcharge")
 PAGE = 100

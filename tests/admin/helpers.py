@@ -7,10 +7,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.accounts.service import create_account
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import Organisation
+from fleetcharge.permissions import Actor
 
 ADMIN = "/api/admin/v1"
 

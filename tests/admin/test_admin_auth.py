@@ -13,12 +13,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.accounts.service import create_account, issue_admin_token
-from fleetcharge.auth.service import hash_secret
 from fleetcharge.db import unit_of_work
+from fleetcharge.kit.tokens import hash_secret
 from fleetcharge.models import Account, AdminToken, Base
 from fleetcharge.models.base import utcnow
+from fleetcharge.permissions import Actor
 from tests import factories as f
 from tests.admin.helpers import ADMIN, Caller, error_of, member, ok
 from tests.api.helpers import API, ENDPOINTS, bearer

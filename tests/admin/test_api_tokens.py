@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from fleetcharge.accounts.service import issue_admin_token
-from fleetcharge.auth.service import hash_secret
 from fleetcharge.db import unit_of_work
+from fleetcharge.kit.tokens import hash_secret
 from fleetcharge.models import Account, ApiToken, AuditEvent, IdempotentRequest
 from tests import factories as f
 from tests.admin.helpers import ADMIN, Caller, account, all_pages, error_of, member, ok

@@ -20,11 +20,11 @@ from schemathesis.checks import (
 )
 from sqlalchemy import Engine
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.accounts.service import create_account
 from fleetcharge.api.app import create_app
 from fleetcharge.auth.service import issue_token
 from fleetcharge.db import unit_of_work
+from fleetcharge.permissions import Actor
 from tests import factories as f
 from tests.admin.helpers import ADMIN, account
 from tests.api.helpers import UNLIMITED

@@ -1,5 +1,5 @@
 """The permission matrix over HTTP: for every role, every (resource, action) of
-`accounts.permissions.PERMISSIONS` that has a route is answered 2xx when the table allows
+`permissions.PERMISSIONS` that has a route is answered 2xx when the table allows
 it and 403 when it does not.
 
 To cover a new route, add one line to ROUTES: the (resource, action) it needs and a call
@@ -19,12 +19,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from fleetcharge.accounts.permissions import PERMISSIONS, Actor, allowed
 from fleetcharge.accounts.service import create_account
 from fleetcharge.auth.service import issue_token
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import Organisation, TariffOverride
 from fleetcharge.models.account import OPERATOR_ROLES, ROLES
+from fleetcharge.permissions import PERMISSIONS, Actor, allowed
 from tests import factories as f
 from tests.admin.helpers import ADMIN, Caller, member
 

@@ -10,8 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 
 from fleetcharge.api.app import create_app
-from fleetcharge.auth.service import TOKEN_PREFIX, hash_secret, issue_token, revoke_token
+from fleetcharge.auth.service import TOKEN_PREFIX, issue_token, revoke_token
 from fleetcharge.db import unit_of_work
+from fleetcharge.kit.tokens import hash_secret
 from fleetcharge.models import ApiToken
 from fleetcharge.models.base import utcnow
 from tests import factories as f

@@ -11,7 +11,6 @@ from fleetcharge.auth.service import (
     TOKEN_PREFIX,
     Principal,
     authenticate,
-    hash_secret,
     issue_token,
     list_tokens,
     parse_duration,
@@ -21,6 +20,7 @@ from fleetcharge.auth.service import (
 )
 from fleetcharge.db import unit_of_work
 from fleetcharge.errors import Forbidden, InvalidParameter, Unauthorized
+from fleetcharge.kit.tokens import hash_secret
 from fleetcharge.models import ApiToken
 from fleetcharge.models.base import utcnow
 from tests import factories as f

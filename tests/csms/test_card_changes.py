@@ -12,10 +12,10 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine, select
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.accounts.service import create_account
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import Card, ChargeSession, OcppTransaction
+from fleetcharge.permissions import Actor
 from fleetcharge.simulator.model import SessionOutcome, SessionReport
 from fleetcharge.simulator.runner import DC_EVSE, SimulationConfig, SimulationSummary, simulate
 from tests import factories as f

@@ -7,9 +7,9 @@ from decimal import Decimal
 from sqlalchemy import Engine, select
 from starlette.testclient import TestClient
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import ChargeSession, SessionReview, Vehicle
+from fleetcharge.permissions import Actor
 from fleetcharge.reviews import service
 from fleetcharge.reviews.schemas import ReviewCorrection
 from tests.api.helpers import get_page, records

@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import Engine, func, select
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.db import unit_of_work
 from fleetcharge.imports.locations import import_locations
 from fleetcharge.imports.problems import InvalidFile
@@ -20,6 +19,7 @@ from fleetcharge.models import (
     Station,
     StationTariffChange,
 )
+from fleetcharge.permissions import Actor
 from tests import factories as f
 from tests.imports.files import csv_text
 

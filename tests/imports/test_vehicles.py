@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.db import unit_of_work
 from fleetcharge.errors import Conflict
 from fleetcharge.imports.problems import InvalidFile
 from fleetcharge.imports.summary import Summary
 from fleetcharge.imports.vehicles import import_vehicles
 from fleetcharge.models import AuditEvent, Card, CardAssignment, Fleet, Organisation, Vehicle
+from fleetcharge.permissions import Actor
 from tests import factories as f
 from tests.imports.files import VEHICLE_HEADER, csv_text, vehicles_file, vin
 

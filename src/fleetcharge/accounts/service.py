@@ -1,9 +1,8 @@
-"""Accounts and their admin API tokens. Secrets are shown once and stored as SHA-256 (they
-are 256-bit random values: nothing to brute-force, so a fast hash and one indexed lookup)."""
+"""Accounts and their admin API tokens. Secrets are shown once and stored only as SHA-256
+hashes (`kit.tokens`)."""
 
 import hmac
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,14 +11,14 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.audit.service import record
-from fleetcharge.auth.service import hash_secret
 from fleetcharge.errors import InvalidField, NotFound, Unauthorized
 from fleetcharge.kit import fields
+from fleetcharge.kit.tokens import bearer_digest, hash_secret, new_secret
 from fleetcharge.models import Account, AdminToken, Organisation
 from fleetcharge.models.account import OPERATOR_ROLES, ORGANISATION_ROLES
 from fleetcharge.models.base import utcnow
+from fleetcharge.permissions import Actor
 
 ADMIN_TOKEN_PREFIX = "fca_"
 _ADMIN_TOKEN = re.compile(r"^fca_[A-Za-z0-9_-]{43}$")
@@ -85,7 +84,7 @@ def create_account(
 def issue_admin_token(
     db: Session, account: Account, expires_in: timedelta | None = None, name: str | None = None
 ) -> IssuedAdminToken:
-    secret = ADMIN_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    secret = new_secret(ADMIN_TOKEN_PREFIX)
     token = AdminToken(
         account_id=account.id,
         name=name,
@@ -144,15 +143,12 @@ def authenticate_admin(
     db: Session, authorization: str | None, now: datetime | None = None
 ) -> Actor:
     """The account behind an admin token in an `Authorization: Bearer` header."""
-    if not authorization:
-        raise Unauthorized("missing bearer token: the admin API needs an admin token (fca_...)")
-    scheme, _, secret = authorization.partition(" ")
-    secret = secret.strip()
-    if scheme.lower() != "bearer" or not secret:
-        raise Unauthorized("the Authorization header must be 'Bearer <token>'")
-    if not _ADMIN_TOKEN.match(secret):
-        raise Unauthorized("invalid token: the admin API takes admin tokens (fca_...) only")
-    digest = hash_secret(secret)
+    digest = bearer_digest(
+        authorization,
+        _ADMIN_TOKEN,
+        "missing bearer token: the admin API needs an admin token (fca_...)",
+        "invalid token: the admin API takes admin tokens (fca_...) only",
+    )
     row = db.execute(
         select(AdminToken, Account)
         .join(Account, Account.id == AdminToken.account_id)

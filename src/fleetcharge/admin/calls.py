@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.accounts.service import authenticate_admin
 from fleetcharge.api.responses import link
 from fleetcharge.db import unit_of_work
@@ -24,6 +23,7 @@ from fleetcharge.kit.cursors import Page, PageRequest, parse_page_request
 from fleetcharge.kit.sealed import seal, unseal
 from fleetcharge.kit.versions import etag, parse_if_match
 from fleetcharge.models import IdempotentRequest
+from fleetcharge.permissions import Actor
 
 T = TypeVar("T")
 Cursor = Annotated[str | None, Query(description="Continue a list: from `pagination.next`.")]

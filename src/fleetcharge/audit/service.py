@@ -8,10 +8,10 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.kit.cursors import Page, PageRequest, page_of
 from fleetcharge.logs import REQUEST_ID
 from fleetcharge.models import AuditEvent
+from fleetcharge.permissions import Actor
 
 
 def record(

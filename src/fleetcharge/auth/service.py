@@ -1,13 +1,8 @@
-"""API token lifecycle. Secrets are shown once and stored only as SHA-256 hashes.
+"""API token lifecycle. Secrets are shown once and stored only as SHA-256 hashes
+(`kit.tokens`)."""
 
-The secrets are 256-bit random values, so a fast hash is the right tool: there is
-nothing to brute-force, and lookups stay a single indexed equality.
-"""
-
-import hashlib
 import hmac
 import re
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,16 +12,17 @@ from uuid import UUID
 from sqlalchemy import and_, bindparam, not_, or_, select
 from sqlalchemy.orm import Session
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.audit.service import record
 from fleetcharge.auth.schemas import TOKEN_STATES, ApiTokenCreate
 from fleetcharge.db import Reader, fetch_all
 from fleetcharge.errors import Forbidden, InvalidField, InvalidParameter, NotFound, Unauthorized
 from fleetcharge.kit import fields
 from fleetcharge.kit.cursors import Page, PageRequest, page_of
+from fleetcharge.kit.tokens import bearer_digest, hash_secret, new_secret
 from fleetcharge.models import ApiToken, Organisation
 from fleetcharge.models.base import utcnow
 from fleetcharge.models.token import ENDPOINT_SCOPES
+from fleetcharge.permissions import Actor
 
 TOKEN_PREFIX = "fct_"
 TOKEN_PATTERN = re.compile(r"^fct_[A-Za-z0-9_-]{43}$")
@@ -54,10 +50,6 @@ class Principal:
     organisation_name: str
     scopes: frozenset[str]
     rate_limits: Mapping[str, str] | None = None  # the organisation's own, if any
-
-
-def hash_secret(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def parse_scopes(text: str) -> tuple[str, ...]:
@@ -96,7 +88,7 @@ def issue_token(
     expires_in: timedelta | None = None,
     name: str | None = None,
 ) -> IssuedToken:
-    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    secret = new_secret(TOKEN_PREFIX)
     token = ApiToken(
         organisation_id=organisation.id,
         name=name,
@@ -128,15 +120,7 @@ _TOKEN_BY_DIGEST = (
 
 def authenticate(db: Reader, authorization: str | None, now: datetime | None = None) -> Principal:
     """Resolve an `Authorization` header to a Principal, or raise Unauthorized."""
-    if not authorization:
-        raise Unauthorized("missing bearer token")
-    scheme, _, secret = authorization.partition(" ")
-    secret = secret.strip()
-    if scheme.lower() != "bearer" or not secret:
-        raise Unauthorized("the Authorization header must be 'Bearer <token>'")
-    if not TOKEN_PATTERN.match(secret):
-        raise Unauthorized("invalid token")
-    digest = hash_secret(secret)
+    digest = bearer_digest(authorization, TOKEN_PATTERN, "missing bearer token", "invalid token")
     rows = fetch_all(db, _TOKEN_BY_DIGEST, {"digest": digest})
     row = rows[0] if rows else None
     if row is None or not hmac.compare_digest(row.secret_sha256, digest):

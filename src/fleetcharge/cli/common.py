@@ -20,10 +20,10 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session
 from typer.core import TyperGroup
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.db import engine_for, unit_of_work
 from fleetcharge.errors import DomainError, InvalidField
 from fleetcharge.kit import fields
+from fleetcharge.permissions import Actor
 from fleetcharge.settings import get_settings
 
 # What the CLI prints is text as it is: names, paths and values typed by anyone may hold

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.audit.service import record
 from fleetcharge.errors import Conflict, InvalidField, InvalidParameter, NotFound
 from fleetcharge.fleets.admin_schemas import CardAssign, CardCreate, CardUnassign, CardUpdate
@@ -26,6 +25,7 @@ from fleetcharge.kit import fields
 from fleetcharge.kit.cursors import Page, PageRequest, page_of
 from fleetcharge.kit.versions import claim_version
 from fleetcharge.models import Card, Organisation, Vehicle
+from fleetcharge.permissions import Actor
 
 CARD_STATUSES = ("active", "blocked")
 

@@ -7,7 +7,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.audit.service import record
 from fleetcharge.errors import Conflict, NotFound
 from fleetcharge.fleets.admin_schemas import FleetCreate, FleetRename
@@ -15,6 +14,7 @@ from fleetcharge.kit import fields
 from fleetcharge.kit.cursors import Page, PageRequest, page_of
 from fleetcharge.kit.versions import claim_version
 from fleetcharge.models import Fleet, Organisation
+from fleetcharge.permissions import Actor
 
 
 def fleet_view(fleet: Fleet) -> dict[str, Any]:

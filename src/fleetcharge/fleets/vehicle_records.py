@@ -15,7 +15,6 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.audit.service import record
 from fleetcharge.errors import Conflict, InvalidField, InvalidParameter, NotFound
 from fleetcharge.fleets.admin_schemas import VehicleCreate, VehicleMove, VehicleUpdate
@@ -25,6 +24,7 @@ from fleetcharge.kit import fields
 from fleetcharge.kit.cursors import Page, PageRequest, page_of
 from fleetcharge.kit.versions import claim_version
 from fleetcharge.models import Card, Fleet, Organisation, Vehicle, VehicleCount
+from fleetcharge.permissions import Actor
 from fleetcharge.timezones import local_date, zone
 
 VEHICLE_STATUSES = ("active", "retired")

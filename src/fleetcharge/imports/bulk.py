@@ -17,10 +17,10 @@ from sqlalchemy import Table, insert, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.errors import Conflict
 from fleetcharge.logs import REQUEST_ID
 from fleetcharge.models import AuditEvent
+from fleetcharge.permissions import Actor
 
 # Rows per statement: well under every driver's limit of bound parameters.
 BATCH = 1000

@@ -17,7 +17,6 @@ from uuid import UUID, uuid4
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.fleets.card_history import BEGINNING
 from fleetcharge.imports.bulk import (
     AuditTrail,
@@ -46,6 +45,7 @@ from fleetcharge.models import (
     Tariff,
 )
 from fleetcharge.models.base import utcnow
+from fleetcharge.permissions import Actor
 
 KINDS = ("locations", "stations", "connectors")
 DEFAULT_CURRENT = "AC"

@@ -14,7 +14,6 @@ from uuid import UUID, uuid4
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.errors import InvalidField, InvalidParameter
 from fleetcharge.fleets.card_history import BEGINNING
 from fleetcharge.imports.bulk import (
@@ -32,6 +31,7 @@ from fleetcharge.imports.vehicle_rows import COLUMNS, VehicleLine, vehicle_lines
 from fleetcharge.kit import fields
 from fleetcharge.models import Card, CardAssignment, Fleet, Organisation, Vehicle
 from fleetcharge.models.base import utcnow
+from fleetcharge.permissions import Actor
 from fleetcharge.timezones import local_date
 
 KINDS = ("vehicles", "cards", "fleets")

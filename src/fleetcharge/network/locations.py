@@ -6,7 +6,6 @@ from uuid import UUID
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.audit.service import record
 from fleetcharge.errors import InvalidField, NotFound
 from fleetcharge.kit import fields
@@ -15,6 +14,7 @@ from fleetcharge.kit.versions import claim_version
 from fleetcharge.lookup import by_name_or_uuid
 from fleetcharge.models import Location, Organisation
 from fleetcharge.network.schemas import LocationCreate, LocationUpdate
+from fleetcharge.permissions import Actor
 
 
 def location_view(location: Location) -> dict[str, Any]:

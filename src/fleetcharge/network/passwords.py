@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.audit.service import record
 from fleetcharge.csms.auth import (
     MAX_PASSWORD_LENGTH,
@@ -17,6 +16,7 @@ from fleetcharge.errors import InvalidField
 from fleetcharge.kit.versions import claim_version
 from fleetcharge.models import Station
 from fleetcharge.network.stations import station_view
+from fleetcharge.permissions import Actor
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.audit.service import record
 from fleetcharge.csms.sessions import record_held_sessions
 from fleetcharge.errors import Conflict, InvalidField, NotFound
@@ -25,6 +24,7 @@ from fleetcharge.network import connectors
 from fleetcharge.network.locations import location_by_field, uuid_of
 from fleetcharge.network.schemas import StationCreate, StationFields, StationUpdate
 from fleetcharge.network.tariff_changes import change_tariff
+from fleetcharge.permissions import Actor
 
 Status = Literal["active", "pending", "decommissioned"]
 

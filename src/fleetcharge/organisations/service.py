@@ -13,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fleetcharge.abn import format_abn
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.audit.service import record
 from fleetcharge.errors import Conflict, InvalidField, InvalidParameter, NotFound
 from fleetcharge.kit import fields
@@ -27,6 +26,7 @@ from fleetcharge.organisations.schemas import (
     OrganisationFields,
     OrganisationUpdate,
 )
+from fleetcharge.permissions import Actor
 from fleetcharge.ratelimit.policy import parse_limits
 
 # Far above any real fee, and within what the columns hold.

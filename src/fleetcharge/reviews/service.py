@@ -10,7 +10,6 @@ from uuid import UUID
 
 from sqlalchemy.orm import Session
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.audit.service import record
 from fleetcharge.csms import sessions
 from fleetcharge.csms.repository import MAX_TRANSACTION_ID
@@ -20,6 +19,7 @@ from fleetcharge.kit.cursors import Page, PageRequest, page_of
 from fleetcharge.kit.versions import claim_version
 from fleetcharge.models import ChargeSession, SessionReview
 from fleetcharge.models.review import REVIEW_STATES
+from fleetcharge.permissions import Actor
 from fleetcharge.reviews import repository
 from fleetcharge.reviews.plausibility import Reason
 from fleetcharge.reviews.schemas import ReviewCorrection

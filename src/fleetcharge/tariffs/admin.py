@@ -8,12 +8,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.audit.service import record
 from fleetcharge.errors import InvalidField, NotFound
 from fleetcharge.kit.cursors import Page, PageRequest, page_of
 from fleetcharge.models import Location, Organisation, Tariff, TariffOverride
 from fleetcharge.network.locations import uuid_of
+from fleetcharge.permissions import Actor
 from fleetcharge.tariffs.schemas import TariffDocumentError, parse_tariff_document
 from fleetcharge.tariffs.service import create_tariff, tariff_document
 

@@ -7,13 +7,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleetcharge.accounts import service
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.accounts.schemas import AccountCreated, AccountView
 from fleetcharge.admin.calls import admin_call, create, json_response
 from fleetcharge.admin.documents import creates, lists, shows
 from fleetcharge.auth.service import parse_duration
 from fleetcharge.errors import InvalidField, InvalidParameter, NotFound
 from fleetcharge.models import Account, Organisation
+from fleetcharge.permissions import Actor
 
 router = APIRouter(prefix="/accounts", tags=["Accounts"])
 

@@ -4,7 +4,6 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.admin.calls import (
     Cursor,
     Limit,
@@ -17,6 +16,7 @@ from fleetcharge.admin.calls import (
 from fleetcharge.admin.documents import creates, lists, shows
 from fleetcharge.auth import service
 from fleetcharge.auth.schemas import TOKEN_STATES, ApiTokenCreate, ApiTokenIssued, ApiTokenView
+from fleetcharge.permissions import Actor
 
 router = APIRouter(prefix="/api-tokens", tags=["Fleets API tokens"])
 

@@ -5,7 +5,6 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.admin.calls import (
     Cursor,
     Limit,
@@ -28,6 +27,7 @@ from fleetcharge.fleets.admin_schemas import (
 from fleetcharge.fleets.fleet_records import visible_organisation
 from fleetcharge.fleets.vehicle_records import get_vehicle
 from fleetcharge.models import Card
+from fleetcharge.permissions import Actor
 
 router = APIRouter(prefix="/cards", tags=["Cards"])
 

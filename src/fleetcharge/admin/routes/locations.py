@@ -4,7 +4,6 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.admin.calls import (
     Cursor,
     Limit,
@@ -18,6 +17,7 @@ from fleetcharge.admin.calls import (
 from fleetcharge.admin.documents import changes, creates, lists, shows
 from fleetcharge.network import locations as service
 from fleetcharge.network.schemas import LocationCreate, LocationUpdate, LocationView
+from fleetcharge.permissions import Actor
 
 router = APIRouter(prefix="/locations", tags=["Locations"])
 

@@ -4,7 +4,6 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.admin.calls import (
     Cursor,
     Limit,
@@ -22,6 +21,7 @@ from fleetcharge.organisations.schemas import (
     OrganisationUpdate,
     OrganisationView,
 )
+from fleetcharge.permissions import Actor
 
 router = APIRouter(prefix="/organisations", tags=["Organisations"])
 

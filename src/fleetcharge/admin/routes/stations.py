@@ -4,7 +4,6 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.admin.calls import (
     Cursor,
     Limit,
@@ -26,6 +25,7 @@ from fleetcharge.network.schemas import (
     StationUpdate,
     StationView,
 )
+from fleetcharge.permissions import Actor
 
 router = APIRouter(prefix="/stations", tags=["Stations"])
 

@@ -4,7 +4,6 @@ from uuid import UUID
 from fastapi import APIRouter, Body, Query, Request, Response
 from sqlalchemy.orm import Session
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.admin.calls import (
     Cursor,
     Limit,
@@ -16,6 +15,7 @@ from fleetcharge.admin.calls import (
     page_response,
 )
 from fleetcharge.admin.documents import creates, lists, shows
+from fleetcharge.permissions import Actor
 from fleetcharge.tariffs import admin as service
 from fleetcharge.tariffs.admin import OverrideBody, OverrideView, TariffView
 

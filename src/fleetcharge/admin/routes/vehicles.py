@@ -4,7 +4,6 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.admin.calls import (
     Cursor,
     Limit,
@@ -19,6 +18,7 @@ from fleetcharge.admin.documents import IF_MATCH, changes, creates, lists, shows
 from fleetcharge.fleets import vehicle_records as service
 from fleetcharge.fleets.admin_schemas import VehicleCreate, VehicleMove, VehicleUpdate, VehicleView
 from fleetcharge.fleets.fleet_records import get_fleet, visible_organisation
+from fleetcharge.permissions import Actor
 
 router = APIRouter(prefix="/vehicles", tags=["Vehicles"])
 
