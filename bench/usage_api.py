@@ -257,7 +257,7 @@ def main() -> None:
             sys.executable,
             "-m",
             "uvicorn",
-            "fleetcharge.api.asgi:app",
+            "fleetcharge.web.asgi:app",
             "--host",
             "127.0.0.1",
             "--port",

@@ -21,10 +21,10 @@ from schemathesis.checks import (
 from sqlalchemy import Engine
 
 from fleetcharge.accounts.service import create_account
-from fleetcharge.api.app import create_app
 from fleetcharge.auth.service import issue_token
 from fleetcharge.db import unit_of_work
 from fleetcharge.permissions import Actor
+from fleetcharge.web.app import create_app
 from tests import factories as f
 from tests.admin.helpers import ADMIN, account
 from tests.api.helpers import UNLIMITED

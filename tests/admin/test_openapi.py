@@ -10,8 +10,8 @@ import schemathesis
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from fleetcharge.api.app import create_app
 from fleetcharge.db import unit_of_work
+from fleetcharge.web.app import create_app
 from tests import factories as f
 from tests.admin.documented import PREFIXES, Script, operations, under
 from tests.admin.helpers import ADMIN, Caller, member, ok

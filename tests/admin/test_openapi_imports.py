@@ -8,8 +8,8 @@ import schemathesis
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from fleetcharge.api.app import create_app
 from fleetcharge.db import unit_of_work
+from fleetcharge.web.app import create_app
 from tests import factories as f
 from tests.admin.documented import Script
 from tests.admin.helpers import ADMIN, Caller, account, member

@@ -12,9 +12,9 @@ import schemathesis
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, func, select
 
-from fleetcharge.api.app import create_app
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import ChargeSession, SessionReview
+from fleetcharge.web.app import create_app
 from tests import factories as f
 from tests.admin.concurrency import race
 from tests.admin.documented import Script

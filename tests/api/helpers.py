@@ -21,9 +21,9 @@ from fastapi.testclient import TestClient
 from openapi_schema_validator import OAS30Validator, OAS31Validator, oas30_format_checker
 from sqlalchemy import Engine
 
-from fleetcharge.api.app import create_app, served
 from fleetcharge.db import make_engine
 from fleetcharge.settings import Settings
+from fleetcharge.web.app import create_app, served
 
 API = "/api/fleets/v1"
 BASE = "http://testserver"

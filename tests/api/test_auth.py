@@ -9,12 +9,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 
-from fleetcharge.api.app import create_app
 from fleetcharge.auth.service import TOKEN_PREFIX, issue_token, revoke_token
 from fleetcharge.db import unit_of_work
 from fleetcharge.kit.tokens import hash_secret
 from fleetcharge.models import ApiToken
 from fleetcharge.models.base import utcnow
+from fleetcharge.web.app import create_app
 from tests import factories as f
 from tests.api.helpers import API, ENDPOINTS, assert_error_body, bearer
 

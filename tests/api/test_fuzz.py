@@ -17,8 +17,8 @@ from schemathesis.checks import (
 )
 from sqlalchemy import Engine
 
-from fleetcharge.api.app import create_app
 from fleetcharge.db import unit_of_work
+from fleetcharge.web.app import create_app
 from tests import factories as f
 from tests.api.helpers import API, ENDPOINTS, UNLIMITED
 

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner, Result
 
-from fleetcharge.api import server
 from fleetcharge.cli.main import app
 from fleetcharge.db import unit_of_work
 from fleetcharge.demo import command as demo_command
 from fleetcharge.simulator import runner
+from fleetcharge.web import server
 from tests import factories as f
 from tests.cli.conftest import Cli
 

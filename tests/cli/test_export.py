@@ -10,10 +10,10 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 
-from fleetcharge.api.app import create_app
 from fleetcharge.cli.export_files import load_state, state_path
 from fleetcharge.client.flatten import columns
 from fleetcharge.client.paging import Resource
+from fleetcharge.web.app import create_app
 from tests.api.helpers import make_client, set_page_size, walk_all
 from tests.cli.remote_cli import TOKEN, RemoteCli, assert_failed, said
 from tests.client import records as r

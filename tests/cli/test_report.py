@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from fleetcharge.api.app import create_app
+from fleetcharge.web.app import create_app
 from tests.cli.remote_cli import RemoteCli, assert_failed, said
 from tests.client import crafted
 from tests.client.fakes import FakeApi, error_body, status

@@ -9,8 +9,8 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 
-from fleetcharge.api.app import create_app
 from fleetcharge.client import AsyncFleetsClient, AuthenticationError, FleetsClient
+from fleetcharge.web.app import create_app
 from tests.api.helpers import make_client, set_page_size, walk_all
 from tests.client.server import build_world, loopback
 

@@ -11,9 +11,9 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
-from fleetcharge.api.app import create_app
 from fleetcharge.db import unit_of_work
 from fleetcharge.settings import get_settings
+from fleetcharge.web.app import create_app
 from tests import factories as f
 from tests.admin.helpers import account
 from tests.csms.helpers import FakeClock

@@ -28,9 +28,9 @@ from fleetcharge.models import ApiToken, Station
 def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """Stands in for the API server, recording how it was asked to serve."""
     calls: list[dict[str, Any]] = []
-    server = types.ModuleType("fleetcharge.api.server")
+    server = types.ModuleType("fleetcharge.web.server")
     server.serve = lambda database_url, **kwargs: calls.append({"url": database_url, **kwargs})  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "fleetcharge.api.server", server)
+    monkeypatch.setitem(sys.modules, "fleetcharge.web.server", server)
     return calls
 
 

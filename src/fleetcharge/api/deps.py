@@ -31,7 +31,7 @@ def authorised(request: Request, scope: str) -> Iterator[tuple[Session, Principa
         yield db, _admitted(request, db, scope)
 
 
-# Set by api.fastpath when it runs an endpoint on the event loop: the loop's own engine.
+# Set by web.direct_routes when it runs an endpoint on the event loop: the loop's own engine.
 READ_ENGINE = "read_engine"
 
 
@@ -51,7 +51,7 @@ def _admitted(request: Request, db: Reader, scope: str) -> Principal:
     windows = state.limit_policy.windows(scope, principal.rate_limits)
     count = partial(state.rate_limiter.acquire, windows, principal.token_id, scope)
     if windows and isinstance(db, psycopg.AsyncConnection) and not state.rate_limiter.in_memory:
-        # On the event loop (api.fastpath): Redis is asked from a worker thread, not the loop.
+        # On the event loop (web.direct_routes): Redis is asked from a worker thread, not the loop.
         quota = await_(anyio.to_thread.run_sync(count))
     else:
         quota = count()

@@ -123,8 +123,8 @@ def serve(
     stations connect to (ws://HOST:PORT/ocpp/STATION, or wss:// with --tls-cert)."""
     from sqlalchemy import inspect
 
-    from fleetcharge.api.server import serve as run
     from fleetcharge.db import engine_for
+    from fleetcharge.web.server import serve as run
 
     use_tls_files(tls_cert, tls_key, tls_client_ca)
     require_free_port(host, port)

@@ -69,7 +69,7 @@ def run_demo(
 
         serve_live(database_url, host, port, live_speed, stations, Console(stderr=as_json))
     elif serve:
-        from fleetcharge.api.server import serve as serve_api
+        from fleetcharge.web.server import serve as serve_api
 
         serve_api(database_url, host=host, port=port)
 

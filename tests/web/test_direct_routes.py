@@ -1,4 +1,4 @@
-"""/usage and /sessions are served past FastAPI (api.fastpath); every other request, and
+"""/usage and /sessions are served past FastAPI (web.direct_routes); every other request, and
 every other method on those paths, still reaches the app."""
 
 import asyncio
@@ -10,12 +10,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from fleetcharge.api.app import create_app, served
 from fleetcharge.auth.service import issue_token
 from fleetcharge.charging import endpoints
 from fleetcharge.db import unit_of_work
 from fleetcharge.ratelimit.service import RateLimiter
 from fleetcharge.settings import Settings
+from fleetcharge.web.app import create_app, served
 from tests import factories as f
 from tests.api.helpers import API, UNLIMITED, bearer, make_client
 

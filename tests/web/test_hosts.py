@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from fleetcharge.api.app import create_app, served
 from fleetcharge.db import unit_of_work
 from fleetcharge.settings import Settings
+from fleetcharge.web.app import create_app, served
 from tests import factories as f
 from tests.admin.helpers import account
 from tests.servers import running_servers

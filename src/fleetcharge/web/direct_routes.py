@@ -26,8 +26,8 @@ from sqlalchemy.util import greenlet_spawn
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from fleetcharge.api.deps import READ_ENGINE
-from fleetcharge.api.middleware import RequestContext
 from fleetcharge.charging.endpoints import list_sessions, list_usage
+from fleetcharge.web.middleware import RequestContext
 
 DIRECT: dict[str, Callable[..., Response]] = {"/usage": list_usage, "/sessions": list_sessions}
 

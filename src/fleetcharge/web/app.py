@@ -13,10 +13,6 @@ from starlette.types import ASGIApp
 from fleetcharge import __version__
 from fleetcharge.admin.app import ADMIN_PREFIX, create_admin_app, refused_or_http_error
 from fleetcharge.api.errors import http_error, install_error_handlers
-from fleetcharge.api.fastpath import DirectRoutes
-from fleetcharge.api.health import router as health_router
-from fleetcharge.api.lifespan import lifespan
-from fleetcharge.api.middleware import HostGuard, RequestContext
 from fleetcharge.api.schemas import ErrorBody
 from fleetcharge.billing.endpoints import router as invoices_router
 from fleetcharge.charging.endpoints import router as sessions_router
@@ -28,6 +24,10 @@ from fleetcharge.fleets.endpoints import router as vehicles_router
 from fleetcharge.ratelimit.policy import LimitPolicy
 from fleetcharge.ratelimit.service import RateLimiter, make_storage
 from fleetcharge.settings import Settings, get_settings
+from fleetcharge.web.direct_routes import DirectRoutes
+from fleetcharge.web.health import router as health_router
+from fleetcharge.web.lifespan import lifespan
+from fleetcharge.web.middleware import HostGuard, RequestContext
 
 API_PREFIX = "/api/fleets/v1"
 
@@ -116,7 +116,7 @@ def _documented(app: FastAPI) -> Callable[[], dict[str, Any]]:
 
 def served(app: FastAPI) -> ASGIApp:
     """What a server runs: the app, with charge stations' WebSockets (csms.fastpath) and
-    the polled list endpoints (api.fastpath) taken past its per-request machinery."""
+    the polled list endpoints (web.direct_routes) taken past its per-request machinery."""
     routes = DirectRoutes(app, API_PREFIX, rest=DirectOcpp(app))
     return HostGuard(routes, app.state.allowed_hosts, app.state.public_base_url)
 

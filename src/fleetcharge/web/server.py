@@ -21,7 +21,7 @@ def serve(database_url: str, host: str = "127.0.0.1", port: int = 8000, workers:
         # Each worker writes its metrics here; /metrics on any worker adds them up.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="fleetcharge-metrics-")
     uvicorn.run(
-        "fleetcharge.api.asgi:app",
+        "fleetcharge.web.asgi:app",
         host=host,
         port=port,
         workers=workers,

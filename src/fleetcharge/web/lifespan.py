@@ -27,7 +27,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     central: CentralSystem = app.state.central_system
     await central.start()
     _close_stations_first_on_uvicorn_exit(central)
-    # Connections of this event loop, for endpoints served on it (api.fastpath).
+    # Connections of this event loop, for endpoints served on it (web.direct_routes).
     app.state.loop_engine = make_loop_engine(app.state.engine)
     try:
         yield
