@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from fleetcharge.audit.service import record
 from fleetcharge.errors import InvalidField, NotFound, Unauthorized
 from fleetcharge.kit import fields
-from fleetcharge.kit.tokens import bearer_digest, hash_secret, new_secret
+from fleetcharge.kit.tokens import add_token, bearer_digest
 from fleetcharge.models import Account, AdminToken, Organisation
 from fleetcharge.models.account import OPERATOR_ROLES, ORGANISATION_ROLES
 from fleetcharge.models.base import utcnow
@@ -84,16 +84,9 @@ def create_account(
 def issue_admin_token(
     db: Session, account: Account, expires_in: timedelta | None = None, name: str | None = None
 ) -> IssuedAdminToken:
-    secret = new_secret(ADMIN_TOKEN_PREFIX)
-    token = AdminToken(
-        account_id=account.id,
-        name=name,
-        prefix=secret[:10],
-        secret_sha256=hash_secret(secret),
-        expires_at=utcnow() + expires_in if expires_in is not None else None,
+    token, secret = add_token(
+        db, AdminToken, ADMIN_TOKEN_PREFIX, expires_in, account_id=account.id, name=name
     )
-    db.add(token)
-    db.flush()
     return IssuedAdminToken(token, secret)
 
 

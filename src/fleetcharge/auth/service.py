@@ -18,7 +18,7 @@ from fleetcharge.db import Reader, fetch_all
 from fleetcharge.errors import Forbidden, InvalidField, InvalidParameter, NotFound, Unauthorized
 from fleetcharge.kit import fields
 from fleetcharge.kit.cursors import Page, PageRequest, page_of
-from fleetcharge.kit.tokens import bearer_digest, hash_secret, new_secret
+from fleetcharge.kit.tokens import add_token, bearer_digest
 from fleetcharge.models import ApiToken, Organisation
 from fleetcharge.models.base import utcnow
 from fleetcharge.models.token import ENDPOINT_SCOPES
@@ -88,17 +88,15 @@ def issue_token(
     expires_in: timedelta | None = None,
     name: str | None = None,
 ) -> IssuedToken:
-    secret = new_secret(TOKEN_PREFIX)
-    token = ApiToken(
+    token, secret = add_token(
+        db,
+        ApiToken,
+        TOKEN_PREFIX,
+        expires_in,
         organisation_id=organisation.id,
         name=name,
-        prefix=secret[:10],
-        secret_sha256=hash_secret(secret),
         scopes=",".join(scopes),
-        expires_at=utcnow() + expires_in if expires_in is not None else None,
     )
-    db.add(token)
-    db.flush()
     return IssuedToken(token, secret)
 
 

@@ -7,8 +7,15 @@ nothing to brute-force, and lookups stay a single indexed equality.
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
 
 from fleetcharge.errors import Unauthorized
+
+Token = TypeVar("Token")
 
 
 def new_secret(prefix: str) -> str:
@@ -18,6 +25,25 @@ def new_secret(prefix: str) -> str:
 
 def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def add_token(
+    db: Session,
+    model: Callable[..., Token],
+    prefix: str,
+    expires_in: timedelta | None,
+    **columns: Any,
+) -> tuple[Token, str]:
+    """A new token row of `model` (added and flushed) and its secret, to be shown once. The
+    row keeps the secret's first characters, to tell tokens apart, and its hash."""
+    secret = new_secret(prefix)
+    expires_at = datetime.now(UTC) + expires_in if expires_in is not None else None
+    token = model(
+        prefix=secret[:10], secret_sha256=hash_secret(secret), expires_at=expires_at, **columns
+    )
+    db.add(token)
+    db.flush()
+    return token, secret
 
 
 def bearer_digest(
