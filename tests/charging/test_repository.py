@@ -56,7 +56,7 @@ def test_one_statement_agrees_with_two_steps(engine, monkeypatch):
     monkeypatch.setattr(
         service,
         "counted_page_json",
-        lambda *args: one_statement.append(args) or counted_page_json(*args),
+        lambda *shape: one_statement.append(shape) or counted_page_json(*shape),
     )
     renders = {
         "usage": lambda db, params: service.usage_page(db, fleet_org.id, params),

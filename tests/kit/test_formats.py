@@ -45,6 +45,7 @@ def _json_of_sql(engine: Engine, expression: object, values: dict[str, object]) 
     document = func.json_build_object(literal_column("'v'"), expression)
     with engine.connect() as connection:
         text = connection.scalar(select(func.cast(document, Text)), values)
+    assert text is not None
     return orjson.dumps(orjson.loads(text))
 
 
