@@ -37,11 +37,11 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from fleetcharge.api.params import parse_list_params
 from fleetcharge.auth.service import authenticate, issue_token
 from fleetcharge.charging.repository import VIEWS, sessions_per_utc_day
 from fleetcharge.charging.service import site_host_page, usage_page
 from fleetcharge.db import load_json_as_bytes, make_engine, normalise_url, read_only
+from fleetcharge.kit.paging import parse_list_params
 from fleetcharge.models import ChargeSession, Organisation
 
 

@@ -160,6 +160,12 @@ def on_postgresql(db: Reader) -> bool:
     return db.get_bind().dialect.name == "postgresql"
 
 
+def on_event_loop(db: Reader) -> bool:
+    """Whether `db`'s statements are awaited on the event loop (a loop engine's connection):
+    blocking calls do not belong in the same thread then."""
+    return isinstance(db, psycopg.AsyncConnection)
+
+
 # `fetch_all` compiles for PostgreSQL with the driver's dialect, engine or no engine.
 _POSTGRESQL = PGDialect_psycopg()
 

@@ -11,13 +11,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from fleetcharge.api.params import parse_list_params
 from fleetcharge.charging import service
 from fleetcharge.db import unit_of_work
+from fleetcharge.kit.paging import parse_list_params
 from fleetcharge.models import Organisation
 from tests import factories as f
 from tests.api.helpers import API, assert_valid, bearer, get_page, records
-from tests.charging.test_pg_render import both_renderings
+from tests.charging.test_records import both_renderings
 from tests.servers import running_servers
 
 PSEUDONYM = re.compile(r"anon-[0-9a-f]{20}")

@@ -1,18 +1,15 @@
 """Query parameters: strict parsing, 400 naming the parameter, empty = absent, unknown
 parameters ignored, and no input ever producing a 500."""
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 
 import httpx
-import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
-from fleetcharge.api.params import DateBound, ListParams, parse_list_params
 from fleetcharge.db import unit_of_work
-from fleetcharge.errors import InvalidParameter
 from tests import factories as f
 from tests.api.helpers import (
     API,
@@ -23,27 +20,7 @@ from tests.api.helpers import (
     assert_valid,
     bearer,
 )
-
-BAD_PAGES = ["0", "-1", "abc", "1.5", "1e3", "+1", "0x10", "\u0661", "1 2", "99999999999999", "%00"]
-BAD_DATES = [
-    "2024-02-30",
-    "2024-13-01",
-    "2023-02-29",
-    "2024-00-10",
-    "yesterday",
-    "garbage",
-    "2024-1-5",
-    "20240105",
-    "2024/01/05",
-    "2024-01-05T",
-    "2024-01-05T25:00:00Z",
-    "2024-01-05T10:00:00",  # an instant needs an offset
-    "2024-01-05T10:00:00+24:00",
-    "2024-01-05 10:00:00Z",
-    "0001-01-01T00:00:00+01:00",  # before the first representable UTC instant
-    "9999-12-31T23:00:00-05:00",  # after the last one
-    "now",
-]
+from tests.kit.test_paging import BAD_DATES, BAD_PAGES
 
 
 def _seed(engine: Engine) -> str:
@@ -164,32 +141,6 @@ def _unknown_paths_and_methods_use_the_error_shape(client: TestClient, engine: E
     assert response.status_code == 405
     assert_error_body(response.json())
     assert response.json()["error"]["code"] == "method_not_allowed"
-
-
-# --- the parser itself ----------------------------------------------------------------
-
-
-def test_parse_list_params() -> None:
-    assert parse_list_params(None) == ListParams(page=1)
-    assert parse_list_params("", "", " ") == ListParams(page=1)
-    assert parse_list_params(" 7 ") == ListParams(page=7)
-    assert parse_list_params("3").offset == 200
-    params = parse_list_params("1", "2024-01-31", "2024-02-01T10:30:00+10:30")
-    assert params.date_from == DateBound(day=date(2024, 1, 31))
-    assert params.date_to == DateBound(
-        instant=datetime(2024, 2, 1, 10, 30, tzinfo=timezone(timedelta(hours=10, minutes=30)))
-    )
-    assert parse_list_params("1", "2024-02-01T00:00:00Z").date_from == DateBound(
-        instant=datetime(2024, 2, 1, tzinfo=UTC)
-    )
-    for page in BAD_PAGES:
-        with pytest.raises(InvalidParameter) as caught:
-            parse_list_params(page)
-        assert caught.value.parameter == "page"
-    for value in BAD_DATES:
-        with pytest.raises(InvalidParameter) as caught:
-            parse_list_params(None, None, value)
-        assert caught.value.parameter == "date_to"
 
 
 # --- fuzzing --------------------------------------------------------------------------

@@ -7,9 +7,9 @@ from typing import Any
 import orjson
 import pytest
 
-from fleetcharge.api.params import parse_list_params
-from fleetcharge.charging import pg_render, service
+from fleetcharge.charging import service
 from fleetcharge.db import unit_of_work
+from fleetcharge.kit.paging import parse_list_params
 from tests import factories as f
 from tests.api.helpers import set_page_size
 
@@ -52,9 +52,9 @@ def test_one_statement_agrees_with_two_steps(engine, monkeypatch):
                 f.charge(db, site, drivers[1], stop + timedelta(seconds=1))
 
     one_statement = []
-    counted_page_json = pg_render.counted_page_json
+    counted_page_json = service.counted_page_json
     monkeypatch.setattr(
-        pg_render,
+        service,
         "counted_page_json",
         lambda *shape: one_statement.append(shape) or counted_page_json(*shape),
     )

@@ -6,14 +6,13 @@ from functools import partial
 from typing import Annotated
 
 import anyio.to_thread
-import psycopg
 from fastapi import Query, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from sqlalchemy.util import await_
 
 from fleetcharge.auth.service import Principal, authenticate, require_scope
-from fleetcharge.db import Reader, read_only, unit_of_work
+from fleetcharge.db import Reader, on_event_loop, read_only, unit_of_work
 
 # Declared for the OpenAPI document; the header is parsed by `authenticate`.
 bearer_scheme = HTTPBearer(auto_error=False, description="An API token issued by the operator.")
@@ -50,7 +49,7 @@ def _admitted(request: Request, db: Reader, scope: str) -> Principal:
     require_scope(principal, scope)
     windows = state.limit_policy.windows(scope, principal.rate_limits)
     count = partial(state.rate_limiter.acquire, windows, principal.token_id, scope)
-    if windows and isinstance(db, psycopg.AsyncConnection) and not state.rate_limiter.in_memory:
+    if windows and on_event_loop(db) and not state.rate_limiter.in_memory:
         # On the event loop (web.direct_routes): Redis is asked from a worker thread, not the loop.
         quota = await_(anyio.to_thread.run_sync(count))
     else:

@@ -1,23 +1,12 @@
 """Envelope, `next` links and JSON rendering shared by the list endpoints."""
 
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
 import orjson
 from fastapi import Request, Response
 
-from fleetcharge.api.params import PAGE_SIZE
-
-
-def number(value: Decimal) -> float | int:
-    """Decimal to a JSON number at the edge; whole values render without a fraction."""
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def whole_minutes_in_seconds(seconds: int) -> int:
-    """Durations on /usage and /sessions: seconds truncated to whole minutes (as published)."""
-    return seconds // 60 * 60
+from fleetcharge.kit.paging import PAGE_SIZE
 
 
 def date_filters(request: Request) -> dict[str, str | None]:

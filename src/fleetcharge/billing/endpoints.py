@@ -1,10 +1,10 @@
 from fastapi import APIRouter, Request, Response
 
 from fleetcharge.api.deps import Credentials, DateFrom, DateTo, Page, authorised
-from fleetcharge.api.params import parse_list_params
 from fleetcharge.api.responses import date_filters, envelope, next_link
 from fleetcharge.billing.listing import invoices_page
 from fleetcharge.billing.schemas import InvoicePage
+from fleetcharge.kit.paging import parse_list_params
 
 router = APIRouter()
 

@@ -7,11 +7,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from fleetcharge.api.params import PAGE_SIZE, ListParams
-from fleetcharge.api.responses import number
 from fleetcharge.charging.pseudonyms import ShownCardIds
 from fleetcharge.charging.repository import card_pseudonym_key
 from fleetcharge.fleets.service import VEHICLE_COLUMNS, vehicle_dicts
+from fleetcharge.kit.formats import local_iso, number, whole_minutes
+from fleetcharge.kit.paging import PAGE_SIZE, ListParams
 from fleetcharge.models import (
     ChargeSession,
     Connector,
@@ -25,7 +25,6 @@ from fleetcharge.models import (
     Vehicle,
 )
 from fleetcharge.models.invoice import VISIBLE_STATUSES
-from fleetcharge.timezones import local_iso
 
 # Which session amount a document bills.
 BILLED_AMOUNT = {
@@ -133,7 +132,7 @@ def _sessions(
                 "stop_time": local_iso(row.stop_date_time, row.timezone, "milliseconds"),
                 "auth_id": card_ids.auth_id(row.auth_id, row.payer_organisation_id),
                 # Whole minutes here, as the published invoice examples show.
-                "total_time": row.total_time_s // 60,
+                "total_time": whole_minutes(row.total_time_s),
                 "consumption": number(row.consumption_kwh),
                 "total_cost_incl_tax": number(row.amount),
             }

@@ -1,10 +1,10 @@
 from fastapi import APIRouter, Request, Response
 
 from fleetcharge.api.deps import Credentials, DateFrom, DateTo, Page, authorised_to_read
-from fleetcharge.api.params import parse_list_params
 from fleetcharge.api.responses import date_filters, envelope, next_link
 from fleetcharge.charging import schemas
 from fleetcharge.charging.service import site_host_page, usage_page
+from fleetcharge.kit.paging import parse_list_params
 from fleetcharge.settings import get_settings
 
 router = APIRouter()

@@ -18,6 +18,7 @@ from fleetcharge.cli.common import (
     print_table,
 )
 from fleetcharge.errors import DomainError
+from fleetcharge.kit.formats import local_iso
 from fleetcharge.pricing.schemas import DEFAULT_TIMEZONE, PricedSession
 from fleetcharge.tariffs import service
 from fleetcharge.tariffs.repository import tariff_spec
@@ -26,7 +27,7 @@ from fleetcharge.tariffs.schemas import (
     TariffDocumentError,
     parse_tariff_document,
 )
-from fleetcharge.timezones import local_iso, zone
+from fleetcharge.timezones import zone
 
 app = typer.Typer(
     help="Create, inspect and quote OCPI 2.2.1 tariffs (prices GST-inclusive).",

@@ -1,10 +1,10 @@
 from fastapi import APIRouter, Request, Response
 
 from fleetcharge.api.deps import Credentials, Page, authorised
-from fleetcharge.api.params import parse_list_params
 from fleetcharge.api.responses import envelope, next_link
 from fleetcharge.fleets.schemas import VehiclePage
 from fleetcharge.fleets.service import vehicles_page
+from fleetcharge.kit.paging import parse_list_params
 
 router = APIRouter()
 

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fleetcharge.api.params import PAGE_SIZE, ListParams
+from fleetcharge.kit.paging import PAGE_SIZE, ListParams
 from fleetcharge.models import Card, Fleet, Vehicle
 
 

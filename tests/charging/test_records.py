@@ -1,15 +1,20 @@
-"""PostgreSQL renders /usage and /sessions pages itself; it must equal the Python projection
-value for value and type for type (1020 is not 1020.0, 0.3 is not "0.3000")."""
+"""PostgreSQL renders /usage and /sessions pages itself; it must equal the Python rendering
+value for value and type for type (1020 is not 1020.0, 0.3 is not "0.3000"), both derived
+from the one declaration of each record (`charging.records`)."""
 
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import orjson
 import pytest
 
-from fleetcharge.api.params import parse_list_params
-from fleetcharge.charging import service
+from fleetcharge.charging import records, service
 from fleetcharge.db import unit_of_work
+from fleetcharge.kit.formats import NUMBER, number
+from fleetcharge.kit.json_records import Field, Record
+from fleetcharge.kit.paging import parse_list_params
+from fleetcharge.models import ChargeSession
 from tests import factories as f
 
 PARKING = [
@@ -88,3 +93,36 @@ def python_usage(engine, organisation_id: int) -> list[dict[str, Any]]:
         return orjson.loads(
             orjson.dumps(service.usage_page(db, organisation_id, parse_list_params(None))[1])
         )
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_field_declared_once_is_rendered_by_both(engine, monkeypatch):
+    """The two renderings derive from `charging.records`: a field added there appears in
+    both, in the declared place, with the same value and type, and nowhere else is edited."""
+    with unit_of_work(engine) as db:
+        org = f.organisation(db, "Cybertron")
+        site = f.site(db, org, "Australia/Adelaide", f.tariff(db, PARKING))
+        driver = f.driver(db, f.vehicle(db, f.fleet(db, org)))
+        charged = f.charge(db, site, driver, datetime(2024, 4, 6, 14, 0, 7, tzinfo=UTC))
+        gst_to_driver = number(charged.gst_to_driver)
+    for view, render in (
+        ("usage", lambda db: service.usage_page(db, org.id, parse_list_params(None))),
+        ("sessions", lambda db: service.site_host_page(db, org.id, parse_list_params(None), "N")),
+    ):
+        declared = records.RECORDS[view]
+        fields = dict(declared.fields)
+        extended = Record(
+            **{name: node for name, node in fields.items() if name != "charging_periods"},
+            vehicle_pays_gst=Field(NUMBER, ChargeSession.gst_to_driver),
+            charging_periods=fields["charging_periods"],
+        )
+        monkeypatch.setitem(records.RECORDS, view, extended)
+        with unit_of_work(engine) as db:
+            database, python = both_renderings(monkeypatch, partial(render, db))
+        monkeypatch.undo()
+        (session,) = python
+        assert list(session) == [name for name, _ in extended.fields]
+        assert session["vehicle_pays_gst"] == gst_to_driver
+        # Byte for byte: the same keys in the same order, the same values and types.
+        assert orjson.dumps(database) == orjson.dumps(python)

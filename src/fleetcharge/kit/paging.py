@@ -1,4 +1,4 @@
-"""Query parameters shared by the list endpoints, parsed strictly.
+"""Paging and the query parameters shared by the list endpoints, parsed strictly.
 
 FastAPI's own validation would answer 422 with its own body; the contract wants 400
 with our error shape naming the parameter, and empty values meaning "absent".
