@@ -21,11 +21,9 @@ from fleetcharge.models import (
     OcppUnmatchedMessage,
     Station,
 )
+from fleetcharge.models.ocpp import MAX_TRANSACTION_ID, TransactionState
 from fleetcharge.models.types import ExactDecimal
 
-# transactionIds are 32-bit (the ids we hand out); anything else a station sends is unknown
-# without asking the database (PostgreSQL would reject the comparison with an error).
-MAX_TRANSACTION_ID = 2**31 - 1
 _METER_VALUES = cast(Table, OcppMeterValue.__table__)
 
 
@@ -136,7 +134,7 @@ def open_transactions_for_id_tag(
     return db.scalars(
         select(OcppTransaction).where(
             OcppTransaction.id_tag == id_tag,
-            OcppTransaction.state == "open",
+            OcppTransaction.state == TransactionState.OPEN,
             OcppTransaction.started_at > started_after,
         )
     ).all()
@@ -146,7 +144,10 @@ def open_transactions_on(db: Session, connector_id: int) -> Sequence[OcppTransac
     """Oldest first, by start: ids do not tell (an outage's come from reserved blocks)."""
     return db.scalars(
         select(OcppTransaction)
-        .where(OcppTransaction.connector_id == connector_id, OcppTransaction.state == "open")
+        .where(
+            OcppTransaction.connector_id == connector_id,
+            OcppTransaction.state == TransactionState.OPEN,
+        )
         .order_by(OcppTransaction.started_at, OcppTransaction.id)
     ).all()
 

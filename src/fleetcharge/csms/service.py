@@ -39,6 +39,7 @@ from fleetcharge.csms.schemas import (
 )
 from fleetcharge.models import Card, ConnectorStatus, OcppTransaction, Station
 from fleetcharge.models.location import Registration
+from fleetcharge.models.ocpp import TransactionState
 
 logger = logging.getLogger(__name__)
 
@@ -246,7 +247,7 @@ def start_transaction(
         start_reported_at=moment.reported,
         started_at=moment.used,
         received_at=received_at,
-        state="open",
+        state=TransactionState.OPEN,
         flags=sorted(flags),
     )
     db.add(tx)
@@ -258,7 +259,7 @@ def _answered_id(db: Session, tx: OcppTransaction, transaction_id: int) -> OcppT
     """A StartTransaction stored before (its answer lost) was sent again while the database
     was unavailable, and answered with another id: the station knows the transaction by
     that one."""
-    if tx.state != "open":
+    if tx.state != TransactionState.OPEN:
         logger.warning(
             "transaction %d was answered as %d again, but has stopped already; kept as %d",
             tx.id,
@@ -376,7 +377,7 @@ def stop_transaction(
         )
         _store_transaction_data(db, station, 0, None, request, received_at)
         return answer
-    if tx.state == "stopped":
+    if tx.state == TransactionState.STOPPED:
         if (tx.meter_stop_wh, tx.stop_reported_at) != (request.meter_stop_wh, moment.reported):
             repository.add_unmatched(
                 db,
@@ -393,7 +394,7 @@ def stop_transaction(
     if stopped_at < tx.started_at:
         flags.add(Flag.STOP_BEFORE_START)
         stopped_at = tx.started_at
-    tx.state = "stopped"
+    tx.state = TransactionState.STOPPED
     tx.meter_stop_wh = request.meter_stop_wh
     tx.stop_reported_at = moment.reported
     tx.stopped_at = stopped_at

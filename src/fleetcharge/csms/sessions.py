@@ -47,6 +47,7 @@ from fleetcharge.models import (
     Vehicle,
 )
 from fleetcharge.models.location import Registration
+from fleetcharge.models.ocpp import TransactionState
 from fleetcharge.pricing.schemas import TariffSpec, Timeline
 from fleetcharge.reviews import repository as reviews
 from fleetcharge.reviews.plausibility import SessionFacts, Verdict, judge, vehicle_limit
@@ -182,7 +183,7 @@ def record_held_sessions(db: Session, station: Station) -> int:
         select(OcppTransaction)
         .where(
             OcppTransaction.station_id == station.id,
-            OcppTransaction.state == "stopped",
+            OcppTransaction.state == TransactionState.STOPPED,
             OcppTransaction.session_id.is_(None),
         )
         .order_by(OcppTransaction.id)

@@ -7,6 +7,7 @@ reserved from the same sequence in advance: fleetcharge.csms.transaction_ids).
 
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -18,7 +19,16 @@ from fleetcharge.models.session import BigId
 from fleetcharge.models.tariff import JSONDocument
 from fleetcharge.models.types import ExactDecimal, UTCDateTime
 
-TRANSACTION_STATES = ("open", "stopped")
+# transactionIds are 32-bit (the ids we hand out); anything else a station sends is unknown
+# without asking the database (PostgreSQL would reject the comparison with an error).
+MAX_TRANSACTION_ID = 2**31 - 1
+
+
+class TransactionState(StrEnum):
+    """An OCPP transaction's state: open from StartTransaction, stopped by StopTransaction."""
+
+    OPEN = "open"
+    STOPPED = "stopped"
 
 
 class OcppTransaction(Base):
@@ -55,7 +65,7 @@ class OcppTransaction(Base):
     start_reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    state: Mapped[str] = mapped_column(String(8), default="open")
+    state: Mapped[str] = mapped_column(String(8), default=TransactionState.OPEN)
     meter_stop_wh: Mapped[int | None] = mapped_column(BigInteger)
     stop_reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -65,7 +75,7 @@ class OcppTransaction(Base):
     session_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("charge_sessions.id"), unique=True
     )
-    # What was odd about it (see fleetcharge.csms.schemas.Flag), sorted.
+    # What was odd about it (see fleetcharge.csms.flags.Flag), sorted.
     flags: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
 
     connector: Mapped[Connector] = relationship()

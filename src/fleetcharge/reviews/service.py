@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 from fleetcharge.accounts.permissions import Actor
 from fleetcharge.audit.service import record
 from fleetcharge.csms import sessions
-from fleetcharge.csms.repository import MAX_TRANSACTION_ID
 from fleetcharge.errors import Conflict, InvalidField, InvalidParameter, NotFound
 from fleetcharge.kit import fields
 from fleetcharge.kit.cursors import Page, PageRequest, page_of
 from fleetcharge.kit.versions import claim_version
 from fleetcharge.models import ChargeSession, SessionReview
+from fleetcharge.models.ocpp import MAX_TRANSACTION_ID
 from fleetcharge.models.review import REVIEW_STATES
 from fleetcharge.reviews import repository
 from fleetcharge.reviews.plausibility import Reason
