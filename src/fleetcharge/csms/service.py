@@ -15,12 +15,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from fleetcharge.csms import repository, sessions
-from fleetcharge.csms.auth import (
-    MAX_PASSWORD_LENGTH,
-    MIN_PASSWORD_LENGTH,
-    hash_password,
-    verify_password,
-)
 from fleetcharge.csms.clock import ClockPolicy, StationTime
 from fleetcharge.csms.flags import Flag
 from fleetcharge.csms.registration import AutoRegistration
@@ -40,6 +34,12 @@ from fleetcharge.csms.schemas import (
 from fleetcharge.models import Card, ConnectorStatus, OcppTransaction, Station
 from fleetcharge.models.location import Registration
 from fleetcharge.models.ocpp import TransactionState
+from fleetcharge.network.password_hashing import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    verify_password,
+)
 
 logger = logging.getLogger(__name__)
 

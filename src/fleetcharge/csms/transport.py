@@ -10,6 +10,8 @@ A second connection for a station identity wins: the older one is closed. On shu
 every socket is closed with 1001 (going away), so that stations reconnect elsewhere.
 """
 
+import base64
+import binascii
 import contextlib
 import logging
 import math
@@ -23,7 +25,6 @@ from starlette.responses import PlainTextResponse
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from fleetcharge.csms import service
-from fleetcharge.csms.auth import basic_credentials
 from fleetcharge.csms.bounds import ConnectionBounds, Slot
 from fleetcharge.csms.clock import ClockPolicy
 from fleetcharge.csms.handlers import CentralSystemConfig, StationHandlers
@@ -265,6 +266,21 @@ def _quiet_refusals() -> None:
     uvicorn_errors = logging.getLogger("uvicorn.error")
     if not any(isinstance(f, _RefusalNoise) for f in uvicorn_errors.filters):
         uvicorn_errors.addFilter(_RefusalNoise())
+
+
+def basic_credentials(header: str | None) -> tuple[str, str] | None:
+    """(username, password) from an `Authorization: Basic ...` header, else None."""
+    if header is None:
+        return None
+    scheme, _, encoded = header.strip().partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (ValueError, binascii.Error):
+        return None
+    username, colon, password = decoded.partition(":")
+    return (username, password) if colon else None
 
 
 def central_system_for(engine: Engine, settings: Settings) -> CentralSystem:
