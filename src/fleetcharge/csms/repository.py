@@ -31,30 +31,12 @@ def station_by_identity(db: Session, identity: str) -> Station | None:
     return db.scalar(select(Station).where(Station.ocpp_identity == identity))
 
 
-def station_with_evse_id(db: Session, evse_id: str) -> bool:
-    return db.scalar(select(Station.id).where(Station.evse_id == evse_id)) is not None
-
-
 def location_by_uuid(db: Session, uuid: Any) -> Location | None:
     return db.scalar(select(Location).where(Location.uuid == uuid))
 
 
 def card_by_id_tag(db: Session, id_tag: str) -> Card | None:
     return db.scalar(select(Card).where(Card.id_tag == id_tag))
-
-
-def connector(db: Session, station_id: int, number: int) -> Connector:
-    """The station's connector with this OCPP number, created when first reported."""
-    found = db.scalar(
-        select(Connector).where(
-            Connector.station_id == station_id, Connector.connector_id == number
-        )
-    )
-    if found is None:
-        found = Connector(station_id=station_id, connector_id=number, name=f"Connector {number}")
-        db.add(found)
-        db.flush()
-    return found
 
 
 def transaction(db: Session, station_id: int, transaction_id: int | None) -> OcppTransaction | None:

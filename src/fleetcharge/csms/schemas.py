@@ -45,14 +45,6 @@ class StationRef:
 
 
 @dataclass(frozen=True)
-class BootInfo:
-    vendor: str
-    model: str
-    serial_number: str | None
-    firmware_version: str | None
-
-
-@dataclass(frozen=True)
 class StatusReport:
     connector_number: int
     status: str

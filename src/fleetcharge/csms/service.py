@@ -20,7 +20,6 @@ from fleetcharge.csms.flags import Flag
 from fleetcharge.csms.registration import AutoRegistration
 from fleetcharge.csms.schemas import (
     AdmissionPolicy,
-    BootInfo,
     Credentials,
     KeptMessage,
     MeterValuesRequest,
@@ -34,12 +33,13 @@ from fleetcharge.csms.schemas import (
 from fleetcharge.models import Card, ConnectorStatus, OcppTransaction, Station
 from fleetcharge.models.location import Registration
 from fleetcharge.models.ocpp import TransactionState
+from fleetcharge.network import station_reports
 from fleetcharge.network.password_hashing import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
-    hash_password,
     verify_password,
 )
+from fleetcharge.network.station_reports import BootInfo
 
 logger = logging.getLogger(__name__)
 
@@ -123,11 +123,9 @@ def _register(
                 f"a charge station password has {MIN_PASSWORD_LENGTH} to "
                 f"{MAX_PASSWORD_LENGTH} characters",
             )
-    station = auto_register.register(db, identity)
+    station = auto_register.register(db, identity, password)
     if isinstance(station, Rejection):
         return station
-    if password is not None:
-        station.password_hash = hash_password(password)
     return StationRef(station.id, station.ocpp_identity, station.location.timezone)
 
 
@@ -136,20 +134,16 @@ def boot_notification(
 ) -> bool:
     """Record the boot; whether the station is accepted (False: pending approval)."""
     row = _station(db, station)
-    row.vendor = boot.vendor
-    row.model = boot.model
-    row.serial_number = boot.serial_number
-    row.firmware_version = boot.firmware_version
-    row.last_boot_at = received_at
+    station_reports.record_boot(row, boot, received_at)
     return row.registration_status != Registration.PENDING
 
 
 def firmware_status(db: Session, station: StationRef, status: str) -> None:
-    _station(db, station).firmware_status = status
+    station_reports.record_firmware_status(_station(db, station), status)
 
 
 def diagnostics_status(db: Session, station: StationRef, status: str) -> None:
-    _station(db, station).diagnostics_status = status
+    station_reports.record_diagnostics_status(_station(db, station), status)
 
 
 def status_notification(
@@ -161,7 +155,7 @@ def status_notification(
 ) -> None:
     status_at = report.timestamp.used if report.timestamp is not None else received_at
     if report.connector_number > 0:
-        connector = repository.connector(db, station.id, report.connector_number)
+        connector = station_reports.reported_connector(db, station.id, report.connector_number)
         if report.status == "Available":
             sessions.extend_parking(db, connector.id, status_at, policy.max_future)
     db.add(
@@ -220,7 +214,7 @@ def start_transaction(
     answer. An unknown tag is answered Invalid but recorded: the station may have started
     charging offline already. `transaction_id`: the id the station was answered with
     already (a message of the outage journal)."""
-    connector = repository.connector(db, station.id, request.connector_number)
+    connector = station_reports.reported_connector(db, station.id, request.connector_number)
     moment = request.timestamp
     repeated = repository.repeated_start(
         db, station.id, connector.id, request.id_tag, moment.reported, request.meter_start_wh
@@ -351,7 +345,7 @@ def _open_transaction_at(
     db: Session, station: StationRef, connector_number: int, at: datetime
 ) -> OcppTransaction | None:
     """The newest transaction open on the connector that had started by `at`."""
-    connector = repository.connector(db, station.id, connector_number)
+    connector = station_reports.reported_connector(db, station.id, connector_number)
     started = [
         tx for tx in repository.open_transactions_on(db, connector.id) if tx.started_at <= at
     ]

@@ -23,6 +23,7 @@ from fleetcharge.models import Location, Organisation, Station, Tariff
 from fleetcharge.models.location import Registration
 from fleetcharge.network import connectors
 from fleetcharge.network.locations import location_by_field, uuid_of
+from fleetcharge.network.password_hashing import hash_password
 from fleetcharge.network.schemas import StationCreate, StationFields, StationUpdate
 from fleetcharge.network.tariff_changes import change_tariff
 
@@ -142,6 +143,28 @@ def create_station(db: Session, actor: Actor, data: StationCreate) -> Station:
     return station
 
 
+def register_pending(
+    db: Session, location: Location, identity: str, password: str | None
+) -> Station:
+    """A station that connected with an identity we do not know (auto-registration),
+    created at `location` pending approval with the password it sent (flushed). Its EVSE id
+    is its identity, unless another station has that one."""
+    evse_id = identity
+    if _evse_id_taken(db, evse_id):
+        evse_id = f"{identity}-{location.id}"
+    station = Station(
+        location=location,
+        evse_id=evse_id,
+        name=identity,
+        ocpp_identity=identity,
+        registration_status=Registration.PENDING,
+        password_hash=hash_password(password) if password is not None else None,
+    )
+    db.add(station)
+    db.flush()
+    return station
+
+
 def update_station(
     db: Session,
     actor: Actor,
@@ -231,8 +254,12 @@ def _power(value: Decimal) -> Decimal:
 def _unique(db: Session, identity: str, evse_id: str) -> None:
     if db.scalar(select(Station.id).where(Station.ocpp_identity == identity)) is not None:
         raise Conflict(f"a station already has the identity {identity!r}", field="identity")
-    if db.scalar(select(Station.id).where(Station.evse_id == evse_id)) is not None:
+    if _evse_id_taken(db, evse_id):
         raise Conflict(f"a station already has the EVSE id {evse_id!r}", field="evse_id")
+
+
+def _evse_id_taken(db: Session, evse_id: str) -> bool:
+    return db.scalar(select(Station.id).where(Station.evse_id == evse_id)) is not None
 
 
 def _flush(db: Session, identity: str, evse_id: str) -> None:
