@@ -134,6 +134,18 @@ def open_transactions_on(db: Session, connector_id: int) -> Sequence[OcppTransac
     ).all()
 
 
+def stopped_transactions_without_session(db: Session, station_id: int) -> Sequence[OcppTransaction]:
+    return db.scalars(
+        select(OcppTransaction)
+        .where(
+            OcppTransaction.station_id == station_id,
+            OcppTransaction.state == TransactionState.STOPPED,
+            OcppTransaction.session_id.is_(None),
+        )
+        .order_by(OcppTransaction.id)
+    ).all()
+
+
 def latest_transaction_on(db: Session, connector_id: int) -> OcppTransaction | None:
     return db.scalar(
         select(OcppTransaction)

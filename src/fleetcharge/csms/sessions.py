@@ -12,7 +12,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleetcharge.billing.repository import session_invoiced
@@ -43,7 +42,6 @@ from fleetcharge.models import (
     Vehicle,
 )
 from fleetcharge.models.location import Registration
-from fleetcharge.models.ocpp import TransactionState
 from fleetcharge.pricing.schemas import Timeline
 from fleetcharge.reviews import repository as reviews
 from fleetcharge.reviews.plausibility import SessionFacts, Verdict, judge, vehicle_limit
@@ -58,7 +56,7 @@ MAX_PARKING_AFTER_STOP = timedelta(hours=24)
 def record_transaction_session(db: Session, tx: OcppTransaction) -> set[Flag]:
     """Price and store the stopped transaction's session and link it, or hold it for review
     when it is implausible; the flags its timeline earned. At a station pending approval
-    there is no session yet (`record_held_sessions`)."""
+    there is no session yet (fleetcharge.csms.held_sessions)."""
     station = _station(db, tx)
     if station.registration_status == Registration.PENDING:
         return {Flag.HELD_PENDING_STATION}
@@ -169,29 +167,6 @@ def _judge(
         flags=flags,
     )
     return judge(facts)
-
-
-def record_held_sessions(db: Session, station: Station) -> int:
-    """Record the sessions of the station's transactions stopped while it was pending (it
-    is approved now), each judged as any other (an implausible one is held for review now);
-    how many were recorded."""
-    stopped = db.scalars(
-        select(OcppTransaction)
-        .where(
-            OcppTransaction.station_id == station.id,
-            OcppTransaction.state == TransactionState.STOPPED,
-            OcppTransaction.session_id.is_(None),
-        )
-        .order_by(OcppTransaction.id)
-    ).all()
-    held = [
-        tx
-        for tx in stopped
-        if Flag.HELD_PENDING_STATION in tx.flags and Flag.HELD_FOR_REVIEW not in tx.flags
-    ]
-    for tx in held:
-        tx.flags = sorted({*tx.flags, *record_transaction_session(db, tx)})
-    return sum(tx.session_id is not None for tx in held)
 
 
 def extend_parking(

@@ -2,7 +2,6 @@
 commits). Decommissioned stations keep their history and are refused on connect."""
 
 import contextlib
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -14,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from fleetcharge.accounts.permissions import Actor
 from fleetcharge.audit.service import record
-from fleetcharge.csms.sessions import record_held_sessions
 from fleetcharge.errors import Conflict, InvalidField, NotFound
 from fleetcharge.kit import fields
 from fleetcharge.kit.cursors import Page, PageRequest, page_of
@@ -203,32 +201,22 @@ def decommission(db: Session, actor: Actor, station: Station) -> Station:
     return station
 
 
-@dataclass(frozen=True)
-class Approval:
-    station: Station
-    sessions_recorded: int  # held while it was pending
-
-
-def approve(db: Session, actor: Actor, station: Station) -> Approval:
+def approve(db: Session, actor: Actor, station: Station) -> bool:
     """An auto-registered station is accepted: its BootNotification is answered Accepted
-    from now on, and the sessions held while it was pending are recorded (on the Fleets
-    API and billed from now on). Again, or for a station never pending: no change."""
+    from now on (fleetcharge.csms.held_sessions.approve_station also records the sessions
+    held while it was pending). Whether it was pending: again, or for a station never
+    pending, no change."""
     actor.require("stations", "approve")
     if station.registration_status != Registration.PENDING:
-        return Approval(station, 0)
+        return False
     if station.decommissioned_at is not None:
         raise Conflict(f"station {station.uuid} is decommissioned", field="uuid")
     claim_version(db, station, None)
     before = station_view(station)
     station.registration_status = Registration.ACCEPTED
     db.flush()
-    recorded = record_held_sessions(db, station)
     record(db, actor, "approve", "station", station.uuid, None, before, station_view(station))
-    return Approval(station, recorded)
-
-
-def approval_view(approval: Approval) -> dict[str, Any]:
-    return {**station_view(approval.station), "sessions_recorded": approval.sessions_recorded}
+    return True
 
 
 def _apply(db: Session, station: Station, data: StationFields, now: datetime) -> None:
