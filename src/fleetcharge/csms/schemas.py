@@ -2,13 +2,10 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fleetcharge.csms.clock import StationTime
 from fleetcharge.csms.readings import Reading
-
-if TYPE_CHECKING:
-    from fleetcharge.csms.registration import AutoRegistration
 
 
 @dataclass(frozen=True)
@@ -25,14 +22,6 @@ class Credentials:
 
     basic: tuple[str, str] | None = None  # HTTP Basic user name and password
     certificate_name: str | None = None  # common name of a client certificate TLS verified
-
-
-@dataclass(frozen=True)
-class AdmissionPolicy:
-    # Unknown stations are created, pending approval (None: refused).
-    auto_register: "AutoRegistration | None" = None
-    # Stations without a password or certificate may connect (an explicit setting).
-    allow_unauthenticated: bool = False
 
 
 @dataclass(frozen=True)

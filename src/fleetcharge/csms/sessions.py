@@ -24,7 +24,7 @@ from fleetcharge.charging.recording import (
 from fleetcharge.csms import repository
 from fleetcharge.csms.flags import Flag
 from fleetcharge.csms.readings import ENERGY_REGISTER, POWER_IMPORT
-from fleetcharge.csms.timeline import (
+from fleetcharge.csms.transaction_timeline import (
     BuiltTimeline,
     PowerReading,
     RegisterReading,

@@ -24,7 +24,8 @@ from sqlalchemy import Engine
 from starlette.responses import PlainTextResponse
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
-from fleetcharge.csms import service
+from fleetcharge.csms import admission
+from fleetcharge.csms.admission import AdmissionPolicy
 from fleetcharge.csms.bounds import ConnectionBounds, Slot
 from fleetcharge.csms.clock import ClockPolicy
 from fleetcharge.csms.handlers import CentralSystemConfig, StationHandlers
@@ -35,7 +36,7 @@ from fleetcharge.csms.refusal_log import RefusalLog
 from fleetcharge.csms.registration import AutoRegistration
 from fleetcharge.csms.registry import ConnectionRegistry, LiveConnection
 from fleetcharge.csms.routing import InProcessRouter, StationRouter
-from fleetcharge.csms.schemas import AdmissionPolicy, Credentials, Rejection, StationRef
+from fleetcharge.csms.schemas import Credentials, Rejection, StationRef
 from fleetcharge.csms.tls import certificate_name
 from fleetcharge.db import unit_of_work
 from fleetcharge.ratelimit.policy import parse_limits
@@ -187,7 +188,7 @@ class CentralSystem:
 
     def _admit(self, identity: str, credentials: Credentials) -> StationRef | Rejection:
         with unit_of_work(self.config.engine) as db:
-            return service.admit_station(db, identity, credentials, self.policy)
+            return admission.admit_station(db, identity, credentials, self.policy)
 
     async def _converse(self, websocket: WebSocket, station: StationRef) -> None:
         adapter = SocketAdapter(websocket)

@@ -18,7 +18,7 @@ from fleetcharge.csms.command_schemas import (
     UnlockBody,
 )
 from fleetcharge.csms.commands import Command
-from fleetcharge.csms.listing import describe_connected
+from fleetcharge.csms.connected_stations import describe_connected
 from fleetcharge.csms.routing import StationRouter
 
 router = APIRouter(prefix="/stations", tags=["Station commands"])

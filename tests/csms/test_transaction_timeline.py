@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fleetcharge.csms.flags import Flag
-from fleetcharge.csms.timeline import (
+from fleetcharge.csms.transaction_timeline import (
     PowerReading,
     RegisterReading,
     StatusChange,
