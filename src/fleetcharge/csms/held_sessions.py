@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from fleetcharge.accounts.permissions import Actor
 from fleetcharge.csms import repository, sessions
-from fleetcharge.csms.flags import Flag
 from fleetcharge.errors import InvalidField
 from fleetcharge.kit import fields
 from fleetcharge.models import SessionReview, Station
+from fleetcharge.models.ocpp import Flag
 from fleetcharge.network import stations
 from fleetcharge.reviews import service as reviews
 from fleetcharge.reviews.plausibility import Reason

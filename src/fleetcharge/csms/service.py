@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from fleetcharge.csms import repository, sessions
 from fleetcharge.csms.clock import ClockPolicy, StationTime
-from fleetcharge.csms.flags import Flag
 from fleetcharge.csms.schemas import (
     KeptMessage,
     MeterValuesRequest,
@@ -28,7 +27,7 @@ from fleetcharge.csms.schemas import (
 )
 from fleetcharge.models import Card, ConnectorStatus, OcppTransaction, Station
 from fleetcharge.models.location import Registration
-from fleetcharge.models.ocpp import TransactionState
+from fleetcharge.models.ocpp import Flag, TransactionState
 from fleetcharge.network import station_reports
 from fleetcharge.network.station_reports import BootInfo
 

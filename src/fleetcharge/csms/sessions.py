@@ -22,7 +22,6 @@ from fleetcharge.charging.recording import (
     session_rows,
 )
 from fleetcharge.csms import repository
-from fleetcharge.csms.flags import Flag
 from fleetcharge.csms.readings import ENERGY_REGISTER, POWER_IMPORT
 from fleetcharge.csms.transaction_timeline import (
     BuiltTimeline,
@@ -42,6 +41,7 @@ from fleetcharge.models import (
     Vehicle,
 )
 from fleetcharge.models.location import Registration
+from fleetcharge.models.ocpp import Flag
 from fleetcharge.pricing.schemas import Timeline
 from fleetcharge.reviews import repository as reviews
 from fleetcharge.reviews.plausibility import SessionFacts, Verdict, judge, vehicle_limit
