@@ -155,29 +155,6 @@ def latest_transaction_on(db: Session, connector_id: int) -> OcppTransaction | N
     )
 
 
-def add_meter_values(
-    db: Session,
-    station_id: int,
-    connector_number: int,
-    readings: Sequence[Reading],
-    *,
-    source: str,
-    transaction_id: int | None,
-    reported_transaction_id: int | None,
-    received_at: datetime,
-) -> None:
-    rows = meter_value_rows(
-        station_id,
-        connector_number,
-        readings,
-        source=source,
-        transaction_id=transaction_id,
-        reported_transaction_id=reported_transaction_id,
-        received_at=received_at,
-    )
-    insert_meter_values(db, rows)
-
-
 # The columns of a row of `meter_value_rows`, in order.
 METER_VALUE_COLUMNS = (
     "station_id",

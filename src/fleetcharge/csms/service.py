@@ -199,8 +199,7 @@ def meter_values(
         )
         if tx is not None:
             tx.flags = sorted({*tx.flags, Flag.REATTACHED_METER_VALUES})
-    repository.add_meter_values(
-        db,
+    rows = repository.meter_value_rows(
         station.id,
         request.connector_number,
         readings,
@@ -209,6 +208,7 @@ def meter_values(
         reported_transaction_id=request.transaction_id,
         received_at=received_at,
     )
+    repository.insert_meter_values(db, rows)
 
 
 def meter_values_batch(
@@ -324,8 +324,7 @@ def _store_transaction_data(
     request: StopRequest,
     received_at: datetime,
 ) -> None:
-    repository.add_meter_values(
-        db,
+    rows = repository.meter_value_rows(
         station.id,
         connector_number,
         request.transaction_data,
@@ -334,6 +333,7 @@ def _store_transaction_data(
         reported_transaction_id=request.transaction_id,
         received_at=received_at,
     )
+    repository.insert_meter_values(db, rows)
 
 
 def _station(db: Session, station: StationRef) -> Station:
