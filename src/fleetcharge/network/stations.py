@@ -1,5 +1,6 @@
-"""Creating, changing, finding and decommissioning stations (flush only; the caller
-commits). Decommissioned stations keep their history and are refused on connect."""
+"""Creating, changing, finding, approving and decommissioning stations (flush only; the
+caller commits); an unknown station that connects is created pending approval.
+Decommissioned stations keep their history and are refused on connect."""
 
 import contextlib
 from datetime import UTC, datetime
