@@ -27,9 +27,9 @@ from scratch_database import scratch_database
 from sqlalchemy import Engine
 from websockets.asyncio.client import ClientConnection
 
-from fleetcharge.csms.auth import hash_password
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import Connector, Location, Organisation, Station
+from fleetcharge.network.password_hashing import hash_password
 from fleetcharge.simulator.connection import open_websocket
 from fleetcharge.simulator.model import ConnectionFailed
 

@@ -48,7 +48,6 @@ from sqlalchemy import create_engine, func, insert, text
 from sqlalchemy import select as sql_select
 from sqlalchemy.engine import make_url
 
-from fleetcharge.csms.auth import hash_password
 from fleetcharge.db import make_engine, normalise_url, unit_of_work
 from fleetcharge.migrate import upgrade
 from fleetcharge.models import (
@@ -58,6 +57,7 @@ from fleetcharge.models import (
     Organisation,
     Station,
 )
+from fleetcharge.network.password_hashing import hash_password
 
 KIB_TARGET = 30
 RATIO_TARGET = 0.25

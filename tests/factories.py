@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from fleetcharge.auth.service import issue_token
 from fleetcharge.charging.recording import Attribution, record_session
-from fleetcharge.csms.auth import hash_password
 from fleetcharge.csms.sessions import record_transaction_session
 from fleetcharge.models import (
     Card,
@@ -33,6 +32,7 @@ from fleetcharge.models import (
 )
 from fleetcharge.models.token import ENDPOINT_SCOPES
 from fleetcharge.money import gst_included, round_money
+from fleetcharge.network.password_hashing import hash_password
 from fleetcharge.pricing.schemas import Timeline
 from fleetcharge.tariffs.repository import tariff_spec
 

@@ -7,9 +7,9 @@ from uuid import UUID
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from fleetcharge.csms.auth import verify_password
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import Station, StationTariffChange, Tariff
+from fleetcharge.network.password_hashing import verify_password
 from tests import factories as f
 from tests.admin.helpers import ADMIN, Caller, account, all_pages, error_of, ok
 

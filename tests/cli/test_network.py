@@ -5,9 +5,9 @@ import json
 
 from sqlalchemy import Engine, select
 
-from fleetcharge.csms.auth import verify_password
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import Station
+from fleetcharge.network.password_hashing import verify_password
 from tests import factories as f
 from tests.cli.conftest import Cli
 

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fleetcharge.csms.clock import ClockPolicy, iso_utc, parse_timestamp, station_time
-from fleetcharge.csms.flags import Flag
+from fleetcharge.models.ocpp import Flag
 
 RECEIVED = datetime(2025, 3, 3, 23, 0, tzinfo=UTC)
 POLICY = ClockPolicy(max_future=timedelta(minutes=15), max_past=timedelta(days=30))

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine
 from websockets.asyncio.client import ClientConnection
 
-import fleetcharge.csms.auth as auth
+import fleetcharge.network.password_hashing as hashing
 from fleetcharge.csms.login_throttle import FREE_FAILURES_PER_STATION
 from fleetcharge.db import unit_of_work
 from fleetcharge.simulator.connection import open_websocket
@@ -91,8 +91,8 @@ def test_guessing_does_not_slow_the_other_stations_and_is_told_to_wait(
 ) -> None:
     # A hash a quarter as costly as the default (its cost is stored with it), so that the
     # guessers spend their free failures soon: 300 hashes, about 4 s on 2 threads.
-    monkeypatch.setattr(auth, "_N", 2**12)
-    secret = auth.hash_password(PASSWORD)
+    monkeypatch.setattr(hashing, "_N", 2**12)
+    secret = hashing.hash_password(PASSWORD)
     with unit_of_work(engine) as db:
         host = f.organisation(db)
         stations = [f.site(db, host).station for _ in range(HONEST + ATTACKERS)]

@@ -7,10 +7,10 @@ from decimal import Decimal
 from sqlalchemy import Engine, select
 from starlette.testclient import TestClient
 
+from fleetcharge.permissions import Actor
+from fleetcharge.csms import held_sessions
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import ChargeSession, SessionReview, Vehicle
-from fleetcharge.permissions import Actor
-from fleetcharge.reviews import service
 from fleetcharge.reviews.schemas import ReviewCorrection
 from tests.api.helpers import get_page, records
 from tests.csms.conftest import Network
@@ -59,7 +59,7 @@ def test_a_corrected_session_is_not_repriced_from_the_stations_readings_when_unp
         with unit_of_work(engine) as db:
             review = db.scalars(select(SessionReview)).one()
             data = ReviewCorrection(energy_kwh=Decimal(18), note="meter read on site")
-            service.correct(db, Actor.command_line(), review, data)
+            held_sessions.correct(db, Actor.command_line(), review, data)
         # Unplugged 30 minutes later: parking would re-price it from its raw facts.
         cp.status("Available", at(90))
     with unit_of_work(engine) as db:

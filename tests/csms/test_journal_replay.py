@@ -12,7 +12,6 @@ from sqlalchemy.engine import make_url
 
 from fleetcharge.csms import journal_replay, service
 from fleetcharge.csms.clock import ClockPolicy, StationTime
-from fleetcharge.csms.flags import Flag
 from fleetcharge.csms.journal_file import REJECTED, JournalFile, claim, decode
 from fleetcharge.csms.journal_replay import MESSAGES, replay
 from fleetcharge.csms.schemas import (
@@ -25,6 +24,7 @@ from fleetcharge.csms.schemas import (
 from fleetcharge.csms.transaction_ids import ReservedIds
 from fleetcharge.db import DATABASE_UNAVAILABLE, make_engine, unit_of_work
 from fleetcharge.models import ChargeSession, OcppJournalProgress, OcppMeterValue, OcppTransaction
+from fleetcharge.models.ocpp import Flag
 from tests.csms.conftest import NOW, Network
 from tests.csms.test_meter_writer import reading
 

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 from starlette.testclient import TestClient, WebSocketDenialResponse
 
-from fleetcharge.csms.auth import hash_password
 from fleetcharge.csms.login_counts import MemoryCounts
 from fleetcharge.csms.login_gates import CHECKS_AT_ONCE
 from fleetcharge.csms.login_throttle import (
@@ -27,6 +26,7 @@ from fleetcharge.csms.login_throttle import (
 )
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import Station
+from fleetcharge.network.password_hashing import hash_password
 from tests.csms.conftest import Network
 
 
@@ -170,6 +170,6 @@ def test_a_guessing_client_is_told_to_wait(
 @pytest.fixture(autouse=True)
 def _quick_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Cheaper scrypt for these tests: the throttle is under test, not the hash."""
-    import fleetcharge.csms.auth as auth
+    import fleetcharge.network.password_hashing as hashing
 
-    monkeypatch.setattr(auth, "_N", 2**10)
+    monkeypatch.setattr(hashing, "_N", 2**10)

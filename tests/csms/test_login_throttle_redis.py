@@ -8,7 +8,6 @@ from sqlalchemy import Engine
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from fleetcharge.csms.auth import hash_password
 from fleetcharge.csms.login_throttle import (
     FREE_FAILURES_PER_IDENTITY,
     FREE_FAILURES_PER_STATION,
@@ -16,6 +15,7 @@ from fleetcharge.csms.login_throttle import (
     LoginThrottle,
 )
 from fleetcharge.db import unit_of_work
+from fleetcharge.network.password_hashing import hash_password
 from fleetcharge.ratelimit.service import make_storage
 from fleetcharge.simulator.connection import basic_auth
 from tests import factories as f

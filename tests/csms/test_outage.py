@@ -13,10 +13,10 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
-from fleetcharge.csms.flags import Flag
 from fleetcharge.csms.journal import TransactionJournal
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import ChargeSession, OcppTransaction
+from fleetcharge.models.ocpp import Flag
 from tests.csms.conftest import NOW, Network
 from tests.csms.helpers import FakeClock, Station, connected, eventually, iso
 from tests.outage import database_switch

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from fleetcharge.csms.flags import Flag
 from fleetcharge.csms.journal_file import decode
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import ChargeSession, OcppTransaction, OcppUnmatchedMessage
+from fleetcharge.models.ocpp import Flag
 from fleetcharge.simulator.model import SessionOutcome, SessionReport
 from fleetcharge.simulator.runner import SimulationConfig, SimulationSummary, simulate
 from tests.csms.helpers import eventually

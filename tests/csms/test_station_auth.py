@@ -15,9 +15,9 @@ from starlette.testclient import TestClient, WebSocketDenialResponse
 from websockets.exceptions import ConnectionClosedError, InvalidMessage, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
-from fleetcharge.csms.auth import verify_password
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import Station
+from fleetcharge.network.password_hashing import verify_password
 from tests import factories as f
 from tests.csms.conftest import Network
 from tests.csms.helpers import SUBPROTOCOLS, FakeClock, connected, login

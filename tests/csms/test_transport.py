@@ -1,6 +1,7 @@
 """The WebSocket endpoint: who may connect, one live connection per station, and frames
 that must get the right CallError while the connection stays open."""
 
+import base64
 from collections.abc import Callable
 
 import pytest
@@ -9,9 +10,10 @@ from sqlalchemy import Engine, func, select
 from starlette.testclient import TestClient, WebSocketDenialResponse
 
 from fleetcharge.csms import sessions
-from fleetcharge.csms.auth import hash_password
+from fleetcharge.csms.transport import basic_credentials
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import OcppMeterValue, OcppTransaction, Station
+from fleetcharge.network.password_hashing import hash_password
 from tests.csms.conftest import NOW, Network
 from tests.csms.helpers import FakeClock, connected, iso, login, receive_frame
 
@@ -214,3 +216,15 @@ def test_a_failure_while_handling_rolls_the_message_back_and_answers_internal_er
     with unit_of_work(engine) as db:
         tx = db.get(OcppTransaction, tx_id)
         assert tx is not None and tx.state == "stopped" and tx.session_id is not None
+
+
+def test_basic_credentials_are_parsed() -> None:
+    def header(text: str) -> str:
+        return "Basic " + base64.b64encode(text.encode()).decode()
+
+    assert basic_credentials(header("CP1:pa:ss")) == ("CP1", "pa:ss")
+    assert basic_credentials(header("CP1:")) == ("CP1", "")
+    assert basic_credentials(header("no-colon")) is None
+    assert basic_credentials("Basic %%%") is None
+    assert basic_credentials("Bearer abc") is None
+    assert basic_credentials(None) is None

@@ -16,12 +16,12 @@ from typer.testing import CliRunner
 
 from fleetcharge.auth.service import authenticate
 from fleetcharge.cli.main import app
-from fleetcharge.csms.auth import verify_password
 from fleetcharge.db import make_engine
 from fleetcharge.demo.command import run_demo
 from fleetcharge.demo.store import DEMO_ORGANISATION_NAMES
 from fleetcharge.errors import Unauthorized
 from fleetcharge.models import ApiToken, Station
+from fleetcharge.network.password_hashing import verify_password
 
 
 @pytest.fixture

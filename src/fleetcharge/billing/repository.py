@@ -224,3 +224,11 @@ def hosted_station_counts(db: Session, organisation_ids: Collection[int]) -> dic
         .group_by(Location.host_organisation_id)
     )
     return {organisation_id: count for organisation_id, count in db.execute(query)}
+
+
+def session_invoiced(db: Session, session_id: int) -> bool:
+    """Whether the session is on a document (a live link: not one of a voided draft)."""
+    query = select(InvoiceSession.invoice_id).where(
+        InvoiceSession.session_id == session_id, InvoiceSession.active
+    )
+    return db.scalar(query.limit(1)) is not None

@@ -1,8 +1,8 @@
 """Turn one completed, priced charge into the rows of a ChargeSession.
 
 `session_rows` is pure so the bulk demo loader and the live central system build
-identical rows; `record_session` is the transactional path that also keeps the
-per-day counters in step.
+identical rows; `record_session` and `reprice_session` are the transactional paths that
+also keep the per-day counters in step.
 """
 
 import uuid as uuid_module
@@ -11,7 +11,7 @@ from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, cast, delete, func, insert, literal_column, select
+from sqlalchemy import Date, cast, delete, func, insert, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -190,7 +190,58 @@ def record_session(
     db.add(session)
     db.flush()
     SESSIONS_CREATED.inc()
-    if period_values:
-        db.execute(insert(ChargingPeriod), [{**p, "session_id": session.id} for p in period_values])
+    _insert_periods(db, session.id, period_values)
     increment_day_counts(db, session_values)
     return session
+
+
+def reprice_session(
+    db: Session, session: ChargeSession, attribution: Attribution, timeline: Timeline
+) -> None:
+    """Price a recorded session again over another timeline, by the tariff it was priced
+    by (its snapshot; the session must have one), keeping its uuid: its row, its periods
+    and the day counters it is counted in (flush only)."""
+    assert session.tariff_snapshot is not None
+    old_counts = day_count_keys(_count_values(session))
+    values, periods = session_rows(
+        attribution,
+        TariffSpec.from_snapshot(session.tariff_snapshot),
+        timeline,
+        tariff_id=session.tariff_id,
+        session_uuid=session.uuid,
+    )
+    for key, value in values.items():
+        setattr(session, key, value)
+    db.execute(delete(ChargingPeriod).where(ChargingPeriod.session_id == session.id))
+    _insert_periods(db, session.id, periods)
+    if day_count_keys(values) != old_counts:
+        _decrement_day_counts(db, old_counts)
+        increment_day_counts(db, values)
+
+
+def _insert_periods(db: Session, session_id: int, periods: list[dict[str, Any]]) -> None:
+    if periods:
+        db.execute(insert(ChargingPeriod), [{**p, "session_id": session_id} for p in periods])
+
+
+def _count_values(session: ChargeSession) -> dict[str, Any]:
+    return {
+        "stop_date_time": session.stop_date_time,
+        "stop_local_date": session.stop_local_date,
+        "host_organisation_id": session.host_organisation_id,
+        "payer_organisation_id": session.payer_organisation_id,
+    }
+
+
+def _decrement_day_counts(db: Session, keys: list[tuple[int, str, Any, Any]]) -> None:
+    for organisation_id, view, utc_date, local in keys:
+        db.execute(
+            update(SessionDayCount)
+            .where(
+                SessionDayCount.organisation_id == organisation_id,
+                SessionDayCount.view == view,
+                SessionDayCount.utc_date == utc_date,
+                SessionDayCount.local_date == local,
+            )
+            .values(sessions=SessionDayCount.sessions - 1)
+        )

@@ -20,6 +20,7 @@ from fleetcharge.cli.common import (
     print_table,
 )
 from fleetcharge.cli.records import Options, every, given
+from fleetcharge.csms import held_sessions
 from fleetcharge.models import SessionReview
 from fleetcharge.models.review import REVIEW_STATES
 from fleetcharge.reviews import service
@@ -121,7 +122,7 @@ def accept(
         review,
         as_json,
         database_url,
-        lambda db, found: service.accept(db, cli_actor(), found, note),
+        lambda db, found: held_sessions.accept(db, cli_actor(), found, note),
     )
 
 
@@ -154,7 +155,7 @@ def correct(
         review,
         as_json,
         database_url,
-        lambda db, found: service.correct(db, cli_actor(), found, data),
+        lambda db, found: held_sessions.correct(db, cli_actor(), found, data),
     )
 
 

@@ -16,7 +16,7 @@ import typer
 from rich.table import Table
 
 from fleetcharge.cli.common import console, fail, print_table, server_url
-from fleetcharge.network.station_commands import MAX_INT32
+from fleetcharge.csms.command_schemas import MAX_INT32
 
 DEFAULT_SERVER = "http://127.0.0.1:8000"
 # The server waits 30 s for a station by default; leave it time to say so itself.

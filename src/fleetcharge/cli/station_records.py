@@ -18,6 +18,7 @@ from fleetcharge.cli.common import (
     print_table,
 )
 from fleetcharge.cli.records import Options, every, given
+from fleetcharge.csms import held_sessions
 from fleetcharge.network import passwords
 from fleetcharge.network import stations as service
 from fleetcharge.network.locations import find_location
@@ -234,7 +235,7 @@ def approve(station: StationArg, as_json: AsJson = False, database_url: Database
     now on, and the sessions held while it was pending are recorded and billed."""
     with command_session(database_url) as db:
         found = service.find_station(db, station)
-        view = service.approval_view(service.approve(db, cli_actor(), found))
+        view = held_sessions.approval_view(held_sessions.approve_station(db, cli_actor(), found))
     if as_json:
         print_json(view)
         return

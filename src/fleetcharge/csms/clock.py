@@ -9,7 +9,7 @@ queue (clocks that reset to 1970 or 2000 after a power loss).
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from fleetcharge.csms.flags import Flag
+from fleetcharge.models.ocpp import Flag
 from fleetcharge.timezones import zone
 
 

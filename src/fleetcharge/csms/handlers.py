@@ -34,7 +34,6 @@ from fleetcharge.csms.meter_writer import MeterValuesWriter
 from fleetcharge.csms.protocol import RobustChargePoint
 from fleetcharge.csms.readings import Reading, parse_meter_values
 from fleetcharge.csms.schemas import (
-    BootInfo,
     KeptMessage,
     MeterValuesRequest,
     StartRequest,
@@ -44,6 +43,7 @@ from fleetcharge.csms.schemas import (
 )
 from fleetcharge.csms.service import ACCEPTED
 from fleetcharge.db import unit_of_work
+from fleetcharge.network.station_reports import BootInfo
 
 T = TypeVar("T")
 MAX_INT32 = 2**31 - 1

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from fleetcharge.csms import repository
 from fleetcharge.csms.schemas import Rejection
 from fleetcharge.models import Station
-from fleetcharge.models.location import Registration
+from fleetcharge.network.stations import register_pending
 from fleetcharge.ratelimit.policy import parse_limits
 from fleetcharge.ratelimit.service import RateLimited, RateLimiter
 
@@ -45,8 +45,8 @@ class AutoRegistration:
         windows = parse_limits(limit, parameter="FLEETCHARGE_OCPP_AUTO_REGISTER_LIMIT")
         return cls(location_uuid, RateLimiter(storage), windows)
 
-    def register(self, db: Session, identity: str) -> Station | Rejection:
-        """The new station (flushed, pending), or why there is none."""
+    def register(self, db: Session, identity: str, password: str | None) -> Station | Rejection:
+        """The new station (flushed, pending, with `password`), or why there is none."""
         location = repository.location_by_uuid(db, self.location_uuid)
         if location is None:
             logger.error(
@@ -60,18 +60,7 @@ class AutoRegistration:
             return Rejection(429, f"too many new charge stations: try again in {wait} s")
         except StorageError:
             return Rejection(503, "auto-registration unavailable: Redis does not answer")
-        evse_id = identity
-        if repository.station_with_evse_id(db, evse_id):
-            evse_id = f"{identity}-{location.id}"
-        station = Station(
-            location=location,
-            evse_id=evse_id,
-            name=identity,
-            ocpp_identity=identity,
-            registration_status=Registration.PENDING,
-        )
-        db.add(station)
-        db.flush()
+        station = register_pending(db, location, identity, password)
         logger.info(
             "auto-registered charge station %s at location %s, pending approval",
             identity,

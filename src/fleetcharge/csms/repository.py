@@ -21,20 +21,14 @@ from fleetcharge.models import (
     OcppUnmatchedMessage,
     Station,
 )
+from fleetcharge.models.ocpp import MAX_TRANSACTION_ID, TransactionState
 from fleetcharge.models.types import ExactDecimal
 
-# transactionIds are 32-bit (the ids we hand out); anything else a station sends is unknown
-# without asking the database (PostgreSQL would reject the comparison with an error).
-MAX_TRANSACTION_ID = 2**31 - 1
 _METER_VALUES = cast(Table, OcppMeterValue.__table__)
 
 
 def station_by_identity(db: Session, identity: str) -> Station | None:
     return db.scalar(select(Station).where(Station.ocpp_identity == identity))
-
-
-def station_with_evse_id(db: Session, evse_id: str) -> bool:
-    return db.scalar(select(Station.id).where(Station.evse_id == evse_id)) is not None
 
 
 def location_by_uuid(db: Session, uuid: Any) -> Location | None:
@@ -43,20 +37,6 @@ def location_by_uuid(db: Session, uuid: Any) -> Location | None:
 
 def card_by_id_tag(db: Session, id_tag: str) -> Card | None:
     return db.scalar(select(Card).where(Card.id_tag == id_tag))
-
-
-def connector(db: Session, station_id: int, number: int) -> Connector:
-    """The station's connector with this OCPP number, created when first reported."""
-    found = db.scalar(
-        select(Connector).where(
-            Connector.station_id == station_id, Connector.connector_id == number
-        )
-    )
-    if found is None:
-        found = Connector(station_id=station_id, connector_id=number, name=f"Connector {number}")
-        db.add(found)
-        db.flush()
-    return found
 
 
 def transaction(db: Session, station_id: int, transaction_id: int | None) -> OcppTransaction | None:
@@ -136,7 +116,7 @@ def open_transactions_for_id_tag(
     return db.scalars(
         select(OcppTransaction).where(
             OcppTransaction.id_tag == id_tag,
-            OcppTransaction.state == "open",
+            OcppTransaction.state == TransactionState.OPEN,
             OcppTransaction.started_at > started_after,
         )
     ).all()
@@ -146,8 +126,23 @@ def open_transactions_on(db: Session, connector_id: int) -> Sequence[OcppTransac
     """Oldest first, by start: ids do not tell (an outage's come from reserved blocks)."""
     return db.scalars(
         select(OcppTransaction)
-        .where(OcppTransaction.connector_id == connector_id, OcppTransaction.state == "open")
+        .where(
+            OcppTransaction.connector_id == connector_id,
+            OcppTransaction.state == TransactionState.OPEN,
+        )
         .order_by(OcppTransaction.started_at, OcppTransaction.id)
+    ).all()
+
+
+def stopped_transactions_without_session(db: Session, station_id: int) -> Sequence[OcppTransaction]:
+    return db.scalars(
+        select(OcppTransaction)
+        .where(
+            OcppTransaction.station_id == station_id,
+            OcppTransaction.state == TransactionState.STOPPED,
+            OcppTransaction.session_id.is_(None),
+        )
+        .order_by(OcppTransaction.id)
     ).all()
 
 
@@ -158,29 +153,6 @@ def latest_transaction_on(db: Session, connector_id: int) -> OcppTransaction | N
         .order_by(OcppTransaction.started_at.desc(), OcppTransaction.id.desc())
         .limit(1)
     )
-
-
-def add_meter_values(
-    db: Session,
-    station_id: int,
-    connector_number: int,
-    readings: Sequence[Reading],
-    *,
-    source: str,
-    transaction_id: int | None,
-    reported_transaction_id: int | None,
-    received_at: datetime,
-) -> None:
-    rows = meter_value_rows(
-        station_id,
-        connector_number,
-        readings,
-        source=source,
-        transaction_id=transaction_id,
-        reported_transaction_id=reported_transaction_id,
-        received_at=received_at,
-    )
-    insert_meter_values(db, rows)
 
 
 # The columns of a row of `meter_value_rows`, in order.

@@ -2,13 +2,10 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fleetcharge.csms.clock import StationTime
 from fleetcharge.csms.readings import Reading
-
-if TYPE_CHECKING:
-    from fleetcharge.csms.registration import AutoRegistration
 
 
 @dataclass(frozen=True)
@@ -28,28 +25,12 @@ class Credentials:
 
 
 @dataclass(frozen=True)
-class AdmissionPolicy:
-    # Unknown stations are created, pending approval (None: refused).
-    auto_register: "AutoRegistration | None" = None
-    # Stations without a password or certificate may connect (an explicit setting).
-    allow_unauthenticated: bool = False
-
-
-@dataclass(frozen=True)
 class StationRef:
     """The connected station, as the handlers need it on every message."""
 
     id: int
     identity: str
     timezone: str
-
-
-@dataclass(frozen=True)
-class BootInfo:
-    vendor: str
-    model: str
-    serial_number: str | None
-    firmware_version: str | None
 
 
 @dataclass(frozen=True)

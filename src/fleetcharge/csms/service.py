@@ -15,22 +15,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from fleetcharge.csms import repository, sessions
-from fleetcharge.csms.auth import (
-    MAX_PASSWORD_LENGTH,
-    MIN_PASSWORD_LENGTH,
-    hash_password,
-    verify_password,
-)
 from fleetcharge.csms.clock import ClockPolicy, StationTime
-from fleetcharge.csms.flags import Flag
-from fleetcharge.csms.registration import AutoRegistration
 from fleetcharge.csms.schemas import (
-    AdmissionPolicy,
-    BootInfo,
-    Credentials,
     KeptMessage,
     MeterValuesRequest,
-    Rejection,
     StartRequest,
     StartResult,
     StationRef,
@@ -39,6 +27,9 @@ from fleetcharge.csms.schemas import (
 )
 from fleetcharge.models import Card, ConnectorStatus, OcppTransaction, Station
 from fleetcharge.models.location import Registration
+from fleetcharge.models.ocpp import Flag, TransactionState
+from fleetcharge.network import station_reports
+from fleetcharge.network.station_reports import BootInfo
 
 logger = logging.getLogger(__name__)
 
@@ -50,84 +41,6 @@ CONCURRENT_TX = "ConcurrentTx"
 # An open transaction older than this is one whose StopTransaction was lost; it no longer
 # makes its card ConcurrentTx.
 STALE_OPEN_TRANSACTION = timedelta(hours=24)
-MAX_IDENTITY_LENGTH = 64  # stations.ocpp_identity
-
-
-def admit_station(
-    db: Session, identity: str, credentials: Credentials, policy: AdmissionPolicy
-) -> StationRef | Rejection:
-    """The station connecting as `identity`, if it proves it is that station: a client
-    certificate naming it (security profile 3), or its password with its identity as the
-    user name (profiles 1 and 2)."""
-    if not 0 < len(identity) <= MAX_IDENTITY_LENGTH:
-        return Rejection(400, "the charge station identity must be 1 to 64 characters")
-    station = repository.station_by_identity(db, identity)
-    if station is None:
-        if policy.auto_register is None:
-            return Rejection(404, f"unknown charge station {identity!r}")
-        return _register(db, identity, credentials, policy.auto_register, policy)
-    if station.decommissioned_at is not None:
-        return Rejection(403, f"charge station {identity!r} is decommissioned")
-    refusal = _authenticate(station, identity, credentials, policy)
-    if refusal is not None:
-        return refusal
-    return StationRef(station.id, station.ocpp_identity, station.location.timezone)
-
-
-def _authenticate(
-    station: Station, identity: str, credentials: Credentials, policy: AdmissionPolicy
-) -> Rejection | None:
-    if credentials.certificate_name is not None:
-        if credentials.certificate_name == identity:
-            return None
-        return Rejection(401, "the client certificate names another charge station")
-    if station.password_hash is not None:
-        basic = credentials.basic
-        if (
-            basic is not None
-            and basic[0] == identity
-            and verify_password(basic[1], station.password_hash)
-        ):
-            return None
-        return Rejection(401, "invalid or missing credentials")
-    if policy.allow_unauthenticated:
-        return None
-    return Rejection(
-        401,
-        f"charge station {identity!r} has no password yet: an operator sets one "
-        f"(fleetcharge stations set-password {identity})",
-    )
-
-
-def _register(
-    db: Session,
-    identity: str,
-    credentials: Credentials,
-    auto_register: AutoRegistration,
-    policy: AdmissionPolicy,
-) -> StationRef | Rejection:
-    """A new station under the auto-registration location, pending approval. The password
-    it sends first becomes its password (or the client certificate naming it vouches for
-    it)."""
-    basic = credentials.basic
-    password = basic[1] if basic is not None and basic[0] == identity else None
-    if credentials.certificate_name not in (None, identity):
-        return Rejection(401, "the client certificate names another charge station")
-    if credentials.certificate_name is None and not policy.allow_unauthenticated:
-        if password is None:
-            return Rejection(401, "a new charge station must send a password (HTTP Basic auth)")
-        if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-            return Rejection(
-                401,
-                f"a charge station password has {MIN_PASSWORD_LENGTH} to "
-                f"{MAX_PASSWORD_LENGTH} characters",
-            )
-    station = auto_register.register(db, identity)
-    if isinstance(station, Rejection):
-        return station
-    if password is not None:
-        station.password_hash = hash_password(password)
-    return StationRef(station.id, station.ocpp_identity, station.location.timezone)
 
 
 def boot_notification(
@@ -135,20 +48,16 @@ def boot_notification(
 ) -> bool:
     """Record the boot; whether the station is accepted (False: pending approval)."""
     row = _station(db, station)
-    row.vendor = boot.vendor
-    row.model = boot.model
-    row.serial_number = boot.serial_number
-    row.firmware_version = boot.firmware_version
-    row.last_boot_at = received_at
+    station_reports.record_boot(row, boot, received_at)
     return row.registration_status != Registration.PENDING
 
 
 def firmware_status(db: Session, station: StationRef, status: str) -> None:
-    _station(db, station).firmware_status = status
+    station_reports.record_firmware_status(_station(db, station), status)
 
 
 def diagnostics_status(db: Session, station: StationRef, status: str) -> None:
-    _station(db, station).diagnostics_status = status
+    station_reports.record_diagnostics_status(_station(db, station), status)
 
 
 def status_notification(
@@ -160,7 +69,7 @@ def status_notification(
 ) -> None:
     status_at = report.timestamp.used if report.timestamp is not None else received_at
     if report.connector_number > 0:
-        connector = repository.connector(db, station.id, report.connector_number)
+        connector = station_reports.reported_connector(db, station.id, report.connector_number)
         if report.status == "Available":
             sessions.extend_parking(db, connector.id, status_at, policy.max_future)
     db.add(
@@ -219,7 +128,7 @@ def start_transaction(
     answer. An unknown tag is answered Invalid but recorded: the station may have started
     charging offline already. `transaction_id`: the id the station was answered with
     already (a message of the outage journal)."""
-    connector = repository.connector(db, station.id, request.connector_number)
+    connector = station_reports.reported_connector(db, station.id, request.connector_number)
     moment = request.timestamp
     repeated = repository.repeated_start(
         db, station.id, connector.id, request.id_tag, moment.reported, request.meter_start_wh
@@ -246,7 +155,7 @@ def start_transaction(
         start_reported_at=moment.reported,
         started_at=moment.used,
         received_at=received_at,
-        state="open",
+        state=TransactionState.OPEN,
         flags=sorted(flags),
     )
     db.add(tx)
@@ -258,7 +167,7 @@ def _answered_id(db: Session, tx: OcppTransaction, transaction_id: int) -> OcppT
     """A StartTransaction stored before (its answer lost) was sent again while the database
     was unavailable, and answered with another id: the station knows the transaction by
     that one."""
-    if tx.state != "open":
+    if tx.state != TransactionState.OPEN:
         logger.warning(
             "transaction %d was answered as %d again, but has stopped already; kept as %d",
             tx.id,
@@ -290,8 +199,7 @@ def meter_values(
         )
         if tx is not None:
             tx.flags = sorted({*tx.flags, Flag.REATTACHED_METER_VALUES})
-    repository.add_meter_values(
-        db,
+    rows = repository.meter_value_rows(
         station.id,
         request.connector_number,
         readings,
@@ -300,6 +208,7 @@ def meter_values(
         reported_transaction_id=request.transaction_id,
         received_at=received_at,
     )
+    repository.insert_meter_values(db, rows)
 
 
 def meter_values_batch(
@@ -350,7 +259,7 @@ def _open_transaction_at(
     db: Session, station: StationRef, connector_number: int, at: datetime
 ) -> OcppTransaction | None:
     """The newest transaction open on the connector that had started by `at`."""
-    connector = repository.connector(db, station.id, connector_number)
+    connector = station_reports.reported_connector(db, station.id, connector_number)
     started = [
         tx for tx in repository.open_transactions_on(db, connector.id) if tx.started_at <= at
     ]
@@ -376,7 +285,7 @@ def stop_transaction(
         )
         _store_transaction_data(db, station, 0, None, request, received_at)
         return answer
-    if tx.state == "stopped":
+    if tx.state == TransactionState.STOPPED:
         if (tx.meter_stop_wh, tx.stop_reported_at) != (request.meter_stop_wh, moment.reported):
             repository.add_unmatched(
                 db,
@@ -393,7 +302,7 @@ def stop_transaction(
     if stopped_at < tx.started_at:
         flags.add(Flag.STOP_BEFORE_START)
         stopped_at = tx.started_at
-    tx.state = "stopped"
+    tx.state = TransactionState.STOPPED
     tx.meter_stop_wh = request.meter_stop_wh
     tx.stop_reported_at = moment.reported
     tx.stopped_at = stopped_at
@@ -415,8 +324,7 @@ def _store_transaction_data(
     request: StopRequest,
     received_at: datetime,
 ) -> None:
-    repository.add_meter_values(
-        db,
+    rows = repository.meter_value_rows(
         station.id,
         connector_number,
         request.transaction_data,
@@ -425,6 +333,7 @@ def _store_transaction_data(
         reported_transaction_id=request.transaction_id,
         received_at=received_at,
     )
+    repository.insert_meter_values(db, rows)
 
 
 def _station(db: Session, station: StationRef) -> Station:

@@ -11,22 +11,19 @@ not recorded but held for review; an operator's accept or correction records it 
 from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from fleetcharge.billing.repository import session_invoiced
 from fleetcharge.charging.recording import (
     Attribution,
-    day_count_keys,
-    increment_day_counts,
     record_session,
+    reprice_session,
     session_rows,
 )
 from fleetcharge.csms import repository
-from fleetcharge.csms.flags import Flag
 from fleetcharge.csms.readings import ENERGY_REGISTER, POWER_IMPORT
-from fleetcharge.csms.timeline import (
+from fleetcharge.csms.transaction_timeline import (
     BuiltTimeline,
     PowerReading,
     RegisterReading,
@@ -38,16 +35,14 @@ from fleetcharge.fleets.card_history import vehicle_at
 from fleetcharge.models import (
     Card,
     ChargeSession,
-    ChargingPeriod,
-    InvoiceSession,
     OcppTransaction,
     Organisation,
-    SessionDayCount,
     Station,
     Vehicle,
 )
 from fleetcharge.models.location import Registration
-from fleetcharge.pricing.schemas import TariffSpec, Timeline
+from fleetcharge.models.ocpp import Flag
+from fleetcharge.pricing.schemas import Timeline
 from fleetcharge.reviews import repository as reviews
 from fleetcharge.reviews.plausibility import SessionFacts, Verdict, judge, vehicle_limit
 from fleetcharge.tariffs.repository import applicable_tariff
@@ -61,7 +56,7 @@ MAX_PARKING_AFTER_STOP = timedelta(hours=24)
 def record_transaction_session(db: Session, tx: OcppTransaction) -> set[Flag]:
     """Price and store the stopped transaction's session and link it, or hold it for review
     when it is implausible; the flags its timeline earned. At a station pending approval
-    there is no session yet (`record_held_sessions`)."""
+    there is no session yet (fleetcharge.csms.held_sessions)."""
     station = _station(db, tx)
     if station.registration_status == Registration.PENDING:
         return {Flag.HELD_PENDING_STATION}
@@ -174,29 +169,6 @@ def _judge(
     return judge(facts)
 
 
-def record_held_sessions(db: Session, station: Station) -> int:
-    """Record the sessions of the station's transactions stopped while it was pending (it
-    is approved now), each judged as any other (an implausible one is held for review now);
-    how many were recorded."""
-    stopped = db.scalars(
-        select(OcppTransaction)
-        .where(
-            OcppTransaction.station_id == station.id,
-            OcppTransaction.state == "stopped",
-            OcppTransaction.session_id.is_(None),
-        )
-        .order_by(OcppTransaction.id)
-    ).all()
-    held = [
-        tx
-        for tx in stopped
-        if Flag.HELD_PENDING_STATION in tx.flags and Flag.HELD_FOR_REVIEW not in tx.flags
-    ]
-    for tx in held:
-        tx.flags = sorted({*tx.flags, *record_transaction_session(db, tx)})
-    return sum(tx.session_id is not None for tx in held)
-
-
 def extend_parking(
     db: Session, connector_id: int, available_at: datetime, live_within: timedelta
 ) -> None:
@@ -218,7 +190,7 @@ def extend_parking(
         or Flag.HELD_FOR_REVIEW in tx.flags
         or tx.stop_received_at - tx.stopped_at > live_within
         or not tx.stopped_at < available_at <= tx.stopped_at + MAX_PARKING_AFTER_STOP
-        or _invoiced(db, tx.session_id)
+        or session_invoiced(db, tx.session_id)
         or _available_since(db, tx, tx.stopped_at, available_at)
     ):
         return
@@ -227,22 +199,7 @@ def extend_parking(
         return
     station = _station(db, tx)
     built = build_timeline(_facts(db, tx, station, session_end=available_at)[0])
-    old_counts = day_count_keys(_count_values(session))
-    values, periods = session_rows(
-        _attribution(db, tx, station),
-        TariffSpec.from_snapshot(session.tariff_snapshot),
-        built.timeline,
-        tariff_id=session.tariff_id,
-        session_uuid=session.uuid,
-    )
-    for key, value in values.items():
-        setattr(session, key, value)
-    db.execute(delete(ChargingPeriod).where(ChargingPeriod.session_id == session.id))
-    if periods:
-        db.execute(insert(ChargingPeriod), [{**p, "session_id": session.id} for p in periods])
-    if day_count_keys(values) != old_counts:
-        _decrement_day_counts(db, old_counts)
-        increment_day_counts(db, values)
+    reprice_session(db, session, _attribution(db, tx, station), built.timeline)
     tx.flags = sorted({*tx.flags, Flag.PARKED_UNTIL_AVAILABLE})
     db.flush()
 
@@ -322,33 +279,3 @@ def _available_since(db: Session, tx: OcppTransaction, since: datetime, until: d
         db, tx.station_id, tx.connector.connector_id, since, until
     )
     return any(s.status == "Available" and s.status_at > since for s in statuses)
-
-
-def _invoiced(db: Session, session_id: int) -> bool:
-    query = select(InvoiceSession.invoice_id).where(
-        InvoiceSession.session_id == session_id, InvoiceSession.active
-    )
-    return db.scalar(query.limit(1)) is not None
-
-
-def _count_values(session: ChargeSession) -> dict[str, Any]:
-    return {
-        "stop_date_time": session.stop_date_time,
-        "stop_local_date": session.stop_local_date,
-        "host_organisation_id": session.host_organisation_id,
-        "payer_organisation_id": session.payer_organisation_id,
-    }
-
-
-def _decrement_day_counts(db: Session, keys: list[tuple[int, str, Any, Any]]) -> None:
-    for organisation_id, view, utc_date, local in keys:
-        db.execute(
-            update(SessionDayCount)
-            .where(
-                SessionDayCount.organisation_id == organisation_id,
-                SessionDayCount.view == view,
-                SessionDayCount.utc_date == utc_date,
-                SessionDayCount.local_date == local,
-            )
-            .values(sessions=SessionDayCount.sessions - 1)
-        )

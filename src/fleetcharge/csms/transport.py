@@ -10,6 +10,8 @@ A second connection for a station identity wins: the older one is closed. On shu
 every socket is closed with 1001 (going away), so that stations reconnect elsewhere.
 """
 
+import base64
+import binascii
 import contextlib
 import logging
 import math
@@ -22,8 +24,8 @@ from sqlalchemy import Engine
 from starlette.responses import PlainTextResponse
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
-from fleetcharge.csms import service
-from fleetcharge.csms.auth import basic_credentials
+from fleetcharge.csms import admission
+from fleetcharge.csms.admission import AdmissionPolicy
 from fleetcharge.csms.bounds import ConnectionBounds, Slot
 from fleetcharge.csms.clock import ClockPolicy
 from fleetcharge.csms.handlers import CentralSystemConfig, StationHandlers
@@ -34,7 +36,7 @@ from fleetcharge.csms.refusal_log import RefusalLog
 from fleetcharge.csms.registration import AutoRegistration
 from fleetcharge.csms.registry import ConnectionRegistry, LiveConnection
 from fleetcharge.csms.routing import InProcessRouter, StationRouter
-from fleetcharge.csms.schemas import AdmissionPolicy, Credentials, Rejection, StationRef
+from fleetcharge.csms.schemas import Credentials, Rejection, StationRef
 from fleetcharge.csms.tls import certificate_name
 from fleetcharge.db import unit_of_work
 from fleetcharge.ratelimit.policy import parse_limits
@@ -186,7 +188,7 @@ class CentralSystem:
 
     def _admit(self, identity: str, credentials: Credentials) -> StationRef | Rejection:
         with unit_of_work(self.config.engine) as db:
-            return service.admit_station(db, identity, credentials, self.policy)
+            return admission.admit_station(db, identity, credentials, self.policy)
 
     async def _converse(self, websocket: WebSocket, station: StationRef) -> None:
         adapter = SocketAdapter(websocket)
@@ -265,6 +267,21 @@ def _quiet_refusals() -> None:
     uvicorn_errors = logging.getLogger("uvicorn.error")
     if not any(isinstance(f, _RefusalNoise) for f in uvicorn_errors.filters):
         uvicorn_errors.addFilter(_RefusalNoise())
+
+
+def basic_credentials(header: str | None) -> tuple[str, str] | None:
+    """(username, password) from an `Authorization: Basic ...` header, else None."""
+    if header is None:
+        return None
+    scheme, _, encoded = header.strip().partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (ValueError, binascii.Error):
+        return None
+    username, colon, password = decoded.partition(":")
+    return (username, password) if colon else None
 
 
 def central_system_for(engine: Engine, settings: Settings) -> CentralSystem:

@@ -4,10 +4,10 @@ at the demo's locations a new generated password, shown only to this process (fo
 
 from sqlalchemy import Engine, select
 
-from fleetcharge.csms.auth import generate_password, hash_password
 from fleetcharge.db import unit_of_work
 from fleetcharge.demo.loader import DemoResult
 from fleetcharge.models import Location, Station
+from fleetcharge.network.password_hashing import generate_password, hash_password
 
 
 def renew_station_passwords(engine: Engine, result: DemoResult) -> dict[str, str]:

@@ -46,7 +46,8 @@ class Station(PublicIdMixin, VersionedMixin, CreatedAtMixin, Base):
     current_type: Mapped[str] = mapped_column(String(2), default="AC")  # AC | DC
     max_power_kw: Mapped[Decimal] = mapped_column(ExactDecimal(8, 1), default=Decimal("22.0"))
     tariff_id: Mapped[int | None] = mapped_column(ForeignKey("tariffs.id"))
-    # OCPP security profile 1 (HTTP Basic); see fleetcharge.csms.auth. None = no password.
+    # OCPP security profile 1 (HTTP Basic); see fleetcharge.network.password_hashing.
+    # None = no password.
     password_hash: Mapped[str | None] = mapped_column(String(200))
     # As reported by the station (BootNotification, Firmware/DiagnosticsStatusNotification).
     vendor: Mapped[str | None] = mapped_column(String(50))

@@ -7,6 +7,7 @@ reserved from the same sequence in advance: fleetcharge.csms.transaction_ids).
 
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -18,7 +19,54 @@ from fleetcharge.models.session import BigId
 from fleetcharge.models.tariff import JSONDocument
 from fleetcharge.models.types import ExactDecimal, UTCDateTime
 
-TRANSACTION_STATES = ("open", "stopped")
+# transactionIds are 32-bit (the ids we hand out); anything else a station sends is unknown
+# without asking the database (PostgreSQL would reject the comparison with an error).
+MAX_TRANSACTION_ID = 2**31 - 1
+
+
+class TransactionState(StrEnum):
+    """An OCPP transaction's state: open from StartTransaction, stopped by StopTransaction."""
+
+    OPEN = "open"
+    STOPPED = "stopped"
+
+
+class Flag(StrEnum):
+    """What can be odd about an OCPP transaction. Stored on the transaction (sorted) for
+    operators; only HELD_FOR_REVIEW and HELD_PENDING_STATION keep its session from being
+    recorded (until an operator reviews it, or approves its station)."""
+
+    # A station timestamp was implausible (too far in the future or past) and replaced.
+    CLOCK_ADJUSTED = "clock_adjusted"
+    # A timestamp without a UTC offset, read as the location's local wall clock.
+    LOCAL_CLOCK = "local_clock"
+    # The stop reported a time before the start; the session ends at its start.
+    STOP_BEFORE_START = "stop_before_start"
+    # Started more than the clock skew allowance before we heard of it (offline queue).
+    REPLAYED_OFFLINE = "replayed_offline"
+    # The idTag is no card of ours; answered Invalid, recorded, billed to nobody.
+    UNKNOWN_ID_TAG = "unknown_id_tag"
+    # A register reading (or meterStop) below an earlier one; ignored, never negative energy.
+    REGISTER_DECREASED = "register_decreased"
+    # Meter values showed more energy than meterStop; the readings were used.
+    METER_STOP_BELOW_SAMPLES = "meter_stop_below_samples"
+    # Readings implying more energy than the station could deliver (another register); ignored.
+    IMPLAUSIBLE_READINGS = "implausible_readings"
+    # Energy readings came in kWh (normalised to Wh for the session).
+    KWH_UNITS = "kwh_units"
+    # MeterValues with a missing or wrong transactionId were attached to this transaction.
+    REATTACHED_METER_VALUES = "reattached_meter_values"
+    # The session was extended to when the connector became Available (parking).
+    PARKED_UNTIL_AVAILABLE = "parked_until_available"
+    # Its session could not have happened as reported: held for an operator's review
+    # (fleetcharge.reviews), recorded only once accepted or corrected.
+    HELD_FOR_REVIEW = "held_for_review"
+    # Stopped while its station was pending approval (auto-registered): its session was
+    # recorded only when an operator approved the station.
+    HELD_PENDING_STATION = "held_pending_station"
+    # Received while the database was unavailable: answered Accepted from the outage
+    # journal, and applied (the card checked) once the database was back.
+    APPLIED_AFTER_OUTAGE = "applied_after_outage"
 
 
 class OcppTransaction(Base):
@@ -55,7 +103,7 @@ class OcppTransaction(Base):
     start_reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    state: Mapped[str] = mapped_column(String(8), default="open")
+    state: Mapped[str] = mapped_column(String(8), default=TransactionState.OPEN)
     meter_stop_wh: Mapped[int | None] = mapped_column(BigInteger)
     stop_reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -65,7 +113,7 @@ class OcppTransaction(Base):
     session_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("charge_sessions.id"), unique=True
     )
-    # What was odd about it (see fleetcharge.csms.schemas.Flag), sorted.
+    # What was odd about it (Flag), sorted.
     flags: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
 
     connector: Mapped[Connector] = relationship()

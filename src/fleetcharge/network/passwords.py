@@ -6,15 +6,15 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from fleetcharge.audit.service import record
-from fleetcharge.csms.auth import (
+from fleetcharge.errors import InvalidField
+from fleetcharge.kit.versions import claim_version
+from fleetcharge.models import Station
+from fleetcharge.network.password_hashing import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
     generate_password,
     hash_password,
 )
-from fleetcharge.errors import InvalidField
-from fleetcharge.kit.versions import claim_version
-from fleetcharge.models import Station
 from fleetcharge.network.stations import station_view
 from fleetcharge.permissions import Actor
 

@@ -1,8 +1,8 @@
-"""Creating, changing, finding and decommissioning stations (flush only; the caller
-commits). Decommissioned stations keep their history and are refused on connect."""
+"""Creating, changing, finding, approving and decommissioning stations (flush only; the
+caller commits); an unknown station that connects is created pending approval.
+Decommissioned stations keep their history and are refused on connect."""
 
 import contextlib
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -13,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fleetcharge.audit.service import record
-from fleetcharge.csms.sessions import record_held_sessions
 from fleetcharge.errors import Conflict, InvalidField, NotFound
 from fleetcharge.kit import fields
 from fleetcharge.kit.cursors import Page, PageRequest, page_of
@@ -22,6 +21,7 @@ from fleetcharge.models import Location, Organisation, Station, Tariff
 from fleetcharge.models.location import Registration
 from fleetcharge.network import connectors
 from fleetcharge.network.locations import location_by_field, uuid_of
+from fleetcharge.network.password_hashing import hash_password
 from fleetcharge.network.schemas import StationCreate, StationFields, StationUpdate
 from fleetcharge.network.tariff_changes import change_tariff
 from fleetcharge.permissions import Actor
@@ -142,6 +142,28 @@ def create_station(db: Session, actor: Actor, data: StationCreate) -> Station:
     return station
 
 
+def register_pending(
+    db: Session, location: Location, identity: str, password: str | None
+) -> Station:
+    """A station that connected with an identity we do not know (auto-registration),
+    created at `location` pending approval with the password it sent (flushed). Its EVSE id
+    is its identity, unless another station has that one."""
+    evse_id = identity
+    if _evse_id_taken(db, evse_id):
+        evse_id = f"{identity}-{location.id}"
+    station = Station(
+        location=location,
+        evse_id=evse_id,
+        name=identity,
+        ocpp_identity=identity,
+        registration_status=Registration.PENDING,
+        password_hash=hash_password(password) if password is not None else None,
+    )
+    db.add(station)
+    db.flush()
+    return station
+
+
 def update_station(
     db: Session,
     actor: Actor,
@@ -180,32 +202,22 @@ def decommission(db: Session, actor: Actor, station: Station) -> Station:
     return station
 
 
-@dataclass(frozen=True)
-class Approval:
-    station: Station
-    sessions_recorded: int  # held while it was pending
-
-
-def approve(db: Session, actor: Actor, station: Station) -> Approval:
+def approve(db: Session, actor: Actor, station: Station) -> bool:
     """An auto-registered station is accepted: its BootNotification is answered Accepted
-    from now on, and the sessions held while it was pending are recorded (on the Fleets
-    API and billed from now on). Again, or for a station never pending: no change."""
+    from now on (fleetcharge.csms.held_sessions.approve_station also records the sessions
+    held while it was pending). Whether it was pending: again, or for a station never
+    pending, no change."""
     actor.require("stations", "approve")
     if station.registration_status != Registration.PENDING:
-        return Approval(station, 0)
+        return False
     if station.decommissioned_at is not None:
         raise Conflict(f"station {station.uuid} is decommissioned", field="uuid")
     claim_version(db, station, None)
     before = station_view(station)
     station.registration_status = Registration.ACCEPTED
     db.flush()
-    recorded = record_held_sessions(db, station)
     record(db, actor, "approve", "station", station.uuid, None, before, station_view(station))
-    return Approval(station, recorded)
-
-
-def approval_view(approval: Approval) -> dict[str, Any]:
-    return {**station_view(approval.station), "sessions_recorded": approval.sessions_recorded}
+    return True
 
 
 def _apply(db: Session, station: Station, data: StationFields, now: datetime) -> None:
@@ -231,8 +243,12 @@ def _power(value: Decimal) -> Decimal:
 def _unique(db: Session, identity: str, evse_id: str) -> None:
     if db.scalar(select(Station.id).where(Station.ocpp_identity == identity)) is not None:
         raise Conflict(f"a station already has the identity {identity!r}", field="identity")
-    if db.scalar(select(Station.id).where(Station.evse_id == evse_id)) is not None:
+    if _evse_id_taken(db, evse_id):
         raise Conflict(f"a station already has the EVSE id {evse_id!r}", field="evse_id")
+
+
+def _evse_id_taken(db: Session, evse_id: str) -> bool:
+    return db.scalar(select(Station.id).where(Station.evse_id == evse_id)) is not None
 
 
 def _flush(db: Session, identity: str, evse_id: str) -> None:

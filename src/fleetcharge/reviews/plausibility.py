@@ -19,6 +19,8 @@ from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
 
+from fleetcharge.models.ocpp import Flag
+
 
 class Reason(StrEnum):
     """Why a session is held; the values are stable codes (API, CLI, database)."""
@@ -31,10 +33,10 @@ class Reason(StrEnum):
     STOP_BEFORE_START = "stop_before_start"
 
 
-# The transaction flags (fleetcharge.csms.flags) that make its times implausible.
+# The transaction flags that make its times implausible.
 CLOCK_REASONS = {
-    "clock_adjusted": Reason.CLOCK_ADJUSTED,
-    "stop_before_start": Reason.STOP_BEFORE_START,
+    Flag.CLOCK_ADJUSTED: Reason.CLOCK_ADJUSTED,
+    Flag.STOP_BEFORE_START: Reason.STOP_BEFORE_START,
 }
 SECONDS_PER_HOUR = Decimal(3600)
 

@@ -1,8 +1,11 @@
 """Reviewing sessions held as implausible (flush only; the caller commits): list and show
-them, accept one as reported, correct it, or reject it. Accepting or correcting records
-its charge session, priced as any other, billed from the next billing run on; a rejected
-one is never billed. Each review is audited; a review is decided once (409 after)."""
+them, claim one for a decision and record the decision, reject one. Accepting one as
+reported or correcting it records its charge session from its OCPP transaction, priced as
+any other and billed from the next billing run on: fleetcharge.csms.held_sessions does
+those. A rejected one is never billed. Each decision is audited; a review is decided once
+(409 after)."""
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -11,17 +14,15 @@ from uuid import UUID
 from sqlalchemy.orm import Session
 
 from fleetcharge.audit.service import record
-from fleetcharge.csms import sessions
-from fleetcharge.csms.repository import MAX_TRANSACTION_ID
 from fleetcharge.errors import Conflict, InvalidField, InvalidParameter, NotFound
 from fleetcharge.kit import fields
 from fleetcharge.kit.cursors import Page, PageRequest, page_of
 from fleetcharge.kit.versions import claim_version
 from fleetcharge.models import ChargeSession, SessionReview
+from fleetcharge.models.ocpp import MAX_TRANSACTION_ID
 from fleetcharge.models.review import REVIEW_STATES
 from fleetcharge.permissions import Actor
 from fleetcharge.reviews import repository
-from fleetcharge.reviews.plausibility import Reason
 from fleetcharge.reviews.schemas import ReviewCorrection
 
 RESOURCE = "session_reviews"
@@ -121,31 +122,16 @@ def find_review(db: Session, reference: str) -> SessionReview:
     return review
 
 
-def accept(
-    db: Session,
-    actor: Actor,
-    review: SessionReview,
-    note: str | None = None,
-    expected_version: int | None = None,
-) -> SessionReview:
-    """Record the session as reported."""
-    actor.require(RESOURCE, "review")
-    cleaned = fields.optional_text(note, "note", max_length=MAX_NOTE)
-    before = _claim(db, actor, review, expected_version)
-    session = sessions.record_reviewed_session(db, review.transaction)
-    return _decide(db, actor, review, "accepted", "accept", before, cleaned, session)
+@dataclass(frozen=True)
+class Correction:
+    energy_kwh: Decimal | None
+    stop: datetime | None
+    note: str
 
 
-def correct(
-    db: Session,
-    actor: Actor,
-    review: SessionReview,
-    data: ReviewCorrection,
-    expected_version: int | None = None,
-) -> SessionReview:
-    """Record the session with the energy and/or stop time given, priced as any other; the
-    corrected session must be plausible (an implausible one is accepted, not corrected)."""
-    actor.require(RESOURCE, "review")
+def checked_correction(review: SessionReview, data: ReviewCorrection) -> Correction:
+    """The energy and/or stop time an operator gave for the review's session (at least one),
+    and the note, each valid."""
     energy = stop = None
     if data.energy_kwh is not None:
         energy = fields.decimal(data.energy_kwh, "energy_kwh", places=3, below=MAX_ENERGY_KWH)
@@ -153,21 +139,7 @@ def correct(
         stop = _stop(review, data.stop_date_time)
     if energy is None and stop is None:
         raise InvalidField("give energy_kwh, stop_date_time or both", field="energy_kwh")
-    note = fields.text(data.note, "note", max_length=MAX_NOTE)
-    before = _claim(db, actor, review, expected_version)
-    tx = review.transaction
-    verdict = sessions.judge_correction(db, tx, stop=stop, energy_kwh=energy)
-    if verdict.held:
-        too_long = verdict.reasons == [Reason.DURATION_TOO_LONG]
-        raise InvalidField(
-            "the corrected session is still implausible: "
-            + "; ".join(finding.detail for finding in verdict.findings),
-            field="stop_date_time" if too_long else "energy_kwh",
-        )
-    session = sessions.record_reviewed_session(db, tx, stop=stop, energy_kwh=energy)
-    review.corrected_energy_kwh = energy
-    review.corrected_stop_at = stop
-    return _decide(db, actor, review, "corrected", "correct", before, note, session)
+    return Correction(energy, stop, fields.text(data.note, "note", max_length=MAX_NOTE))
 
 
 def reject(
@@ -180,11 +152,11 @@ def reject(
     """Never bill it: no session is recorded, now or later."""
     actor.require(RESOURCE, "review")
     cleaned = fields.text(note, "note", max_length=MAX_NOTE)
-    before = _claim(db, actor, review, expected_version)
-    return _decide(db, actor, review, "rejected", "reject", before, cleaned, None)
+    before = claim(db, actor, review, expected_version)
+    return decide(db, actor, review, "rejected", "reject", before, cleaned, None)
 
 
-def _claim(
+def claim(
     db: Session, actor: Actor, review: SessionReview, expected_version: int | None
 ) -> dict[str, Any]:
     """Lock the review at the version expected (412 if changed), still held (409 if not);
@@ -196,7 +168,7 @@ def _claim(
     return review_view(review)
 
 
-def _decide(
+def decide(
     db: Session,
     actor: Actor,
     review: SessionReview,
@@ -205,9 +177,15 @@ def _decide(
     before: dict[str, Any],
     note: str | None,
     session: ChargeSession | None,
+    correction: Correction | None = None,
 ) -> SessionReview:
+    """Record the decision on a claimed review (`before`: its view when claimed), with the
+    session it recorded, if any, and audit it."""
     review.state = state
     review.note = note
+    if correction is not None:
+        review.corrected_energy_kwh = correction.energy_kwh
+        review.corrected_stop_at = correction.stop
     review.reviewed_at = datetime.now(UTC)
     review.reviewed_by = actor.name
     if session is not None:

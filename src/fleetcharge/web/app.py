@@ -16,7 +16,7 @@ from fleetcharge.api.errors import http_error, install_error_handlers
 from fleetcharge.api.schemas import ErrorBody
 from fleetcharge.billing.endpoints import router as invoices_router
 from fleetcharge.charging.endpoints import router as sessions_router
-from fleetcharge.csms.fastpath import DirectOcpp
+from fleetcharge.csms.direct_ocpp import DirectOcpp
 from fleetcharge.csms.transport import central_system_for
 from fleetcharge.csms.transport import router as ocpp_router
 from fleetcharge.db import engine_for
@@ -115,7 +115,7 @@ def _documented(app: FastAPI) -> Callable[[], dict[str, Any]]:
 
 
 def served(app: FastAPI) -> ASGIApp:
-    """What a server runs: the app, with charge stations' WebSockets (csms.fastpath) and
+    """What a server runs: the app, with charge stations' WebSockets (csms.direct_ocpp) and
     the polled list endpoints (web.direct_routes) taken past its per-request machinery."""
     routes = DirectRoutes(app, API_PREFIX, rest=DirectOcpp(app))
     return HostGuard(routes, app.state.allowed_hosts, app.state.public_base_url)

@@ -13,6 +13,7 @@ from fleetcharge.admin.calls import (
     page_response,
 )
 from fleetcharge.admin.documents import changes, lists, shows
+from fleetcharge.csms import held_sessions
 from fleetcharge.models.review import REVIEW_STATES
 from fleetcharge.reviews import service
 from fleetcharge.reviews.schemas import (
@@ -64,7 +65,7 @@ def accept(request: Request, uuid: UUID, body: ReviewAccept | None = None) -> Re
         review = service.get_review(db, actor, uuid)
         note = body.note if body is not None else None
         return object_response(
-            service.review_view(service.accept(db, actor, review, note, version))
+            service.review_view(held_sessions.accept(db, actor, review, note, version))
         )
 
 
@@ -79,7 +80,7 @@ def correct(request: Request, uuid: UUID, body: ReviewCorrection) -> Response:
     with admin_call(request, service.RESOURCE, "review") as (db, actor):
         review = service.get_review(db, actor, uuid)
         return object_response(
-            service.review_view(service.correct(db, actor, review, body, version))
+            service.review_view(held_sessions.correct(db, actor, review, body, version))
         )
 
 

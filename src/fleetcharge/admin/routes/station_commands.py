@@ -8,10 +8,7 @@ from fastapi import APIRouter, Request, Response
 
 from fleetcharge.admin.calls import authorised, json_response
 from fleetcharge.admin.documents import ERRORS, lists
-from fleetcharge.csms.commands import Command
-from fleetcharge.csms.listing import describe_connected
-from fleetcharge.csms.routing import StationRouter
-from fleetcharge.network.station_commands import (
+from fleetcharge.csms.command_schemas import (
     AvailabilityBody,
     CommandView,
     ConnectedStation,
@@ -20,6 +17,9 @@ from fleetcharge.network.station_commands import (
     TriggerBody,
     UnlockBody,
 )
+from fleetcharge.csms.commands import Command
+from fleetcharge.csms.connected_stations import describe_connected
+from fleetcharge.csms.routing import StationRouter
 
 router = APIRouter(prefix="/stations", tags=["Station commands"])
 

@@ -15,6 +15,7 @@ from fleetcharge.admin.calls import (
     page_response,
 )
 from fleetcharge.admin.documents import changes, creates, lists, shows
+from fleetcharge.csms import held_sessions
 from fleetcharge.network import passwords
 from fleetcharge.network import stations as service
 from fleetcharge.network.schemas import (
@@ -108,8 +109,8 @@ def decommission_station(request: Request, uuid: UUID) -> Response:
 )
 def approve_station(request: Request, uuid: UUID) -> Response:
     with admin_call(request, "stations", "approve") as (db, actor):
-        approval = service.approve(db, actor, service.get_station(db, actor, uuid))
-        return object_response(service.approval_view(approval))
+        approval = held_sessions.approve_station(db, actor, service.get_station(db, actor, uuid))
+        return object_response(held_sessions.approval_view(approval))
 
 
 @router.post(

@@ -1,5 +1,5 @@
-"""Station passwords for OCPP security profiles 1 and 2 (HTTP Basic auth on the WebSocket
-upgrade).
+"""Hashing and checking station passwords (OCPP security profiles 1 and 2: HTTP Basic auth
+on the WebSocket upgrade).
 
 A password an operator chose may be guessable, so it gets a slow, salted hash
 (`scrypt$<n>$<r>$<p>$<salt>$<hash>`). A generated one carries 192 random bits that no
@@ -57,21 +57,6 @@ def verify_password(password: str, encoded: str) -> bool:
     except (ValueError, binascii.Error):
         return False
     return hmac.compare_digest(actual, expected)
-
-
-def basic_credentials(header: str | None) -> tuple[str, str] | None:
-    """(username, password) from an `Authorization: Basic ...` header, else None."""
-    if header is None:
-        return None
-    scheme, _, encoded = header.strip().partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-    except (ValueError, binascii.Error):
-        return None
-    username, colon, password = decoded.partition(":")
-    return (username, password) if colon else None
 
 
 def _sha256(salt: bytes, password: str) -> bytes:

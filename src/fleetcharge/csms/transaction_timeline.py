@@ -17,7 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 from itertools import pairwise
 
-from fleetcharge.csms.flags import Flag
+from fleetcharge.models.ocpp import Flag
 from fleetcharge.pricing.schemas import DEFAULT_TIMEZONE, MeterSample, Timeline
 
 IDLE_STATUSES = frozenset({"SuspendedEV", "SuspendedEVSE", "Finishing"})

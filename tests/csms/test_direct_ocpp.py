@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from starlette.testclient import TestClient, WebSocketDenialResponse
 from starlette.websockets import WebSocketDisconnect
 
-from fleetcharge.csms.fastpath import DirectOcpp, _identity
+from fleetcharge.csms.direct_ocpp import DirectOcpp, _identity
 from tests.csms.conftest import NOW, Network
 from tests.csms.helpers import FakeClock, connected, iso_ms
 

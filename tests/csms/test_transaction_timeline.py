@@ -6,14 +6,14 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fleetcharge.csms.flags import Flag
-from fleetcharge.csms.timeline import (
+from fleetcharge.csms.transaction_timeline import (
     PowerReading,
     RegisterReading,
     StatusChange,
     TransactionFacts,
     build_timeline,
 )
+from fleetcharge.models.ocpp import Flag
 from fleetcharge.money import round_kwh
 from fleetcharge.pricing.engine import price
 from fleetcharge.pricing.schemas import PriceComponent, TariffSpec

@@ -1,7 +1,8 @@
-"""Commands sent to a connected station over its socket (wherever the process holding it
-runs), and what they answer. A command answers with the station's status (which may be
-Rejected); a station not connected is 404, one answering with a CallError or
-disconnecting 502, one not answering in time 504."""
+"""The admin API's bodies of commands to a connected station (sent over its socket, wherever
+the process holding it runs), and its views of their answers and of the connected stations.
+A command answers with the station's status (which may be Rejected); a station not
+connected is 404, one answering with a CallError or disconnecting 502, one not answering
+in time 504."""
 
 from typing import Annotated, Literal
 
