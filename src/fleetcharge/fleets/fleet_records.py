@@ -14,7 +14,8 @@ from fleetcharge.fleets.admin_schemas import FleetCreate, FleetRename
 from fleetcharge.kit import fields
 from fleetcharge.kit.cursors import Page, PageRequest, page_of
 from fleetcharge.kit.versions import claim_version
-from fleetcharge.models import Fleet, Organisation
+from fleetcharge.models import Fleet
+from fleetcharge.organisations.service import visible_organisation
 
 
 def fleet_view(fleet: Fleet) -> dict[str, Any]:
@@ -25,16 +26,6 @@ def fleet_view(fleet: Fleet) -> dict[str, Any]:
         "created_at": fleet.created_at.isoformat(),
         "version": fleet.version,
     }
-
-
-def visible_organisation(
-    db: Session, actor: Actor, uuid: UUID, *, field: str | None = None, parameter: str | None = None
-) -> Organisation:
-    """An organisation named in a body or filter; another organisation's is not found."""
-    organisation = db.scalar(select(Organisation).where(Organisation.uuid == uuid))
-    if organisation is None or not actor.sees(organisation.id):
-        raise NotFound(f"no organisation {uuid}", field=field, parameter=parameter)
-    return organisation
 
 
 def get_fleet(db: Session, actor: Actor, uuid: UUID, field: str | None = None) -> Fleet:

@@ -25,9 +25,9 @@ from fleetcharge.fleets.admin_schemas import (
     CardUpdate,
     CardView,
 )
-from fleetcharge.fleets.fleet_records import visible_organisation
 from fleetcharge.fleets.vehicle_records import get_vehicle
 from fleetcharge.models import Card
+from fleetcharge.organisations.service import visible_organisation
 
 router = APIRouter(prefix="/cards", tags=["Cards"])
 
