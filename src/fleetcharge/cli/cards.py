@@ -20,6 +20,7 @@ from fleetcharge.cli.records import Options, every, given
 from fleetcharge.fleets import cards as service
 from fleetcharge.fleets.admin_schemas import CardAssign, CardCreate, CardUnassign, CardUpdate
 from fleetcharge.fleets.references import find_card, find_vehicle
+from fleetcharge.models.vehicle import CardStatus
 from fleetcharge.organisations.service import find_organisation
 
 app = typer.Typer(
@@ -105,8 +106,8 @@ def list_cards(
     database_url: DatabaseUrl = None,
 ) -> None:
     """List cards with their vehicles."""
-    if status is not None and status not in service.CARD_STATUSES:
-        raise fail(f"--status must be one of {', '.join(service.CARD_STATUSES)}")
+    if status is not None and status not in tuple(CardStatus):
+        raise fail(f"--status must be one of {', '.join(CardStatus)}")
     with OPTIONS.named(), command_session(database_url) as db:
         organisation_id = find_organisation(db, org, "organisation").id if org else None
         vehicle_id = find_vehicle(db, vehicle).id if vehicle else None

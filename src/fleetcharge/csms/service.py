@@ -39,6 +39,7 @@ from fleetcharge.csms.schemas import (
 )
 from fleetcharge.models import Card, ConnectorStatus, OcppTransaction, Station
 from fleetcharge.models.location import Registration
+from fleetcharge.models.vehicle import CardStatus
 
 logger = logging.getLogger(__name__)
 
@@ -200,7 +201,7 @@ def id_tag_status(
 def card_status(card: Card | None, at: datetime) -> str:
     if card is None:
         return INVALID
-    if card.status == "blocked":
+    if card.status == CardStatus.BLOCKED:
         return BLOCKED
     if card.expires_at is not None and card.expires_at <= at:
         return EXPIRED

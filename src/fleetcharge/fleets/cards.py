@@ -25,9 +25,8 @@ from fleetcharge.kit import fields
 from fleetcharge.kit.cursors import Page, PageRequest, page_of
 from fleetcharge.kit.versions import claim_version
 from fleetcharge.models import Card, Vehicle
+from fleetcharge.models.vehicle import CardStatus
 from fleetcharge.organisations.service import visible_organisation
-
-CARD_STATUSES = ("active", "blocked")
 
 
 def card_view(card: Card) -> dict[str, Any]:
@@ -80,9 +79,9 @@ def list_cards(
     if vehicle_id is not None:
         query = query.where(Card.vehicle_id == vehicle_id)
     if status is not None:
-        if status not in CARD_STATUSES:
+        if status not in tuple(CardStatus):
             raise InvalidParameter(
-                f"status must be one of {', '.join(CARD_STATUSES)}, got {status!r}",
+                f"status must be one of {', '.join(CardStatus)}, got {status!r}",
                 parameter="status",
             )
         query = query.where(Card.status == status)
@@ -102,7 +101,7 @@ def create_card(db: Session, actor: Actor, data: CardCreate) -> Card:
         raise Conflict(f"a card already has id_tag {id_tag!r}", field="id_tag")
     card = Card(
         id_tag=id_tag,
-        status="active",
+        status=CardStatus.ACTIVE,
         expires_at=data.expires_at and fields.moment(data.expires_at, "expires_at"),
         organisation_id=organisation_id,
     )
@@ -153,7 +152,7 @@ def set_blocked(
     """Blocked cards are answered Blocked from their next Authorize or StartTransaction."""
 
     def apply() -> None:
-        card.status = "blocked" if blocked else "active"
+        card.status = CardStatus.BLOCKED if blocked else CardStatus.ACTIVE
 
     action = "block" if blocked else "unblock"
     return _change(db, actor, card, action, expected, apply, permission="block")
