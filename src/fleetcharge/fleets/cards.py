@@ -17,13 +17,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from fleetcharge.accounts.permissions import Actor
 from fleetcharge.audit.service import record
-from fleetcharge.errors import Conflict, InvalidField, InvalidParameter, NotFound
+from fleetcharge.errors import Conflict, InvalidField, InvalidParameter
 from fleetcharge.fleets.admin_schemas import CardAssign, CardCreate, CardUnassign, CardUpdate
 from fleetcharge.fleets.card_history import reassign
 from fleetcharge.fleets.vehicle_records import get_vehicle
 from fleetcharge.kit import fields
 from fleetcharge.kit.cursors import Page, PageRequest, page_of
 from fleetcharge.kit.versions import claim_version
+from fleetcharge.lookup import visible_by_uuid
 from fleetcharge.models import Card, Vehicle
 from fleetcharge.models.vehicle import CardStatus
 from fleetcharge.organisations.service import visible_organisation
@@ -55,10 +56,7 @@ def _organisation_id(card: Card) -> int | None:
 
 def get_card(db: Session, actor: Actor, uuid: UUID) -> Card:
     actor.require("cards", "read")
-    card = db.scalar(select(Card).where(Card.uuid == uuid))
-    if card is None or not actor.sees(_organisation_id(card)):
-        raise NotFound(f"no card {uuid}")
-    return card
+    return visible_by_uuid(db, actor, Card, uuid, "card", _organisation_id)
 
 
 def list_cards(

@@ -6,6 +6,7 @@ API rate limits override the deployment's, by endpoint.
 """
 
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 from uuid import UUID
 
@@ -16,11 +17,11 @@ from sqlalchemy.orm import Session
 from fleetcharge.abn import format_abn
 from fleetcharge.accounts.permissions import Actor
 from fleetcharge.audit.service import record
-from fleetcharge.errors import Conflict, DomainError, InvalidField, InvalidParameter, NotFound
+from fleetcharge.errors import Conflict, DomainError, InvalidField, InvalidParameter
 from fleetcharge.kit import fields
 from fleetcharge.kit.cursors import Page, PageRequest, page_of
 from fleetcharge.kit.versions import claim_version
-from fleetcharge.lookup import by_name_or_uuid
+from fleetcharge.lookup import by_name_or_uuid, visible_by_uuid
 from fleetcharge.models import Organisation
 from fleetcharge.models.token import ENDPOINT_SCOPES
 from fleetcharge.organisations.schemas import (
@@ -78,10 +79,16 @@ def visible_organisation(
     db: Session, actor: Actor, uuid: UUID, *, field: str | None = None, parameter: str | None = None
 ) -> Organisation:
     """An organisation named in a body or filter; another organisation's is not found."""
-    organisation = db.scalar(select(Organisation).where(Organisation.uuid == uuid))
-    if organisation is None or not actor.sees(organisation.id):
-        raise NotFound(f"no organisation {uuid}", field=field, parameter=parameter)
-    return organisation
+    return visible_by_uuid(
+        db,
+        actor,
+        Organisation,
+        uuid,
+        "organisation",
+        attrgetter("id"),
+        field=field,
+        parameter=parameter,
+    )
 
 
 def get_organisation(db: Session, actor: Actor, uuid: UUID) -> Organisation:
