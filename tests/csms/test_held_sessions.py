@@ -7,10 +7,10 @@ from decimal import Decimal
 from sqlalchemy import Engine, select
 from starlette.testclient import TestClient
 
-from fleetcharge.permissions import Actor
 from fleetcharge.csms import held_sessions
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import ChargeSession, SessionReview, Vehicle
+from fleetcharge.permissions import Actor
 from fleetcharge.reviews.schemas import ReviewCorrection
 from tests.api.helpers import get_page, records
 from tests.csms.conftest import Network

@@ -3,7 +3,7 @@
 import pytest
 
 from fleetcharge.errors import InvalidParameter
-from fleetcharge.ratelimit.policy import LimitPolicy, merge_overrides, parse_limits
+from fleetcharge.ratelimit.policy import LimitPolicy, parse_limits
 from fleetcharge.settings import Settings
 
 
@@ -30,10 +30,3 @@ def test_the_published_defaults_and_overrides() -> None:
     assert policy.windows("usage", {"usage": "off"}) == ()
     assert [w.amount for w in policy.windows("sessions", {"usage": "off"})] == [18, 50]
     assert LimitPolicy({"usage": "1/hour"}, enabled=False).windows("usage") == ()
-
-
-def test_merging_overrides() -> None:
-    assert merge_overrides(None, ["usage=5/hour"]) == {"usage": "5/hour"}
-    assert merge_overrides({"usage": "5/hour"}, ["usage=default"]) is None
-    with pytest.raises(InvalidParameter, match="ENDPOINT=LIMIT"):
-        merge_overrides(None, ["usage"])

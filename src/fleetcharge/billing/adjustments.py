@@ -17,6 +17,7 @@ from fleetcharge.billing.service import CURRENCY, GST_RATE
 from fleetcharge.errors import Conflict, InvalidParameter
 from fleetcharge.models import Invoice, Organisation
 from fleetcharge.models.base import utcnow
+from fleetcharge.models.invoice import BILLED_STATUSES, InvoiceStatus
 from fleetcharge.money import ZERO, gst_included
 from fleetcharge.timezones import local_date
 
@@ -30,7 +31,7 @@ def draft_adjustment_note(db: Session, original: Invoice, amount: Decimal, reaso
         raise Conflict(
             f"{describe(original)} is an adjustment note: adjust the invoice it corrects"
         )
-    if original.status not in ("approved", "paid"):
+    if original.status not in BILLED_STATUSES:
         raise Conflict(
             f"{describe(original)} is {original.status}: only approved or paid documents are"
             " adjusted (a draft can be discarded and drafted again)"
@@ -47,7 +48,7 @@ def draft_adjustment_note(db: Session, original: Invoice, amount: Decimal, reaso
         )
     credited = db.scalar(
         select(func.coalesce(func.sum(Invoice.total_amount), ZERO)).where(
-            Invoice.adjusts_invoice_id == original.id, Invoice.status != "void"
+            Invoice.adjusts_invoice_id == original.id, Invoice.status != InvoiceStatus.VOID
         )
     )
     creditable = original.total_amount + (credited or ZERO)
@@ -62,7 +63,7 @@ def draft_adjustment_note(db: Session, original: Invoice, amount: Decimal, reaso
     note = Invoice(
         organisation_id=original.organisation_id,
         kind=original.kind,
-        status="draft",
+        status=InvoiceStatus.DRAFT,
         adjusts_invoice_id=original.id,
         invoice_date=local_date(utcnow(), organisation.billing_timezone),
         period_start=original.period_start,

@@ -19,7 +19,7 @@ from fleetcharge.models import (
     InvoiceVehicle,
     Organisation,
 )
-from fleetcharge.models.invoice import INVOICE_STATUSES
+from fleetcharge.models.invoice import InvoiceStatus
 
 MAX_INVOICE_NUMBER = 2**63 - 1  # a BIGINT
 
@@ -74,8 +74,8 @@ def invoice_rows(
 ) -> list[InvoiceRow]:
     """Documents with their organisation, what they adjust, their line count and (when
     asked: it reads every link) their session count, ordered as numbered (drafts last)."""
-    if status is not None and status not in INVOICE_STATUSES:
-        raise InvalidParameter(f"status must be one of {', '.join(INVOICE_STATUSES)}")
+    if status is not None and status not in tuple(InvoiceStatus):
+        raise InvalidParameter(f"status must be one of {', '.join(InvoiceStatus)}")
     original = aliased(Invoice)
     lines = (
         select(func.count())

@@ -22,6 +22,7 @@ from fleetcharge.models import (
     Organisation,
 )
 from fleetcharge.models.base import utcnow
+from fleetcharge.models.invoice import BILLED_STATUSES, InvoiceStatus
 from fleetcharge.timezones import local_date
 
 
@@ -49,11 +50,11 @@ def record_payment(db: Session, invoice: Invoice, amount: Decimal, paid_on: date
     `amount` is positive; on an adjustment note it is recorded as a negative entry.
     """
     invoice = lock(db, invoice.id)
-    if invoice.status == "draft":
+    if invoice.status == InvoiceStatus.DRAFT:
         raise Conflict(f"{describe(invoice)} is not approved yet: approve it first")
-    if invoice.status == "void":
+    if invoice.status == InvoiceStatus.VOID:
         raise Conflict(f"{describe(invoice)} is void: nothing is due on it")
-    if invoice.status == "paid":
+    if invoice.status == InvoiceStatus.PAID:
         raise Conflict(f"{describe(invoice)} is already paid in full")
     if amount <= 0:
         raise InvalidParameter(f"the amount paid must be positive, got {amount}")
@@ -70,7 +71,7 @@ def apply_adjustment_credit(db: Session, note: Invoice) -> None:
     was paid) stays due on the note, to be refunded (`record_payment`)."""
     assert note.adjusts_invoice_id is not None
     original = lock(db, note.adjusts_invoice_id)
-    if original.status not in ("approved", "paid"):
+    if original.status not in BILLED_STATUSES:
         raise Conflict(
             f"{describe(note)} corrects {describe(original)}, which is {original.status}"
         )
@@ -91,7 +92,7 @@ def void_invoice(db: Session, invoice: Invoice) -> bool:
     invoice = lock(db, invoice.id)
     rcti = db.scalars(
         select(Invoice).where(
-            Invoice.accompanies_invoice_id == invoice.id, Invoice.status != "void"
+            Invoice.accompanies_invoice_id == invoice.id, Invoice.status != InvoiceStatus.VOID
         )
     ).first()
     if rcti is not None:
@@ -99,10 +100,10 @@ def void_invoice(db: Session, invoice: Invoice) -> bool:
             f"{describe(rcti)} bills the same sessions as {describe(invoice)}:"
             " void (or discard) it first"
         )
-    if invoice.status == "draft":
+    if invoice.status == InvoiceStatus.DRAFT:
         _discard(db, invoice)
         return False
-    if invoice.status == "void":
+    if invoice.status == InvoiceStatus.VOID:
         raise Conflict(f"{describe(invoice)} is void already")
     if invoice.total_paid != 0:
         raise Conflict(
@@ -110,11 +111,11 @@ def void_invoice(db: Session, invoice: Invoice) -> bool:
             " voided; correct it with an adjustment note instead"
         )
     pending_notes = select(Invoice.id).where(
-        Invoice.adjusts_invoice_id == invoice.id, Invoice.status != "void"
+        Invoice.adjusts_invoice_id == invoice.id, Invoice.status != InvoiceStatus.VOID
     )
     if db.scalars(pending_notes.limit(1)).first() is not None:
         raise Conflict(f"{describe(invoice)} has adjustment notes: void or discard them first")
-    invoice.status = "void"
+    invoice.status = InvoiceStatus.VOID
     db.execute(
         update(InvoiceSession).where(InvoiceSession.invoice_id == invoice.id).values(active=False)
     )
@@ -138,7 +139,7 @@ def _settle(
     db.add(entry)
     invoice.total_paid += amount
     if invoice.total_paid == invoice.total_amount:
-        invoice.status = "paid"
+        invoice.status = InvoiceStatus.PAID
     db.flush()
     return entry
 

@@ -8,6 +8,7 @@ from fpdf.enums import XPos, YPos
 
 from fleetcharge.abn import format_abn
 from fleetcharge.billing.documents import Party, TaxDocument
+from fleetcharge.models.invoice import InvoiceStatus
 
 _FONT = "helvetica"
 _LINE_COLUMNS = ("Description", "Qty", "Unit price", "Amount", "GST incl.")
@@ -36,7 +37,7 @@ def render_pdf(document: TaxDocument) -> bytes:
 
     pdf.set_font(_FONT, "B", 20)
     pdf.cell(0, 10, _text(document.title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    if document.status == "void":
+    if document.status == InvoiceStatus.VOID:
         pdf.set_text_color(200, 0, 0)
         pdf.cell(
             0, 8, "VOID - this document has been cancelled", new_x=XPos.LMARGIN, new_y=YPos.NEXT

@@ -24,6 +24,7 @@ from fleetcharge.models import (
     Station,
     Vehicle,
 )
+from fleetcharge.models.invoice import InvoiceStatus
 
 # The organisation each kind of session link bills a session to.
 BILLED_PARTY: dict[str, InstrumentedAttribute[int | None] | InstrumentedAttribute[int]] = {
@@ -55,7 +56,7 @@ def live_documents(
     query = select(Invoice.organisation_id, Invoice.id).where(
         Invoice.kind == kind,
         Invoice.period_start == period.first_day,
-        Invoice.status != "void",
+        Invoice.status != InvoiceStatus.VOID,
         Invoice.adjusts_invoice_id.is_(None),
         Invoice.organisation_id.in_(organisation_ids),
     )
@@ -70,7 +71,7 @@ def site_host_invoices_without_rcti(
     rcti = aliased(Invoice)
     has_rcti = (
         select(rcti.id)
-        .where(rcti.accompanies_invoice_id == Invoice.id, rcti.status != "void")
+        .where(rcti.accompanies_invoice_id == Invoice.id, rcti.status != InvoiceStatus.VOID)
         .exists()
     )
     has_sessions = (
@@ -82,7 +83,7 @@ def site_host_invoices_without_rcti(
         select(Invoice)
         .where(
             Invoice.kind == "site_host",
-            Invoice.status != "void",
+            Invoice.status != InvoiceStatus.VOID,
             Invoice.adjusts_invoice_id.is_(None),
             Invoice.organisation_id.in_(organisation_ids),
             Invoice.period_start <= until.first_day,

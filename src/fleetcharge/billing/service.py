@@ -32,7 +32,7 @@ from fleetcharge.billing.repository import SessionTotals, TotalsKey
 from fleetcharge.errors import Conflict, NotFound
 from fleetcharge.models import Invoice, InvoiceLineItem, InvoiceNumberCounter, Organisation
 from fleetcharge.models.base import utcnow
-from fleetcharge.models.invoice import INVOICE_KINDS
+from fleetcharge.models.invoice import INVOICE_KINDS, InvoiceStatus
 from fleetcharge.models.session import ChargeSession
 from fleetcharge.money import ZERO, gst_included
 
@@ -81,7 +81,7 @@ def approve_invoices(
     ).one()
     query = (
         select(Invoice)
-        .where(Invoice.status == "draft")
+        .where(Invoice.status == InvoiceStatus.DRAFT)
         .order_by(Invoice.invoice_date, Invoice.organisation_id, Invoice.kind, Invoice.id)
         .with_for_update()
         .execution_options(populate_existing=True)
@@ -102,7 +102,7 @@ def approve_invoices(
     for invoice in invoices:
         invoice.invoice_number = counter.next_number
         counter.next_number += 1
-        invoice.status = "approved"
+        invoice.status = InvoiceStatus.APPROVED
         invoice.approved_at = approved_at
     db.flush()
     for invoice in invoices:
@@ -276,7 +276,7 @@ def _new_document(kind: str, period: Period, organisation: Organisation) -> Invo
     return Invoice(
         organisation_id=organisation.id,
         kind=kind,
-        status="draft",
+        status=InvoiceStatus.DRAFT,
         invoice_date=period.last_day,
         period_start=period.first_day,
         period_end=period.last_day,

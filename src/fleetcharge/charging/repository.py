@@ -48,11 +48,9 @@ from fleetcharge.models import (
     Station,
     Vehicle,
 )
+from fleetcharge.models.invoice import BILLED_STATUSES
 from fleetcharge.models.server_key import CARD_PSEUDONYMS
 from fleetcharge.models.types import UTCDateTime
-
-# A session shows the number of its fleet invoice once that is approved (or paid).
-BILLED_STATUSES = ("approved", "paid")
 
 
 @dataclass(frozen=True)

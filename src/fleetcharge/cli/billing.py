@@ -6,15 +6,13 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleetcharge.billing.invoices import InvoiceRow, invoice_rows, kind_label
 from fleetcharge.billing.period import Period
 from fleetcharge.billing.service import approve_invoices, draft_invoices
 from fleetcharge.cli.common import DatabaseUrl, command_session, console, print_table
-from fleetcharge.models import Organisation
-from fleetcharge.organisations.service import find_organisation
+from fleetcharge.organisations.service import all_organisations, find_organisation
 
 app = typer.Typer(help="Monthly billing: draft the documents, then approve them.")
 
@@ -102,10 +100,7 @@ def _months(
     db: Session, org: list[str] | None, chosen: Period | None, now: datetime
 ) -> dict[Period, list[int]]:
     """The organisations to bill, by the month each one's run covers."""
-    if org:
-        organisations = [find_organisation(db, name) for name in org]
-    else:
-        organisations = list(db.scalars(select(Organisation).order_by(Organisation.id)))
+    organisations = [find_organisation(db, name) for name in org] if org else all_organisations(db)
     months: dict[Period, list[int]] = defaultdict(list)
     for organisation in organisations:
         month = chosen or Period.last_completed(organisation.billing_timezone, now)

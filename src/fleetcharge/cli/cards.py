@@ -19,7 +19,9 @@ from fleetcharge.cli.common import (
 from fleetcharge.cli.records import Options, every, given
 from fleetcharge.fleets import cards as service
 from fleetcharge.fleets.admin_schemas import CardAssign, CardCreate, CardUnassign, CardUpdate
-from fleetcharge.fleets.references import find_card, find_organisation, find_vehicle
+from fleetcharge.fleets.references import find_card, find_vehicle
+from fleetcharge.models.vehicle import CardStatus
+from fleetcharge.organisations.service import find_organisation
 
 app = typer.Typer(
     help="RFID cards: create, assign to vehicles, block, expire. Changes reach the stations "
@@ -86,7 +88,7 @@ def create(
     with OPTIONS.named(), command_session(database_url) as db:
         values = given(
             vehicle_uuid=find_vehicle(db, vehicle, "vehicle").uuid if vehicle else None,
-            organisation_uuid=find_organisation(db, org).uuid if org else None,
+            organisation_uuid=find_organisation(db, org, "organisation").uuid if org else None,
             expires_at=expires_at,
         )
         data = OPTIONS.validated(CardCreate, {"id_tag": id_tag, **values})
@@ -104,10 +106,10 @@ def list_cards(
     database_url: DatabaseUrl = None,
 ) -> None:
     """List cards with their vehicles."""
-    if status is not None and status not in service.CARD_STATUSES:
-        raise fail(f"--status must be one of {', '.join(service.CARD_STATUSES)}")
+    if status is not None and status not in tuple(CardStatus):
+        raise fail(f"--status must be one of {', '.join(CardStatus)}")
     with OPTIONS.named(), command_session(database_url) as db:
-        organisation_id = find_organisation(db, org).id if org else None
+        organisation_id = find_organisation(db, org, "organisation").id if org else None
         vehicle_id = find_vehicle(db, vehicle).id if vehicle else None
         cards = every(
             lambda page: service.list_cards(

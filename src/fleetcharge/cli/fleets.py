@@ -17,7 +17,8 @@ from fleetcharge.cli.common import (
 from fleetcharge.cli.records import Options, every
 from fleetcharge.fleets import fleet_records as service
 from fleetcharge.fleets.admin_schemas import FleetCreate, FleetRename
-from fleetcharge.fleets.references import find_fleet, find_organisation
+from fleetcharge.fleets.references import find_fleet
+from fleetcharge.organisations.service import find_organisation
 
 app = typer.Typer(help="Fleets: an organisation's groups of vehicles.", no_args_is_help=True)
 
@@ -44,7 +45,7 @@ def create(
 ) -> None:
     """Create a fleet in an organisation."""
     with OPTIONS.named(), command_session(database_url) as db:
-        organisation = find_organisation(db, org)
+        organisation = find_organisation(db, org, "organisation")
         data = OPTIONS.validated(
             FleetCreate, {"organisation_uuid": organisation.uuid, "name": name}
         )
@@ -64,7 +65,7 @@ def list_fleets(
 ) -> None:
     """List fleets, with their organisations."""
     with OPTIONS.named(), command_session(database_url) as db:
-        organisation_id = find_organisation(db, org).id if org else None
+        organisation_id = find_organisation(db, org, "organisation").id if org else None
         fleets = every(
             lambda page: service.list_fleets(
                 db, cli_actor(), page, organisation_id=organisation_id, q=search
@@ -86,7 +87,7 @@ def show(
 ) -> None:
     """Show one fleet."""
     with OPTIONS.named(), command_session(database_url) as db:
-        organisation = find_organisation(db, org) if org else None
+        organisation = find_organisation(db, org, "organisation") if org else None
         view = service.fleet_view(find_fleet(db, fleet, organisation))
     if as_json:
         print_json(view)
@@ -105,7 +106,7 @@ def rename(
     """Rename a fleet (invoices from then on show the new name)."""
     options = Options({**OPTIONS.renamed, "name": "NEW_NAME"})
     with options.named(), command_session(database_url) as db:
-        organisation = find_organisation(db, org) if org else None
+        organisation = find_organisation(db, org, "organisation") if org else None
         found = find_fleet(db, fleet, organisation)
         data = options.validated(FleetRename, {"name": new_name})
         view = service.fleet_view(service.rename_fleet(db, cli_actor(), found, data))

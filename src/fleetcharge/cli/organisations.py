@@ -17,11 +17,8 @@ from fleetcharge.cli.common import (
     print_table,
 )
 from fleetcharge.cli.records import Options, every, given
-from fleetcharge.errors import DomainError
-from fleetcharge.models import Organisation
 from fleetcharge.organisations import service
 from fleetcharge.organisations.schemas import OrganisationCreate, OrganisationUpdate
-from fleetcharge.ratelimit.policy import merge_overrides
 
 app = typer.Typer(help="Organisations: create them, their billing settings.", no_args_is_help=True)
 
@@ -186,17 +183,9 @@ def set_settings(
     if not changes and not rate_limit:
         raise fail("nothing to change: give at least one option (see --help)")
     with OPTIONS.named(), command_session(database_url) as db:
-        organisation: Organisation = service.find_organisation(db, org)
+        organisation = service.find_organisation(db, org)
         if rate_limit:
-            try:
-                merged = merge_overrides(organisation.rate_limits, rate_limit) or {}
-            except DomainError as error:
-                raise fail(f"--rate-limit: {error.message}") from None
-            current = organisation.rate_limits or {}
-            changes["rate_limits"] = {
-                **{endpoint: None for endpoint in current if endpoint not in merged},
-                **merged,
-            }
+            changes["rate_limits"] = service.rate_limit_changes(rate_limit)
         data = OPTIONS.validated(OrganisationUpdate, changes)
         service.update_organisation(db, cli_actor(), organisation, data)
         view = service.organisation_view(organisation)

@@ -19,7 +19,8 @@ from fleetcharge.cli.common import (
 from fleetcharge.cli.records import Options, every, given
 from fleetcharge.fleets import vehicle_records as service
 from fleetcharge.fleets.admin_schemas import VehicleCreate, VehicleMove, VehicleUpdate
-from fleetcharge.fleets.references import find_fleet, find_organisation, find_vehicle
+from fleetcharge.fleets.references import find_fleet, find_vehicle
+from fleetcharge.organisations.service import find_organisation
 
 app = typer.Typer(
     help="Vehicles: create, change, move between fleets, retire (never deleted).",
@@ -102,7 +103,7 @@ def create(
     """Create a vehicle in a fleet."""
     first = day(from_, "--from") if from_ is not None else None
     with OPTIONS.named(), command_session(database_url) as db:
-        organisation = find_organisation(db, org) if org else None
+        organisation = find_organisation(db, org, "organisation") if org else None
         found = find_fleet(db, fleet, organisation)
         values = given(
             contract_number=contract,
@@ -133,7 +134,7 @@ def list_vehicles(
     if status is not None and status not in service.VEHICLE_STATUSES:
         raise fail(f"--status must be one of {', '.join(service.VEHICLE_STATUSES)}")
     with OPTIONS.named(), command_session(database_url) as db:
-        organisation = find_organisation(db, org) if org else None
+        organisation = find_organisation(db, org, "organisation") if org else None
         fleet_id = find_fleet(db, fleet, organisation).id if fleet else None
         organisation_id = organisation.id if organisation else None
         views = every(

@@ -10,13 +10,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from fleetcharge.accounts.permissions import Actor
 from fleetcharge.csms import repository, sessions
 from fleetcharge.errors import InvalidField
 from fleetcharge.kit import fields
 from fleetcharge.models import SessionReview, Station
 from fleetcharge.models.ocpp import Flag
 from fleetcharge.network import stations
+from fleetcharge.permissions import Actor
 from fleetcharge.reviews import service as reviews
 from fleetcharge.reviews.plausibility import Reason
 from fleetcharge.reviews.schemas import ReviewCorrection

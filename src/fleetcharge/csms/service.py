@@ -28,6 +28,7 @@ from fleetcharge.csms.schemas import (
 from fleetcharge.models import Card, ConnectorStatus, OcppTransaction, Station
 from fleetcharge.models.location import Registration
 from fleetcharge.models.ocpp import Flag, TransactionState
+from fleetcharge.models.vehicle import CardStatus
 from fleetcharge.network import station_reports
 from fleetcharge.network.station_reports import BootInfo
 
@@ -109,7 +110,7 @@ def id_tag_status(
 def card_status(card: Card | None, at: datetime) -> str:
     if card is None:
         return INVALID
-    if card.status == "blocked":
+    if card.status == CardStatus.BLOCKED:
         return BLOCKED
     if card.expires_at is not None and card.expires_at <= at:
         return EXPIRED

@@ -7,6 +7,7 @@ from sqlalchemy import Engine, or_, select
 
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import Card, Station, Vehicle
+from fleetcharge.models.vehicle import CardStatus
 from fleetcharge.simulator.curves import CurrentType, Evse
 from fleetcharge.simulator.live import LiveStation
 
@@ -28,7 +29,7 @@ def live_stations(
             select(Card.id_tag)
             .join(Vehicle, Card.vehicle_id == Vehicle.id)
             .where(
-                Card.status == "active",
+                Card.status == CardStatus.ACTIVE,
                 or_(Card.expires_at.is_(None), Card.expires_at > now),
                 Vehicle.effective_from <= today,
                 or_(Vehicle.effective_to.is_(None), Vehicle.effective_to > today),

@@ -33,6 +33,7 @@ from fleetcharge.demo.places import (
     SiteData,
     VehicleModel,
 )
+from fleetcharge.models.vehicle import CardStatus
 from fleetcharge.pricing.schemas import TariffSpec
 
 DEMO_SEED = 20240210
@@ -65,7 +66,7 @@ class FleetSpec:
 class CardSpec:
     id_tag: str
     uuid: uuid_module.UUID
-    status: str = "active"
+    status: CardStatus = CardStatus.ACTIVE
 
 
 @dataclass(frozen=True)
@@ -250,7 +251,7 @@ class _VehicleFactory:
         rng = self.rng
         home = rng.choice(HOME_TIMEZONES[fleet_key])
         model_year = min(max(effective_from.year - rng.choice((0, 0, 1)), 2018), 2027)
-        status = "blocked" if effective_to is not None else "active"
+        status = CardStatus.BLOCKED if effective_to is not None else CardStatus.ACTIVE
         vehicle = VehicleSpec(
             fleet_key=fleet_key,
             organisation_key=fleet_key.split(":", 1)[0],

@@ -16,18 +16,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from fleetcharge.audit.service import record
-from fleetcharge.errors import Conflict, InvalidField, InvalidParameter, NotFound
+from fleetcharge.errors import Conflict, InvalidField, InvalidParameter
 from fleetcharge.fleets.admin_schemas import CardAssign, CardCreate, CardUnassign, CardUpdate
 from fleetcharge.fleets.card_history import reassign
-from fleetcharge.fleets.fleet_records import visible_organisation
 from fleetcharge.fleets.vehicle_records import get_vehicle
 from fleetcharge.kit import fields
 from fleetcharge.kit.cursors import Page, PageRequest, page_of
 from fleetcharge.kit.versions import claim_version
-from fleetcharge.models import Card, Organisation, Vehicle
+from fleetcharge.lookup import visible_by_uuid
+from fleetcharge.models import Card, Vehicle
+from fleetcharge.models.vehicle import CardStatus
+from fleetcharge.organisations.service import visible_organisation
 from fleetcharge.permissions import Actor
-
-CARD_STATUSES = ("active", "blocked")
 
 
 def card_view(card: Card) -> dict[str, Any]:
@@ -56,10 +56,7 @@ def _organisation_id(card: Card) -> int | None:
 
 def get_card(db: Session, actor: Actor, uuid: UUID) -> Card:
     actor.require("cards", "read")
-    card = db.scalar(select(Card).where(Card.uuid == uuid))
-    if card is None or not actor.sees(_organisation_id(card)):
-        raise NotFound(f"no card {uuid}")
-    return card
+    return visible_by_uuid(db, actor, Card, uuid, "card", _organisation_id)
 
 
 def list_cards(
@@ -80,9 +77,9 @@ def list_cards(
     if vehicle_id is not None:
         query = query.where(Card.vehicle_id == vehicle_id)
     if status is not None:
-        if status not in CARD_STATUSES:
+        if status not in tuple(CardStatus):
             raise InvalidParameter(
-                f"status must be one of {', '.join(CARD_STATUSES)}, got {status!r}",
+                f"status must be one of {', '.join(CardStatus)}, got {status!r}",
                 parameter="status",
             )
         query = query.where(Card.status == status)
@@ -97,14 +94,14 @@ def create_card(db: Session, actor: Actor, data: CardCreate) -> Card:
     vehicle = None
     if data.vehicle_uuid is not None:
         vehicle = _assignable(db, actor, data.vehicle_uuid)
-    organisation = _owner(db, actor, data.organisation_uuid, vehicle)
+    organisation_id = _owner(db, actor, data.organisation_uuid, vehicle)
     if db.scalar(select(Card.id).where(Card.id_tag == id_tag)) is not None:
         raise Conflict(f"a card already has id_tag {id_tag!r}", field="id_tag")
     card = Card(
         id_tag=id_tag,
-        status="active",
+        status=CardStatus.ACTIVE,
         expires_at=data.expires_at and fields.moment(data.expires_at, "expires_at"),
-        organisation_id=organisation.id if organisation else None,
+        organisation_id=organisation_id,
     )
     db.add(card)
     try:
@@ -153,7 +150,7 @@ def set_blocked(
     """Blocked cards are answered Blocked from their next Authorize or StartTransaction."""
 
     def apply() -> None:
-        card.status = "blocked" if blocked else "active"
+        card.status = CardStatus.BLOCKED if blocked else CardStatus.ACTIVE
 
     action = "block" if blocked else "unblock"
     return _change(db, actor, card, action, expected, apply, permission="block")
@@ -191,17 +188,14 @@ def _assignable(db: Session, actor: Actor, uuid: UUID) -> Vehicle:
     return vehicle
 
 
-def _owner(
-    db: Session, actor: Actor, uuid: UUID | None, vehicle: Vehicle | None
-) -> Organisation | None:
+def _owner(db: Session, actor: Actor, uuid: UUID | None, vehicle: Vehicle | None) -> int | None:
+    """The id of the organisation a new card is for (None: the network's)."""
     if uuid is None:
-        if vehicle is not None:
-            return db.get(Organisation, vehicle.organisation_id)
-        return db.get(Organisation, actor.organisation_id) if actor.organisation_id else None
+        return vehicle.organisation_id if vehicle is not None else actor.organisation_id
     organisation = visible_organisation(db, actor, uuid, field="organisation_uuid")
     if vehicle is not None and vehicle.organisation_id != organisation.id:
         raise InvalidField(
             "vehicle_uuid is a vehicle of another organisation than organisation_uuid",
             field="vehicle_uuid",
         )
-    return organisation
+    return organisation.id

@@ -8,12 +8,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fleetcharge.audit.service import record
-from fleetcharge.errors import Conflict, NotFound
+from fleetcharge.errors import Conflict
 from fleetcharge.fleets.admin_schemas import FleetCreate, FleetRename
 from fleetcharge.kit import fields
 from fleetcharge.kit.cursors import Page, PageRequest, page_of
 from fleetcharge.kit.versions import claim_version
-from fleetcharge.models import Fleet, Organisation
+from fleetcharge.lookup import visible_by_uuid
+from fleetcharge.models import Fleet
+from fleetcharge.organisations.service import visible_organisation
 from fleetcharge.permissions import Actor
 
 
@@ -27,22 +29,9 @@ def fleet_view(fleet: Fleet) -> dict[str, Any]:
     }
 
 
-def visible_organisation(
-    db: Session, actor: Actor, uuid: UUID, *, field: str | None = None, parameter: str | None = None
-) -> Organisation:
-    """An organisation named in a body or filter; another organisation's is not found."""
-    organisation = db.scalar(select(Organisation).where(Organisation.uuid == uuid))
-    if organisation is None or not actor.sees(organisation.id):
-        raise NotFound(f"no organisation {uuid}", field=field, parameter=parameter)
-    return organisation
-
-
 def get_fleet(db: Session, actor: Actor, uuid: UUID, field: str | None = None) -> Fleet:
     actor.require("fleets", "read")
-    fleet = db.scalar(select(Fleet).where(Fleet.uuid == uuid))
-    if fleet is None or not actor.sees(fleet.organisation_id):
-        raise NotFound(f"no fleet {uuid}", field=field)
-    return fleet
+    return visible_by_uuid(db, actor, Fleet, uuid, "fleet", field=field)
 
 
 def list_fleets(

@@ -7,8 +7,7 @@ import uuid as uuid_module
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fleetcharge.errors import Conflict, DomainError, NotFound
-from fleetcharge.lookup import by_name_or_uuid
+from fleetcharge.errors import Conflict, NotFound
 from fleetcharge.models import Card, Fleet, Organisation, Vehicle
 
 
@@ -17,14 +16,6 @@ def _uuid(reference: str) -> uuid_module.UUID | None:
         return uuid_module.UUID(reference)
     except ValueError:
         return None
-
-
-def find_organisation(db: Session, reference: str, field: str = "organisation") -> Organisation:
-    try:
-        return by_name_or_uuid(db, Organisation, reference, "organisation")
-    except DomainError as error:
-        error.field = field
-        raise
 
 
 def find_fleet(

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from fleetcharge.kit.paging import PAGE_SIZE, ListParams
 from fleetcharge.models import Card, Fleet, Vehicle
+from fleetcharge.models.vehicle import CardStatus
 
 
 def active_cards(db: Session, vehicle_ids: list[int]) -> dict[int, list[dict[str, str]]]:
@@ -15,7 +16,7 @@ def active_cards(db: Session, vehicle_ids: list[int]) -> dict[int, list[dict[str
     if vehicle_ids:
         query = (
             select(Card.vehicle_id, Card.id_tag)
-            .where(Card.vehicle_id.in_(vehicle_ids), Card.status == "active")
+            .where(Card.vehicle_id.in_(vehicle_ids), Card.status == CardStatus.ACTIVE)
             .order_by(Card.vehicle_id, Card.id)
         )
         for row in db.execute(query):

@@ -16,13 +16,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fleetcharge.audit.service import record
-from fleetcharge.errors import Conflict, InvalidField, InvalidParameter, NotFound
+from fleetcharge.errors import Conflict, InvalidField, InvalidParameter
 from fleetcharge.fleets.admin_schemas import VehicleCreate, VehicleMove, VehicleUpdate
 from fleetcharge.fleets.card_history import reassign
 from fleetcharge.fleets.fleet_records import get_fleet
 from fleetcharge.kit import fields
 from fleetcharge.kit.cursors import Page, PageRequest, page_of
 from fleetcharge.kit.versions import claim_version
+from fleetcharge.lookup import visible_by_uuid
 from fleetcharge.models import Card, Fleet, Organisation, Vehicle, VehicleCount
 from fleetcharge.permissions import Actor
 from fleetcharge.timezones import local_date, zone
@@ -80,10 +81,7 @@ def _today_in(timezone: str) -> date:
 
 def get_vehicle(db: Session, actor: Actor, uuid: UUID, field: str | None = None) -> Vehicle:
     actor.require("vehicles", "read")
-    vehicle = db.scalar(select(Vehicle).where(Vehicle.uuid == uuid))
-    if vehicle is None or not actor.sees(vehicle.organisation_id):
-        raise NotFound(f"no vehicle {uuid}", field=field)
-    return vehicle
+    return visible_by_uuid(db, actor, Vehicle, uuid, "vehicle", field=field)
 
 
 def list_vehicles(

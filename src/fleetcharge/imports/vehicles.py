@@ -31,6 +31,7 @@ from fleetcharge.imports.vehicle_rows import COLUMNS, VehicleLine, vehicle_lines
 from fleetcharge.kit import fields
 from fleetcharge.models import Card, CardAssignment, Fleet, Organisation, Vehicle
 from fleetcharge.models.base import utcnow
+from fleetcharge.models.vehicle import CardStatus
 from fleetcharge.permissions import Actor
 from fleetcharge.timezones import local_date
 
@@ -101,7 +102,7 @@ class _NewCard:
     uuid: UUID
     id_tag: str
     created_at: datetime
-    status: str = "active"
+    status: CardStatus = CardStatus.ACTIVE
     expires_at: datetime | None = None
 
 

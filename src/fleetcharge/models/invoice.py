@@ -1,5 +1,6 @@
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import (
     DDL,
@@ -27,16 +28,31 @@ INVOICE_KINDS = ("fleet", "site_host", "rcti")
 # Sessions are linked to fleet invoices and to site-host invoices; an RCTI bills the
 # sessions of the site-host invoice it accompanies (same host, same month).
 LINK_KINDS = ("fleet", "site_host")
-INVOICE_STATUSES = ("draft", "approved", "paid", "void")
-VISIBLE_STATUSES = ("approved", "paid", "void")
+
+
+class InvoiceStatus(StrEnum):
+    """A document's `status`, stored as its value: a draft is numbered on approval, paid
+    once settled in full, void only while nothing is settled."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+    PAID = "paid"
+    VOID = "void"
+
+
+# Issued (numbered): what the Fleets API shows.
+VISIBLE_STATUSES = (InvoiceStatus.APPROVED, InvoiceStatus.PAID, InvoiceStatus.VOID)
+# Issued and not void: documents that bill their sessions and can be adjusted.
+BILLED_STATUSES = (InvoiceStatus.APPROVED, InvoiceStatus.PAID)
 FIRST_INVOICE_NUMBER = 10000001
 
 # One monthly document per (organisation, kind, period); adjustment notes are extra.
-ONE_PER_PERIOD_WHERE = "status <> 'void' AND adjusts_invoice_id IS NULL"
+ONE_PER_PERIOD_WHERE = f"status <> '{InvoiceStatus.VOID}' AND adjusts_invoice_id IS NULL"
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(value) for value in values)})"
+    listed = ", ".join(f"'{value}'" for value in values)
+    return f"{column} IN ({listed})"
 
 
 class Invoice(PublicIdMixin, CreatedAtMixin, Base):
@@ -65,14 +81,14 @@ class Invoice(PublicIdMixin, CreatedAtMixin, Base):
             "uq_invoices_one_rcti_per_site_host_invoice",
             "accompanies_invoice_id",
             unique=True,
-            sqlite_where=text("status <> 'void'"),
-            postgresql_where=text("status <> 'void'"),
+            sqlite_where=text(f"status <> '{InvoiceStatus.VOID}'"),
+            postgresql_where=text(f"status <> '{InvoiceStatus.VOID}'"),
         ),
         CheckConstraint(_one_of("kind", INVOICE_KINDS), name="kind_known"),
-        CheckConstraint(_one_of("status", INVOICE_STATUSES), name="status_known"),
+        CheckConstraint(_one_of("status", tuple(InvoiceStatus)), name="status_known"),
         CheckConstraint(
-            "(status = 'draft' AND invoice_number IS NULL)"
-            " OR (status <> 'draft' AND invoice_number IS NOT NULL)",
+            f"(status = '{InvoiceStatus.DRAFT}' AND invoice_number IS NULL)"
+            f" OR (status <> '{InvoiceStatus.DRAFT}' AND invoice_number IS NOT NULL)",
             name="numbered_once_issued",
         ),
         CheckConstraint(
@@ -85,13 +101,15 @@ class Invoice(PublicIdMixin, CreatedAtMixin, Base):
             " OR (total_amount < 0 AND total_paid <= 0 AND total_paid >= total_amount)",
             name="paid_within_total",
         ),
-        CheckConstraint("status <> 'paid' OR total_paid = total_amount", name="paid_in_full"),
-        CheckConstraint("status <> 'void' OR total_paid = 0", name="void_unpaid"),
+        CheckConstraint(
+            f"status <> '{InvoiceStatus.PAID}' OR total_paid = total_amount", name="paid_in_full"
+        ),
+        CheckConstraint(f"status <> '{InvoiceStatus.VOID}' OR total_paid = 0", name="void_unpaid"),
     )
 
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     kind: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[str] = mapped_column(String(16), default=InvoiceStatus.DRAFT)
     # Assigned on approval from a gapless sequence.
     invoice_number: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     invoice_date: Mapped[date] = mapped_column(Date)

@@ -1,5 +1,6 @@
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -42,6 +43,14 @@ class Vehicle(PublicIdMixin, VersionedMixin, CreatedAtMixin, Base):
     cards: Mapped[list["Card"]] = relationship(back_populates="vehicle", order_by="Card.id")
 
 
+class CardStatus(StrEnum):
+    """A card's `status`, stored as its value: a blocked card is refused (so is an expired
+    one, whatever its status: expiry is `expires_at`)."""
+
+    ACTIVE = "active"
+    BLOCKED = "blocked"
+
+
 class Card(PublicIdMixin, VersionedMixin, CreatedAtMixin, Base):
     """An RFID card; its `id_tag` is what a session shows as `auth_id`."""
 
@@ -54,7 +63,7 @@ class Card(PublicIdMixin, VersionedMixin, CreatedAtMixin, Base):
     # Its vehicle's organisation, kept while it is on no vehicle so that it stays that
     # organisation's card (None: a network card no organisation manages).
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
-    status: Mapped[str] = mapped_column(String(16), default="active")  # active | blocked
+    status: Mapped[str] = mapped_column(String(16), default=CardStatus.ACTIVE)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     vehicle: Mapped[Vehicle | None] = relationship(back_populates="cards")

@@ -1,10 +1,12 @@
 """Creating, changing and finding organisations (flush only; the caller commits).
 
 Fees are GST-inclusive. The network fee is applied when a session is recorded, so a change
-affects sessions from then on, never those already recorded.
+affects sessions from then on, never those already recorded. An organisation's own Fleets
+API rate limits override the deployment's, by endpoint.
 """
 
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 from uuid import UUID
 
@@ -14,11 +16,11 @@ from sqlalchemy.orm import Session
 
 from fleetcharge.abn import format_abn
 from fleetcharge.audit.service import record
-from fleetcharge.errors import Conflict, InvalidField, InvalidParameter, NotFound
+from fleetcharge.errors import Conflict, DomainError, InvalidField, InvalidParameter
 from fleetcharge.kit import fields
 from fleetcharge.kit.cursors import Page, PageRequest, page_of
 from fleetcharge.kit.versions import claim_version
-from fleetcharge.lookup import by_name_or_uuid
+from fleetcharge.lookup import by_name_or_uuid, visible_by_uuid
 from fleetcharge.models import Organisation
 from fleetcharge.models.token import ENDPOINT_SCOPES
 from fleetcharge.organisations.schemas import (
@@ -34,6 +36,8 @@ MAX_FEE = Decimal(1_000_000)
 # field -> decimal places
 _FEES = {"network_fee_per_kwh": 4, "vehicle_fee": 2, "station_subscription_fee": 2}
 _TEXTS = {"address": 500, "contact_name": 200, "contact_phone": 40}
+# A rate limit of this text drops the organisation's own: the deployment's applies again.
+DEFAULT_LIMIT = "default"
 
 
 def organisation_view(organisation: Organisation) -> dict[str, Any]:
@@ -56,17 +60,40 @@ def organisation_view(organisation: Organisation) -> dict[str, Any]:
     }
 
 
-def find_organisation(db: Session, name_or_uuid: str) -> Organisation:
-    """Look an organisation up by exact name or UUID (the CLI's way)."""
-    return by_name_or_uuid(db, Organisation, name_or_uuid, "organisation")
+def find_organisation(db: Session, name_or_uuid: str, field: str | None = None) -> Organisation:
+    """Look an organisation up by exact name or UUID (the CLI's way); its errors name
+    `field` when given."""
+    try:
+        return by_name_or_uuid(db, Organisation, name_or_uuid, "organisation")
+    except DomainError as error:
+        error.field = field
+        raise
+
+
+def all_organisations(db: Session) -> list[Organisation]:
+    """Every organisation, oldest first."""
+    return list(db.scalars(select(Organisation).order_by(Organisation.id)))
+
+
+def visible_organisation(
+    db: Session, actor: Actor, uuid: UUID, *, field: str | None = None, parameter: str | None = None
+) -> Organisation:
+    """An organisation named in a body or filter; another organisation's is not found."""
+    return visible_by_uuid(
+        db,
+        actor,
+        Organisation,
+        uuid,
+        "organisation",
+        attrgetter("id"),
+        field=field,
+        parameter=parameter,
+    )
 
 
 def get_organisation(db: Session, actor: Actor, uuid: UUID) -> Organisation:
     actor.require("organisations", "read")
-    organisation = db.scalar(select(Organisation).where(Organisation.uuid == uuid))
-    if organisation is None or not actor.sees(organisation.id):
-        raise NotFound(f"no organisation {uuid}")
-    return organisation
+    return visible_organisation(db, actor, uuid)
 
 
 def list_organisations(
@@ -162,6 +189,24 @@ def _apply(organisation: Organisation, data: OrganisationFields) -> None:
         organisation.rate_limits = _rate_limits(organisation.rate_limits, data.rate_limits)
 
 
+def rate_limit_changes(assignments: list[str]) -> dict[str, str | None]:
+    """The rate-limit changes of `endpoint=limit` assignments (the CLI's form), checked in
+    turn; `endpoint=default` (None) drops that endpoint's own limit."""
+    changes: dict[str, str | None] = {}
+    for assignment in assignments:
+        endpoint, sep, text = assignment.partition("=")
+        endpoint = endpoint.strip()
+        if not sep or endpoint not in ENDPOINT_SCOPES:
+            raise InvalidField(
+                f"{assignment!r}: use ENDPOINT=LIMIT with an endpoint among "
+                f"{', '.join(ENDPOINT_SCOPES)}, e.g. usage=100/hour, invoices=off or "
+                f"usage={DEFAULT_LIMIT}",
+                field="rate_limits",
+            )
+        changes[endpoint] = _limit(text, f"rate_limits.{endpoint}")
+    return changes
+
+
 def _rate_limits(
     current: dict[str, str] | None, changes: dict[str, str | None]
 ) -> dict[str, str] | None:
@@ -174,12 +219,21 @@ def _rate_limits(
                 f"got {endpoint!r}",
                 field=field,
             )
-        if text is None or text.strip().lower() == "default":
+        limit = _limit(text, field) if text is not None else None
+        if limit is None:
             overrides.pop(endpoint, None)
-            continue
-        try:
-            parse_limits(text, parameter=field)
-        except InvalidParameter as error:
-            raise InvalidField(str(error), field=field) from None
-        overrides[endpoint] = text.strip().lower()
+        else:
+            overrides[endpoint] = limit
     return overrides or None
+
+
+def _limit(text: str, field: str) -> str | None:
+    """A limit text as stored, checked; None for the deployment's."""
+    cleaned = text.strip().lower()
+    if cleaned == DEFAULT_LIMIT:
+        return None
+    try:
+        parse_limits(text, parameter=field)
+    except InvalidParameter as error:
+        raise InvalidField(str(error), field=field) from None
+    return cleaned

@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from limits import RateLimitItem, parse_many
 
 from fleetcharge.errors import InvalidParameter
-from fleetcharge.models.token import ENDPOINT_SCOPES
 
 OFF = "off"
 # Beyond these a limit is a typo (and a window's seconds must fit a Redis expiry).
@@ -39,33 +38,6 @@ def parse_limits(text: str, *, parameter: str = "rate_limit") -> tuple[RateLimit
             f"invalid rate limit {text!r}: windows of at most a year", parameter=parameter
         )
     return items
-
-
-DEFAULT = "default"
-
-
-def merge_overrides(
-    current: Mapping[str, str] | None, assignments: list[str]
-) -> dict[str, str] | None:
-    """An organisation's overrides after `endpoint=limit` assignments (CLI form), validated;
-    `endpoint=default` removes that endpoint's override. None when none remain."""
-    overrides = dict(current or {})
-    for assignment in assignments:
-        endpoint, sep, text = assignment.partition("=")
-        endpoint = endpoint.strip()
-        if not sep or endpoint not in ENDPOINT_SCOPES:
-            raise InvalidParameter(
-                f"{assignment!r}: use ENDPOINT=LIMIT with an endpoint among "
-                f"{', '.join(ENDPOINT_SCOPES)}, e.g. usage=100/hour, invoices=off or "
-                "usage=default",
-                parameter="rate-limit",
-            )
-        if text.strip().lower() == DEFAULT:
-            overrides.pop(endpoint, None)
-            continue
-        parse_limits(text, parameter="rate-limit")
-        overrides[endpoint] = text.strip().lower()
-    return overrides or None
 
 
 class LimitPolicy:

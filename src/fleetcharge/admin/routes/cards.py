@@ -24,9 +24,10 @@ from fleetcharge.fleets.admin_schemas import (
     CardUpdate,
     CardView,
 )
-from fleetcharge.fleets.fleet_records import visible_organisation
 from fleetcharge.fleets.vehicle_records import get_vehicle
 from fleetcharge.models import Card
+from fleetcharge.models.vehicle import CardStatus
+from fleetcharge.organisations.service import visible_organisation
 from fleetcharge.permissions import Actor
 
 router = APIRouter(prefix="/cards", tags=["Cards"])
@@ -35,9 +36,7 @@ OrganisationFilter = Annotated[UUID | None, Query(description="Only this organis
 VehicleFilter = Annotated[UUID | None, Query(description="Only this vehicle's.")]
 StatusFilter = Annotated[
     str | None,
-    Query(
-        description="active or blocked.", json_schema_extra={"enum": list(service.CARD_STATUSES)}
-    ),
+    Query(description="active or blocked.", json_schema_extra={"enum": list(CardStatus)}),
 ]
 Search = Annotated[str | None, Query(description="Part of the id tag.")]
 

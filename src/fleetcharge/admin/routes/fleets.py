@@ -17,6 +17,7 @@ from fleetcharge.admin.calls import (
 from fleetcharge.admin.documents import changes, creates, lists, shows
 from fleetcharge.fleets import fleet_records as service
 from fleetcharge.fleets.admin_schemas import FleetCreate, FleetRename, FleetView
+from fleetcharge.organisations.service import visible_organisation
 from fleetcharge.permissions import Actor
 
 router = APIRouter(prefix="/fleets", tags=["Fleets"])
@@ -36,7 +37,7 @@ def list_fleets(
     with admin_call(request, "fleets", "read") as (db, actor):
         organisation_id = None
         if organisation_uuid is not None:
-            organisation_id = service.visible_organisation(
+            organisation_id = visible_organisation(
                 db, actor, organisation_uuid, parameter="organisation_uuid"
             ).id
         page = service.list_fleets(

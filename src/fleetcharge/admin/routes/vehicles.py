@@ -17,7 +17,8 @@ from fleetcharge.admin.calls import (
 from fleetcharge.admin.documents import IF_MATCH, changes, creates, lists, shows
 from fleetcharge.fleets import vehicle_records as service
 from fleetcharge.fleets.admin_schemas import VehicleCreate, VehicleMove, VehicleUpdate, VehicleView
-from fleetcharge.fleets.fleet_records import get_fleet, visible_organisation
+from fleetcharge.fleets.fleet_records import get_fleet
+from fleetcharge.organisations.service import visible_organisation
 from fleetcharge.permissions import Actor
 
 router = APIRouter(prefix="/vehicles", tags=["Vehicles"])
