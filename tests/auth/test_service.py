@@ -12,7 +12,6 @@ from fleetcharge.auth.service import (
     Principal,
     authenticate,
     issue_token,
-    list_tokens,
     parse_duration,
     parse_scopes,
     require_scope,
@@ -114,13 +113,3 @@ def test_expiry_boundary_and_revocation(engine: Engine) -> None:
         assert token.revoked_at == first
     with unit_of_work(engine) as db, pytest.raises(Unauthorized, match="revoked"):
         authenticate(db, header, now=expires_at - timedelta(minutes=1))
-
-
-def test_list_tokens_by_organisation(engine: Engine) -> None:
-    with unit_of_work(engine) as db:
-        a, b = f.organisation(db), f.organisation(db)
-        ids_a = [issue_token(db, a).token.id for _ in range(2)]
-        id_b = issue_token(db, b).token.id
-        assert [t.id for t in list_tokens(db, a)] == ids_a
-        assert [t.id for t in list_tokens(db, b)] == [id_b]
-        assert [t.id for t in list_tokens(db)] == [*ids_a, id_b]

@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from alembic import command
@@ -44,7 +45,7 @@ def test_billing_data_survives_a_downgrade_to_0004_and_back(
             f.charge(db, site, f.driver(db, vehicle), datetime(2024, 6, day, tzinfo=UTC))
             f.charge(db, site, f.driver(db, None), datetime(2024, 6, day, tzinfo=UTC))
         draft_invoices(db, Period(2024, 6))
-        documents = approve_invoices(db)
+        documents: Sequence[Invoice] = approve_invoices(db)
         billed = {i.invoice_number: billed_sessions(db, i) for i in documents}
         rcti = next(i for i in documents if i.kind == "rcti")
         accompanied = db.get_one(Invoice, rcti.accompanies_invoice_id).invoice_number

@@ -3,6 +3,7 @@ unpaid, and a voided document's sessions go on the next run's documents, once.""
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -88,7 +89,7 @@ def test_only_an_unpaid_document_is_voided(db: Session) -> None:
 
 def test_the_database_refuses_impossible_states(db: Session) -> None:
     fleet = billed_month(db)["fleet"]
-    impossible = [
+    impossible: list[dict[str, Any]] = [
         {"status": "paid"},  # not paid in full
         {"total_paid": Decimal("11.00")},  # more than the total
         {"status": "void", "total_paid": Decimal("1.00")},  # void but paid

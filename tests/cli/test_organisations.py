@@ -31,7 +31,10 @@ def test_the_network_fee_applies_to_sessions_recorded_afterwards(cli: Cli, engin
         stored = db.get(Organisation, host_id)
         assert stored is not None and stored.billing_timezone == "Australia/Perth"
         site = f.Site(
-            *(db.merge(part) for part in (site.location, site.station, site.connector, site.tariff))
+            db.merge(site.location),
+            db.merge(site.station),
+            db.merge(site.connector),
+            db.merge(site.tariff),
         )
         after = f.charge(db, site, f.driver(db), STOP, kwh="20.000").id
     with unit_of_work(engine) as db:

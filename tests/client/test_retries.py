@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fleetcharge.client import (
+    ApiResponseError,
     AuthenticationError,
     ConnectionFailedError,
     FleetsClient,
@@ -140,7 +141,7 @@ def test_an_html_error_page_from_a_proxy_still_makes_a_clear_error(
     ],
 )
 def test_client_errors_are_raised_at_once_with_the_servers_body(
-    fetch: Fetch, clock: FakeClock, code: int, error_type: type, body: dict
+    fetch: Fetch, clock: FakeClock, code: int, error_type: type[ApiResponseError], body: dict
 ) -> None:
     api = five_sessions()
     api.script.append(status(code, {"WWW-Authenticate": "Bearer"}, body))

@@ -6,6 +6,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from fleetcharge.db import unit_of_work
+from fleetcharge.simulator.connection import OCPP16
 from tests import factories as f
 from tests.csms.helpers import login
 from tests.servers import running_server
@@ -14,7 +15,7 @@ HEARTBEAT = '[2,"hb","Heartbeat",{}]'
 
 
 def station(url: str, identity: str) -> ClientConnection:
-    return connect(url + identity, subprotocols=["ocpp1.6"], additional_headers=login(identity))  # type: ignore[list-item]
+    return connect(url + identity, subprotocols=[OCPP16], additional_headers=login(identity))
 
 
 def test_an_oversized_frame_closes_its_connection_only(database_url: str, engine: Engine) -> None:
@@ -28,14 +29,14 @@ def test_an_oversized_frame_closes_its_connection_only(database_url: str, engine
         with (
             connect(
                 url + identities[0],
-                subprotocols=["ocpp1.6"],
+                subprotocols=[OCPP16],
                 additional_headers=login(identities[0]),
-            ) as hostile,  # type: ignore[list-item]
+            ) as hostile,
             connect(
                 url + identities[1],
-                subprotocols=["ocpp1.6"],
+                subprotocols=[OCPP16],
                 additional_headers=login(identities[1]),
-            ) as neighbour,  # type: ignore[list-item]
+            ) as neighbour,
         ):
             hostile.send(HEARTBEAT)
             assert '"hb"' in str(hostile.recv(timeout=10))

@@ -34,7 +34,7 @@ STATUS = (
 async def talk(ws: ClientConnection, done: asyncio.Event) -> list[float]:
     """Heartbeats and StatusNotifications (these use the worker threads and the database),
     one after the other until `done`: their round trips in ms."""
-    rtts = []
+    rtts: list[float] = []
     while not done.is_set():
         started = time.perf_counter()
         await ws.send(HEARTBEAT if len(rtts) % 2 else STATUS)

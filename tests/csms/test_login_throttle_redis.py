@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -65,12 +66,19 @@ def test_the_turn_at_a_guessed_station_is_taken_once_across_processes(
     assert own == 0  # known to the other process too
 
 
-def test_without_redis_each_process_counts_its_own(caplog: pytest.LogCaptureFixture) -> None:
+def test_without_redis_each_process_counts_its_own(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     throttle = LoginThrottle(make_storage("redis://127.0.0.1:1/0", "nowhere", 0.5))
     assert throttle.shared is not None
     asked = []
     fail = throttle.shared.fail
-    throttle.shared.fail = lambda *args: asked.append(args) or fail(*args)  # type: ignore[method-assign]
+
+    def counted(*args: Any) -> Any:
+        asked.append(args)
+        return fail(*args)
+
+    monkeypatch.setattr(throttle.shared, "fail", counted)
 
     async def scenario() -> float:
         for _ in range(FREE_FAILURES_PER_STATION):

@@ -217,7 +217,7 @@ def check_api(base: str, network: LoopbackNetwork, reports: list[SessionReport])
         start = datetime.fromisoformat(charge["start_date_time"])
         report = expected[key(charge["location"]["evse"]["evse_id"], charge["auth_id"], start)]
         assert report.stopped_at is not None and report.meter_stop is not None
-        assert report.meter_start is not None
+        assert report.meter_start is not None and report.started_at is not None
         kwh = Decimal(report.meter_stop - report.meter_start) / 1000
         energy_cost = money(kwh * ENERGY_PRICE)
         card = network.cards[report.id_tag]
@@ -260,7 +260,9 @@ def check_database(engine: Engine, network: LoopbackNetwork, reports: list[Sessi
     """One stopped transaction and one billable session per report; nothing left unmatched."""
     with unit_of_work(engine) as db:
         transactions = db.scalars(select(OcppTransaction)).all()
-        assert sorted(tx.id for tx in transactions) == sorted(r.transaction_id for r in reports)
+        reported = [r.transaction_id for r in reports if r.transaction_id is not None]
+        assert len(reported) == len(reports)
+        assert sorted(tx.id for tx in transactions) == sorted(reported)
         assert all(tx.state == "stopped" and tx.session_id is not None for tx in transactions)
         assert db.scalar(select(func.count()).select_from(OcppUnmatchedMessage)) == 0
         sessions = {s.id: s for s in db.scalars(select(ChargeSession))}

@@ -67,7 +67,7 @@ def check_recorded_once(engine: Engine, reports: list[SessionReport]) -> list[Oc
             assert (tx.meter_start_wh, tx.meter_stop_wh) == (report.meter_start, report.meter_stop)
             assert (tx.started_at, tx.stopped_at) == (report.started_at, report.stopped_at)
             assert tx.id_tag == report.id_tag and tx.id_tag_status == "Accepted"
-            session = sessions[tx.session_id]  # type: ignore[index]
+            session = sessions[tx.session_id]
             assert session.consumption_kwh == Decimal(report.energy_wh) / 1000
             assert session.payer_organisation_id is not None
         assert db.scalar(select(func.count()).select_from(OcppUnmatchedMessage)) == 0

@@ -162,7 +162,7 @@ def test_timelines_are_consistent_and_price_every_second_once(facts: Transaction
     start, stop = timeline.start, timeline.stop
     assert built.energy_wh >= 0 and timeline.energy_kwh >= 0
     assert start <= timeline.charging_end <= stop
-    highest = max([facts.meter_stop_wh, *(r.wh for r in facts.registers)])
+    highest: Decimal | int = max([Decimal(facts.meter_stop_wh), *(r.wh for r in facts.registers)])
     assert built.energy_wh <= max(0, highest - facts.meter_start_wh)
 
     idle_s = 0

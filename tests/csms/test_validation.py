@@ -14,7 +14,13 @@ from fleetcharge.csms.validation import compile_schema
 
 SCHEMAS = Path(ocpp.__file__).parent / "v16" / "schemas"
 # What stations send us and what we answer: these must take the fast path.
-HOT = ("Authorize", "BootNotification", "Heartbeat", "MeterValues", "StartTransaction")
+HOT: tuple[str, ...] = (
+    "Authorize",
+    "BootNotification",
+    "Heartbeat",
+    "MeterValues",
+    "StartTransaction",
+)
 HOT += ("StatusNotification", "StopTransaction", "DataTransfer", "FirmwareStatusNotification")
 
 leaves = st.one_of(

@@ -54,9 +54,12 @@ def test_copy_rows_equal_executemany_rows(
     monkeypatch.setattr(deferral, "DEFER_THRESHOLD", 1)
     set_aside: list[object] = []
     drop = deferral.DeferredConstraints.drop
-    monkeypatch.setattr(
-        deferral.DeferredConstraints, "drop", lambda self: (set_aside.append(self), drop(self))
-    )
+
+    def set_aside_and_drop(self: deferral.DeferredConstraints) -> None:
+        set_aside.append(self)
+        drop(self)
+
+    monkeypatch.setattr(deferral.DeferredConstraints, "drop", set_aside_and_drop)
     postgres = make_engine(fresh_database("postgresql"))
     sqlite = make_engine(fresh_database("sqlite"))
     try:

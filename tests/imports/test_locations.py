@@ -41,9 +41,9 @@ HEADER = [
 WHARF = ["Wharf", "Harbour", "1 Quay St", "Australia/Sydney"]
 
 
-def load(engine: Engine, text: str, **options: bool) -> Summary:
+def load(engine: Engine, text: str) -> Summary:
     with unit_of_work(engine) as db:
-        return import_locations(db, ACTOR, text.encode(), **options)
+        return import_locations(db, ACTOR, text.encode())
 
 
 def problems_of(engine: Engine, text: str) -> list[str]:
@@ -102,7 +102,7 @@ def test_load_reload_and_change_stations(engine: Engine, tariffs: dict[str, int]
     assert changed["stations"] == {"created": 0, "updated": 1, "unchanged": 1}
     assert changed["connectors"] == {"created": 1, "updated": 1, "unchanged": 2}
     with unit_of_work(engine) as db:
-        cp2 = db.get(Station, cp2_id)
+        cp2 = db.get_one(Station, cp2_id)
         assert cp2 is not None and cp2.tariff_id == tariffs["Std"] and cp2.version == 2
         assert [c.name for c in cp2.connectors] == ["CCS2", "CHAdeMO", "Type 2"]
         was, change = db.scalars(

@@ -21,7 +21,7 @@ def test_limit_texts() -> None:
 
 
 def test_the_published_defaults_and_overrides() -> None:
-    policy = LimitPolicy(Settings(_env_file=None).rate_limit_defaults())  # type: ignore[call-arg]
+    policy = LimitPolicy(Settings(_env_file=None).rate_limit_defaults())
     assert [w.amount for w in policy.windows("usage")] == [18, 50]
     assert [w.amount for w in policy.windows("sessions")] == [18, 50]
     assert [(w.amount, w.get_expiry()) for w in policy.windows("invoices")] == [(18, 3600)]

@@ -58,7 +58,7 @@ def test_a_station_without_a_tariff_records_sessions_at_no_cost(engine: Engine) 
         s.station.tariff_id = None
         db.flush()
         applied = applicable_tariff(db, s.station, None, NOW)
-        assert applied == (None, UNPRICED)
+        assert (applied.tariff_id, applied.spec) == (None, UNPRICED)
         start = datetime(2026, 3, 1, 9, tzinfo=UTC)
         stop = datetime(2026, 3, 1, 10, tzinfo=UTC)
         assert price(applied.spec, Timeline(start, stop, stop, Decimal("12"))).amount == 0
@@ -76,6 +76,7 @@ def test_editing_a_tariff_never_changes_recorded_sessions(engine: Engine) -> Non
         session = db.get(ChargeSession, session_id)
         assert session is not None
         assert session.cost_to_driver == Decimal("6.00")  # 20 kWh at the 30c it was charged at
+        assert session.tariff_snapshot is not None
         snapshot = TariffSpec.from_snapshot(session.tariff_snapshot)
         assert snapshot.price_of("ENERGY") == Decimal("0.30")
 

@@ -136,13 +136,6 @@ def require_scope(principal: Principal, scope: str) -> None:
         raise Forbidden(f"this token is not entitled to the {scope} endpoint")
 
 
-def list_tokens(db: Session, organisation: Organisation | None = None) -> list[ApiToken]:
-    query = select(ApiToken).order_by(ApiToken.id)
-    if organisation is not None:
-        query = query.where(ApiToken.organisation_id == organisation.id)
-    return list(db.scalars(query))
-
-
 def revoke_token(db: Session, token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = utcnow()

@@ -46,10 +46,6 @@ class LiveConnection:
         await self._closed_event.wait()
 
     @property
-    def last_seen_at(self) -> datetime:
-        return datetime.fromtimestamp(self.last_seen, UTC)
-
-    @property
     def connected_since(self) -> datetime:
         return datetime.fromtimestamp(self.connected_at, UTC)
 

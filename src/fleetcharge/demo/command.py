@@ -12,10 +12,12 @@ from sqlalchemy.orm import Session
 
 from fleetcharge.auth.service import issue_token, revoke_token
 from fleetcharge.db import make_engine, unit_of_work
+from fleetcharge.demo.live import serve_live
 from fleetcharge.demo.live_stations import live_stations
 from fleetcharge.demo.loader import DemoResult, load_demo
 from fleetcharge.demo.station_passwords import renew_station_passwords
 from fleetcharge.demo.timing import demo_window
+from fleetcharge.demo.urls import base_url, ocpp_url
 from fleetcharge.models import ApiToken, Fleet, Location, Organisation
 from fleetcharge.settings import get_settings
 from fleetcharge.simulator.curves import CurrentType
@@ -65,8 +67,6 @@ def run_demo(
         offered = stations[0] if stations and live_speed is None else None
         print_summary(Console(), result, tokens, base_url(host, port), offered)
     if serve and live_speed is not None:
-        from fleetcharge.demo.live import serve_live
-
         serve_live(database_url, host, port, live_speed, stations, Console(stderr=as_json))
     elif serve:
         from fleetcharge.web.server import serve as serve_api
@@ -114,13 +114,6 @@ def _role(db: Session, organisation: Organisation) -> str:
     if locations:
         parts.append(f"hosts {locations} locations")
     return "; ".join(parts) or "no fleets or locations"
-
-
-def base_url(host: str, port: int) -> str:
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
-    if ":" in shown:
-        shown = f"[{shown}]"
-    return f"http://{shown}:{port}"
 
 
 def print_summary(
@@ -198,7 +191,3 @@ def _print_station(console: Console, station: LiveStation, base: str) -> None:
         highlight=False,
         markup=False,
     )
-
-
-def ocpp_url(base: str) -> str:
-    return base.replace("http://", "ws://", 1) + "/ocpp"

@@ -20,7 +20,7 @@ from decimal import Decimal
 import httpx
 from rich.console import Console
 
-from fleetcharge.demo.command import base_url, ocpp_url
+from fleetcharge.demo.urls import base_url, ocpp_url
 from fleetcharge.simulator.live import LiveConfig, LiveStation, keep_charging
 from fleetcharge.simulator.model import SessionOutcome, SessionReport
 

@@ -359,7 +359,3 @@ class _VehicleFactory:
                 effective_from=joined,
                 effective_to=retired,
             )
-
-
-def organisation_by_key(network: DemoNetwork, key: str) -> OrganisationSpec:
-    return next(org for org in network.organisations if org.key == key)

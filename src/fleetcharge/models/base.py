@@ -1,7 +1,8 @@
 import uuid as uuid_module
 from datetime import UTC, datetime
+from typing import ClassVar
 
-from sqlalchemy import MetaData, Uuid
+from sqlalchemy import MetaData, Table, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from fleetcharge.models.types import UTCDateTime
@@ -21,6 +22,7 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    __table__: ClassVar[Table]  # every model maps a table (not a join or a select)
 
 
 class PublicIdMixin:

@@ -24,6 +24,7 @@ How a session is priced:
 from datetime import datetime, time, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from itertools import pairwise
+from zoneinfo import ZoneInfo
 
 from fleetcharge.money import gst_included, round_kwh, round_money
 from fleetcharge.pricing.localtime import boundaries, zone
@@ -33,6 +34,7 @@ from fleetcharge.pricing.schemas import (
     PricedPeriod,
     PricedSession,
     Restrictions,
+    TariffElement,
     TariffSpec,
     Timeline,
 )
@@ -43,58 +45,64 @@ ZERO_KWH = Decimal("0.000")
 ZERO = Decimal(0)
 TWO = Decimal(2)
 
+Stretch = tuple[int, int]  # [from, to) in whole seconds since the session start
+Point = tuple[Decimal, Decimal]  # (seconds since the start, value)
+
+
+def price(tariff: TariffSpec, timeline: Timeline) -> PricedSession:
+    """The session's periods: the steps below, in order."""
+    meter = _meter(tariff, timeline)
+    clock = zone(timeline.timezone) if _needs_clock(tariff) else None
+    segments = _segments(tariff, timeline, meter)
+    runs = _runs(tariff, timeline.start, clock, meter, segments)
+    _round_up_to_step_sizes(runs)
+    runs.sort(key=lambda r: (r.a, r.dimension != "ENERGY"))
+    periods = [_run_period(r, timeline.start, tariff.tax_rate) for r in runs]
+    at_start = _matching(tariff.elements, timeline.start, clock, meter, ZERO)
+    flat = _first(tariff.elements, at_start, "FLAT")
+    if flat is not None and flat.price:
+        periods.append(_flat_period(timeline.start, flat.price, tariff.tax_rate))
+    adjustment = _min_max_adjustment(tariff, periods)
+    if adjustment:
+        periods.append(_flat_period(timeline.start, adjustment, tariff.tax_rate))
+    return PricedSession(tariff.currency, tuple(periods))
+
 
 class _Meter:
     """Energy (piecewise linear), power and current (piecewise constant) over the session,
     indexed by whole seconds since the start."""
 
-    def __init__(self, timeline: Timeline, charge_s: int, total_s: int, energy: Decimal) -> None:
-        start = timeline.start
+    __slots__ = (
+        "average_kw",
+        "charge_s",
+        "current",
+        "energy",
+        "pinned",
+        "points",
+        "power",
+        "stretches",
+        "total_s",
+    )
+
+    def __init__(
+        self,
+        total_s: int,
+        charge_s: int,
+        energy: Decimal,
+        stretches: list[Stretch],
+        points: list[Point],
+        power: list[Point],
+        current: list[Point],
+        average_kw: Decimal,
+    ) -> None:
+        self.total_s = total_s
         self.charge_s = charge_s
         self.energy = energy
-        # Idle stretches as (from, to) seconds, merged; the last one runs to the stop.
-        stretches: list[tuple[int, int]] = []
-        for a_dt, b_dt in sorted(timeline.idle):
-            a = max(0, int((a_dt - start).total_seconds()))
-            b = min(charge_s, int((b_dt - start).total_seconds()))
-            if a < b:
-                if stretches and a <= stretches[-1][1]:
-                    stretches[-1] = (stretches[-1][0], max(b, stretches[-1][1]))
-                else:
-                    stretches.append((a, b))
-        if total_s > charge_s:
-            if stretches and stretches[-1][1] >= charge_s:
-                stretches[-1] = (stretches[-1][0], total_s)
-            else:
-                stretches.append((charge_s, total_s))
-        self.stretches = stretches
-        active_s = charge_s - sum(min(b, charge_s) - a for a, b in stretches if a < charge_s)
-        points: list[tuple[Decimal, Decimal]] = [(ZERO, ZERO)]
-        self.power: list[tuple[Decimal, Decimal]] = []
-        self.current: list[tuple[Decimal, Decimal]] = []
-        measured = False
-        for s in sorted(timeline.samples, key=lambda s: s.at):
-            at = Decimal(int((s.at - start).total_seconds()))
-            if s.energy_kwh is not None and ZERO < at < charge_s:
-                points.append((at, min(max(s.energy_kwh, points[-1][1]), energy)))
-                measured = True
-            if s.power_kw is not None:
-                self.power.append((at, s.power_kw))
-            if s.current_a is not None:
-                self.current.append((at, s.current_a))
-        if not measured and active_s > 0:
-            # Linear over the charging time, flat while idle.
-            done = 0
-            for a, b in stretches:
-                if a >= charge_s:
-                    break
-                done += a - (int(points[-1][0]) if len(points) > 1 else 0)
-                level = energy * done / active_s
-                points.append((Decimal(a), level))
-                points.append((Decimal(min(b, charge_s)), level))
-        points.append((Decimal(charge_s), energy))
-        self.points = points
-        self.average_kw = energy * SECONDS_PER_HOUR / active_s if active_s else ZERO
+        self.stretches = stretches  # idle, merged; the last one runs to the stop
+        self.points = points  # energy
+        self.power = power
+        self.current = current
+        self.average_kw = average_kw  # power where no sample says otherwise
         # Exact energy at kWh-threshold cuts (the cut itself is rounded to a whole second).
         self.pinned: dict[int, Decimal] = {}
 
@@ -156,17 +164,143 @@ class _Meter:
         return value
 
 
-def _time_matches(r: Restrictions, t: time) -> bool:
-    st, et = r.start_time, r.end_time
-    if st is None:
-        return et is None or t < et
-    if et is None:
-        return t >= st
-    if st < et:
-        return st <= t < et
-    if st > et:  # wraps past midnight
-        return t >= st or t < et
-    return True
+def _meter(tariff: TariffSpec, timeline: Timeline) -> _Meter:
+    """Step 1: the session's meter, with the instants the tariff's kWh thresholds are crossed
+    pinned to their exact energy."""
+    if not timeline.start <= timeline.charging_end <= timeline.stop:
+        raise ValueError("timeline must satisfy start <= charging_end <= stop")
+    start = timeline.start
+    total_s = int((timeline.stop - start).total_seconds())
+    charge_s = int((timeline.charging_end - start).total_seconds())
+    energy = round_kwh(timeline.energy_kwh)
+    stretches = _idle_stretches(timeline, charge_s, total_s)
+    active_s = charge_s - sum(min(b, charge_s) - a for a, b in stretches if a < charge_s)
+    points, power, current = _readings(timeline, charge_s, energy)
+    if len(points) == 1 and active_s > 0:
+        points.extend(_linear_energy(stretches, charge_s, active_s, energy))
+    points.append((Decimal(charge_s), energy))
+    average_kw = energy * SECONDS_PER_HOUR / active_s if active_s else ZERO
+    meter = _Meter(total_s, charge_s, energy, stretches, points, power, current, average_kw)
+    for element in tariff.elements:
+        r = element.restrictions
+        if r is None:
+            continue
+        for kwh in (r.min_kwh, r.max_kwh):
+            if kwh is not None:
+                x = meter.crossing(kwh)
+                if x is not None and 0 < x < charge_s:
+                    meter.pinned[x] = round_kwh(kwh)
+    return meter
+
+
+def _idle_stretches(timeline: Timeline, charge_s: int, total_s: int) -> list[Stretch]:
+    """The `idle` stretches clipped to the charging time and merged, then the idle time after
+    charging_end (joined to a stretch that reaches it)."""
+    start = timeline.start
+    stretches: list[Stretch] = []
+    for a_dt, b_dt in sorted(timeline.idle):
+        a = max(0, int((a_dt - start).total_seconds()))
+        b = min(charge_s, int((b_dt - start).total_seconds()))
+        if a < b:
+            if stretches and a <= stretches[-1][1]:
+                stretches[-1] = (stretches[-1][0], max(b, stretches[-1][1]))
+            else:
+                stretches.append((a, b))
+    if total_s > charge_s:
+        if stretches and stretches[-1][1] >= charge_s:
+            stretches[-1] = (stretches[-1][0], total_s)
+        else:
+            stretches.append((charge_s, total_s))
+    return stretches
+
+
+def _readings(
+    timeline: Timeline, charge_s: int, energy: Decimal
+) -> tuple[list[Point], list[Point], list[Point]]:
+    """Energy points (from (0, 0), never decreasing, capped at the session's energy), power and
+    current from the meter samples."""
+    start = timeline.start
+    points: list[Point] = [(ZERO, ZERO)]
+    power: list[Point] = []
+    current: list[Point] = []
+    for s in sorted(timeline.samples, key=lambda s: s.at):
+        at = Decimal(int((s.at - start).total_seconds()))
+        if s.energy_kwh is not None and ZERO < at < charge_s:
+            points.append((at, min(max(s.energy_kwh, points[-1][1]), energy)))
+        if s.power_kw is not None:
+            power.append((at, s.power_kw))
+        if s.current_a is not None:
+            current.append((at, s.current_a))
+    return points, power, current
+
+
+def _linear_energy(
+    stretches: list[Stretch], charge_s: int, active_s: int, energy: Decimal
+) -> list[Point]:
+    """Without energy samples: linear over the charging time, flat while idle."""
+    points: list[Point] = []
+    done = 0
+    for a, b in stretches:
+        if a >= charge_s:
+            break
+        done += a - (int(points[-1][0]) if points else 0)
+        level = energy * done / active_s
+        points.append((Decimal(a), level))
+        points.append((Decimal(min(b, charge_s)), level))
+    return points
+
+
+def _needs_clock(tariff: TariffSpec) -> bool:
+    for element in tariff.elements:
+        r = element.restrictions
+        if r is not None and (
+            r.start_time or r.end_time or r.start_date or r.end_date or r.day_of_week is not None
+        ):
+            return True
+    return False
+
+
+def _segments(tariff: TariffSpec, timeline: Timeline, meter: _Meter) -> list[Stretch]:
+    """Step 2: the session cut wherever anything a restriction looks at may change."""
+    start = timeline.start
+    cuts = {0, meter.charge_s, meter.total_s, *meter.pinned}
+    for a, b in meter.stretches:
+        cuts.update((a, b))
+    times: set[time] = set()
+    samples = False
+    for element in tariff.elements:
+        r = element.restrictions
+        if r is None:
+            continue
+        for t in (r.start_time, r.end_time):
+            if t is not None:
+                times.add(t)
+        for d in (r.min_duration, r.max_duration):
+            if d is not None:
+                cuts.add(d)
+        if any(v is not None for v in (r.min_power, r.max_power, r.min_current, r.max_current)):
+            samples = True
+    if _needs_clock(tariff):
+        for instant in boundaries(timeline.timezone, start, timeline.stop, tuple(sorted(times))):
+            cuts.add(int((instant - start).total_seconds()))
+    if samples:
+        cuts.update(int((s.at - start).total_seconds()) for s in timeline.samples)
+    segments = list(pairwise(sorted(c for c in cuts if 0 <= c <= meter.total_s)))
+    if meter.charge_s == 0:
+        segments.insert(0, (0, 0))  # a session that never charged still reports its energy
+    return segments
+
+
+def _matching(
+    elements: tuple[TariffElement, ...],
+    start: datetime,
+    clock: ZoneInfo | None,
+    meter: _Meter,
+    x: Decimal,
+) -> list[bool]:
+    """Whether each element's restrictions all hold `x` seconds into the session."""
+    local = (start + timedelta(seconds=float(x))).astimezone(clock) if clock else None
+    return [_matches(e.restrictions, local, meter, x) for e in elements]
 
 
 def _matches(
@@ -207,9 +341,34 @@ def _matches(
     return True
 
 
+def _time_matches(r: Restrictions, t: time) -> bool:
+    st, et = r.start_time, r.end_time
+    if st is None:
+        return et is None or t < et
+    if et is None:
+        return t >= st
+    if st < et:
+        return st <= t < et
+    if st > et:  # wraps past midnight
+        return t >= st or t < et
+    return True
+
+
 def _within(value: Decimal, low: Decimal | int | None, high: Decimal | int | None) -> bool:
     """OCPI bounds: the minimum is inclusive, the maximum exclusive."""
     return (low is None or value >= low) and (high is None or value < high)
+
+
+def _first(
+    elements: tuple[TariffElement, ...], matching: list[bool], dimension: Dimension
+) -> PriceComponent | None:
+    """OCPI's rule: the first matching element with a component of `dimension` prices it."""
+    for element, ok in zip(elements, matching, strict=True):
+        if ok:
+            component = element.component(dimension)
+            if component is not None:
+                return component
+    return None
 
 
 class _Run:
@@ -230,51 +389,79 @@ class _Run:
         self.extra = ZERO  # step_size remainder, in kWh or seconds
 
 
-def _cuts(tariff: TariffSpec, timeline: Timeline, meter: _Meter, total_s: int) -> list[int]:
-    start = timeline.start
-    cuts = {0, meter.charge_s, total_s}
-    for a, b in meter.stretches:
-        cuts.update((a, b))
-    times: set[time] = set()
-    clock = False
-    samples = False
-    for element in tariff.elements:
-        r = element.restrictions
-        if r is None:
-            continue
-        for t in (r.start_time, r.end_time):
-            if t is not None:
-                times.add(t)
-                clock = True
-        if r.start_date or r.end_date or r.day_of_week is not None:
-            clock = True
-        for d in (r.min_duration, r.max_duration):
-            if d is not None:
-                cuts.add(d)
-        for kwh in (r.min_kwh, r.max_kwh):
-            if kwh is not None:
-                x = meter.crossing(kwh)
-                if x is not None and 0 < x < meter.charge_s:
-                    cuts.add(x)
-                    meter.pinned[x] = round_kwh(kwh)
-        if any(v is not None for v in (r.min_power, r.max_power, r.min_current, r.max_current)):
-            samples = True
-    if clock:
-        for instant in boundaries(timeline.timezone, start, timeline.stop, tuple(sorted(times))):
-            cuts.add(int((instant - start).total_seconds()))
-    if samples:
-        cuts.update(int((s.at - start).total_seconds()) for s in timeline.samples)
-    return sorted(c for c in cuts if 0 <= c <= total_s)
+class _Runs:
+    """The runs in the order they start, and the latest run of each dimension."""
+
+    __slots__ = ("all", "latest")
+
+    def __init__(self) -> None:
+        self.all: list[_Run] = []
+        self.latest: dict[Dimension, _Run] = {}
+
+    def extend(
+        self, dimension: Dimension, component: PriceComponent | None, a: int, b: int
+    ) -> _Run:
+        """The latest run of `dimension` grown to `b`, or a new one where the component
+        changes or the segments are not adjacent."""
+        run = self.latest.get(dimension)
+        if run is None or run.component is not component or run.b != a:
+            run = _Run(dimension, component, a, b)
+            self.all.append(run)
+            self.latest[dimension] = run
+        run.b = b
+        return run
 
 
-def _needs_clock(tariff: TariffSpec) -> bool:
-    for element in tariff.elements:
-        r = element.restrictions
-        if r is not None and (
-            r.start_time or r.end_time or r.start_date or r.end_date or r.day_of_week is not None
-        ):
-            return True
-    return False
+def _runs(
+    tariff: TariffSpec,
+    start: datetime,
+    clock: ZoneInfo | None,
+    meter: _Meter,
+    segments: list[Stretch],
+) -> list[_Run]:
+    """Step 3: each segment, classified at its midpoint, extends the run of each dimension
+    that prices it, carrying its energy and (billable) seconds."""
+    elements = tariff.elements
+    grace_s = tariff.parking_grace_minutes * 60
+    runs = _Runs()
+    energy_before = ZERO_KWH
+    for a, b in segments:
+        mid = Decimal(a + b) / TWO
+        matching = _matching(elements, start, clock, meter, mid)
+        idle_from = meter.idle_since(mid) if b > a else None
+        kwh = ZERO_KWH
+        if b <= meter.charge_s:
+            energy_after = meter.energy_at_cut(b)
+            kwh = energy_after - energy_before
+            energy_before = energy_after
+        if idle_from is None:
+            energy_c = _first(elements, matching, "ENERGY")
+            time_c = _first(elements, matching, "TIME")
+            if energy_c is not None or time_c is None:
+                runs.extend("ENERGY", energy_c, a, b).kwh += kwh
+            if time_c is not None:
+                run = runs.extend("TIME", time_c, a, b)
+                run.seconds += b - a
+                if energy_c is None:
+                    run.kwh += kwh
+        else:
+            run = runs.extend("PARKING_TIME", _first(elements, matching, "PARKING_TIME"), a, b)
+            run.seconds += b - a
+            run.billable_s += max(0, b - max(a, idle_from + grace_s))
+            run.kwh += kwh  # zero unless meter samples report energy while idle
+    return runs.all
+
+
+def _round_up_to_step_sizes(runs: list[_Run]) -> None:
+    """Step 4: ENERGY once, and TIME or (when parking is billed) PARKING_TIME once."""
+    parking_billed = any(
+        r.dimension == "PARKING_TIME" and r.component is not None and r.billable_s > 0 for r in runs
+    )
+    _step(runs, "ENERGY", WH_PER_KWH)
+    if parking_billed:
+        _step(runs, "PARKING_TIME", Decimal(1))
+    else:
+        _step(runs, "TIME", Decimal(1))
 
 
 def _step(runs: list[_Run], dimension: Dimension, unit: Decimal) -> None:
@@ -299,115 +486,44 @@ def _step(runs: list[_Run], dimension: Dimension, unit: Decimal) -> None:
     last.extra = (rounded - total) / unit
 
 
-def price(tariff: TariffSpec, timeline: Timeline) -> PricedSession:
-    if not timeline.start <= timeline.charging_end <= timeline.stop:
-        raise ValueError("timeline must satisfy start <= charging_end <= stop")
-    start = timeline.start
-    total_s = int((timeline.stop - start).total_seconds())
-    charge_s = int((timeline.charging_end - start).total_seconds())
-    meter = _Meter(timeline, charge_s, total_s, round_kwh(timeline.energy_kwh))
-    cuts = _cuts(tariff, timeline, meter, total_s)
-    segments = list(pairwise(cuts))
-    if charge_s == 0:
-        segments.insert(0, (0, 0))  # a session that never charged still reports its energy
-    tz = zone(timeline.timezone) if _needs_clock(tariff) else None
-    grace_s = tariff.parking_grace_minutes * 60
-    elements = tariff.elements
-
-    def first(dimension: Dimension, matching: list[bool]) -> PriceComponent | None:
-        for element, ok in zip(elements, matching, strict=True):
-            if ok:
-                component = element.component(dimension)
-                if component is not None:
-                    return component
-        return None
-
-    def state(x: Decimal) -> list[bool]:
-        local = (start + timedelta(seconds=float(x))).astimezone(tz) if tz else None
-        return [_matches(e.restrictions, local, meter, x) for e in elements]
-
-    runs: list[_Run] = []
-    open_runs: dict[Dimension, _Run] = {}
-
-    def extend(dimension: Dimension, component: PriceComponent | None, a: int, b: int) -> _Run:
-        run = open_runs.get(dimension)
-        if run is None or run.component is not component or run.b != a:
-            run = _Run(dimension, component, a, b)
-            runs.append(run)
-            open_runs[dimension] = run
-        run.b = b
-        return run
-
-    energy_before = ZERO_KWH
-    for a, b in segments:
-        mid = Decimal(a + b) / TWO
-        matching = state(mid)
-        idle_from = meter.idle_since(mid) if b > a else None
-        kwh = ZERO_KWH
-        if b <= charge_s:
-            energy_after = meter.energy_at_cut(b)
-            kwh = energy_after - energy_before
-            energy_before = energy_after
-        if idle_from is None:
-            energy_c = first("ENERGY", matching)
-            time_c = first("TIME", matching)
-            if energy_c is not None or time_c is None:
-                extend("ENERGY", energy_c, a, b).kwh += kwh
-            if time_c is not None:
-                run = extend("TIME", time_c, a, b)
-                run.seconds += b - a
-                if energy_c is None:
-                    run.kwh += kwh
-        else:
-            run = extend("PARKING_TIME", first("PARKING_TIME", matching), a, b)
-            run.seconds += b - a
-            run.billable_s += max(0, b - max(a, idle_from + grace_s))
-            run.kwh += kwh  # zero unless meter samples report energy while idle
-
-    parking_billed = any(
-        r.dimension == "PARKING_TIME" and r.component is not None and r.billable_s > 0 for r in runs
-    )
-    _step(runs, "ENERGY", WH_PER_KWH)
-    if parking_billed:
-        _step(runs, "PARKING_TIME", Decimal(1))
+def _run_period(run: _Run, start: datetime, tax_rate: Decimal) -> PricedPeriod:
+    """Step 5: a run as a period."""
+    unit_price = run.component.price if run.component is not None else ZERO
+    if run.dimension == "ENERGY":
+        raw = unit_price * (run.kwh + run.extra)
+    elif run.dimension == "TIME":
+        raw = unit_price * (run.seconds + run.extra) / SECONDS_PER_HOUR
     else:
-        _step(runs, "TIME", Decimal(1))
+        raw = unit_price * (run.billable_s + run.extra) / SECONDS_PER_HOUR
+    at = start + timedelta(seconds=run.a)
+    return _period(at, run.b - run.a, run.kwh, run.dimension, unit_price, raw, tax_rate)
 
-    periods: list[PricedPeriod] = []
 
-    def add(
-        at: datetime,
-        duration_s: int,
-        kwh: Decimal,
-        dimension: Dimension,
-        unit_price: Decimal,
-        raw: Decimal,
-    ) -> None:
-        amount = round_money(raw)
-        gst = gst_included(amount, tariff.tax_rate)
-        periods.append(PricedPeriod(at, duration_s, kwh, dimension, unit_price, amount, gst))
+def _period(
+    at: datetime,
+    duration_s: int,
+    kwh: Decimal,
+    dimension: Dimension,
+    unit_price: Decimal,
+    raw: Decimal,
+    tax_rate: Decimal,
+) -> PricedPeriod:
+    """A period whose amount is `raw` rounded to the cent."""
+    amount = round_money(raw)
+    gst = gst_included(amount, tax_rate)
+    return PricedPeriod(at, duration_s, kwh, dimension, unit_price, amount, gst)
 
-    runs.sort(key=lambda r: (r.a, r.dimension != "ENERGY"))
-    for r in runs:
-        unit_price = r.component.price if r.component is not None else ZERO
-        if r.dimension == "ENERGY":
-            raw = unit_price * (r.kwh + r.extra)
-        elif r.dimension == "TIME":
-            raw = unit_price * (r.seconds + r.extra) / SECONDS_PER_HOUR
-        else:
-            raw = unit_price * (r.billable_s + r.extra) / SECONDS_PER_HOUR
-        add(start + timedelta(seconds=r.a), r.b - r.a, r.kwh, r.dimension, unit_price, raw)
 
-    flat = first("FLAT", state(ZERO))
-    if flat is not None and flat.price:
-        add(start, 0, ZERO_KWH, "FLAT", flat.price, flat.price)
+def _flat_period(start: datetime, amount: Decimal, tax_rate: Decimal) -> PricedPeriod:
+    """A FLAT fee, or a min/max_price adjustment, at the session start."""
+    return _period(start, 0, ZERO_KWH, "FLAT", amount, amount, tax_rate)
 
+
+def _min_max_adjustment(tariff: TariffSpec, periods: list[PricedPeriod]) -> Decimal:
+    """Step 6: what brings the total up to min_price or down to max_price (0 if within)."""
     total = sum((p.amount for p in periods), ZERO)
-    adjustment = ZERO
     if tariff.min_price is not None and total < tariff.min_price:
-        adjustment = tariff.min_price - total
-    elif tariff.max_price is not None and total > tariff.max_price:
-        adjustment = tariff.max_price - total
-    if adjustment:
-        add(start, 0, ZERO_KWH, "FLAT", adjustment, adjustment)
-    return PricedSession(tariff.currency, tuple(periods))
+        return tariff.min_price - total
+    if tariff.max_price is not None and total > tariff.max_price:
+        return tariff.max_price - total
+    return ZERO

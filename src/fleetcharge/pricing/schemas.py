@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any, Literal
 
 Dimension = Literal["ENERGY", "TIME", "PARKING_TIME", "FLAT"]
-DIMENSIONS: tuple[Dimension, ...] = ("ENERGY", "TIME", "PARKING_TIME", "FLAT")
 DAYS_OF_WEEK: tuple[str, ...] = (
     "MONDAY",
     "TUESDAY",

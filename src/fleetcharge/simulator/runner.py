@@ -209,11 +209,3 @@ async def _supervise(
                 raise error
             failures[tasks[task].station_id] = str(error)
     return False
-
-
-def run_simulation(
-    config: SimulationConfig,
-    on_session: Callable[[SessionReport], None] | None = None,
-) -> SimulationSummary:
-    """`simulate` for callers without an event loop."""
-    return asyncio.run(simulate(config, on_session))
