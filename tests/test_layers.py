@@ -21,19 +21,6 @@ SERVE_THE_WEB_APP = frozenset({"cli", "demo"})
 HTTP_FOLDERS = frozenset({"web", "admin"})
 DOMAIN_HTTP_FILES = ("endpoints.py", "schemas.py")
 
-# Import edges that close a loop today and are being removed: the test ignores each edge
-# while it exists and fails once it is gone, so that it is taken off this list.
-KNOWN_LOOP_EDGES: dict[tuple[str, str], str] = {
-    ("network", "csms"): "issue 14 part C1 puts csms above network",
-    ("reviews", "csms"): "issue 14 part C1 puts csms above reviews",
-}
-# Domain files that import `api` today for paging and number formats, which issue 14
-# part A moves into `kit`; likewise taken off this list once they no longer do.
-KNOWN_API_IMPORTERS = frozenset(
-    {"charging/repository.py", "charging/service.py", "fleets/service.py", "billing/listing.py"}
-)
-
-
 def _imported_modules(path: Path) -> Iterator[str]:
     """Every module `path` imports (also inside functions), as a dotted name."""
     package = ".".join(("fleetcharge", *path.relative_to(PACKAGE).parent.parts))
@@ -97,9 +84,7 @@ def _loops(edges: set[tuple[str, str]]) -> list[set[str]]:
 
 def test_no_units_import_each_other_in_a_loop() -> None:
     edges = _imports()
-    gone = [edge for edge in KNOWN_LOOP_EDGES if edge not in edges]
-    assert not gone, f"no longer imported, take them off KNOWN_LOOP_EDGES: {gone}"
-    loops = _loops(set(edges) - set(KNOWN_LOOP_EDGES))
+    loops = _loops(set(edges))
     described = [
         {f"{a} -> {b}": sorted(edges[a, b]) for a, b in sorted(edges) if {a, b} <= loop}
         for loop in loops
@@ -124,9 +109,7 @@ def test_in_a_domain_only_the_http_files_import_api() -> None:
         for file in files
         if not file.endswith(DOMAIN_HTTP_FILES)
     }
-    gone = sorted(KNOWN_API_IMPORTERS - importers)
-    assert not gone, f"no longer importing api, take them off KNOWN_API_IMPORTERS: {gone}"
-    assert importers <= KNOWN_API_IMPORTERS, sorted(importers - KNOWN_API_IMPORTERS)
+    assert not importers, sorted(importers)
 
 
 def test_the_kit_does_not_import_the_web_framework() -> None:
