@@ -1,1 +1,2 @@
-"""Operator staff and organisation members, their admin API tokens, and what each role may do."""
+"""Operator staff and organisation members, and their admin API tokens (what each role may
+do is `fleetcharge.permissions`)."""
