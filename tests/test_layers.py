@@ -21,6 +21,7 @@ SERVE_THE_WEB_APP = frozenset({"cli", "demo"})
 HTTP_FOLDERS = frozenset({"web", "admin"})
 DOMAIN_HTTP_FILES = ("endpoints.py", "schemas.py")
 
+
 def _imported_modules(path: Path) -> Iterator[str]:
     """Every module `path` imports (also inside functions), as a dotted name."""
     package = ".".join(("fleetcharge", *path.relative_to(PACKAGE).parent.parts))

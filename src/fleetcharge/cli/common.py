@@ -5,7 +5,7 @@ import json
 import re
 import socket
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -144,6 +144,16 @@ def print_record(view: dict[str, Any], as_json: bool, text: dict[str, Any] | Non
     for key, value in (view | (text or {})).items():
         shown = "-" if value is None or value == {} else value
         console.print(Text.assemble((key, "bold"), f": {shown}"), soft_wrap=True)
+
+
+def print_summary(
+    view: dict[str, Any], as_json: bool, summary: Callable[[dict[str, Any]], str], prefix: str = ""
+) -> None:
+    """One object: as JSON, or `prefix` and its one-line `summary`."""
+    if as_json:
+        print_json(view)
+    else:
+        console.print(prefix + summary(view), soft_wrap=True)
 
 
 def cli_actor() -> Actor:

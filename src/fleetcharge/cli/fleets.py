@@ -10,8 +10,8 @@ from fleetcharge.cli.common import (
     DatabaseUrl,
     cli_actor,
     command_session,
-    console,
     print_json,
+    print_summary,
     print_table,
 )
 from fleetcharge.cli.records import Options, every
@@ -50,10 +50,7 @@ def create(
             FleetCreate, {"organisation_uuid": organisation.uuid, "name": name}
         )
         view = service.fleet_view(service.create_fleet(db, cli_actor(), data))
-    if as_json:
-        print_json(view)
-    else:
-        console.print(f"Created fleet {_summary(view)}", soft_wrap=True)
+    print_summary(view, as_json, _summary, "Created fleet ")
 
 
 @app.command("list")
@@ -89,10 +86,7 @@ def show(
     with OPTIONS.named(), command_session(database_url) as db:
         organisation = find_organisation(db, org, "organisation") if org else None
         view = service.fleet_view(find_fleet(db, fleet, organisation))
-    if as_json:
-        print_json(view)
-    else:
-        console.print(_summary(view), soft_wrap=True)
+    print_summary(view, as_json, _summary)
 
 
 @app.command("rename")
@@ -110,7 +104,4 @@ def rename(
         found = find_fleet(db, fleet, organisation)
         data = options.validated(FleetRename, {"name": new_name})
         view = service.fleet_view(service.rename_fleet(db, cli_actor(), found, data))
-    if as_json:
-        print_json(view)
-    else:
-        console.print(f"Renamed: {_summary(view)}", soft_wrap=True)
+    print_summary(view, as_json, _summary, "Renamed: ")

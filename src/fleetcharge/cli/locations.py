@@ -10,10 +10,10 @@ from fleetcharge.cli.common import (
     DatabaseUrl,
     cli_actor,
     command_session,
-    console,
     fail,
     print_json,
     print_record,
+    print_summary,
     print_table,
 )
 from fleetcharge.cli.records import Options, every, given
@@ -32,13 +32,6 @@ OPTIONS = Options({"host_organisation_uuid": "--host"})
 
 def _summary(view: dict[str, Any]) -> str:
     return f"{view['name']} ({view['uuid']}): {view['address']}, {view['timezone']}"
-
-
-def _print(view: dict[str, Any], as_json: bool, prefix: str = "") -> None:
-    if as_json:
-        print_json(view)
-    else:
-        console.print(prefix + _summary(view), soft_wrap=True)
 
 
 @app.command("create")
@@ -60,7 +53,7 @@ def create(
         values["host_organisation_uuid"] = str(find_organisation(db, host).uuid)
         data = OPTIONS.validated(LocationCreate, values)
         view = service.location_view(service.create_location(db, cli_actor(), data))
-    _print(view, as_json, "Created ")
+    print_summary(view, as_json, _summary, "Created ")
 
 
 @app.command("list")
@@ -116,4 +109,4 @@ def set_fields(
         data = OPTIONS.validated(LocationUpdate, changes)
         found = service.find_location(db, location)
         view = service.location_view(service.update_location(db, cli_actor(), found, data))
-    _print(view, as_json)
+    print_summary(view, as_json, _summary)

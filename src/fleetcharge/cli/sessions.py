@@ -13,10 +13,10 @@ from fleetcharge.cli.common import (
     DatabaseUrl,
     cli_actor,
     command_session,
-    console,
     fail,
     print_json,
     print_record,
+    print_summary,
     print_table,
 )
 from fleetcharge.cli.records import Options, every, given
@@ -50,13 +50,6 @@ def _summary(view: dict[str, Any]) -> str:
         f"{view['energy_kwh']} kWh at {view['station']['identity']} from "
         f"{view['start_date_time']} to {view['stop_date_time']}, {reasons}"
     )
-
-
-def _print(view: dict[str, Any], as_json: bool) -> None:
-    if as_json:
-        print_json(view)
-    else:
-        console.print(_summary(view), soft_wrap=True)
 
 
 @review_app.command("list")
@@ -180,4 +173,4 @@ def _decide(
 ) -> None:
     with OPTIONS.named(), command_session(database_url) as db:
         view = service.review_view(decision(db, service.find_review(db, review)))
-    _print(view, as_json)
+    print_summary(view, as_json, _summary)

@@ -15,6 +15,7 @@ from fleetcharge.cli.common import (
     fail,
     print_json,
     print_record,
+    print_summary,
     print_table,
 )
 from fleetcharge.cli.records import Options, every, given
@@ -83,13 +84,6 @@ def _summary(view: dict[str, Any]) -> str:
     )
 
 
-def _print(view: dict[str, Any], as_json: bool, prefix: str = "") -> None:
-    if as_json:
-        print_json(view)
-    else:
-        console.print(prefix + _summary(view), soft_wrap=True)
-
-
 def create(
     identity: Annotated[str, typer.Argument(help="Its OCPP identity.", show_default=False)],
     evse_id: Annotated[str | None, typer.Option(help="Unique EVSE id, e.g. AU*FCN*E0001.")] = None,
@@ -116,7 +110,7 @@ def create(
     with OPTIONS.named(), command_session(database_url) as db:
         data = OPTIONS.validated(StationCreate, _references(db, values, location, tariff))
         view = service.station_view(service.create_station(db, cli_actor(), data))
-    _print(view, as_json, "Created ")
+    print_summary(view, as_json, _summary, "Created ")
     if not as_json:
         console.print(
             f"It connects once it has a password: fleetcharge stations set-password {identity}",
@@ -204,7 +198,7 @@ def set_fields(
         data = OPTIONS.validated(StationUpdate, _references(db, values, location, tariff))
         found = service.find_station(db, station)
         view = service.station_view(service.update_station(db, cli_actor(), found, data))
-    _print(view, as_json)
+    print_summary(view, as_json, _summary)
 
 
 def set_password(
@@ -253,7 +247,7 @@ def decommission(
     with command_session(database_url) as db:
         found = service.find_station(db, station)
         view = service.station_view(service.decommission(db, cli_actor(), found))
-    _print(view, as_json)
+    print_summary(view, as_json, _summary)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,10 +10,10 @@ from fleetcharge.cli.common import (
     DatabaseUrl,
     cli_actor,
     command_session,
-    console,
     day,
     fail,
     print_json,
+    print_summary,
     print_table,
 )
 from fleetcharge.cli.records import Options, every, given
@@ -78,13 +78,6 @@ def _summary(view: dict[str, Any]) -> str:
     )
 
 
-def _print(view: dict[str, Any], as_json: bool, prefix: str = "") -> None:
-    if as_json:
-        print_json(view)
-    else:
-        console.print(f"{prefix}{_summary(view)}", soft_wrap=True)
-
-
 @app.command("create")
 def create(
     vin: Annotated[str, typer.Argument(help="17 letters and digits, no I, O or Q.")],
@@ -116,7 +109,7 @@ def create(
             {"fleet_uuid": found.uuid, "vin": vin, "registration_number": registration, **values},
         )
         view = service.vehicle_view(service.create_vehicle(db, cli_actor(), data))
-    _print(view, as_json, "Created ")
+    print_summary(view, as_json, _summary, "Created ")
 
 
 @app.command("list")
@@ -171,7 +164,7 @@ def show(vehicle: VehicleArg, as_json: AsJson = False, database_url: DatabaseUrl
     """Show one vehicle (by VIN: its active record)."""
     with OPTIONS.named(), command_session(database_url) as db:
         view = service.vehicle_view(find_vehicle(db, vehicle))
-    _print(view, as_json)
+    print_summary(view, as_json, _summary)
 
 
 @app.command("set")
@@ -200,7 +193,7 @@ def set_details(
         found = find_vehicle(db, vehicle)
         data = OPTIONS.validated(VehicleUpdate, changes)
         view = service.vehicle_view(service.update_vehicle(db, cli_actor(), found, data))
-    _print(view, as_json)
+    print_summary(view, as_json, _summary)
 
 
 @app.command("move")
@@ -222,7 +215,7 @@ def move(
         target = find_fleet(db, fleet, found.fleet.organisation)
         data = OPTIONS.validated(VehicleMove, given(fleet_uuid=target.uuid, from_=first))
         view = service.vehicle_view(service.move_vehicle(db, cli_actor(), found, data))
-    _print(view, as_json, "Moved: ")
+    print_summary(view, as_json, _summary, "Moved: ")
 
 
 @app.command("retire")
@@ -241,4 +234,4 @@ def retire(
         found = find_vehicle(db, vehicle)
         data = OPTIONS.validated(VehicleUpdate, {"effective_to": last or service.today(found)})
         view = service.vehicle_view(service.update_vehicle(db, cli_actor(), found, data))
-    _print(view, as_json, "Retired: ")
+    print_summary(view, as_json, _summary, "Retired: ")

@@ -4,21 +4,15 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
-from fleetcharge.admin.calls import (
-    Cursor,
-    Limit,
-    admin_call,
-    create,
-    object_response,
-    page_request,
-    page_response,
-)
+from fleetcharge.admin.calls import Cursor, Limit, create, page_request
 from fleetcharge.admin.documents import creates, lists, shows
+from fleetcharge.admin.resources import Resource
 from fleetcharge.auth import service
 from fleetcharge.auth.schemas import TOKEN_STATES, ApiTokenCreate, ApiTokenIssued, ApiTokenView
 from fleetcharge.permissions import Actor
 
 router = APIRouter(prefix="/api-tokens", tags=["Fleets API tokens"])
+TOKENS = Resource("api_tokens", service.get_api_token, service.token_view)
 
 OrganisationFilter = Annotated[UUID | None, Query(description="Only this organisation's tokens.")]
 StateFilter = Annotated[
@@ -38,11 +32,12 @@ def list_api_tokens(
     organisation_uuid: OrganisationFilter = None,
     state: StateFilter = None,
 ) -> Response:
-    with admin_call(request, "api_tokens", "read") as (db, actor):
-        page = service.list_api_tokens(
+    return TOKENS.page(
+        request,
+        lambda db, actor: service.list_api_tokens(
             db, actor, page_request(cursor, limit), organisation_uuid, state
-        )
-        return page_response(request, page, service.token_view)
+        ),
+    )
 
 
 @router.post(
@@ -60,8 +55,7 @@ def issue_api_token(request: Request, body: ApiTokenCreate) -> Response:
 
 @router.get("/{uuid}", summary="Show a Fleets API token", **shows(ApiTokenView, "The token."))
 def show_api_token(request: Request, uuid: UUID) -> Response:
-    with admin_call(request, "api_tokens", "read") as (db, actor):
-        return object_response(service.token_view(service.get_api_token(db, actor, uuid)))
+    return TOKENS.show(request, uuid)
 
 
 @router.post(
@@ -70,5 +64,6 @@ def show_api_token(request: Request, uuid: UUID) -> Response:
     **shows(ApiTokenView, "The token, revoked (revoking twice changes nothing)."),
 )
 def revoke_api_token(request: Request, uuid: UUID) -> Response:
-    with admin_call(request, "api_tokens", "revoke") as (db, actor):
-        return object_response(service.token_view(service.revoke_api_token(db, actor, uuid)))
+    return TOKENS.answer(
+        request, "revoke", lambda db, actor: service.revoke_api_token(db, actor, uuid)
+    )

@@ -3,8 +3,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 
-from fleetcharge.admin.calls import Cursor, Limit, admin_call, page_request, page_response
+from fleetcharge.admin.calls import Cursor, Limit, page_request
 from fleetcharge.admin.documents import lists
+from fleetcharge.admin.resources import listed
 from fleetcharge.audit.schemas import AuditEventView
 from fleetcharge.audit.service import event_view, list_events
 
@@ -19,8 +20,11 @@ def list_audit_events(
     resource: Annotated[str | None, Query(description="e.g. station, vehicle, card.")] = None,
     resource_uuid: Annotated[UUID | None, Query(description="One object's history.")] = None,
 ) -> Response:
-    with admin_call(request, "audit_events", "read") as (db, actor):
-        page = list_events(
+    return listed(
+        request,
+        "audit_events",
+        lambda db, actor: list_events(
             db, actor, page_request(cursor, limit), resource=resource, resource_uuid=resource_uuid
-        )
-        return page_response(request, page, event_view)
+        ),
+        event_view,
+    )

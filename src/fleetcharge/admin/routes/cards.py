@@ -1,21 +1,12 @@
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
-from fleetcharge.admin.calls import (
-    Cursor,
-    Limit,
-    admin_call,
-    create,
-    expected_version,
-    object_response,
-    page_request,
-    page_response,
-)
+from fleetcharge.admin.calls import Cursor, Limit, page_request
 from fleetcharge.admin.documents import changes, creates, lists, shows
+from fleetcharge.admin.resources import Resource, organisation_filter
 from fleetcharge.fleets import cards as service
 from fleetcharge.fleets.admin_schemas import (
     CardAssign,
@@ -25,12 +16,13 @@ from fleetcharge.fleets.admin_schemas import (
     CardView,
 )
 from fleetcharge.fleets.vehicle_records import get_vehicle
+from fleetcharge.kit.cursors import Page
 from fleetcharge.models import Card
 from fleetcharge.models.vehicle import CardStatus
-from fleetcharge.organisations.service import visible_organisation
 from fleetcharge.permissions import Actor
 
 router = APIRouter(prefix="/cards", tags=["Cards"])
+CARDS = Resource("cards", service.get_card, service.card_view)
 
 OrganisationFilter = Annotated[UUID | None, Query(description="Only this organisation's.")]
 VehicleFilter = Annotated[UUID | None, Query(description="Only this vehicle's.")]
@@ -51,15 +43,10 @@ def list_cards(
     status: StatusFilter = None,
     q: Search = None,
 ) -> Response:
-    with admin_call(request, "cards", "read") as (db, actor):
-        organisation_id = vehicle_id = None
-        if organisation_uuid is not None:
-            organisation_id = visible_organisation(
-                db, actor, organisation_uuid, parameter="organisation_uuid"
-            ).id
-        if vehicle_uuid is not None:
-            vehicle_id = get_vehicle(db, actor, vehicle_uuid).id
-        page = service.list_cards(
+    def fetch(db: Session, actor: Actor) -> Page[Card]:
+        organisation_id = organisation_filter(db, actor, organisation_uuid)
+        vehicle_id = None if vehicle_uuid is None else get_vehicle(db, actor, vehicle_uuid).id
+        return service.list_cards(
             db,
             actor,
             page_request(cursor, limit),
@@ -68,39 +55,24 @@ def list_cards(
             status=status,
             q=q,
         )
-        return page_response(request, page, service.card_view)
+
+    return CARDS.page(request, fetch)
 
 
 @router.post("", summary="Create a card", **creates(CardView))
 def create_card(request: Request, body: CardCreate) -> Response:
-    def make(db: Session, actor: Actor) -> tuple[int, dict[str, Any]]:
-        return 201, service.card_view(service.create_card(db, actor, body))
-
-    return create(request, "cards", "create", body, make)
+    return CARDS.create(request, body, lambda db, actor: service.create_card(db, actor, body))
 
 
 @router.get("/{uuid}", summary="Show a card", **shows(CardView))
 def show_card(request: Request, uuid: UUID) -> Response:
-    with admin_call(request, "cards", "read") as (db, actor):
-        return object_response(service.card_view(service.get_card(db, actor, uuid)))
-
-
-def _changed(
-    request: Request,
-    uuid: UUID,
-    action: str,
-    change: Callable[[Session, Actor, Card, int | None], Card],
-) -> Response:
-    version = expected_version(request)
-    with admin_call(request, "cards", action) as (db, actor):
-        card = service.get_card(db, actor, uuid)
-        return object_response(service.card_view(change(db, actor, card, version)))
+    return CARDS.show(request, uuid)
 
 
 @router.patch("/{uuid}", summary="Change a card's expiry (If-Match)", **changes(CardView))
 def update_card(request: Request, uuid: UUID, body: CardUpdate) -> Response:
-    return _changed(
-        request, uuid, "update", lambda db, a, card, v: service.update_card(db, a, card, body, v)
+    return CARDS.change(
+        request, uuid, lambda db, a, card, v: service.update_card(db, a, card, body, v)
     )
 
 
@@ -110,8 +82,8 @@ def update_card(request: Request, uuid: UUID, body: CardUpdate) -> Response:
     **changes(CardView),
 )
 def assign_card(request: Request, uuid: UUID, body: CardAssign) -> Response:
-    return _changed(
-        request, uuid, "update", lambda db, a, card, v: service.assign_card(db, a, card, body, v)
+    return CARDS.change(
+        request, uuid, lambda db, a, card, v: service.assign_card(db, a, card, body, v)
     )
 
 
@@ -122,8 +94,8 @@ def assign_card(request: Request, uuid: UUID, body: CardAssign) -> Response:
 )
 def unassign_card(request: Request, uuid: UUID, body: CardUnassign | None = None) -> Response:
     data = body or CardUnassign()
-    return _changed(
-        request, uuid, "update", lambda db, a, card, v: service.unassign_card(db, a, card, data, v)
+    return CARDS.change(
+        request, uuid, lambda db, a, card, v: service.unassign_card(db, a, card, data, v)
     )
 
 
@@ -133,13 +105,13 @@ def unassign_card(request: Request, uuid: UUID, body: CardUnassign | None = None
     **changes(CardView),
 )
 def block_card(request: Request, uuid: UUID) -> Response:
-    return _changed(
-        request, uuid, "block", lambda db, a, card, v: service.set_blocked(db, a, card, True, v)
+    return CARDS.change(
+        request, uuid, lambda db, a, card, v: service.set_blocked(db, a, card, True, v), "block"
     )
 
 
 @router.post("/{uuid}/unblock", summary="Unblock a card (If-Match)", **changes(CardView))
 def unblock_card(request: Request, uuid: UUID) -> Response:
-    return _changed(
-        request, uuid, "block", lambda db, a, card, v: service.set_blocked(db, a, card, False, v)
+    return CARDS.change(
+        request, uuid, lambda db, a, card, v: service.set_blocked(db, a, card, False, v), "block"
     )

@@ -3,16 +3,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 
-from fleetcharge.admin.calls import (
-    Cursor,
-    Limit,
-    admin_call,
-    expected_version,
-    object_response,
-    page_request,
-    page_response,
-)
+from fleetcharge.admin.calls import Cursor, Limit, page_request
 from fleetcharge.admin.documents import changes, lists, shows
+from fleetcharge.admin.resources import Resource
 from fleetcharge.csms import held_sessions
 from fleetcharge.models.review import REVIEW_STATES
 from fleetcharge.reviews import service
@@ -24,6 +17,7 @@ from fleetcharge.reviews.schemas import (
 )
 
 router = APIRouter(prefix="/session-reviews", tags=["Session reviews"])
+REVIEWS = Resource(service.RESOURCE, service.get_review, service.review_view)
 
 StateFilter = Annotated[
     str | None,
@@ -42,15 +36,15 @@ StateFilter = Annotated[
 def list_reviews(
     request: Request, cursor: Cursor = None, limit: Limit = None, state: StateFilter = None
 ) -> Response:
-    with admin_call(request, service.RESOURCE, "read") as (db, actor):
-        page = service.list_reviews(db, actor, page_request(cursor, limit), state=state)
-        return page_response(request, page, service.review_view)
+    return REVIEWS.page(
+        request,
+        lambda db, actor: service.list_reviews(db, actor, page_request(cursor, limit), state=state),
+    )
 
 
 @router.get("/{uuid}", summary="Show a session review", **shows(SessionReviewView))
 def show_review(request: Request, uuid: UUID) -> Response:
-    with admin_call(request, service.RESOURCE, "read") as (db, actor):
-        return object_response(service.review_view(service.get_review(db, actor, uuid)))
+    return REVIEWS.show(request, uuid)
 
 
 @router.post(
@@ -60,13 +54,13 @@ def show_review(request: Request, uuid: UUID) -> Response:
     **changes(SessionReviewView),
 )
 def accept(request: Request, uuid: UUID, body: ReviewAccept | None = None) -> Response:
-    version = expected_version(request)
-    with admin_call(request, service.RESOURCE, "review") as (db, actor):
-        review = service.get_review(db, actor, uuid)
-        note = body.note if body is not None else None
-        return object_response(
-            service.review_view(held_sessions.accept(db, actor, review, note, version))
-        )
+    note = body.note if body is not None else None
+    return REVIEWS.change(
+        request,
+        uuid,
+        lambda db, a, review, v: held_sessions.accept(db, a, review, note, v),
+        "review",
+    )
 
 
 @router.post(
@@ -76,12 +70,12 @@ def accept(request: Request, uuid: UUID, body: ReviewAccept | None = None) -> Re
     **changes(SessionReviewView),
 )
 def correct(request: Request, uuid: UUID, body: ReviewCorrection) -> Response:
-    version = expected_version(request)
-    with admin_call(request, service.RESOURCE, "review") as (db, actor):
-        review = service.get_review(db, actor, uuid)
-        return object_response(
-            service.review_view(held_sessions.correct(db, actor, review, body, version))
-        )
+    return REVIEWS.change(
+        request,
+        uuid,
+        lambda db, a, review, v: held_sessions.correct(db, a, review, body, v),
+        "review",
+    )
 
 
 @router.post(
@@ -90,9 +84,9 @@ def correct(request: Request, uuid: UUID, body: ReviewCorrection) -> Response:
     **changes(SessionReviewView),
 )
 def reject(request: Request, uuid: UUID, body: ReviewRejection) -> Response:
-    version = expected_version(request)
-    with admin_call(request, service.RESOURCE, "review") as (db, actor):
-        review = service.get_review(db, actor, uuid)
-        return object_response(
-            service.review_view(service.reject(db, actor, review, body.note, version))
-        )
+    return REVIEWS.change(
+        request,
+        uuid,
+        lambda db, a, review, v: service.reject(db, a, review, body.note, v),
+        "review",
+    )

@@ -4,17 +4,9 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
-from fleetcharge.admin.calls import (
-    Cursor,
-    Limit,
-    admin_call,
-    create,
-    expected_version,
-    object_response,
-    page_request,
-    page_response,
-)
+from fleetcharge.admin.calls import Cursor, Limit, admin_call, create, object_response, page_request
 from fleetcharge.admin.documents import changes, creates, lists, shows
+from fleetcharge.admin.resources import Resource
 from fleetcharge.csms import held_sessions
 from fleetcharge.network import passwords
 from fleetcharge.network import stations as service
@@ -29,6 +21,7 @@ from fleetcharge.network.schemas import (
 from fleetcharge.permissions import Actor
 
 router = APIRouter(prefix="/stations", tags=["Stations"])
+STATIONS = Resource("stations", service.get_station, service.station_view)
 
 Search = Annotated[str | None, Query(description="Part of the name, identity or EVSE id.")]
 AtLocation = Annotated[UUID | None, Query(description="Only this location's stations.")]
@@ -49,8 +42,9 @@ def list_stations(
     status: Status = None,
     q: Search = None,
 ) -> Response:
-    with admin_call(request, "stations", "read") as (db, actor):
-        page = service.list_stations(
+    return STATIONS.page(
+        request,
+        lambda db, actor: service.list_stations(
             db,
             actor,
             page_request(cursor, limit),
@@ -58,22 +52,18 @@ def list_stations(
             organisation_uuid=organisation_uuid,
             status=status,
             q=q,
-        )
-        return page_response(request, page, service.station_view)
+        ),
+    )
 
 
 @router.post("", summary="Create a station with its connectors", **creates(StationView))
 def create_station(request: Request, body: StationCreate) -> Response:
-    def make(db: Session, actor: Actor) -> tuple[int, dict[str, Any]]:
-        return 201, service.station_view(service.create_station(db, actor, body))
-
-    return create(request, "stations", "create", body, make)
+    return STATIONS.create(request, body, lambda db, actor: service.create_station(db, actor, body))
 
 
 @router.get("/{uuid}", summary="Show a station", **shows(StationView))
 def show_station(request: Request, uuid: UUID) -> Response:
-    with admin_call(request, "stations", "read") as (db, actor):
-        return object_response(service.station_view(service.get_station(db, actor, uuid)))
+    return STATIONS.show(request, uuid)
 
 
 @router.patch(
@@ -83,11 +73,9 @@ def show_station(request: Request, uuid: UUID) -> Response:
     **changes(StationView),
 )
 def update_station(request: Request, uuid: UUID, body: StationUpdate) -> Response:
-    version = expected_version(request)
-    with admin_call(request, "stations", "update") as (db, actor):
-        station = service.get_station(db, actor, uuid)
-        service.update_station(db, actor, station, body, version)
-        return object_response(service.station_view(station))
+    return STATIONS.change(
+        request, uuid, lambda db, a, station, v: service.update_station(db, a, station, body, v)
+    )
 
 
 @router.post(
@@ -96,9 +84,11 @@ def update_station(request: Request, uuid: UUID, body: StationUpdate) -> Respons
     **shows(StationView, "The station, decommissioned."),
 )
 def decommission_station(request: Request, uuid: UUID) -> Response:
-    with admin_call(request, "stations", "update") as (db, actor):
-        station = service.decommission(db, actor, service.get_station(db, actor, uuid))
-        return object_response(service.station_view(station))
+    return STATIONS.answer(
+        request,
+        "update",
+        lambda db, actor: service.decommission(db, actor, service.get_station(db, actor, uuid)),
+    )
 
 
 @router.post(

@@ -4,24 +4,17 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
-from fleetcharge.admin.calls import (
-    Cursor,
-    Limit,
-    admin_call,
-    create,
-    expected_version,
-    object_response,
-    page_request,
-    page_response,
-)
+from fleetcharge.admin.calls import Cursor, Limit, page_request
 from fleetcharge.admin.documents import IF_MATCH, changes, creates, lists, shows
+from fleetcharge.admin.resources import Resource, listed, organisation_filter
 from fleetcharge.fleets import vehicle_records as service
 from fleetcharge.fleets.admin_schemas import VehicleCreate, VehicleMove, VehicleUpdate, VehicleView
 from fleetcharge.fleets.fleet_records import get_fleet
-from fleetcharge.organisations.service import visible_organisation
+from fleetcharge.kit.cursors import Page
 from fleetcharge.permissions import Actor
 
 router = APIRouter(prefix="/vehicles", tags=["Vehicles"])
+VEHICLES = Resource("vehicles", service.get_vehicle, service.vehicle_view)
 
 OrganisationFilter = Annotated[UUID | None, Query(description="Only this organisation's.")]
 FleetFilter = Annotated[UUID | None, Query(description="Only this fleet's.")]
@@ -47,15 +40,10 @@ def list_vehicles(
     status: StatusFilter = None,
     q: Search = None,
 ) -> Response:
-    with admin_call(request, "vehicles", "read") as (db, actor):
-        organisation_id = fleet_id = None
-        if organisation_uuid is not None:
-            organisation_id = visible_organisation(
-                db, actor, organisation_uuid, parameter="organisation_uuid"
-            ).id
-        if fleet_uuid is not None:
-            fleet_id = get_fleet(db, actor, fleet_uuid).id
-        page = service.list_vehicles(
+    def fetch(db: Session, actor: Actor) -> Page[dict[str, Any]]:
+        organisation_id = organisation_filter(db, actor, organisation_uuid)
+        fleet_id = None if fleet_uuid is None else get_fleet(db, actor, fleet_uuid).id
+        return service.list_vehicles(
             db,
             actor,
             page_request(cursor, limit),
@@ -64,21 +52,18 @@ def list_vehicles(
             status=status,
             q=q,
         )
-        return page_response(request, page, dict)
+
+    return listed(request, VEHICLES.name, fetch, dict)  # rows read as views already
 
 
 @router.post("", summary="Create a vehicle", **creates(VehicleView))
 def create_vehicle(request: Request, body: VehicleCreate) -> Response:
-    def make(db: Session, actor: Actor) -> tuple[int, dict[str, Any]]:
-        return 201, service.vehicle_view(service.create_vehicle(db, actor, body))
-
-    return create(request, "vehicles", "create", body, make)
+    return VEHICLES.create(request, body, lambda db, actor: service.create_vehicle(db, actor, body))
 
 
 @router.get("/{uuid}", summary="Show a vehicle", **shows(VehicleView))
 def show_vehicle(request: Request, uuid: UUID) -> Response:
-    with admin_call(request, "vehicles", "read") as (db, actor):
-        return object_response(service.vehicle_view(service.get_vehicle(db, actor, uuid)))
+    return VEHICLES.show(request, uuid)
 
 
 @router.patch(
@@ -87,11 +72,9 @@ def show_vehicle(request: Request, uuid: UUID) -> Response:
     **changes(VehicleView),
 )
 def update_vehicle(request: Request, uuid: UUID, body: VehicleUpdate) -> Response:
-    version = expected_version(request)
-    with admin_call(request, "vehicles", "update") as (db, actor):
-        vehicle = service.get_vehicle(db, actor, uuid)
-        service.update_vehicle(db, actor, vehicle, body, version)
-        return object_response(service.vehicle_view(vehicle))
+    return VEHICLES.change(
+        request, uuid, lambda db, a, vehicle, v: service.update_vehicle(db, a, vehicle, body, v)
+    )
 
 
 @router.post(
@@ -104,8 +87,9 @@ def update_vehicle(request: Request, uuid: UUID, body: VehicleUpdate) -> Respons
     openapi_extra={"parameters": [IF_MATCH]},
 )
 def move_vehicle(request: Request, uuid: UUID, body: VehicleMove) -> Response:
-    version = expected_version(request)
-    with admin_call(request, "vehicles", "update") as (db, actor):
-        vehicle = service.get_vehicle(db, actor, uuid)
-        moved = service.move_vehicle(db, actor, vehicle, body, version)
-        return object_response(service.vehicle_view(moved), 201)
+    return VEHICLES.change(
+        request,
+        uuid,
+        lambda db, a, vehicle, v: service.move_vehicle(db, a, vehicle, body, v),
+        status=201,
+    )
