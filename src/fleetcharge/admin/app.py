@@ -25,6 +25,7 @@ from fleetcharge.admin.routes import (
     tariffs,
     vehicles,
 )
+from fleetcharge.api.docs import add_docs_pages
 from fleetcharge.api.errors import error_response, http_error, install_error_handlers
 from fleetcharge.errors import Unauthorized
 
@@ -114,7 +115,7 @@ def create_admin_app(state: State) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # add_docs_pages: /docs and /redoc, working offline
         redoc_url=None,
         responses=ERRORS,
         dependencies=[Depends(authenticated), Depends(plain_parameters)],
@@ -140,5 +141,6 @@ def create_admin_app(state: State) -> FastAPI:
     )
     for module in routers:
         app.include_router(module.router)
+    add_docs_pages(app)
     app.openapi = documented(app)  # type: ignore[method-assign]
     return app

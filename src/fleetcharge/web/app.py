@@ -12,6 +12,7 @@ from starlette.types import ASGIApp
 
 from fleetcharge import __version__
 from fleetcharge.admin.app import ADMIN_PREFIX, create_admin_app, refused_or_http_error
+from fleetcharge.api.docs import ASSETS_PATH, DocsAssets, add_docs_pages
 from fleetcharge.api.errors import http_error, install_error_handlers
 from fleetcharge.api.schemas import ErrorBody
 from fleetcharge.billing.endpoints import router as invoices_router
@@ -127,8 +128,8 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
         version=__version__,
         description=DESCRIPTION,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
-        redoc_url=f"{API_PREFIX}/redoc",
+        docs_url=None,  # add_docs_pages: the same pages, working offline
+        redoc_url=None,
         lifespan=lifespan,
     )
     settings = settings or get_settings()
@@ -153,6 +154,8 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
         api.include_router(router)
     app.include_router(api)
     app.include_router(ocpp_router)
+    add_docs_pages(app, API_PREFIX)
+    app.mount(ASSETS_PATH, DocsAssets())
     app.mount(ADMIN_PREFIX, create_admin_app(app.state))
     app.openapi = _documented(app)  # type: ignore[method-assign]
     return app
