@@ -127,13 +127,32 @@ def redis_prefix(redis_url: str) -> Iterator[str]:
     client.close()
 
 
+# Skips reported as one summary line each, whichever tests they skip.
+SUMMARISED_SKIPS = (
+    "Skipped: PostgreSQL tests skipped",
+    "Skipped: Redis tests",
+    "Skipped: browser tests skipped",
+)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's Chromium, for the browser tests."""
+    path = shutil.which("chromium")
+    if path is None:
+        if os.environ.get("FLEETCHARGE_TEST_REQUIRE_BROWSER"):
+            pytest.fail("FLEETCHARGE_TEST_REQUIRE_BROWSER is set but chromium is not installed")
+        pytest.skip("browser tests skipped: Debian's chromium is not installed")
+    return path
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    """Skips for a missing database or Redis reported as one line each in the summary
+    """Skips for a missing database, Redis or browser reported as one line each in the summary
     (`SKIPPED [173] tests/conftest.py: ...`), not one line per test file."""
     outcome = yield
     report = outcome.get_result()  # type: ignore[attr-defined]
     if report.skipped and isinstance(report.longrepr, tuple):
         reason = str(report.longrepr[2])
-        if reason.startswith(("Skipped: PostgreSQL tests skipped", "Skipped: Redis tests")):
+        if reason.startswith(SUMMARISED_SKIPS):
             report.longrepr = ("tests/conftest.py", 0, reason)
