@@ -70,9 +70,8 @@ PERMISSIONS: Mapping[str, Mapping[str, frozenset[str]]] = {
     },
     "accounts": {
         "read": frozenset({ADMIN}),
-        "create": frozenset({ADMIN}),
+        "create": frozenset({ADMIN}),  # also a person's password (or link to choose it)
         "revoke": frozenset({ADMIN}),  # also disables a person
-        "reset_password": frozenset({ADMIN}),
     },
     "audit_events": {"read": _READERS},
     # Sessions held as implausible: a fleet manager reads those of its own cards; what is

@@ -91,7 +91,7 @@ def test_wrong_password_unknown_email_and_disabled_account_get_one_answer(
             ("", PASSWORD),
             ("ann@acme.example", PASSWORD + "x" * 2000),
         ]
-        messages = set()
+        messages: set[str] = set()
         for email, password in attempts:
             with pytest.raises(SignInRefused) as refused:
                 sign_in(db, throttle, email, password, f"198.51.100.{len(messages)}", now=T0)

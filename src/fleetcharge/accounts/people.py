@@ -82,7 +82,7 @@ def create_person(
 def issue_reset_token(db: Session, actor: Actor, account: Account) -> str:
     """A new one-time token to choose a password (older ones end); the current password
     keeps working until it is used."""
-    actor.require("accounts", "reset_password")
+    actor.require("accounts", "create")
     _require_usable(account)
     token = new_reset_token(db, account, utcnow())
     record(
@@ -101,7 +101,7 @@ def issue_reset_token(db: Session, actor: Actor, account: Account) -> str:
 def set_password(db: Session, actor: Actor, account: Account, password: str) -> Account:
     """Set a person's password directly (scripts; people use their link): their sessions
     and password links end. InvalidField naming `password` for one the policy refuses."""
-    actor.require("accounts", "reset_password")
+    actor.require("accounts", "create")
     _require_usable(account)
     check_password(password, account.email)
     now = utcnow()
