@@ -7,6 +7,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,7 +110,7 @@ class BrowserPage:
 
     page: Page
     base: str
-    console: Console
+    console: Console | None
     name: str
     errors: list[str] = field(default_factory=list)
     signed_in_as: Person | None = None
@@ -126,8 +127,9 @@ class BrowserPage:
 
     def open(self, path: str) -> None:
         """Open a console page, signed in first as the console fixture's person if any."""
-        if self.console.person is not None and self.signed_in_as != self.console.person:
-            self.sign_in(self.console.person)
+        wanted = self.console.person if self.console else None
+        if wanted is not None and self.signed_in_as != wanted:
+            self.sign_in(wanted)
         response = self.page.goto(f"{self.base}{path}")
         assert response is not None and response.ok, f"{path}: {response and response.status}"
         self.page.wait_for_load_state("load")
@@ -157,15 +159,12 @@ def playwright_browser(chromium: str) -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture
-def browser(
-    console: Console, playwright_browser: Browser, request: pytest.FixtureRequest
-) -> Iterator[BrowserPage]:
-    """The console served by uvicorn on a loopback port and a fresh browser page on it; the
-    page signs in as the person of the test's last `console.sign_in` when it first opens."""
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """The app served by uvicorn on a loopback port of this process; yields its base URL."""
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(served(console.app), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(served(app), host="127.0.0.1", port=port, log_level="warning")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -173,10 +172,26 @@ def browser(
     while not server.started:
         assert time.monotonic() < deadline, "the console server did not start"
         time.sleep(0.02)
-    context = playwright_browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@contextmanager
+def browser_page(
+    playwright_browser: Browser,
+    base: str,
+    name: str,
+    console: Console | None = None,
+    viewport: tuple[int, int] = (1280, 900),
+) -> Iterator[BrowserPage]:
+    """A fresh page (its own cookies) collecting console errors and uncaught exceptions."""
+    width, height = viewport
+    context = playwright_browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
-    name = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower()).strip("-")
-    opened = BrowserPage(page, f"http://127.0.0.1:{port}", console, name)
+    opened = BrowserPage(page, base, console, re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-"))
     page.on(
         "console",
         lambda message: (
@@ -188,5 +203,16 @@ def browser(
         yield opened
     finally:
         context.close()
-        server.should_exit = True
-        thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser(
+    console: Console, playwright_browser: Browser, request: pytest.FixtureRequest
+) -> Iterator[BrowserPage]:
+    """The console served by uvicorn on a loopback port and a fresh browser page on it; the
+    page signs in as the person of the test's last `console.sign_in` when it first opens."""
+    with (
+        serving(console.app) as base,
+        browser_page(playwright_browser, base, request.node.name, console) as opened,
+    ):
+        yield opened

@@ -12,8 +12,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from fleetcharge.api.errors import UNAVAILABLE
-from fleetcharge.console.pages import render
-from fleetcharge.console.security import SignInRequired, sign_in_url
+from fleetcharge.console.pages import MEMBER, render
+from fleetcharge.console.security import SignInRequired, optional_member, sign_in_url
 from fleetcharge.errors import DomainError
 
 log = logging.getLogger("fleetcharge.console")
@@ -90,6 +90,8 @@ def error_page(request: Request, exc: Exception) -> Response:
     else:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         status, message = 500, "an unexpected error: it has been logged"
+    if status < 500 and not hasattr(request.state, MEMBER):
+        optional_member(request)  # the menu, on pages no route (or no member check) reached
     title = _TITLES.get(status, "Error")
     headers = {"Retry-After": "5"} if status == 503 else None
     return render(
