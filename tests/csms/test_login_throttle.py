@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 from starlette.testclient import TestClient, WebSocketDenialResponse
 
-from fleetcharge.csms.login_counts import MemoryCounts
+from fleetcharge.ratelimit.login_counts import MemoryCounts
 from fleetcharge.csms.login_gates import CHECKS_AT_ONCE
 from fleetcharge.csms.login_throttle import (
     FORGET_AFTER_S,

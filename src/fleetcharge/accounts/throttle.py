@@ -3,7 +3,7 @@ email, or 20 from one address, within 15 minutes of each other, that email or ad
 refused until 15 minutes after its last failure. A successful sign-in forgets its email's
 failures.
 
-The counts are the OCPP login throttle's (`csms.login_counts`): in Redis when
+The counts are the OCPP login throttle's (`ratelimit.login_counts`): in Redis when
 FLEETCHARGE_REDIS_URL is set, so that every process counts together, else in this process.
 While Redis fails, each process counts on its own: a broken Redis never stops a sign-in.
 """
@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from limits.storage import RedisStorage, Storage
 
-from fleetcharge.csms.login_counts import LoginCounts, MemoryCounts, RedisCounts
+from fleetcharge.ratelimit.login_counts import LoginCounts, MemoryCounts, RedisCounts
 from fleetcharge.ratelimit.service import make_storage
 from fleetcharge.settings import Settings
 

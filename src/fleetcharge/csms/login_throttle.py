@@ -24,7 +24,7 @@ import anyio
 import anyio.to_thread
 from limits.storage import RedisStorage, Storage
 
-from fleetcharge.csms.login_counts import LoginCounts, MemoryCounts, RedisCounts
+from fleetcharge.ratelimit.login_counts import LoginCounts, MemoryCounts, RedisCounts
 from fleetcharge.csms.login_gates import CheckGates
 
 logger = logging.getLogger(__name__)

@@ -1,4 +1,5 @@
-"""Where the login throttle keeps its counts: in this process, or in Redis for every process.
+"""Where the login throttles (stations' and the console's) keep their counts: in this process,
+or in Redis for every process.
 
 Two kinds of entries, each under a string key:
 - failures: a count and the time of the last one, forgotten after `forget_after_s` without
