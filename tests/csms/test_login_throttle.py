@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 from starlette.testclient import TestClient, WebSocketDenialResponse
 
-from fleetcharge.ratelimit.login_counts import MemoryCounts
 from fleetcharge.csms.login_gates import CHECKS_AT_ONCE
 from fleetcharge.csms.login_throttle import (
     FORGET_AFTER_S,
@@ -27,6 +26,7 @@ from fleetcharge.csms.login_throttle import (
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import Station
 from fleetcharge.network.password_hashing import hash_password
+from fleetcharge.ratelimit.login_counts import MemoryCounts
 from tests.csms.conftest import Network
 
 

@@ -24,8 +24,8 @@ import anyio
 import anyio.to_thread
 from limits.storage import RedisStorage, Storage
 
-from fleetcharge.ratelimit.login_counts import LoginCounts, MemoryCounts, RedisCounts
 from fleetcharge.csms.login_gates import CheckGates
+from fleetcharge.ratelimit.login_counts import LoginCounts, MemoryCounts, RedisCounts
 
 logger = logging.getLogger(__name__)
 
