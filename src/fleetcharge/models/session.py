@@ -14,6 +14,19 @@ Money = ExactDecimal(14, 2)
 Energy = ExactDecimal(14, 3)
 
 
+# The console's sessions table (`charging.table`): index name -> columns.
+TABLE_ORDERS = (
+    ("payer_energy", ("payer_organisation_id", "consumption_kwh", "id")),
+    ("payer_cost", ("payer_organisation_id", "cost_to_driver", "id")),
+    ("host_energy", ("host_organisation_id", "consumption_kwh", "id")),
+    ("host_revenue", ("host_organisation_id", "total_revenue", "id")),
+    ("fleet_order", ("fleet_id", "stop_date_time", "id")),
+    ("vehicle_order", ("vehicle_id", "stop_date_time", "id")),
+    ("card_order", ("card_id", "stop_date_time", "id")),
+    ("location_order", ("location_id", "stop_date_time", "id")),
+)
+
+
 class ChargeSession(CreatedAtMixin, Base):
     """One completed charge, read by the paying fleet (/usage) and the site host (/sessions).
 
@@ -37,6 +50,23 @@ class ChargeSession(CreatedAtMixin, Base):
             "id",
             "stop_local_date",
         ),
+        # The fleet overview: a month of the payer's sessions summed per day, fleet, vehicle
+        # and location from the index alone (PostgreSQL; SQLite has no INCLUDE).
+        Index(
+            "ix_charge_sessions_payer_month",
+            "payer_organisation_id",
+            "stop_local_date",
+            postgresql_include=[
+                "fleet_id",
+                "vehicle_id",
+                "location_id",
+                "consumption_kwh",
+                "cost_to_driver",
+            ],
+        ),
+        # The console's sessions table: its other sort orders and its filters, each paged
+        # by (value, id) from an index at any depth.
+        *(Index(f"ix_charge_sessions_{name}", *columns) for name, columns in TABLE_ORDERS),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

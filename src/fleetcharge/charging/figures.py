@@ -1,0 +1,48 @@
+"""Figures derived from totals of charge sessions, with no I/O: the average price per kWh
+and how a figure moved against the month before."""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+# A price per kWh to a tenth of a cent, as tariffs state them (`unit_price`, 4 places).
+PRICE_PER_KWH = Decimal("0.0001")
+PERCENT = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class Totals:
+    """What a set of sessions adds up to: how many, their energy (kWh) and their cost
+    (GST-inclusive)."""
+
+    sessions: int = 0
+    energy_kwh: Decimal = Decimal("0.000")
+    cost: Decimal = Decimal("0.00")
+
+    def __add__(self, other: "Totals") -> "Totals":
+        return Totals(
+            self.sessions + other.sessions,
+            self.energy_kwh + other.energy_kwh,
+            self.cost + other.cost,
+        )
+
+    @property
+    def average_price(self) -> Decimal | None:
+        return average_price(self.cost, self.energy_kwh)
+
+
+def average_price(cost: Decimal, energy_kwh: Decimal) -> Decimal | None:
+    """Cost per kWh, to a hundredth of a cent; None when no energy was delivered (a price
+    per kWh of nothing is no figure, not zero)."""
+    if energy_kwh == 0:
+        return None
+    return (cost / energy_kwh).quantize(PRICE_PER_KWH, rounding=ROUND_HALF_UP)
+
+
+def change_percent(current: Decimal | int, previous: Decimal | int) -> Decimal | None:
+    """How far `current` moved from `previous`, in percent to one place; None when there
+    was nothing before to compare with."""
+    if previous == 0:
+        return None
+    return (Decimal(current - previous) * 100 / Decimal(previous)).quantize(
+        PERCENT, rounding=ROUND_HALF_UP
+    )
