@@ -1,12 +1,10 @@
-"""Figures derived from totals of charge sessions, with no I/O: the average price per kWh
-and how a figure moved against the month before."""
+"""Totals of charge sessions and the average price per kWh they make. Pure."""
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-# A price per kWh to a tenth of a cent, as tariffs state them (`unit_price`, 4 places).
+# A price per kWh to a hundredth of a cent, as tariffs state unit prices (4 places).
 PRICE_PER_KWH = Decimal("0.0001")
-PERCENT = Decimal("0.1")
 
 
 @dataclass(frozen=True)
@@ -36,13 +34,3 @@ def average_price(cost: Decimal, energy_kwh: Decimal) -> Decimal | None:
     if energy_kwh == 0:
         return None
     return (cost / energy_kwh).quantize(PRICE_PER_KWH, rounding=ROUND_HALF_UP)
-
-
-def change_percent(current: Decimal | int, previous: Decimal | int) -> Decimal | None:
-    """How far `current` moved from `previous`, in percent to one place; None when there
-    was nothing before to compare with."""
-    if previous == 0:
-        return None
-    return (Decimal(current - previous) * 100 / Decimal(previous)).quantize(
-        PERCENT, rounding=ROUND_HALF_UP
-    )
