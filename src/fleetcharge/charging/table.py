@@ -75,6 +75,34 @@ class TablePage:
     total_is_lower_bound: bool = False
 
 
+@dataclass(frozen=True)
+class Choice:
+    """Something a filter may name: its UUID and its name."""
+
+    uuid: UUID
+    name: str
+
+
+def filter_choices(
+    db: Session, actor: Actor, view: SessionView, organisation_id: int
+) -> tuple[list[Choice], list[Choice]]:
+    """The fleets (payer view: the organisation's; site host view: none) and locations (payer
+    view: the network's, where its vehicles may charge; site host view: its own) by name."""
+    actor.visible_to(organisation_id, "organisation", organisation_id)
+    fleets: list[Choice] = []
+    locations = select(Location.uuid, Location.name).order_by(Location.name, Location.id)
+    if view is USAGE:
+        rows = db.execute(
+            select(Fleet.uuid, Fleet.name)
+            .where(Fleet.organisation_id == organisation_id)
+            .order_by(Fleet.name, Fleet.id)
+        )
+        fleets = [Choice(*row) for row in rows]
+    else:
+        locations = locations.where(Location.host_organisation_id == organisation_id)
+    return fleets, [Choice(*row) for row in db.execute(locations)]
+
+
 def sort_column(view: SessionView, key: str) -> InstrumentedAttribute[Any]:
     if key == "stop":
         return ChargeSession.stop_date_time

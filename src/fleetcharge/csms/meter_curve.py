@@ -18,6 +18,7 @@ from fleetcharge.csms.readings import ENERGY_REGISTER, POWER_IMPORT
 from fleetcharge.models import OcppMeterValue, OcppTransaction
 
 KWH = Decimal("0.001")
+KW = Decimal("0.001")
 
 
 def meter_curve(db: Session, session_id: int) -> list[CurvePoint]:
@@ -65,5 +66,6 @@ def meter_curve(db: Session, session_id: int) -> list[CurvePoint]:
         energy = None if register is None else max(register - start_kwh, Decimal(0))
         if energy is None:
             energy = points[-1].energy_kwh if points else Decimal(0)
-        points.append(CurvePoint(at, energy.quantize(KWH), reading(at, POWER_IMPORT)))
+        power = reading(at, POWER_IMPORT)
+        points.append(CurvePoint(at, energy.quantize(KWH), power and power.quantize(KW)))
     return points
