@@ -146,7 +146,8 @@ def test_the_table_pages_through_exactly_what_usage_lists(
     assert uuids == newest_first and len(urls) == -(-len(october) // 4)
     # And back again from the last page by the previous links.
     last = console.client.get(urls[-1]).text
-    back, url = [], re.search(r'<a href="([^"]+)" rel="prev">', last)
+    back: list[str] = []
+    url = re.search(r'<a href="([^"]+)" rel="prev">', last)
     while url:
         page = console.client.get(unescape(url[1])).text
         back = session_uuids(page) + back
@@ -374,8 +375,8 @@ def test_a_session_page_shows_its_periods_and_meter_curve(
     page = console.client.get(f"/fleet/sessions/{world.payer_session}").text
     assert "meter values" in page
     assert chart_values(page, 0)[:3] == ["0.000", "2.500", "5.250"]
-    power = chart_values(page, 1)[:3]
-    assert [Decimal(p) for p in power[:2]] == [Decimal("7.1"), Decimal("7.4")] and power[2] == ""
+    drawn = chart_values(page, 1)[:3]
+    assert [Decimal(p) for p in drawn[:2]] == [Decimal("7.1"), Decimal("7.4")] and drawn[2] == ""
 
 
 def _reading(
