@@ -19,7 +19,13 @@ from fleetcharge.charging.repository import (
     card_pseudonym_key,
     page_with_details,
 )
-from fleetcharge.charging.table import in_order, ordered_ids, session_conditions, sort_column
+from fleetcharge.charging.table import (
+    in_order,
+    ordered_ids,
+    plan_for_the_values,
+    session_conditions,
+    sort_column,
+)
 from fleetcharge.charging.table_query import Cursor, Direction, Sort, TableQuery
 from fleetcharge.client import Resource
 from fleetcharge.client.flatten import columns, flatten
@@ -42,6 +48,7 @@ def session_csv(
     """The CSV's text, header first, a chunk of sessions at a time. The filters are resolved
     (and refused, InvalidParameter) before the first chunk is produced."""
     actor.visible_to(organisation_id, "organisation", organisation_id)
+    plan_for_the_values(db)
     conditions = session_conditions(db, view, organisation_id, query.filters)
     resource = Resource.USAGE if view is USAGE else Resource.SESSIONS
     model = UsageSession if view is USAGE else SiteHostSession

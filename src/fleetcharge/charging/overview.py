@@ -7,36 +7,23 @@ the calendar month of their local completion date, as /usage's date filters matc
 figures equal sums over /usage for the month's first to last day.
 """
 
-from collections.abc import Sequence
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleetcharge.charging.figures import Totals
 from fleetcharge.kit.months import Month
-from fleetcharge.models import ChargeSession, Fleet, Location, Vehicle
+from fleetcharge.models import Fleet, Location, UsageDayTotal, UsageMonthTotal, Vehicle
 from fleetcharge.permissions import Actor
 
 TOP_VEHICLES = 10
-
-_SUMS = (
-    func.count(),
-    func.sum(ChargeSession.consumption_kwh),
-    func.sum(ChargeSession.cost_to_driver),
-)
-# What the month is summed by; on PostgreSQL all four in one pass (GROUPING SETS) over
-# ix_charge_sessions_payer_month.
-_BY_DAY, _BY_FLEET, _BY_VEHICLE, _BY_LOCATION = _GROUPS = (
-    ChargeSession.stop_local_date,
-    ChargeSession.fleet_id,
-    ChargeSession.vehicle_id,
-    ChargeSession.location_id,
-)
+_FIGURES = ("sessions", "energy_kwh", "cost")
 
 
 @dataclass(frozen=True)
@@ -82,61 +69,56 @@ class FleetOverview:
 
 def fleet_overview(db: Session, actor: Actor, organisation_id: int, month: Month) -> FleetOverview:
     """The month of sessions paid by the organisation's fleets; NotFound for an actor of
-    another organisation."""
+    another organisation. Read from the usage totals (`charging.usage_totals`): a few
+    hundred rows whatever the number of sessions."""
     actor.visible_to(organisation_id, "organisation", organisation_id)
-    grouped = _grouped_totals(db, _in_month(organisation_id, month))
-    per_day = grouped[_BY_DAY.key]
-    days = [DayTotals(day, per_day.get(day, Totals())) for day in month.days()]
-    totals = sum((day.totals for day in days), Totals())
-    (previous_row,) = db.execute(
-        select(*_SUMS).where(*_in_month(organisation_id, month.previous()))
+    previous = month.previous()
+    per_day: dict[date, Totals] = defaultdict(Totals)
+    per_fleet: dict[int, Totals] = defaultdict(Totals)
+    before = Totals()
+    days = db.execute(
+        select(UsageDayTotal.local_date, UsageDayTotal.fleet_id, *_figures(UsageDayTotal)).where(
+            UsageDayTotal.organisation_id == organisation_id,
+            UsageDayTotal.local_date >= previous.first_day,
+            UsageDayTotal.local_date <= month.last_day,
+            UsageDayTotal.sessions > 0,
+        )
     )
+    for day, fleet_id, *figures in days:
+        totals = Totals(*figures)
+        if day < month.first_day:
+            before += totals
+        else:
+            per_day[day] += totals
+            per_fleet[fleet_id] += totals
+    per_vehicle: dict[int, Totals] = defaultdict(Totals)
+    per_location: dict[int, Totals] = defaultdict(Totals)
+    places = db.execute(
+        select(
+            UsageMonthTotal.vehicle_id, UsageMonthTotal.location_id, *_figures(UsageMonthTotal)
+        ).where(
+            UsageMonthTotal.organisation_id == organisation_id,
+            UsageMonthTotal.month == month.first_day,
+            UsageMonthTotal.sessions > 0,
+        )
+    )
+    for vehicle_id, location_id, *figures in places:
+        per_vehicle[vehicle_id] += Totals(*figures)
+        per_location[location_id] += Totals(*figures)
+    in_month = [DayTotals(day, per_day.get(day, Totals())) for day in month.days()]
     return FleetOverview(
         month=month,
-        totals=totals,
-        previous=_totals(previous_row),
-        days=days,
-        fleets=_fleets(db, grouped[_BY_FLEET.key]),
-        top_vehicles=_top_vehicles(db, grouped[_BY_VEHICLE.key]),
-        locations=_locations(db, grouped[_BY_LOCATION.key]),
+        totals=sum((day.totals for day in in_month), Totals()),
+        previous=before,
+        days=in_month,
+        fleets=_fleets(db, per_fleet),
+        top_vehicles=_top_vehicles(db, per_vehicle),
+        locations=_locations(db, per_location),
     )
 
 
-def _in_month(organisation_id: int, month: Month) -> tuple[ColumnElement[bool], ...]:
-    return (
-        ChargeSession.payer_organisation_id == organisation_id,
-        ChargeSession.stop_local_date >= month.first_day,
-        ChargeSession.stop_local_date <= month.last_day,
-    )
-
-
-def _totals(row: Sequence[Any]) -> Totals:
-    sessions, energy, cost = row
-    return Totals(int(sessions), energy or Totals.energy_kwh, cost or Totals.cost)
-
-
-def _grouped_totals(
-    db: Session, where: tuple[ColumnElement[bool], ...]
-) -> dict[str, dict[Any, Totals]]:
-    """The sessions' totals by each of `_GROUPS` (by column key, then group value)."""
-    grouped: dict[str, dict[Any, Totals]] = {column.key: {} for column in _GROUPS}
-    if db.get_bind().dialect.name == "postgresql":
-        # GROUPING(...) is a bit mask of the columns a row is not grouped by: the one
-        # column it is grouped by is the one whose bit is clear.
-        statement = (
-            select(func.grouping(*_GROUPS), *_GROUPS, *_SUMS)
-            .where(*where)
-            .group_by(func.grouping_sets(*_GROUPS))
-        )
-        for mask, *keys_and_sums in db.execute(statement):
-            keys, sums = keys_and_sums[: len(_GROUPS)], keys_and_sums[len(_GROUPS) :]
-            index = next(i for i in range(len(_GROUPS)) if not mask >> (len(_GROUPS) - 1 - i) & 1)
-            grouped[_GROUPS[index].key][keys[index]] = _totals(sums)
-        return grouped
-    for column in _GROUPS:
-        statement = select(column, *_SUMS).where(*where).group_by(column)
-        grouped[column.key] = {key: _totals(sums) for key, *sums in db.execute(statement)}
-    return grouped
+def _figures(table: type[UsageDayTotal] | type[UsageMonthTotal]) -> list[Any]:
+    return [getattr(table, name) for name in _FIGURES]
 
 
 def _by_cost(totals: Totals) -> tuple[Decimal, Decimal, int]:

@@ -17,7 +17,7 @@ from functools import partial
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, func, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, func, literal, or_, select, text, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from fleetcharge.charging.pseudonyms import ShownCardIds
@@ -121,6 +121,7 @@ def session_table(
     """One page of the organisation's sessions in `view`; NotFound for an actor of another
     organisation, InvalidParameter for a filter naming nothing of the viewer's."""
     actor.visible_to(organisation_id, "organisation", organisation_id)
+    plan_for_the_values(db)
     conditions = session_conditions(db, view, organisation_id, query.filters)
     cursor = query.cursor
     backwards = cursor is not None and cursor.direction is Direction.BEFORE
@@ -149,6 +150,15 @@ def session_table(
         total=total,
         total_is_lower_bound=lower_bound,
     )
+
+
+def plan_for_the_values(db: Session) -> None:
+    """On PostgreSQL, plan this transaction's statements for their values. psycopg prepares
+    a statement run five times, and PostgreSQL may then plan it once for any values: for
+    a month sorted by revenue, a walk of the month's range sorting 200,000 rows rather
+    than of the revenue index stopping after a page (10 ms became 400 ms)."""
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
 def session_conditions(
