@@ -8,8 +8,8 @@ The pages are requested from the whole application in this process (routing, ser
 templates; no network), signed in as a fleet manager of that organisation; the
 overview's service alone is timed too.
 
-    .venv/bin/python bench/console_fleet.py --database-url postgresql://postgres@127.0.0.1/fc_bench \
-        [--sessions 2000000] [--requests 60]
+    .venv/bin/python bench/console_fleet.py \
+        --database-url postgresql://postgres@127.0.0.1/fc_bench [--sessions 2000000] [--requests 60]
 
 The database is created and loaded with the demo data first if it holds fewer sessions
 than --sessions, and migrated to the newest revision (the console's indexes).
@@ -30,7 +30,7 @@ from starlette.requests import Request
 
 from fleetcharge.charging.overview import fleet_overview
 from fleetcharge.charging.repository import SITE_HOST, USAGE
-from fleetcharge.charging.table import sort_column
+from fleetcharge.charging.table import PAGE_ROWS, sort_column
 from fleetcharge.charging.table_query import Cursor, Direction, Sort
 from fleetcharge.console.member import Member, member_for
 from fleetcharge.console.pages import MEMBER
@@ -124,9 +124,8 @@ def main() -> None:
                 ),
                 {"payer": payer_id, "half": (sessions or 0) // 2},
             ).one()
-            value = row[0] if sort.key != "stop" else row[0]
-            page = (sessions or 0) // 2 // 50 + 1
-            deep[sort.key] = Cursor(sort, value, row[1], Direction.AFTER, page).encode()
+            number = (sessions or 0) // 2 // PAGE_ROWS + 1
+            deep[sort.key] = Cursor(sort, row[0], row[1], Direction.AFTER, number).encode()
         session_uuid = db.scalar(
             select(ChargeSession.uuid)
             .where(ChargeSession.payer_organisation_id == payer_id)

@@ -21,17 +21,16 @@ from tests import factories as f
 def _stored(db: Session) -> tuple[dict[Any, tuple[int, Decimal, Decimal]], ...]:
     """Both tables, rows with no sessions left out."""
     tables = []
-    for table, keys in (
+    for model, keys in (
         (UsageDayTotal, ("organisation_id", "local_date", "fleet_id")),
         (UsageMonthTotal, ("organisation_id", "month", "vehicle_id", "location_id")),
     ):
-        rows = db.scalars(select(table).where(table.sessions != 0))
-        tables.append(
-            {
-                tuple(getattr(row, key) for key in keys): (row.sessions, row.energy_kwh, row.cost)
-                for row in rows
-            }
+        table = model.__table__
+        figures = [table.c.sessions, table.c.energy_kwh, table.c.cost]
+        rows = db.execute(
+            select(*(table.c[key] for key in keys), *figures).where(table.c.sessions != 0)
         )
+        tables.append({tuple(row[: len(keys)]): tuple(row[len(keys) :]) for row in rows})
     return tuple(tables)
 
 
