@@ -263,7 +263,7 @@ def test_nobody_sees_another_organisations_session(console: Console, world: Flee
     assert world.other_session not in console.client.get("/fleet/sessions").text
     console.sign_in("fleet_manager", world.other)
     assert console.client.get(f"/fleet/sessions/{world.payer_session}").status_code == 404
-    console.sign_in("fleet_manager", world.host)  # hosts, runs no fleet
+    console.sign_in("site_host", world.host)  # hosts, runs no fleet
     assert console.client.get("/fleet").status_code == 404
     assert console.client.get(f"/site/sessions/{world.payer_session}").status_code == 200
 
@@ -308,7 +308,7 @@ def test_a_site_host_sees_the_sessions_api_with_pseudonyms(
     console: Console, world: FleetWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(table, "PAGE_ROWS", 7)
-    console.sign_in("fleet_manager", world.host)
+    console.sign_in("site_host", world.host)
     hosted = api_sessions(console.client, world.host_token, "sessions", **OCTOBER)
     uuids, _ = walk(console, "/site/sessions?date_from=2026-10-01&date_to=2026-10-31")
     assert uuids == [s["uuid"] for s in reversed(hosted)]
