@@ -144,7 +144,11 @@ class BrowserPage:
         assert not self.errors, "\n".join(self.errors)
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: while Playwright's sync API runs, its event loop is the
+# thread's running loop, and every later test in the process calling asyncio.run() (the
+# simulator's, the central system's) would fail with "cannot be called from a running
+# event loop".
+@pytest.fixture(scope="module")
 def playwright_browser(chromium: str) -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(

@@ -2,7 +2,7 @@
 
 `session_rows` is pure so the bulk demo loader and the live central system build
 identical rows; `record_session` and `reprice_session` are the transactional paths that
-also keep the per-day counters in step.
+also keep the per-day counters and usage totals in step.
 """
 
 import uuid as uuid_module
@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from fleetcharge.charging.usage_totals import add_usage, rebuild_usage_totals, usage_values
 from fleetcharge.metrics import SESSIONS_CREATED
 from fleetcharge.models import ChargeSession, ChargingPeriod, SessionDayCount
 from fleetcharge.money import ZERO, gst_included, round_money
@@ -145,7 +146,8 @@ def increment_day_counts(db: Session, session: dict[str, Any]) -> None:
 
 
 def rebuild_day_counts(db: Session) -> None:
-    """Recount session_day_counts from charge_sessions in one set-based pass (after bulk loads).
+    """Recount session_day_counts from charge_sessions in one set-based pass (after bulk
+    loads), and the usage totals (`charging.usage_totals`) with them.
 
     The same keys as `day_count_keys`: the UTC date of stop_date_time, computed per
     dialect because SQLite stores naive UTC text and PostgreSQL a timestamptz.
@@ -174,6 +176,7 @@ def rebuild_day_counts(db: Session) -> None:
                 ["organisation_id", "view", "utc_date", "local_date", "sessions"], counts
             )
         )
+    rebuild_usage_totals(db)
 
 
 def record_session(
@@ -192,6 +195,7 @@ def record_session(
     SESSIONS_CREATED.inc()
     _insert_periods(db, session.id, period_values)
     increment_day_counts(db, session_values)
+    add_usage(db, session_values)
     return session
 
 
@@ -203,6 +207,7 @@ def reprice_session(
     and the day counters it is counted in (flush only)."""
     assert session.tariff_snapshot is not None
     old_counts = day_count_keys(_count_values(session))
+    add_usage(db, usage_values(session), sign=-1)
     values, periods = session_rows(
         attribution,
         TariffSpec.from_snapshot(session.tariff_snapshot),
@@ -217,6 +222,7 @@ def reprice_session(
     if day_count_keys(values) != old_counts:
         _decrement_day_counts(db, old_counts)
         increment_day_counts(db, values)
+    add_usage(db, values)
 
 
 def _insert_periods(db: Session, session_id: int, periods: list[dict[str, Any]]) -> None:

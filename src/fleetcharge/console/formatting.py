@@ -17,6 +17,19 @@ def kwh(energy: Decimal | None) -> str:
     return "—" if energy is None else f"{round_kwh(energy):,.3f} kWh"
 
 
+def per_kwh(price: Decimal | None) -> str:
+    """An average price per kWh to a hundredth of a cent: `$0.4125/kWh`."""
+    return "—" if price is None else f"${price:,.4f}/kWh"
+
+
+def duration(seconds: int | None) -> str:
+    """`1 h 05 min`, `17 min`: whole minutes, as the API truncates them."""
+    if seconds is None:
+        return "—"
+    hours, minutes = divmod(seconds // 60, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+
 def number(value: int | Decimal | None) -> str:
     return "—" if value is None else f"{value:,}"
 
@@ -59,6 +72,8 @@ def change(current: Decimal | int | None, previous: Decimal | int | None) -> str
 FILTERS: dict[str, Any] = {
     "money": money,
     "kwh": kwh,
+    "per_kwh": per_kwh,
+    "duration": duration,
     "number": number,
     "percent": percent,
     "local_datetime": local_datetime,

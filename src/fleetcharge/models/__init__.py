@@ -22,7 +22,13 @@ from fleetcharge.models.ocpp import (
 from fleetcharge.models.organisation import Fleet, Organisation
 from fleetcharge.models.review import SessionReview
 from fleetcharge.models.server_key import ServerKey
-from fleetcharge.models.session import ChargeSession, ChargingPeriod, SessionDayCount
+from fleetcharge.models.session import (
+    ChargeSession,
+    ChargingPeriod,
+    SessionDayCount,
+    UsageDayTotal,
+    UsageMonthTotal,
+)
 from fleetcharge.models.tariff import Tariff, TariffOverride
 from fleetcharge.models.token import ApiToken
 from fleetcharge.models.vehicle import Card, CardAssignment, Vehicle, VehicleCount
@@ -62,6 +68,8 @@ __all__ = [
     "StationTariffChange",
     "Tariff",
     "TariffOverride",
+    "UsageDayTotal",
+    "UsageMonthTotal",
     "Vehicle",
     "VehicleCount",
 ]

@@ -1,5 +1,5 @@
 """One module per area of the console, each with its `router`."""
 
-from fleetcharge.console.routes import account
+from fleetcharge.console.routes import account, charge_sessions, fleet_overview
 
-ROUTERS = (account.router,)
+ROUTERS = (account.router, fleet_overview.router, charge_sessions.router)
