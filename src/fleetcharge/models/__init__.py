@@ -16,6 +16,7 @@ from fleetcharge.models.ocpp import (
     ConnectorStatus,
     OcppJournalProgress,
     OcppMeterValue,
+    OcppRecentMessage,
     OcppTransaction,
     OcppUnmatchedMessage,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "Location",
     "OcppJournalProgress",
     "OcppMeterValue",
+    "OcppRecentMessage",
     "OcppTransaction",
     "OcppUnmatchedMessage",
     "Organisation",
