@@ -71,7 +71,8 @@ def test_each_day_is_between_0_and_100_percent_and_the_days_add_up(spans) -> Non
     seconds = in_use_per_day(spans, SYDNEY, OCTOBER)
     for day, used in zip(OCTOBER, seconds, strict=True):
         assert 0 <= used <= day_seconds(day, SYDNEY)
-        assert Decimal(0) <= Occupancy(used, day_seconds(day, SYDNEY)).percent <= Decimal(100)
+        percent = Occupancy(used, day_seconds(day, SYDNEY)).percent
+        assert percent is not None and Decimal(0) <= percent <= Decimal(100)
     # Whole seconds per day: the days together lose less than a second each.
     in_month = sum(
         max(timedelta(0), min(stop, MONTH_END) - max(start, MONTH_START)).total_seconds()
