@@ -17,8 +17,8 @@ WEB_FRAMEWORKS = ("fastapi", "starlette")
 # Units above the HTTP application: the command line starts its server.
 SERVE_THE_WEB_APP = frozenset({"cli", "demo"})
 
-# The HTTP application and the admin API: any of their files may import `api`.
-HTTP_FOLDERS = frozenset({"web", "admin"})
+# The HTTP application, the admin API and the console: any of their files may import `api`.
+HTTP_FOLDERS = frozenset({"web", "admin", "console"})
 DOMAIN_HTTP_FILES = ("endpoints.py", "schemas.py")
 
 
@@ -111,6 +111,15 @@ def test_in_a_domain_only_the_http_files_import_api() -> None:
         if not file.endswith(DOMAIN_HTTP_FILES)
     }
     assert not importers, sorted(importers)
+
+
+def test_only_the_http_application_serves_the_console() -> None:
+    importers = {
+        source: files
+        for (source, target), files in _imports().items()
+        if target == "console" and source != "web"
+    }
+    assert not importers, f"importing the console, yet not the HTTP application: {importers}"
 
 
 def test_the_kit_does_not_import_the_web_framework() -> None:

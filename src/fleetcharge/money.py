@@ -18,3 +18,10 @@ def round_kwh(value: Decimal) -> Decimal:
 def gst_included(amount: Decimal, rate: Decimal) -> Decimal:
     """The GST inside a GST-inclusive amount: amount x rate / (1 + rate), to the cent."""
     return round_money(amount * rate / (1 + rate))
+
+
+def shown(amount: Decimal) -> str:
+    """Money as invoices and the console show it: `$1,234.56`, `-$0.50`."""
+    rounded = round_money(amount)
+    sign = "-" if rounded < 0 else ""
+    return f"{sign}${abs(rounded):,.2f}"

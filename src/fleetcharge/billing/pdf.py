@@ -1,7 +1,6 @@
 """A tax document as a PDF (fpdf2): pure, from the view model in `documents` to bytes."""
 
 import unicodedata
-from decimal import Decimal
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -9,6 +8,7 @@ from fpdf.enums import XPos, YPos
 from fleetcharge.abn import format_abn
 from fleetcharge.billing.documents import Party, TaxDocument
 from fleetcharge.models.invoice import InvoiceStatus
+from fleetcharge.money import shown
 
 _FONT = "helvetica"
 _LINE_COLUMNS = ("Description", "Qty", "Unit price", "Amount", "GST incl.")
@@ -113,9 +113,9 @@ def _lines(pdf: FPDF, document: TaxDocument) -> None:
                 (
                     _text(line.description),
                     str(line.units),
-                    _money(line.unit_price),
-                    _money(line.amount),
-                    _money(line.gst),
+                    shown(line.unit_price),
+                    shown(line.amount),
+                    shown(line.gst),
                 )
             )
     pdf.ln(3)
@@ -134,13 +134,8 @@ def _totals(pdf: FPDF, document: TaxDocument) -> None:
         pdf.set_x(indent)
         pdf.set_font(_FONT, style, 10)
         pdf.cell(label_width, 6, label)
-        pdf.cell(value_width, 6, _money(amount), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(value_width, 6, shown(amount), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)
-
-
-def _money(amount: Decimal) -> str:
-    sign = "-" if amount < 0 else ""
-    return f"{sign}${abs(amount):,.2f}"
 
 
 def _text(value: str) -> str:

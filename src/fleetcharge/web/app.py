@@ -17,6 +17,7 @@ from fleetcharge.api.errors import http_error, install_error_handlers
 from fleetcharge.api.schemas import ErrorBody
 from fleetcharge.billing.endpoints import router as invoices_router
 from fleetcharge.charging.endpoints import router as sessions_router
+from fleetcharge.console.app import add_console
 from fleetcharge.csms.direct_ocpp import DirectOcpp
 from fleetcharge.csms.transport import central_system_for
 from fleetcharge.csms.transport import router as ocpp_router
@@ -157,6 +158,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     add_docs_pages(app, API_PREFIX)
     app.mount(ASSETS_PATH, DocsAssets())
     app.mount(ADMIN_PREFIX, create_admin_app(app.state))
+    add_console(app)
     app.openapi = _documented(app)  # type: ignore[method-assign]
     return app
 

@@ -1,0 +1,5 @@
+"""One module per area of the console, each with its `router`."""
+
+from fleetcharge.console.routes import account
+
+ROUTERS = (account.router,)
