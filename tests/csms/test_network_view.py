@@ -109,7 +109,7 @@ def test_station_detail_and_recent_frames_through_a_connection(
         recent.write_waiting()
         with unit_of_work(engine) as db:
             station_uuid = db.get_one(Station, network.station_id).uuid
-            detail = network_view.station_detail(db, SUPPORT, station_uuid, online=True)
+            detail = network_view.station_detail(db, SUPPORT, station_uuid, {network.station_id})
             kept = db.scalar(
                 select(func.count())
                 .select_from(OcppRecentMessage)
@@ -166,4 +166,4 @@ def test_a_flood_keeps_the_latest_frames_and_a_failed_write_is_dropped(engine: E
 
 def test_unknown_station_detail_is_not_found(engine: Engine) -> None:
     with unit_of_work(engine) as db, pytest.raises(NotFound):
-        network_view.station_detail(db, SUPPORT, uuid.uuid4(), online=False)
+        network_view.station_detail(db, SUPPORT, uuid.uuid4(), set())

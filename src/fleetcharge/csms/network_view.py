@@ -241,6 +241,23 @@ def changes_since(db: Session, after: int, seen: frozenset[int] = frozenset()) -
     return Changes(cursor, {station_id for _, station_id in fresh}, frozenset(still_seen))
 
 
+@dataclass(frozen=True)
+class NetworkCounts:
+    stations: int
+    online: int
+    statuses: dict[str, int]
+
+    @property
+    def offline(self) -> int:
+        return self.stations - self.online
+
+
+def network_counts(db: Session, online_ids: Collection[int]) -> NetworkCounts:
+    """The overview's counts alone (for live updates)."""
+    in_service = set(db.scalars(select(Station.id).where(Station.decommissioned_at.is_(None))))
+    return NetworkCounts(len(in_service), len(in_service & set(online_ids)), status_counts(db))
+
+
 def status_counts(db: Session) -> dict[str, int]:
     """Connectors of the stations in service per latest status."""
     counted: Counter[str] = Counter()
@@ -270,14 +287,16 @@ class StationDetail:
     messages: list[RecentMessage]  # newest first
 
 
-def station_detail(db: Session, actor: Actor, uuid: UUID, online: bool) -> StationDetail:
+def station_detail(
+    db: Session, actor: Actor, uuid: UUID, online_ids: Collection[int]
+) -> StationDetail:
     """A station's boot data, connectors, status history, open transactions and recent
     OCPP messages."""
     actor.require("stations", "read")
     station = db.scalar(select(Station).where(Station.uuid == uuid))
     if station is None:
         raise NotFound(f"no station {uuid}")
-    (state,) = _any_station_state(db, station, online)
+    (state,) = _any_station_state(db, station, station.id in online_ids)
     history = db.scalars(
         select(ConnectorStatus)
         .where(ConnectorStatus.station_id == station.id)
