@@ -2,7 +2,6 @@
 and station, and per day as charts."""
 
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
@@ -83,5 +82,5 @@ def _utilisation_chart(figures: HostMonth) -> object:
         for loc in sorted(shown, key=lambda loc: loc.name)
     ]
     if not series:
-        series = [Series("Utilisation", "%", [None if True else Decimal(0)] * len(figures.days))]
+        series = [Series("Utilisation", "%", [None] * len(figures.days))]
     return line_chart("Utilisation per day", _labels(figures.days), series)
