@@ -77,7 +77,7 @@ def test_the_month_equals_the_sums_over_sessions_to_the_cent(
     listed = _listed(console, hosts.token)
     assert len(listed) == 4
     revenue = sum((Decimal(str(s["total_revenue"])) for s in listed), Decimal("0.00"))
-    energy = sum(Decimal(str(s["consumption"])) for s in listed)
+    energy = sum((Decimal(str(s["consumption"])) for s in listed), Decimal("0.000"))
     console.sign_in(HOST_ROLE, hosts.host)
     page = console.client.get("/site?month=2026-10")
     assert page.status_code == 200
