@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine
 
 from fleetcharge.console import live
+from fleetcharge.csms import repository
 from fleetcharge.csms.network_view import latest_status_id
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import ConnectorStatus, Location
@@ -23,7 +24,8 @@ NOW = datetime(2026, 10, 5, 3, 0, tzinfo=UTC)
 
 def _status(engine: Engine, station_id: int, status: str, number: int = 1) -> None:
     with unit_of_work(engine) as db:
-        db.add(
+        repository.add_status(
+            db,
             ConnectorStatus(
                 station_id=station_id,
                 connector_number=number,
@@ -31,7 +33,7 @@ def _status(engine: Engine, station_id: int, status: str, number: int = 1) -> No
                 error_code="NoError",
                 status_at=NOW,
                 received_at=NOW,
-            )
+            ),
         )
 
 

@@ -8,14 +8,16 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
+from alembic import command
 from fastapi import FastAPI
-from sqlalchemy import Engine, create_engine, func, select
+from sqlalchemy import Engine, create_engine, func, select, text
 from starlette.testclient import TestClient
 
-from fleetcharge.csms import network_view
+from fleetcharge.csms import network_view, repository
 from fleetcharge.csms.recent_messages import RecentMessages, recent_messages
 from fleetcharge.db import unit_of_work
 from fleetcharge.errors import Forbidden, NotFound
+from fleetcharge.migrate import alembic_config
 from fleetcharge.models import ConnectorStatus, OcppRecentMessage, Station
 from fleetcharge.permissions import Actor
 from tests import factories as f
@@ -35,8 +37,7 @@ def _status(db, station_id: int, number: int, status: str, at: datetime) -> Conn
         status_at=at,
         received_at=at,
     )
-    db.add(row)
-    db.flush()
+    repository.add_status(db, row)
     return row
 
 
@@ -167,3 +168,26 @@ def test_a_flood_keeps_the_latest_frames_and_a_failed_write_is_dropped(engine: E
 def test_unknown_station_detail_is_not_found(engine: Engine) -> None:
     with unit_of_work(engine) as db, pytest.raises(NotFound):
         network_view.station_detail(db, SUPPORT, uuid.uuid4(), set())
+
+
+def test_the_migration_fills_current_statuses_from_the_history(
+    database_url: str, engine: Engine
+) -> None:
+    config = alembic_config(database_url)
+    command.downgrade(config, "0014")
+    with unit_of_work(engine) as db:
+        site = f.site(db, f.organisation(db))
+        for number, status, minutes in ((1, "Charging", 5), (1, "Available", 1), (0, "Faulted", 0)):
+            at = NOW + timedelta(minutes=minutes)
+            db.execute(
+                text(
+                    "INSERT INTO connector_status_history (station_id, connector_number, status,"
+                    " error_code, status_at, received_at) VALUES (:s, :n, :st, 'NoError', :at, :at)"
+                ),
+                {"s": site.station.id, "n": number, "st": status, "at": at},
+            )
+    command.upgrade(config, "head")
+    with unit_of_work(engine) as db:
+        (state,) = network_view.station_states(db, set(), [site.station.id])
+    assert [(c.number, c.status) for c in state.connectors] == [(1, "Charging")]
+    assert state.station_status is not None and state.station_status.status == "Faulted"

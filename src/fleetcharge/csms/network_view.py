@@ -8,20 +8,26 @@ the stations, and their connectors each with its latest status found through the
 (station, connector, time) index.
 """
 
-from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, literal, null, select, union_all
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, Select, func, literal, null, select, union_all
+from sqlalchemy.orm import Session
 
 from fleetcharge.csms.recent_messages import RecentMessage, recent_messages
 from fleetcharge.errors import NotFound
 from fleetcharge.kit.paging import PAGE_SIZE
-from fleetcharge.models import Connector, ConnectorStatus, Location, OcppTransaction, Station
+from fleetcharge.models import (
+    Connector,
+    ConnectorCurrentStatus,
+    ConnectorStatus,
+    Location,
+    OcppTransaction,
+    Station,
+)
 from fleetcharge.models.ocpp import TransactionState
 from fleetcharge.permissions import Actor
 
@@ -70,49 +76,51 @@ class NetworkOverview:
         return self.stations - self.online
 
 
-def _latest_status_id(station_id: Any, number: Any) -> Any:
-    history = aliased(ConnectorStatus)
-    return (
-        select(history.id)
-        .where(history.station_id == station_id, history.connector_number == number)
-        .order_by(history.status_at.desc(), history.id.desc())
-        .limit(1)
-        .scalar_subquery()
+def _slots(where: ColumnElement[bool]) -> Any:
+    """(station id, number, name) of every connector, and connector 0, of the stations
+    matching `where` (a condition on Station)."""
+    connectors = (
+        select(
+            Connector.station_id.label("station_id"),
+            Connector.connector_id.label("number"),
+            Connector.name.label("name"),
+        )
+        .join(Station, Station.id == Connector.station_id)
+        .where(where)
     )
-
-
-def _connector_states(where: ColumnElement[bool] | None) -> Select[Any]:
-    """(station id, number, name, status, error code, status time) of every connector and
-    connector 0 of the stations matching `where` (a condition on Station)."""
-    connectors = select(
-        Connector.station_id.label("station_id"),
-        Connector.connector_id.label("number"),
-        Connector.name.label("name"),
-        _latest_status_id(Connector.station_id, Connector.connector_id).label("status_id"),
-    ).join(Station, Station.id == Connector.station_id)
     whole = select(
-        Station.id.label("station_id"),
-        literal(0).label("number"),
-        null().label("name"),
-        _latest_status_id(Station.id, literal(0)).label("status_id"),
+        Station.id.label("station_id"), literal(0).label("number"), null().label("name")
+    ).where(where)
+    return union_all(connectors, whole).subquery()
+
+
+def _with_current_status(slots: Any) -> Any:
+    current = ConnectorCurrentStatus
+    return slots.outerjoin(
+        current,
+        (current.station_id == slots.c.station_id) & (current.connector_number == slots.c.number),
     )
-    if where is not None:
-        connectors, whole = connectors.where(where), whole.where(where)
-    slots = union_all(connectors, whole).subquery()
+
+
+def _connector_states(where: ColumnElement[bool]) -> Select[Any]:
+    """(station id, number, name, status, error code, status time) of those slots."""
+    slots = _slots(where)
+    current = ConnectorCurrentStatus
     return (
         select(
             slots.c.station_id,
             slots.c.number,
             slots.c.name,
-            ConnectorStatus.status,
-            ConnectorStatus.error_code,
-            ConnectorStatus.status_at,
+            current.status,
+            current.error_code,
+            current.status_at,
         )
-        .select_from(slots)
-        .outerjoin(ConnectorStatus, ConnectorStatus.id == slots.c.status_id)
+        .select_from(_with_current_status(slots))
         .order_by(slots.c.station_id, slots.c.number)
     )
 
+
+IN_SERVICE = Station.decommissioned_at.is_(None)
 
 _STATIONS = (
     select(
@@ -125,29 +133,29 @@ _STATIONS = (
         Location.timezone,
     )
     .join(Location, Location.id == Station.location_id)
-    .where(Station.decommissioned_at.is_(None))
-    .order_by(Location.name, Station.name, Station.id)
+    .where(IN_SERVICE)
 )
+_ORDER = (Location.name, Station.name, Station.id)
 
 
 def station_states(
-    db: Session, online_ids: Collection[int], station_ids: Sequence[int] | None = None
+    db: Session, online_ids: Collection[int], station_ids: Sequence[int]
 ) -> list[StationState]:
-    """The stations in service (those of `station_ids`, or all) with their connectors'
-    latest statuses, by location and name."""
-    stations = _STATIONS
-    where: ColumnElement[bool] = Station.decommissioned_at.is_(None)
-    if station_ids is not None:
-        stations = stations.where(Station.id.in_(station_ids))
-        where = where & Station.id.in_(station_ids)
+    """Those of the stations in service with their connectors' latest statuses, by location
+    and name."""
+    if not station_ids:
+        return []
+    chosen = Station.id.in_(station_ids)
     connectors: dict[int, list[ConnectorState]] = {}
     for station_id, number, name, status, error_code, status_at in db.execute(
-        _connector_states(where)
+        _connector_states(IN_SERVICE & chosen)
     ):
         state = ConnectorState(number, name, status or UNKNOWN, error_code, status_at)
         connectors.setdefault(station_id, []).append(state)
     states = []
-    for station_id, uuid, identity, name, evse_id, location, timezone in db.execute(stations):
+    for station_id, uuid, identity, name, evse_id, location, timezone in db.execute(
+        _STATIONS.where(chosen).order_by(*_ORDER)
+    ):
         slots = connectors.get(station_id, [])
         whole = next((c for c in slots if c.number == 0), None)
         states.append(
@@ -181,27 +189,40 @@ def network_overview(
     """Counts over the whole network, and one page of its stations: all, those `online` or
     `offline`, or those with a connector in status `show` (e.g. Faulted)."""
     actor.require("stations", "read")
-    states = station_states(db, online_ids)
-    statuses = Counter(c.status for s in states for c in s.connectors)
-    matching = [s for s in states if _shown(s, show)]
+    ordered = list(
+        db.scalars(select(Station.id).join(Station.location).where(IN_SERVICE).order_by(*_ORDER))
+    )
+    online = set(online_ids)
+    if show == ONLINE:
+        matching = [i for i in ordered if i in online]
+    elif show == OFFLINE:
+        matching = [i for i in ordered if i not in online]
+    elif show is not None:
+        having = set(db.scalars(_stations_with_status(show)))
+        matching = [i for i in ordered if i in having]
+    else:
+        matching = ordered
     start = (page - 1) * PAGE_SIZE
     return NetworkOverview(
-        stations=len(states),
-        online=sum(1 for s in states if s.online),
-        statuses=dict(sorted(statuses.items())),
-        page=matching[start : start + PAGE_SIZE],
+        stations=len(ordered),
+        online=len(online.intersection(ordered)),
+        statuses=status_counts(db),
+        page=station_states(db, online, matching[start : start + PAGE_SIZE]),
         matching=len(matching),
     )
 
 
-def _shown(state: StationState, show: str | None) -> bool:
-    if show is None:
-        return True
-    if show == ONLINE:
-        return state.online
-    if show == OFFLINE:
-        return not state.online
-    return any(c.status == show for c in state.connectors)
+def _stations_with_status(status: str) -> Select[tuple[int]]:
+    """The stations with a connector (not connector 0) whose latest status is `status`
+    (UNKNOWN: that never reported one)."""
+    slots = _slots(IN_SERVICE)
+    current = ConnectorCurrentStatus
+    matches = current.status.is_(None) if status == UNKNOWN else current.status == status
+    return (
+        select(slots.c.station_id)
+        .select_from(_with_current_status(slots))
+        .where(slots.c.number > 0, matches)
+    )
 
 
 @dataclass(frozen=True)
@@ -254,19 +275,23 @@ class NetworkCounts:
 
 def network_counts(db: Session, online_ids: Collection[int]) -> NetworkCounts:
     """The overview's counts alone (for live updates)."""
-    in_service = set(db.scalars(select(Station.id).where(Station.decommissioned_at.is_(None))))
+    in_service = set(db.scalars(select(Station.id).where(IN_SERVICE)))
     return NetworkCounts(len(in_service), len(in_service & set(online_ids)), status_counts(db))
 
 
 def status_counts(db: Session) -> dict[str, int]:
-    """Connectors of the stations in service per latest status."""
-    counted: Counter[str] = Counter()
-    for _, number, _, status, _, _ in db.execute(
-        _connector_states(Station.decommissioned_at.is_(None))
-    ):
-        if number != 0:
-            counted[status or UNKNOWN] += 1
-    return dict(sorted(counted.items()))
+    """Connectors (not connector 0) of the stations in service per latest status; those that
+    never reported one are UNKNOWN."""
+    slots = _slots(IN_SERVICE)
+    current = ConnectorCurrentStatus
+    status = func.coalesce(current.status, UNKNOWN)
+    rows = db.execute(
+        select(status, func.count())
+        .select_from(_with_current_status(slots))
+        .where(slots.c.number > 0)
+        .group_by(status)
+    )
+    return {name: int(n) for name, n in sorted(rows)}
 
 
 @dataclass(frozen=True)

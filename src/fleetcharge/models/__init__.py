@@ -13,6 +13,7 @@ from fleetcharge.models.invoice import (
 )
 from fleetcharge.models.location import Connector, Location, Station, StationTariffChange
 from fleetcharge.models.ocpp import (
+    ConnectorCurrentStatus,
     ConnectorStatus,
     OcppJournalProgress,
     OcppMeterValue,
@@ -39,6 +40,7 @@ __all__ = [
     "ChargeSession",
     "ChargingPeriod",
     "Connector",
+    "ConnectorCurrentStatus",
     "ConnectorStatus",
     "Fleet",
     "IdempotentRequest",

@@ -170,6 +170,22 @@ class ConnectorStatus(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class ConnectorCurrentStatus(Base):
+    """Each connector's latest StatusNotification (connector 0: the station), kept with the
+    history (`csms.repository.add_status`) so that the network's overview reads one row per
+    connector instead of looking through the history. The latest is the one with the latest
+    `status_at`, the later received of equal ones, as in the history's own order."""
+
+    __tablename__ = "connector_current_status"
+
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"), primary_key=True)
+    connector_number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    error_code: Mapped[str] = mapped_column(String(24))
+    status_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    history_id: Mapped[int] = mapped_column(BigInteger)  # connector_status_history.id
+
+
 class OcppUnmatchedMessage(Base):
     """A message we acknowledged but could not apply (e.g. StopTransaction for an unknown
     transactionId): kept for operators to reconcile by hand."""
