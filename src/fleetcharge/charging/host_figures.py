@@ -15,15 +15,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Date, Float, Select, bindparam, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from fleetcharge.charging.utilisation import Interval, Occupancy, station_occupancy
+from fleetcharge.db import fetch_all
 from fleetcharge.errors import NotFound
 from fleetcharge.models import ChargeSession, Connector, Location, Organisation, Station
+from fleetcharge.models.types import UTCDateTime
 from fleetcharge.permissions import Actor
 from fleetcharge.timezones import zone
 
@@ -31,8 +34,8 @@ from fleetcharge.timezones import zone
 _EARLIEST_OFFSET = timedelta(hours=14)
 _LATEST_OFFSET = timedelta(hours=12)
 # Sessions in use during the month are looked for among those completed at most this long
-# after it: a longer session counts toward the utilisation of its last month only.
-LONGEST_SESSION = timedelta(days=31)
+# after it (a session lasting longer than this across the month's end is not counted in it).
+LONGEST_SESSION = timedelta(days=7)
 
 ZERO_MONEY = Decimal("0.00")
 ZERO_ENERGY = Decimal("0.000")
@@ -177,32 +180,45 @@ def host_month(db: Session, actor: Actor, organisation_id: int, month: date) -> 
 Key = tuple[int, int]  # (location id, station id)
 
 
+_HOST = ChargeSession.host_organisation_id == bindparam("organisation_id")
+_FROM = bindparam("utc_from", type_=UTCDateTime())
+_UNTIL = bindparam("utc_until", type_=UTCDateTime())
+
+_SUMS = (
+    select(
+        ChargeSession.location_id,
+        Connector.station_id,
+        ChargeSession.stop_local_date,
+        func.sum(ChargeSession.total_revenue),
+        func.sum(ChargeSession.consumption_kwh),
+        func.count(),
+    )
+    .join(Connector, Connector.id == ChargeSession.connector_id)
+    .where(
+        _HOST,
+        ChargeSession.stop_date_time >= _FROM,
+        ChargeSession.stop_date_time < _UNTIL,
+        ChargeSession.stop_local_date >= bindparam("first_day", type_=Date()),
+        ChargeSession.stop_local_date <= bindparam("last_day", type_=Date()),
+    )
+    .group_by(ChargeSession.location_id, Connector.station_id, ChargeSession.stop_local_date)
+)
+
+
 def _sums(
     db: Session, organisation_id: int, days: list[date], utc_from: datetime, utc_until: datetime
 ) -> dict[Key, dict[date, tuple[Decimal, Decimal, int]]]:
     """(revenue, energy, sessions) per location, station and local completion day; the
     UTC bounds let the host's index narrow the scan before the local dates decide."""
-    rows = db.execute(
-        select(
-            ChargeSession.location_id,
-            Connector.station_id,
-            ChargeSession.stop_local_date,
-            func.sum(ChargeSession.total_revenue),
-            func.sum(ChargeSession.consumption_kwh),
-            func.count(),
-        )
-        .join(Connector, Connector.id == ChargeSession.connector_id)
-        .where(
-            ChargeSession.host_organisation_id == organisation_id,
-            ChargeSession.stop_date_time >= utc_from,
-            ChargeSession.stop_date_time < utc_until,
-            ChargeSession.stop_local_date >= days[0],
-            ChargeSession.stop_local_date <= days[-1],
-        )
-        .group_by(ChargeSession.location_id, Connector.station_id, ChargeSession.stop_local_date)
-    )
+    values = {
+        "organisation_id": organisation_id,
+        "utc_from": utc_from,
+        "utc_until": utc_until,
+        "first_day": days[0],
+        "last_day": days[-1],
+    }
     found: dict[Key, dict[date, tuple[Decimal, Decimal, int]]] = defaultdict(dict)
-    for location_id, station_id, day, revenue, energy, count in rows:
+    for location_id, station_id, day, revenue, energy, count in fetch_all(db, _SUMS, values):
         found[location_id, station_id][day] = (
             Decimal(revenue).quantize(ZERO_MONEY),
             Decimal(energy).quantize(ZERO_ENERGY),
@@ -211,30 +227,49 @@ def _sums(
     return found
 
 
-def _spans(
-    db: Session, organisation_id: int, utc_from: datetime, utc_until: datetime
-) -> dict[Key, dict[int, list[Interval]]]:
-    """The intervals of the sessions that may overlap the month, by location, station and
-    connector."""
-    rows = db.execute(
+def _epoch_seconds(column: Any, dialect: str) -> Any:
+    if dialect == "postgresql":
+        return cast(func.extract("epoch", column), Float)
+    # SQLite keeps UTC datetimes as text; Julian days count from noon, 4714 BC.
+    return (func.julianday(column) - 2440587.5) * 86400.0
+
+
+@cache
+def _spans_query(dialect: str) -> Select[Any]:
+    return (
         select(
             ChargeSession.location_id,
             Connector.station_id,
             ChargeSession.connector_id,
-            ChargeSession.start_date_time,
-            ChargeSession.stop_date_time,
+            _epoch_seconds(ChargeSession.start_date_time, dialect),
+            _epoch_seconds(ChargeSession.stop_date_time, dialect),
         )
         .join(Connector, Connector.id == ChargeSession.connector_id)
         .where(
-            ChargeSession.host_organisation_id == organisation_id,
-            ChargeSession.stop_date_time >= utc_from,
-            ChargeSession.stop_date_time < utc_until + LONGEST_SESSION,
-            ChargeSession.start_date_time < utc_until,
+            _HOST,
+            ChargeSession.stop_date_time >= _FROM,
+            ChargeSession.stop_date_time < bindparam("stopped_until", type_=UTCDateTime()),
+            ChargeSession.start_date_time < _UNTIL,
         )
     )
+
+
+def _spans(
+    db: Session, organisation_id: int, utc_from: datetime, utc_until: datetime
+) -> dict[Key, dict[int, list[Interval]]]:
+    """The intervals of the sessions that may overlap the month, by location, station and
+    connector, in Unix seconds (numbers: for a large host's month, converting datetimes
+    would cost more than the query)."""
+    values = {
+        "organisation_id": organisation_id,
+        "utc_from": utc_from,
+        "utc_until": utc_until,
+        "stopped_until": utc_until + LONGEST_SESSION,
+    }
+    rows = fetch_all(db, _spans_query(db.get_bind().dialect.name), values)
     found: dict[Key, dict[int, list[Interval]]] = defaultdict(lambda: defaultdict(list))
     for location_id, station_id, connector_id, start, stop in rows:
-        found[location_id, station_id][connector_id].append((start, stop))
+        found[location_id, station_id][connector_id].append((float(start), float(stop)))
     return found
 
 

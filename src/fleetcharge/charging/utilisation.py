@@ -15,13 +15,14 @@ The same ratio over several stations or days adds the numerators and the denomin
 (`Occupancy`): it is never below 0 or above 100 %.
 """
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-Interval = tuple[datetime, datetime]  # aware, [start, stop)
+Interval = tuple[float, float]  # [start, stop) in Unix seconds
 
 PERCENT = Decimal("0.1")
 
@@ -45,10 +46,10 @@ class Occupancy:
         return share.quantize(PERCENT, rounding=ROUND_HALF_UP)
 
 
-def day_bounds(day: date, zone: ZoneInfo) -> Interval:
-    """Local midnight of `day` to local midnight of the next day, in UTC."""
-    start = datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
-    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC)
+def day_bounds(day: date, zone: ZoneInfo) -> tuple[float, float]:
+    """Local midnight of `day` to local midnight of the next day, in Unix seconds."""
+    start = datetime.combine(day, time.min, tzinfo=zone).timestamp()
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone).timestamp()
     return start, end
 
 
@@ -69,14 +70,15 @@ def in_use_per_day(intervals: Iterable[Interval], zone: ZoneInfo, days: list[dat
     ascending), from its sessions' intervals."""
     if not days:
         return []
-    bounds = [day_bounds(day, zone) for day in days]
-    window_start, window_end = bounds[0][0], bounds[-1][1]
+    # Day i runs from edges[i] to edges[i + 1].
+    edges = [day_bounds(day, zone)[0] for day in days] + [day_bounds(days[-1], zone)[1]]
     seconds = [0.0] * len(days)
     for start, stop in merged(intervals):
-        if stop <= window_start or start >= window_end:
-            continue
-        for index, (day_start, day_end) in enumerate(bounds):
-            overlap = (min(stop, day_end) - max(start, day_start)).total_seconds()
+        first = max(0, bisect_right(edges, start) - 1)
+        for index in range(first, len(days)):
+            if edges[index] >= stop:
+                break
+            overlap = min(stop, edges[index + 1]) - max(start, edges[index])
             if overlap > 0:
                 seconds[index] += overlap
     return [int(s) for s in seconds]
@@ -103,4 +105,4 @@ def station_occupancy(
 
 def day_seconds(day: date, zone: ZoneInfo) -> int:
     start, end = day_bounds(day, zone)
-    return int((end - start).total_seconds())
+    return round(end - start)
