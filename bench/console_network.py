@@ -125,6 +125,16 @@ def load(db: Session, stations: int, history: int) -> None:
         if len(rows) > 50_000 or step == history - 1:
             db.execute(insert(ConnectorStatus), rows)
             rows = []
+    # Each connector's latest, as the central system keeps it (csms.repository.add_status).
+    db.execute(
+        text(
+            "INSERT INTO connector_current_status (station_id, connector_number, status,"
+            " error_code, status_at, history_id)"
+            " SELECT DISTINCT ON (station_id, connector_number) station_id, connector_number,"
+            " status, error_code, status_at, id FROM connector_status_history"
+            " ORDER BY station_id, connector_number, status_at DESC, id DESC"
+        )
+    )
 
 
 def part_a(args: argparse.Namespace) -> None:
