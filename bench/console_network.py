@@ -16,28 +16,28 @@
 import argparse
 import os
 import statistics
-import sys
 import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from fastapi import Request
 from fastapi.testclient import TestClient
+
+# bench/ is on the path when this runs as a script.
+from scratch_database import scratch_database
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
-sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
-from scratch_database import scratch_database  # noqa: E402
-
-from fleetcharge.charging.host_figures import host_month  # noqa: E402
-from fleetcharge.console.member import Member  # noqa: E402
-from fleetcharge.console.pages import MEMBER  # noqa: E402
-from fleetcharge.console.security import optional_member  # noqa: E402
-from fleetcharge.csms import network_view  # noqa: E402
-from fleetcharge.db import make_engine, unit_of_work  # noqa: E402
-from fleetcharge.models import (  # noqa: E402
+from fleetcharge.charging.host_figures import host_month
+from fleetcharge.console.member import Member
+from fleetcharge.console.pages import MEMBER
+from fleetcharge.console.security import optional_member
+from fleetcharge.csms import network_view
+from fleetcharge.db import make_engine, unit_of_work
+from fleetcharge.models import (
     ChargeSession,
     Connector,
     ConnectorStatus,
@@ -45,9 +45,9 @@ from fleetcharge.models import (  # noqa: E402
     Organisation,
     Station,
 )
-from fleetcharge.permissions import Actor  # noqa: E402
-from fleetcharge.settings import Settings  # noqa: E402
-from fleetcharge.web.app import create_app  # noqa: E402
+from fleetcharge.permissions import Actor
+from fleetcharge.settings import Settings
+from fleetcharge.web.app import create_app
 
 # The test client names the host `testserver`.
 os.environ.setdefault("FLEETCHARGE_ALLOWED_HOSTS", "testserver")
@@ -100,11 +100,7 @@ def load(db: Session, stations: int, history: int) -> None:
     ids = list(db.scalars(select(Station.id).order_by(Station.id)))
     db.execute(
         insert(Connector),
-        [
-            {"station_id": s, "connector_id": c, "name": f"Port {c}"}
-            for s in ids
-            for c in (1, 2)
-        ],
+        [{"station_id": s, "connector_id": c, "name": f"Port {c}"} for s in ids for c in (1, 2)],
     )
     rows = []
     for step in range(history):
@@ -189,7 +185,7 @@ def part_a(args: argparse.Namespace) -> None:
             for path in ("/network", f"/network/stations/{station_uuid}"):
                 response = client.get(path)
                 assert response.status_code == 200, response.text[-1500:]
-                median, p95 = timed(lambda path=path: client.get(path), args.repeat)
+                median, p95 = timed(partial(client.get, path), args.repeat)
                 print(
                     f"GET {path[:28]:<28} median {median:7.1f} ms   p95 {p95:7.1f} ms   "
                     f"{len(response.content) / 1024:.0f} KiB"
