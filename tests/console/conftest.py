@@ -112,7 +112,9 @@ class BrowserPage:
         assert not self.errors, "\n".join(self.errors)
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: while Playwright's sync API runs, its event loop counts as
+# running in this thread, and a later test's asyncio.run() on the same worker would fail.
+@pytest.fixture(scope="module")
 def playwright_browser(chromium: str) -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(

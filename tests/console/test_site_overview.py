@@ -108,7 +108,13 @@ def test_months_move_and_a_bad_month_is_400(console: Console, hosts: Hosts) -> N
     assert 'data-figure="sessions">1<' in november.text
     assert 'href="/site?month=2026-10"' in november.text
     assert 'href="/site?month=2026-12"' in november.text
-    for bad in ("2026-13", "oct", "2026-1", "0000-01"):
+    january = console.client.get("/site?month=2027-01").text
+    assert 'href="/site?month=2026-12"' in january and 'href="/site?month=2027-02"' in january
+    earliest = console.client.get("/site?month=1900-01")
+    assert earliest.status_code == 200 and 'rel="prev"' not in earliest.text
+    latest = console.client.get("/site?month=9998-12")
+    assert latest.status_code == 200 and 'rel="next"' not in latest.text
+    for bad in ("2026-13", "oct", "2026-1", "0000-01", "9999-01"):
         page = console.client.get(f"/site?month={bad}")
         assert page.status_code == 400, bad
         assert "month must be" in page.text

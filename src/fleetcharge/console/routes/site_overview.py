@@ -1,7 +1,7 @@
 """A site host's month at a glance: revenue, energy, sessions and utilisation per location
 and station, and per day as charts."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
@@ -42,8 +42,7 @@ def site_overview(request: Request, member: HostMember, month: str | None = None
     assert member.organisation_id is not None  # a host is an organisation's member
     with unit_of_work(request.app.state.engine) as db:
         figures = host_month(db, member.actor, member.organisation_id, period.first_day)
-    previous = Period.parse(str(period.first_day - timedelta(days=1))[:7])
-    later = period.next() if period.year < 9998 or period.month < 12 else None
+    before, after = _neighbours(period)
     return render(
         request,
         "site/overview.html",
@@ -51,12 +50,24 @@ def site_overview(request: Request, member: HostMember, month: str | None = None
             "title": "Site",
             "month": period,
             "figures": figures,
-            "previous_month": str(previous) if previous.year >= 1900 else None,
-            "next_month": str(later) if later else None,
+            "previous_month": before,
+            "next_month": after,
             "daily_chart": _daily_chart(figures),
             "utilisation_chart": _utilisation_chart(figures),
         },
     )
+
+
+def _neighbours(period: Period) -> tuple[str | None, str | None]:
+    """The months before and after `period`, where there are such (YYYY-MM)."""
+    found: list[str | None] = []
+    for year, month in ((period.year, period.month - 1), (period.year, period.month + 1)):
+        year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+        try:
+            found.append(str(Period(year, month)))
+        except InvalidParameter:
+            found.append(None)
+    return found[0], found[1]
 
 
 def _labels(days: list[date]) -> list[str]:
