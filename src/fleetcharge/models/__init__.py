@@ -1,6 +1,6 @@
 """All ORM models, imported here so the metadata is complete for Alembic and tests."""
 
-from fleetcharge.models.account import Account, AdminToken
+from fleetcharge.models.account import Account, AdminToken, ConsoleSession, PasswordResetToken
 from fleetcharge.models.audit import AuditEvent, IdempotentRequest
 from fleetcharge.models.base import Base
 from fleetcharge.models.invoice import (
@@ -42,6 +42,7 @@ __all__ = [
     "Connector",
     "ConnectorCurrentStatus",
     "ConnectorStatus",
+    "ConsoleSession",
     "Fleet",
     "IdempotentRequest",
     "Invoice",
@@ -57,6 +58,7 @@ __all__ = [
     "OcppTransaction",
     "OcppUnmatchedMessage",
     "Organisation",
+    "PasswordResetToken",
     "ServerKey",
     "SessionDayCount",
     "SessionReview",
