@@ -20,7 +20,7 @@ PERTH = ZoneInfo("Australia/Perth")
 
 
 def host_member(org_id: int) -> Actor:
-    return Actor(name="host", role="fleet_manager", organisation_id=org_id)
+    return Actor(name="host", role="site_host", organisation_id=org_id)
 
 
 def sessions_listed(engine: Engine, token: str, first: str, last: str) -> list[dict]:

@@ -18,8 +18,7 @@ from tests.api.helpers import API, bearer
 from tests.console.conftest import BrowserPage, Console
 
 SYDNEY = ZoneInfo("Australia/Sydney")
-# A role that reads its organisation (the accounts work adds site_host and read_only to them).
-HOST_ROLE = "fleet_manager"
+HOST_ROLE = "site_host"
 
 
 @dataclass

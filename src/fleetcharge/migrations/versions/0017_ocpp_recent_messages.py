@@ -2,7 +2,7 @@
 connector_current_status: each connector's latest status, filled from the history
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0016
 Create Date: 2026-12-03 15:00:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import fleetcharge.models.types
 
 revision: str = "0017"
-down_revision: str | None = "0014"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
