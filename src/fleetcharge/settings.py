@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     # With Redis: how often each process refreshes its entry in the shared station registry
     # (its liveness and its stations' last_seen); a process silent for three periods is gone.
     ocpp_registry_refresh_seconds: float = 15.0
+    # The last frames exchanged with each station kept for the console's station page (a
+    # ring per station in the database, written in batches); 0 keeps none.
+    ocpp_recent_messages: int = Field(default=50, ge=0, le=1000)
 
     @field_validator(
         "ocpp_auto_register_location",

@@ -7,13 +7,14 @@ from typing import Any, cast
 
 import psycopg
 from sqlalchemy import Table, insert, literal, or_, select, text, union_all, update
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from fleetcharge.csms.readings import ENERGY_REGISTER, POWER_IMPORT, Reading
 from fleetcharge.models import (
     Card,
     Connector,
+    ConnectorCurrentStatus,
     ConnectorStatus,
     Location,
     OcppMeterValue,
@@ -320,6 +321,33 @@ def add_unmatched(
         )
     )
     db.flush()
+
+
+def add_status(db: Session, status: ConnectorStatus) -> None:
+    """Add a StatusNotification to the history, and make it its connector's current status
+    unless that one is later (a station's offline queue arrives after newer ones)."""
+    db.add(status)
+    db.flush()
+    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(ConnectorCurrentStatus).values(
+        station_id=status.station_id,
+        connector_number=status.connector_number,
+        status=status.status,
+        error_code=status.error_code,
+        status_at=status.status_at,
+        history_id=status.id,
+    )
+    replaced = {
+        name: statement.excluded[name]
+        for name in ("status", "error_code", "status_at", "history_id")
+    }
+    db.execute(
+        statement.on_conflict_do_update(
+            index_elements=["station_id", "connector_number"],
+            set_=replaced,
+            where=ConnectorCurrentStatus.status_at <= statement.excluded.status_at,
+        )
+    )
 
 
 def stations_with_connectors(db: Session, station_ids: Sequence[int]) -> Sequence[Station]:

@@ -73,7 +73,8 @@ def status_notification(
         connector = station_reports.reported_connector(db, station.id, report.connector_number)
         if report.status == "Available":
             sessions.extend_parking(db, connector.id, status_at, policy.max_future)
-    db.add(
+    repository.add_status(
+        db,
         ConnectorStatus(
             station_id=station.id,
             connector_number=report.connector_number,
@@ -85,7 +86,7 @@ def status_notification(
             reported_at=report.timestamp.reported if report.timestamp is not None else None,
             status_at=status_at,
             received_at=received_at,
-        )
+        ),
     )
 
 

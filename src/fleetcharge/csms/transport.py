@@ -31,6 +31,7 @@ from fleetcharge.csms.clock import ClockPolicy
 from fleetcharge.csms.handlers import CentralSystemConfig, StationHandlers
 from fleetcharge.csms.login_throttle import LoginThrottle
 from fleetcharge.csms.protocol import ConnectionClosed
+from fleetcharge.csms.recent_messages import RecentMessages
 from fleetcharge.csms.redis_routing import RedisRouter
 from fleetcharge.csms.refusal_log import RefusalLog
 from fleetcharge.csms.registration import AutoRegistration
@@ -62,24 +63,28 @@ router = APIRouter()
 class SocketAdapter:
     """The `recv()` / `send()` connection the ocpp library expects, over Starlette's socket."""
 
-    def __init__(self, websocket: WebSocket) -> None:
+    def __init__(self, websocket: WebSocket, recent: RecentMessages) -> None:
         self.websocket = websocket
         self.live: LiveConnection | None = None
+        self.recent = recent
 
     async def recv(self) -> str:
         message = await self.websocket.receive()
         if message["type"] == "websocket.disconnect":
             raise ConnectionClosed(message.get("code"))
-        if self.live is not None:
-            self.live.seen()
         text = message.get("text")
         if text is None:
             # OCPP-J frames are text; a binary one is read as text (and is then most
             # likely answered with a FormatViolation).
             text = (message.get("bytes") or b"").decode("utf-8", errors="replace")
+        if self.live is not None:
+            self.live.seen()
+            self.recent.record(self.live.station_id, "in", text)
         return str(text)
 
     async def send(self, message: str) -> None:
+        if self.live is not None:
+            self.recent.record(self.live.station_id, "out", message)
         try:
             await self.websocket.send_text(message)
         except WebSocketDisconnect as gone:
@@ -104,6 +109,7 @@ class CentralSystem:
         self.bounds = ConnectionBounds.configured(settings)
         self.refusals = RefusalLog(logger)
         self.admissions: anyio.CapacityLimiter | None = None
+        self.recent = RecentMessages(config.engine, settings.ocpp_recent_messages)
 
     async def start(self) -> None:
         self.closing = False
@@ -117,11 +123,13 @@ class CentralSystem:
         self.admissions = anyio.CapacityLimiter(ADMISSION_THREADS)
         await self.config.journal.start()
         await self.router.start()
+        await self.recent.start()
 
     async def shutdown(self) -> None:
         await self.close_connections()
         await self.config.journal.stop()
         await self.router.stop()
+        await self.recent.stop()
         self.config.close()
 
     async def close_connections(self) -> None:
@@ -191,7 +199,7 @@ class CentralSystem:
             return admission.admit_station(db, identity, credentials, self.policy)
 
     async def _converse(self, websocket: WebSocket, station: StationRef) -> None:
-        adapter = SocketAdapter(websocket)
+        adapter = SocketAdapter(websocket, self.recent)
         handlers = StationHandlers(station, adapter, self.config)
         close_code, close_reason = 1000, ""
         scope = anyio.CancelScope()

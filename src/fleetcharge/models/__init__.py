@@ -13,9 +13,11 @@ from fleetcharge.models.invoice import (
 )
 from fleetcharge.models.location import Connector, Location, Station, StationTariffChange
 from fleetcharge.models.ocpp import (
+    ConnectorCurrentStatus,
     ConnectorStatus,
     OcppJournalProgress,
     OcppMeterValue,
+    OcppRecentMessage,
     OcppTransaction,
     OcppUnmatchedMessage,
 )
@@ -44,6 +46,7 @@ __all__ = [
     "ChargeSession",
     "ChargingPeriod",
     "Connector",
+    "ConnectorCurrentStatus",
     "ConnectorStatus",
     "ConsoleSession",
     "Fleet",
@@ -57,6 +60,7 @@ __all__ = [
     "Location",
     "OcppJournalProgress",
     "OcppMeterValue",
+    "OcppRecentMessage",
     "OcppTransaction",
     "OcppUnmatchedMessage",
     "Organisation",

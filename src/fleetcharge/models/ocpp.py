@@ -170,6 +170,22 @@ class ConnectorStatus(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class ConnectorCurrentStatus(Base):
+    """Each connector's latest StatusNotification (connector 0: the station), kept with the
+    history (`csms.repository.add_status`) so that the network's overview reads one row per
+    connector instead of looking through the history. The latest is the one with the latest
+    `status_at`, the later received of equal ones, as in the history's own order."""
+
+    __tablename__ = "connector_current_status"
+
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"), primary_key=True)
+    connector_number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    error_code: Mapped[str] = mapped_column(String(24))
+    status_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    history_id: Mapped[int] = mapped_column(BigInteger)  # connector_status_history.id
+
+
 class OcppUnmatchedMessage(Base):
     """A message we acknowledged but could not apply (e.g. StopTransaction for an unknown
     transactionId): kept for operators to reconcile by hand."""
@@ -194,3 +210,23 @@ class OcppJournalProgress(Base):
     journal: Mapped[str] = mapped_column(String(36), primary_key=True)  # the file's uuid
     applied_through: Mapped[int] = mapped_column(BigInteger)  # entry number
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OcppRecentMessage(Base):
+    """One of the last frames exchanged with a station, for operators: a ring of a fixed
+    number of slots per station (`seq` modulo the ring's size), overwritten in place, so the
+    table never grows beyond stations x slots. Written in batches off the message path
+    (fleetcharge.csms.recent_messages); `station_id` carries no foreign key, as meter
+    values do not."""
+
+    __tablename__ = "ocpp_recent_messages"
+
+    station_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # stations.id
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)  # the station's message count, newest highest
+    direction: Mapped[str] = mapped_column(String(3))  # in (from the station) | out
+    message_type: Mapped[int | None] = mapped_column(Integer)  # 2 Call, 3 CallResult, 4 Error
+    unique_id: Mapped[str | None] = mapped_column(String(36))
+    action: Mapped[str | None] = mapped_column(String(40))  # of a Call
+    frame: Mapped[str] = mapped_column(Text)  # as sent, cut at RecentMessages' limit
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -8,7 +8,7 @@ fleet, vehicle, card or location; each order is an index, so a page continues af
 previous one's last (value, id) at any depth.
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-03 15:00:00.000000
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 import fleetcharge.models.types
 
 revision: str = "0018"
-down_revision: str | None = "0016"  # the head on main
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
