@@ -9,20 +9,22 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import Engine
 
-from tests.console.conftest import BrowserPage
+from tests.console.conftest import BrowserPage, Console
 from tests.console.fleet_world import api_sessions, build, local_day, per, sums
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_the_overview_draws_the_apis_figures(browser: BrowserPage, engine: Engine) -> None:
+def test_the_overview_draws_the_apis_figures(
+    console: Console, browser: BrowserPage, engine: Engine
+) -> None:
     world = build(engine)
-    browser.console.sign_in("fleet_manager", world.payer)
+    console.sign_in("fleet_manager", world.payer)
     browser.open("/fleet?month=2026-10")
     page = browser.page
     assert page.locator(".chart-svg svg").count() == 2  # per day, per fleet
     assert page.locator(".chart-svg svg").first.bounding_box()["height"] > 100  # type: ignore[index]
     october = api_sessions(
-        browser.console.client, world.payer_token, date_from="2026-10-01", date_to="2026-10-31"
+        console.client, world.payer_token, date_from="2026-10-01", date_to="2026-10-31"
     )
     by_day = per(october, local_day)
     rows = page.locator("table.chart-data").first.locator("tbody tr")
@@ -45,10 +47,10 @@ def test_the_overview_draws_the_apis_figures(browser: BrowserPage, engine: Engin
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_filtering_then_downloading_gives_the_usage_sessions(
-    browser: BrowserPage, engine: Engine
+    console: Console, browser: BrowserPage, engine: Engine
 ) -> None:
     world = build(engine)
-    browser.console.sign_in("fleet_manager", world.payer)
+    console.sign_in("fleet_manager", world.payer)
     browser.open("/fleet/sessions")
     page = browser.page
     page.fill("#f-date_from", "2026-10-01")
@@ -66,7 +68,7 @@ def test_filtering_then_downloading_gives_the_usage_sessions(
     expected = [
         s["uuid"]
         for s in api_sessions(
-            browser.console.client, world.payer_token, date_from="2026-10-01", date_to="2026-10-20"
+            console.client, world.payer_token, date_from="2026-10-01", date_to="2026-10-20"
         )
         if s["customer"]["name"] == "Cars"
     ]

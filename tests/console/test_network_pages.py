@@ -211,10 +211,10 @@ def test_the_event_stream_sends_stations_whose_status_changed(
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_status_change_shows_on_the_open_network_page(
-    browser: BrowserPage, sites: tuple[f.Site, f.Site]
+    console: Console, browser: BrowserPage, sites: tuple[f.Site, f.Site]
 ) -> None:
     first, _ = sites
-    browser.console.sign_in("support")
+    console.sign_in("support")
     browser.open("/network")
     row = browser.page.locator(f'tr[data-station="{first.station.uuid}"]')
     assert row.locator('[data-field="status"]').inner_text() == "Faulted"

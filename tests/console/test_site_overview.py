@@ -135,8 +135,8 @@ def test_only_hosts_see_the_site_page(console: Console, hosts: Hosts, engine: En
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_the_site_page_in_a_browser(browser: BrowserPage, hosts: Hosts) -> None:
-    browser.console.sign_in(HOST_ROLE, hosts.host)
+def test_the_site_page_in_a_browser(console: Console, browser: BrowserPage, hosts: Hosts) -> None:
+    console.sign_in(HOST_ROLE, hosts.host)
     browser.open("/site?month=2026-10")
     assert browser.page.locator(".chart-svg svg").count() == 2
     assert browser.page.locator('[data-figure="sessions"]').inner_text() == "4"
