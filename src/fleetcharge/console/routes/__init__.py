@@ -1,5 +1,5 @@
 """One module per area of the console, each with its `router`."""
 
-from fleetcharge.console.routes import account
+from fleetcharge.console.routes import account, vehicles
 
-ROUTERS = (account.router,)
+ROUTERS = (account.router, vehicles.router)
