@@ -44,8 +44,10 @@ def fleets(engine: Engine) -> Fleets:
         active = f.vehicle(db, vans)
         retired = f.vehicle(db, vans, effective_to=date(2024, 6, 30))
         others = f.vehicle(db, theirs)
-        uuids = [str(x.uuid) for x in (vans, utes, theirs, active, retired, others)]
-    return Fleets(home, other, *uuids, admin=account(engine))
+        vans_uuid, utes_uuid, theirs_uuid = str(vans.uuid), str(utes.uuid), str(theirs.uuid)
+        vehicles = str(active.uuid), str(retired.uuid), str(others.uuid)
+    admin = account(engine)
+    return Fleets(home, other, vans_uuid, utes_uuid, theirs_uuid, *vehicles, admin=admin)
 
 
 def _vehicle(console: Console, fleets: Fleets, uuid: str) -> dict[str, object]:
