@@ -77,6 +77,14 @@ def local_moment(text: str, timezone: str, field: str) -> datetime | None:
     return naive.replace(tzinfo=zone(timezone))
 
 
+def local_input(moment: datetime | None, timezone: str) -> str:
+    """A stored instant as a `datetime-local` value in `timezone` (the inverse of
+    `local_moment`, to the minute)."""
+    if moment is None:
+        return ""
+    return moment.astimezone(zone(timezone)).strftime("%Y-%m-%dT%H:%M")
+
+
 def refusal(error: DomainError) -> dict[str, str]:
     """What a form shows for a refused change: the message under the field it names, or at
     the top for a change to something changed meanwhile. Any other error (not found, not

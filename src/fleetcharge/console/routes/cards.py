@@ -3,7 +3,6 @@ the forms to assign it, change its expiry, and block a lost card (refused by the
 from its next Authorize). Every change goes through fleets.cards, as the admin API's do."""
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -11,7 +10,14 @@ from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from fleetcharge.console.forms import body, form_values, local_moment, refusal, version
+from fleetcharge.console.forms import (
+    body,
+    form_values,
+    local_input,
+    local_moment,
+    refusal,
+    version,
+)
 from fleetcharge.console.lists import first_url, next_url, page_request
 from fleetcharge.console.member import Member
 from fleetcharge.console.pages import render
@@ -24,7 +30,6 @@ from fleetcharge.fleets.admin_schemas import CardAssign, CardCreate, CardUnassig
 from fleetcharge.kit.cursors import PageRequest
 from fleetcharge.models.vehicle import CardStatus
 from fleetcharge.permissions import Actor
-from fleetcharge.timezones import zone
 
 router = APIRouter()
 
@@ -248,16 +253,13 @@ def _card_page(
             "record": card,
             "registration": registration,
             "notice": notice,
-            "values": {"vehicle": "", "expires_at": _local_input(card.expires_at, member), **typed},
+            "values": {
+                "vehicle": "",
+                "expires_at": local_input(card.expires_at, member.timezone),
+                **typed,
+            },
             "version": view["version"],
             "errors": errors or {},
         },
         status=status,
     )
-
-
-def _local_input(moment: datetime | None, member: Member) -> str:
-    """A stored instant as a `datetime-local` value in the member's organisation's zone."""
-    if moment is None:
-        return ""
-    return str(moment.astimezone(zone(member.timezone)).strftime("%Y-%m-%dT%H:%M"))
