@@ -3,9 +3,10 @@ blocking a lost card, which the station's next OCPP Authorize then refuses."""
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from uuid import UUID
 
+import httpx
 import pytest
 from playwright.sync_api import Dialog
 from sqlalchemy import Engine, func, select
@@ -171,6 +172,43 @@ def test_assigning_and_expiring_a_card(console: Console, cards: Cards) -> None:
     version = hidden(page, "version")
     landed(send(console, f"{path}/expiry", {"expires_at": "", "version": version}), path)
     assert _card(console, cards, cards.card)["expires_at"] is None
+
+
+def test_a_card_goes_to_the_vehicle_named_by_its_vin_or_registration(
+    console: Console, engine: Engine, cards: Cards
+) -> None:
+    with unit_of_work(engine) as db:
+        vans = f.fleet(db, cards.home, "More vans")
+        alike = []  # registrations that start alike: only the exact one counts
+        for number in range(25):
+            alike.append(f.vehicle(db, vans, id_tags=()))
+            alike[-1].registration_number = f"ab{number}"
+        ab2 = str(alike[2].uuid)
+        twins = [f.vehicle(db, vans, id_tags=()) for _ in range(2)]
+        for twin in twins:
+            twin.registration_number = "TWIN1"
+        gone = f.vehicle(db, vans, id_tags=(), effective_to=date(2024, 1, 31))
+        gone_vin, twin_vin, twin = gone.vin, twins[1].vin, str(twins[1].uuid)
+    console.sign_in("fleet_manager", cards.home)
+    path = f"/fleet/cards/{cards.card}"
+
+    def assign(vehicle: str) -> httpx.Response:
+        version = hidden(console.client.get(path).text, "version")
+        return send(console, f"{path}/assign", {"vehicle": vehicle, "version": version})
+
+    for refused, message in (
+        ("AB", "no active vehicle"),
+        ("TWIN1", "give its VIN"),
+        (gone_vin, "no active vehicle"),
+    ):
+        answer = assign(refused)
+        assert answer.status_code == 400
+        assert message in (field_error(answer.text, "vehicle") or ""), refused
+    landed(assign("AB2"), path)  # in any case; not ab20 to ab24
+    vehicle = _card(console, cards, cards.card)["vehicle"]
+    assert isinstance(vehicle, dict) and vehicle["uuid"] == ab2
+    landed(assign(twin_vin.lower()), path)
+    assert _card(console, cards, cards.card)["vehicle"] == {"uuid": twin, "vin": twin_vin}
 
 
 def test_another_organisations_card_is_not_found(console: Console, cards: Cards) -> None:

@@ -27,7 +27,6 @@ from fleetcharge.errors import DomainError, InvalidField
 from fleetcharge.fleets import cards as service
 from fleetcharge.fleets import vehicle_records
 from fleetcharge.fleets.admin_schemas import CardAssign, CardCreate, CardUnassign, CardUpdate
-from fleetcharge.kit.cursors import PageRequest
 from fleetcharge.models.vehicle import CardStatus
 from fleetcharge.permissions import Actor
 
@@ -180,30 +179,12 @@ def _change(
 
 
 def _vehicle_uuid(db: Session, actor: Actor, text: str, required: bool = False) -> UUID | None:
-    """The active vehicle of the actor's organisation whose VIN or registration is `text`."""
+    """The uuid of the active vehicle whose VIN or registration the member typed."""
     if not text:
         if required:
-            raise InvalidField(
-                "vehicle: give the VIN or registration of a vehicle", field="vehicle"
-            )
+            raise InvalidField("give the VIN or registration of a vehicle", field="vehicle")
         return None
-    wanted = text.strip().upper()
-    found = vehicle_records.list_vehicles(
-        db, actor, PageRequest(limit=20), status="active", q=text.strip()
-    ).items
-    matching = [
-        view
-        for view in found
-        if wanted in (view["vin"].upper(), view["registration_number"].upper())
-    ]
-    if not matching:
-        raise InvalidField(f"no active vehicle has VIN or registration {text!r}", field="vehicle")
-    if len(matching) > 1:
-        raise InvalidField(
-            f"{len(matching)} active vehicles have registration {text!r}: give the VIN",
-            field="vehicle",
-        )
-    return UUID(matching[0]["uuid"])
+    return vehicle_records.active_vehicle(db, actor, text, field="vehicle").uuid
 
 
 def _given(values: dict[str, Any]) -> dict[str, Any]:

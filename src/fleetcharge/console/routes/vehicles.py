@@ -43,11 +43,7 @@ CHANGE_FIELDS = (
 )
 CLEARABLE = ("contract_number", "max_ac_power_kw", "max_dc_power_kw")  # blank: none
 REQUIRED = ("vin", "registration_number")  # blank: refused by the service
-DONE = {
-    "added": "added",
-    "changed": "changed",
-    "retired": "retired",
-}
+DONE = ("added", "changed", "retired")
 STATUSES = (
     ("", "Any status"),
     *((status, status.capitalize()) for status in service.VEHICLE_STATUSES),
@@ -105,7 +101,7 @@ def add_vehicle(request: Request, member: FleetMember, form: CheckedForm) -> Res
 def vehicle_page(
     request: Request, member: FleetMember, uuid: UUID, done: str | None = None
 ) -> Response:
-    return _vehicle_page(request, member, uuid, notice=DONE.get(done or ""))
+    return _vehicle_page(request, member, uuid, notice=done if done in DONE else None)
 
 
 @router.post("/fleet/vehicles/{uuid}", response_class=HTMLResponse)
