@@ -185,10 +185,10 @@ def test_a_card_goes_to_the_vehicle_named_by_its_vin_or_registration(
             alike[-1].registration_number = f"ab{number}"
         ab2 = str(alike[2].uuid)
         twins = [f.vehicle(db, vans, id_tags=()) for _ in range(2)]
-        for twin in twins:
-            twin.registration_number = "TWIN1"
+        for vehicle in twins:
+            vehicle.registration_number = "TWIN1"
         gone = f.vehicle(db, vans, id_tags=(), effective_to=date(2024, 1, 31))
-        gone_vin, twin_vin, twin = gone.vin, twins[1].vin, str(twins[1].uuid)
+        gone_vin, twin_vin, twin_uuid = gone.vin, twins[1].vin, str(twins[1].uuid)
     console.sign_in("fleet_manager", cards.home)
     path = f"/fleet/cards/{cards.card}"
 
@@ -205,10 +205,10 @@ def test_a_card_goes_to_the_vehicle_named_by_its_vin_or_registration(
         assert answer.status_code == 400
         assert message in (field_error(answer.text, "vehicle") or ""), refused
     landed(assign("AB2"), path)  # in any case; not ab20 to ab24
-    vehicle = _card(console, cards, cards.card)["vehicle"]
-    assert isinstance(vehicle, dict) and vehicle["uuid"] == ab2
+    assigned = _card(console, cards, cards.card)["vehicle"]
+    assert isinstance(assigned, dict) and assigned["uuid"] == ab2
     landed(assign(twin_vin.lower()), path)
-    assert _card(console, cards, cards.card)["vehicle"] == {"uuid": twin, "vin": twin_vin}
+    assert _card(console, cards, cards.card)["vehicle"] == {"uuid": twin_uuid, "vin": twin_vin}
 
 
 def test_another_organisations_card_is_not_found(console: Console, cards: Cards) -> None:
