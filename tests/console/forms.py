@@ -1,28 +1,13 @@
-"""Sending console forms in tests, reading what a page shows, and a role that may only
-read a fleet's objects."""
+"""Sending console forms in tests and reading what a page shows."""
 
 import re
 from collections.abc import Mapping
 from html import unescape
-from typing import Any, cast
+from typing import Any
 
 import httpx
-import pytest
 
-from fleetcharge.permissions import PERMISSIONS
 from tests.console.conftest import Console
-
-READ_ONLY = "read_only"
-# What a member who may only look reads (the people branch adds this role to the table).
-_READ = ("organisations", "fleets", "vehicles", "cards", "api_tokens", "audit_events")
-
-
-def allow_read_only(monkeypatch: pytest.MonkeyPatch) -> str:
-    """The `read_only` role, reading a fleet's objects and changing none."""
-    for resource in _READ:
-        actions = cast(dict[str, frozenset[str]], PERMISSIONS[resource])
-        monkeypatch.setitem(actions, "read", actions["read"] | {READ_ONLY})
-    return READ_ONLY
 
 
 def send(

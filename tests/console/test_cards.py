@@ -16,7 +16,7 @@ from fleetcharge.models import Card, Organisation
 from tests import factories as f
 from tests.admin.helpers import ADMIN, Caller, account, ok
 from tests.console.conftest import BrowserPage, Console
-from tests.console.forms import allow_read_only, field_error, field_value, hidden, landed, send
+from tests.console.forms import field_error, field_value, hidden, landed, send
 from tests.csms.helpers import FakeClock, connected
 
 
@@ -223,9 +223,9 @@ def test_another_organisations_card_is_not_found(console: Console, cards: Cards)
 
 
 def test_a_member_who_may_only_read_sees_no_forms_and_is_refused(
-    console: Console, cards: Cards, monkeypatch: pytest.MonkeyPatch
+    console: Console, cards: Cards
 ) -> None:
-    console.sign_in(allow_read_only(monkeypatch), cards.home)
+    console.sign_in("read_only", cards.home)
     listed = console.client.get("/fleet/cards").text
     assert cards.tag in listed and 'href="/fleet/cards/new"' not in listed
     path = f"/fleet/cards/{cards.card}"

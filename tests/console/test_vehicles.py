@@ -14,7 +14,7 @@ from fleetcharge.models import AuditEvent, Organisation, Vehicle
 from tests import factories as f
 from tests.admin.helpers import ADMIN, Caller, account, ok
 from tests.console.conftest import BrowserPage, Console
-from tests.console.forms import allow_read_only, field_error, field_value, hidden, landed, send
+from tests.console.forms import field_error, field_value, hidden, landed, send
 
 VIN = "1HGBH41JXMN109186"
 
@@ -215,9 +215,9 @@ def test_another_organisations_vehicle_is_not_found(
 
 
 def test_a_member_who_may_only_read_sees_no_forms_and_is_refused(
-    console: Console, engine: Engine, fleets: Fleets, monkeypatch: pytest.MonkeyPatch
+    console: Console, engine: Engine, fleets: Fleets
 ) -> None:
-    console.sign_in(allow_read_only(monkeypatch), fleets.home)
+    console.sign_in("read_only", fleets.home)
     listed = console.client.get("/fleet/vehicles")
     assert listed.status_code == 200 and 'href="/fleet/vehicles/new"' not in listed.text
     path = f"/fleet/vehicles/{fleets.active}"
