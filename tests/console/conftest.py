@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import uvicorn
@@ -115,9 +116,12 @@ class BrowserPage:
     errors: list[str] = field(default_factory=list)
     signed_in_as: Person | None = None
 
-    def sign_in(self, who: Person) -> None:
-        """Through the sign-in page, as a person would."""
-        self.page.goto(f"{self.base}/")
+    def sign_in(self, who: Person, next_path: str = "") -> None:
+        """Through the sign-in page, as a person would (sent on to `next_path` if given,
+        as after following a link while signed out)."""
+        self.page.goto(
+            f"{self.base}/?next={quote(next_path, safe='/')}" if next_path else f"{self.base}/"
+        )
         self.page.get_by_label("Email").fill(who.email)
         self.page.get_by_label("Password").fill(who.password)
         with self.page.expect_navigation():
@@ -129,7 +133,7 @@ class BrowserPage:
         """Open a console page, signed in first as the console fixture's person if any."""
         wanted = self.console.person if self.console else None
         if wanted is not None and self.signed_in_as != wanted:
-            self.sign_in(wanted)
+            self.sign_in(wanted, path)
         response = self.page.goto(f"{self.base}{path}")
         assert response is not None and response.ok, f"{path}: {response and response.status}"
         self.page.wait_for_load_state("load")

@@ -14,13 +14,15 @@ from fleetcharge.models import Organisation
 from tests import factories as f
 
 
-def _walk(db: Session, prefix: str, limit: int) -> tuple[list[list[int]], set[int]]:
+def _walk(
+    db: Session, prefix: str, limit: int, newest_first: bool = False
+) -> tuple[list[list[int]], set[int]]:
     query = select(Organisation).where(Organisation.name.startswith(prefix))
     pages: list[list[int]] = []
     totals = set()
     request = PageRequest(limit=limit)
     while True:
-        page = page_of(db, query, Organisation.id, request)
+        page = page_of(db, query, Organisation.id, request, newest_first=newest_first)
         totals.add(page.total)
         pages.append([org.id for org in page.items])
         if page.next_cursor is None:
@@ -34,9 +36,10 @@ def _walk(db: Session, prefix: str, limit: int) -> tuple[list[list[int]], set[in
 @given(
     kinds=st.lists(st.sampled_from("ab"), min_size=0, max_size=30),
     limit=st.integers(min_value=1, max_value=12),
+    newest_first=st.booleans(),
 )
 def test_pages_hold_every_filtered_row_once_in_order(
-    engine: Engine, kinds: list[str], limit: int
+    engine: Engine, kinds: list[str], limit: int, newest_first: bool
 ) -> None:
     with unit_of_work(engine) as db:
         for org in db.scalars(select(Organisation)):
@@ -51,8 +54,10 @@ def test_pages_hold_every_filtered_row_once_in_order(
                 .order_by(Organisation.id)
             )
         ]
-        pages, totals = _walk(db, "a", limit)
+        pages, totals = _walk(db, "a", limit, newest_first)
         db.rollback()
+    if newest_first:
+        wanted.reverse()
     assert [row for page in pages for row in page] == wanted
     assert totals == {len(wanted)}
     assert all(len(page) == limit for page in pages[:-1])

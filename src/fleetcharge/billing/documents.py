@@ -75,24 +75,30 @@ def document_title(invoice: Invoice) -> str:
 
 
 def tax_document(db: Session, invoice: Invoice, operator: Party) -> TaxDocument:
+    """The document its PDF shows; refused while a party the ATO requires an ABN of has none."""
+    document = shown_document(db, invoice, operator)
+    if document.supplier.abn is None and invoice.kind == "rcti":
+        name = document.supplier.name
+        raise Conflict(
+            f"{name} has no ABN, which its RCTI must show: set it with"
+            f" `fleetcharge organisations set {name!r} --abn ...`"
+        )
+    if document.supplier.abn is None:
+        raise Conflict(
+            "the network operator's ABN, which a tax invoice must show, is not set:"
+            " set FLEETCHARGE_OPERATOR_ABN (and FLEETCHARGE_OPERATOR_LEGAL_NAME)"
+        )
+    return document
+
+
+def shown_document(db: Session, invoice: Invoice, operator: Party) -> TaxDocument:
+    """What an issued document shows, line by line (the web console's page of it too); a
+    party without an ABN is shown without one."""
     if invoice.invoice_number is None:
         raise Conflict(f"{describe(invoice)} is not issued: approve it to get its tax invoice")
     organisation = db.get_one(Organisation, invoice.organisation_id)
     customer = Party(organisation.name, organisation.abn)
-    if invoice.kind == "rcti":
-        supplier, recipient = customer, operator
-        if supplier.abn is None:
-            raise Conflict(
-                f"{organisation.name} has no ABN, which its RCTI must show: set it with"
-                f" `fleetcharge organisations set {organisation.name!r} --abn ...`"
-            )
-    else:
-        supplier, recipient = operator, customer
-        if supplier.abn is None:
-            raise Conflict(
-                "the network operator's ABN, which a tax invoice must show, is not set:"
-                " set FLEETCHARGE_OPERATOR_ABN (and FLEETCHARGE_OPERATOR_LEGAL_NAME)"
-            )
+    supplier, recipient = (customer, operator) if invoice.kind == "rcti" else (operator, customer)
     line_items = db.scalars(
         select(InvoiceLineItem)
         .where(InvoiceLineItem.invoice_id == invoice.id)

@@ -84,6 +84,29 @@ def get_vehicle(db: Session, actor: Actor, uuid: UUID, field: str | None = None)
     return visible_by_uuid(db, actor, Vehicle, uuid, "vehicle", field=field)
 
 
+def active_vehicle(db: Session, actor: Actor, reference: str, field: str) -> Vehicle:
+    """The active vehicle of the actor's organisation whose VIN or registration (any case)
+    is `reference`, as a member names it; InvalidField naming `field` for none or several."""
+    actor.require("vehicles", "read")
+    text = reference.strip().upper()
+    now = datetime.now(zone("UTC")).date()
+    query = select(Vehicle).where(or_(Vehicle.effective_to.is_(None), Vehicle.effective_to >= now))
+    if actor.organisation_id is not None:
+        query = query.where(Vehicle.organisation_id == actor.organisation_id)
+    found = list(db.scalars(query.where(Vehicle.vin == text).limit(1)))
+    if not found:
+        registration = func.upper(Vehicle.registration_number) == text
+        found = list(db.scalars(query.where(registration).limit(2)))
+    if not found:
+        raise InvalidField(f"no active vehicle has VIN or registration {reference!r}", field=field)
+    if len(found) > 1:
+        raise InvalidField(
+            f"more than one active vehicle has registration {reference!r}: give its VIN",
+            field=field,
+        )
+    return found[0]
+
+
 def list_vehicles(
     db: Session,
     actor: Actor,

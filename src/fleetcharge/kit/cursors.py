@@ -6,7 +6,7 @@ import binascii
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from fleetcharge.errors import InvalidParameter
@@ -66,6 +66,7 @@ def page_of(
     *,
     columns: "Select[*tuple[Any, ...]] | None" = None,
     total: int | None = None,
+    newest_first: bool = False,
 ) -> Page[Any]:
     """One page of `query` (filters applied, no order) in `key` order, with the total count:
     records of a one-entity query, rows of a query of columns (one of them `key`). With
@@ -76,18 +77,24 @@ def page_of(
     page asks for no more than those: a `LIMIT` the filtered rows cannot fill would let
     PostgreSQL walk the key's index past every other organisation's rows looking for the
     missing ones.
+
+    `newest_first` pages in descending key order: each page continues below the last.
     """
     filtered = query.with_only_columns(key).order_by(None)
     if total is None:
         total = db.scalar(select(func.count()).select_from(filtered.subquery())) or 0
-    ahead = filtered.where(key > request.after).limit(request.limit + 1).subquery()
+    beyond: ColumnElement[bool] = key > request.after
+    if newest_first:
+        beyond = key < request.after if request.after else true()
+    ahead = filtered.where(beyond).limit(request.limit + 1).subquery()
     left = db.scalar(select(func.count()).select_from(ahead)) or 0
     rows: list[Any] = []
     if left:
         shown = query
         if columns is not None:
             shown = columns if query.whereclause is None else columns.where(query.whereclause)
-        page = shown.where(key > request.after).order_by(key).limit(min(request.limit, left))
+        order = key.desc() if newest_first else key
+        page = shown.where(beyond).order_by(order).limit(min(request.limit, left))
         # One entity: its records; several columns: rows.
         found = db.scalars(page) if len(shown.column_descriptions) == 1 else db.execute(page)
         rows = list(found)
