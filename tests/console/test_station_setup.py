@@ -153,7 +153,7 @@ def test_a_station_password_is_set_or_generated_and_shown_once(
     assert short.status_code == 400 and "8 to 40" in field_error(short.text, "password")
     with unit_of_work(engine) as db:
         unchanged = db.get_one(Station, station.id).password_hash
-    assert verify_password(factories.STATION_PASSWORD, unchanged)
+    assert unchanged is not None and verify_password(factories.STATION_PASSWORD, unchanged)
 
     generated = send(console, path, {"password": ""})
     assert generated.status_code == 200
