@@ -56,7 +56,7 @@ def _price(component: dict[str, Any], document: dict[str, Any]) -> str:
         text += f", billed in steps of {step} {step_unit}"
     grace = document.get("parking_grace_minutes") or 0
     if component["type"] == "PARKING_TIME" and grace:
-        text += f", after {grace} minutes' grace"
+        text += f", after {grace} minutes of grace"
     return text
 
 
