@@ -132,9 +132,13 @@ def test_editing_billing_settings_and_invoice_details(console: Console, engine: 
         "contact_name": "Accounts",
         "contact_email": "",
         "contact_phone": "",
+        "rate_limits": "usage=100/hour\ninvoices=off",
     }
     bad = send(console, path, {**change, "billing_timezone": "Mars/Olympus"})
     assert bad.status_code == 400 and "IANA time zone" in field_error(bad.text, "billing_timezone")
+    for limits in ("usage=lots", "payments=off", "usage"):
+        wrong = send(console, path, {**change, "rate_limits": limits})
+        assert wrong.status_code == 400 and field_error(wrong.text, "rate_limits"), limits
     where = location(send(console, path, change))
     assert "Acme Logistics saved" in console.client.get(where).text
 
@@ -147,6 +151,7 @@ def test_editing_billing_settings_and_invoice_details(console: Console, engine: 
     assert Decimal(view["network_fee_per_kwh"]) == Decimal("0.1750")
     assert Decimal(view["station_subscription_fee"]) == Decimal(0)  # empty: left as it was
     assert view["address"] is None and view["contact_name"] == "Accounts"  # cleared, set
+    assert view["rate_limits"] == {"usage": "100/hour", "invoices": "off"}
     with unit_of_work(engine) as db:
         events = db.scalars(
             select(AuditEvent).where(AuditEvent.resource_uuid == organisation.uuid)
@@ -156,6 +161,13 @@ def test_editing_billing_settings_and_invoice_details(console: Console, engine: 
     # The form as it was shown before that change is refused, not applied over it.
     stale = send(console, path, {**change, "contact_name": "Someone else"})
     assert stale.status_code == 412
+    # The limits listed are the whole set: one left out is the network's again.
+    fresh = {**change, "version": "", "rate_limits": "usage=100/hour"}
+    location(send(console, path, fresh))
+    view = console.client.get(
+        f"{ADMIN}/organisations/{organisation.uuid}", headers=admin.headers
+    ).json()
+    assert view["rate_limits"] == {"usage": "100/hour"}
     console.sign_in("support")
     assert console.client.get(path).status_code == 403
     page = console.client.get(f"/network/organisations/{organisation.uuid}")

@@ -2,8 +2,11 @@
 a pasted OCPI document with its problems named by field."""
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 
 from fleetcharge.console.tariff_text import price_bounds, readable_elements
@@ -107,3 +110,12 @@ def test_tariffs_in_words() -> None:
     assert second.when == "Always"
     assert second.prices == ["Energy: $0.50 per kWh, billed in steps of 1000 Wh"]
     assert price_bounds(document) == [("Maximum", "$10.00 a session")]
+
+
+@given(st.decimals(min_value=0, max_value=10_000, places=4), st.sampled_from(["ENERGY", "FLAT"]))
+def test_a_price_in_words_reads_back_as_the_price(price: Decimal, kind: str) -> None:
+    document = {"elements": [{"price_components": [{"type": kind, "price": str(price)}]}]}
+    ((words,),) = [element.prices for element in readable_elements(document)]
+    shown = words.split("$", 1)[1].split(" ", 1)[0]
+    assert Decimal(shown.replace(",", "")) == price
+    assert len(shown.rsplit(".", 1)[1]) >= 2  # at least to the cent

@@ -30,7 +30,6 @@ DONE = {
     "password": "has a new password: the station must send it from its next connection",
     "fleet_added": "has a new fleet",
     "fleet_renamed": "fleet renamed",
-    "run": "drafted",
 }
 # Offered for time zone fields (any IANA zone is accepted).
 TIMEZONE_CHOICES = (

@@ -20,6 +20,7 @@ from fleetcharge.console.security import CheckedForm, OperatorMember
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import Organisation
 from fleetcharge.models.invoice import InvoiceStatus
+from fleetcharge.money import ZERO
 from fleetcharge.settings import get_settings
 
 router = APIRouter()
@@ -147,7 +148,7 @@ def _month_page(
             "next_month": month.next() if month.year < 9998 or month.month < 12 else None,
             "drafts": drafts,
             "issued": issued,
-            "draft_total": sum((row.invoice.total_amount for row in drafts), 0),
+            "draft_total": sum((row.invoice.total_amount for row in drafts), ZERO),
             "kind_label": kind_label,
             "errors": errors,
             "typed": typed if typed is not None else str(month),

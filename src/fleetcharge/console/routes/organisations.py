@@ -30,6 +30,7 @@ from fleetcharge.errors import NotFound
 from fleetcharge.fleets import fleet_records
 from fleetcharge.fleets.admin_schemas import FleetCreate, FleetRename
 from fleetcharge.models import Fleet, Organisation
+from fleetcharge.models.token import ENDPOINT_SCOPES
 from fleetcharge.organisations import service
 from fleetcharge.organisations.schemas import OrganisationCreate, OrganisationUpdate
 
@@ -103,6 +104,7 @@ def edit_organisation_page(request: Request, member: OperatorMember, uuid: UUID)
         view = service.organisation_view(organisation)
     values = {name: _shown(view.get(name)) for name in FIELDS}
     values["abn"] = view["abn_display"] or ""
+    values["rate_limits"] = "\n".join(f"{k}={v}" for k, v in view["rate_limits"].items())
     values["version"] = str(view["version"])
     return _form(request, view, values, {})
 
@@ -111,7 +113,7 @@ def edit_organisation_page(request: Request, member: OperatorMember, uuid: UUID)
 def update_organisation(
     request: Request, member: OperatorMember, uuid: UUID, form: CheckedForm
 ) -> Response:
-    values = texts(form, *FIELDS, "version")
+    values = texts(form, *FIELDS, "rate_limits", "version")
 
     def change(db: Session) -> str:
         organisation = service.get_organisation(db, member.actor, uuid)
@@ -121,6 +123,7 @@ def update_organisation(
                 "name": values["name"],
                 **{name: values[name] for name in DETAILS},
                 **given({name: values[name] for name in SETTINGS}),
+                "rate_limits": _rate_limits(values["rate_limits"], organisation.rate_limits),
             },
         )
         expected = version(values["version"])
@@ -224,8 +227,18 @@ def _form(
             "values": values,
             "errors": errors,
             "timezones": TIMEZONE_CHOICES,
+            "endpoints": ENDPOINT_SCOPES,
         },
     )
+
+
+def _rate_limits(text: str, current: dict[str, str] | None) -> dict[str, str | None]:
+    """The form's `endpoint=limit` lines are the whole set: an endpoint left out gets the
+    network's default limits again."""
+    changes = service.rate_limit_changes([line for line in text.splitlines() if line.strip()])
+    for endpoint in current or {}:
+        changes.setdefault(endpoint, None)
+    return changes
 
 
 def _shown(value: object) -> str:

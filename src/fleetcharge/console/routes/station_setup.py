@@ -2,7 +2,7 @@
 tariff, edit, approve a pending one, set or generate its password (shown once). Each links
 to its live page, /network/stations/{uuid}."""
 
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from fastapi import APIRouter, Request
@@ -63,7 +63,7 @@ def stations_page(
             member.actor,
             page_request(cursor),
             location_uuid=location,
-            status=status or None,  # type: ignore[arg-type]
+            status=cast(service.Status | None, status or None),  # checked above
             q=searched,
         )
         _load_locations(db, page.items)
