@@ -3,6 +3,7 @@ tariff, edit, approve a pending station, set or generate its password."""
 
 import re
 
+import pytest
 from sqlalchemy import Engine, func, select
 
 from fleetcharge.db import unit_of_work
@@ -12,7 +13,7 @@ from fleetcharge.network.password_hashing import verify_password
 from fleetcharge.network.stations import register_pending
 from tests import factories
 from tests.admin.helpers import ADMIN, account
-from tests.console.conftest import Console
+from tests.console.conftest import BrowserPage, Console
 from tests.console.operator import field_error, field_value, forged, location, send, text_of
 
 
@@ -173,3 +174,32 @@ def test_a_station_password_is_set_or_generated_and_shown_once(
     assert stored is not None and verify_password("correct horse battery", stored)
     console.sign_in("support")
     assert send(console, path, {"password": ""}).status_code == 403
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_setting_a_station_up_in_a_browser(
+    browser: BrowserPage, console: Console, engine: Engine
+) -> None:
+    with unit_of_work(engine) as db:
+        site = factories.site(db, factories.organisation(db, "Coastline"))
+    console.sign_in("admin")
+    page = browser.page
+    page.on("dialog", lambda dialog: dialog.accept())  # the confirmation
+    browser.open(f"/network/stations/new?location={site.location.uuid}")
+    page.locator("#f-identity").fill("DEPOT-02")
+    page.locator("#f-evse_id").fill("AU*FCN*E0002")
+    page.locator("#f-name").fill("Depot bay 2")
+    page.locator("#f-tariff_uuid").select_option(str(site.tariff.uuid))
+    page.locator("#f-connectors").fill("1=Type 2\n2=CCS2")
+    page.get_by_role("button", name="Create station").click()
+    page.wait_for_url("**/edit?done=created")
+    browser.screenshot("station")
+    page.get_by_role("button", name="Set password").click()
+    secret = page.locator("output.secret").inner_text()
+    browser.screenshot("password")
+    with unit_of_work(engine) as db:
+        station = db.scalars(select(Station).where(Station.ocpp_identity == "DEPOT-02")).one()
+        assert [c.name for c in station.connectors] == ["Type 2", "CCS2"]
+        assert station.password_hash is not None
+        assert verify_password(secret, station.password_hash)
+    browser.assert_no_errors()

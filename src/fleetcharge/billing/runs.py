@@ -70,18 +70,11 @@ def run_months(
     return drafts
 
 
-def run_month(
-    db: Session,
-    actor: Actor,
-    period: Period | None,
-    now: datetime,
-    organisations: Sequence[Organisation] | None = None,
-) -> list[Invoice]:
-    """Draft `period` (or each organisation's last completed month) for the organisations
-    given, or all."""
+def run_month(db: Session, actor: Actor, period: Period | None, now: datetime) -> list[Invoice]:
+    """Draft `period` (or each organisation's last completed month) for every
+    organisation."""
     actor.require(RESOURCE, "run")
-    chosen = organisations if organisations is not None else all_organisations(db)
-    return run_months(db, actor, months_to_bill(chosen, period, now))
+    return run_months(db, actor, months_to_bill(all_organisations(db), period, now))
 
 
 def approve(
@@ -112,9 +105,7 @@ def get_document(db: Session, actor: Actor, uuid: UUID) -> Invoice:
     return invoice
 
 
-def month_documents(
-    db: Session, actor: Actor, period: Period, status: str | None = None
-) -> list[InvoiceRow]:
-    """The month's documents (of a status), numbered ones first, with their line counts."""
+def month_documents(db: Session, actor: Actor, period: Period) -> list[InvoiceRow]:
+    """The month's documents, numbered ones first, with their line counts."""
     actor.require(RESOURCE, "read")
-    return invoice_rows(db, period=period, status=status)
+    return invoice_rows(db, period=period)
