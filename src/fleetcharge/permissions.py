@@ -12,9 +12,14 @@ from uuid import UUID
 
 from fleetcharge.errors import Forbidden, NotFound
 
-ADMIN, SUPPORT, BILLING, FLEET_MANAGER = "admin", "support", "billing", "fleet_manager"
+ADMIN, SUPPORT, BILLING = "admin", "support", "billing"
+FLEET_MANAGER, SITE_HOST, READ_ONLY = "fleet_manager", "site_host", "read_only"
 _STAFF = frozenset({ADMIN, SUPPORT, BILLING})
-_READERS = frozenset({ADMIN, SUPPORT, BILLING, FLEET_MANAGER})
+# Every role reads its own organisation's organisation, fleets, vehicles, cards and audit
+# rows; read_only and site_host change nothing of a fleet's (site_host: its locations are
+# the operator's to change). Locations and stations are read by staff only: their services
+# do not scope them to a host organisation.
+_READERS = frozenset({ADMIN, SUPPORT, BILLING, FLEET_MANAGER, SITE_HOST, READ_ONLY})
 
 # resource -> action -> roles allowed. `admin` may do everything listed.
 PERMISSIONS: Mapping[str, Mapping[str, frozenset[str]]] = {
@@ -59,14 +64,14 @@ PERMISSIONS: Mapping[str, Mapping[str, frozenset[str]]] = {
         "update": frozenset({ADMIN}),
     },
     "api_tokens": {
-        "read": frozenset({ADMIN, FLEET_MANAGER}),
+        "read": frozenset({ADMIN, FLEET_MANAGER, SITE_HOST, READ_ONLY}),
         "create": frozenset({ADMIN, FLEET_MANAGER}),
         "revoke": frozenset({ADMIN, SUPPORT, FLEET_MANAGER}),
     },
     "accounts": {
         "read": frozenset({ADMIN}),
-        "create": frozenset({ADMIN}),
-        "revoke": frozenset({ADMIN}),
+        "create": frozenset({ADMIN}),  # also a person's password (or link to choose it)
+        "revoke": frozenset({ADMIN}),  # also disables a person
     },
     "audit_events": {"read": _READERS},
     # The monthly run: draft the documents, review them, approve (number) them.

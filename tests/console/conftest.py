@@ -1,11 +1,12 @@
-"""Console tests: a TestClient signed in as a member of some role, and a real browser
-(Debian's chromium driven by Playwright) on the app served over loopback."""
+"""Console tests: a TestClient signed in (through the sign-in form) as a person of some role,
+and a real browser (Debian's chromium driven by Playwright) on the app served over
+loopback, signed in the same way."""
 
 import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,13 +14,15 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from httpx import Response
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import Engine
-from starlette.requests import Request
 
-from fleetcharge.console.member import Member, member_for
-from fleetcharge.console.pages import MEMBER
-from fleetcharge.console.security import optional_member
+from fleetcharge.accounts.passwords import generate_password
+from fleetcharge.accounts.people import create_person, set_password
+from fleetcharge.accounts.sign_in import SESSION_COOKIE
+from fleetcharge.console.member import Member
+from fleetcharge.console.security import signed_in_member
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import Organisation
 from fleetcharge.permissions import Actor
@@ -30,50 +33,63 @@ from tests.servers import free_port
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "console"
 
 
-def member(engine: Engine, role: str = "admin", organisation: Organisation | None = None) -> Member:
-    """A member of `organisation` (operator staff without one) with `role`."""
+@dataclass(frozen=True)
+class Person:
+    email: str
+    password: str
+
+
+def person(engine: Engine, role: str = "admin", organisation: Organisation | None = None) -> Person:
+    """A new person of `organisation` (operator staff without one) with `role` and a password,
+    made as `fleetcharge users create` makes them."""
+    email = f"{role}-{uuid.uuid4().hex[:12]}@example.com"
+    password = generate_password()
     with unit_of_work(engine) as db:
-        actor = Actor(
-            name=f"{role} tester",
-            role=role,
-            organisation_id=organisation.id if organisation else None,
-        )
-        return member_for(
-            db, actor, name=actor.name, email=f"{role}@example.com", csrf_token=uuid.uuid4().hex
-        )
+        actor = Actor.command_line()
+        account, _link = create_person(db, actor, email, f"{role} tester", role, organisation)
+        set_password(db, actor, account, password)
+    return Person(email, password)
+
+
+def sign_in_form(client: TestClient, email: str, password: str) -> Response:
+    """The sign-in page, then its form sent as a browser sends it (token and cookie)."""
+    page = client.get("/")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token is not None, page.text
+    return client.post(
+        "/sign-in", data={"csrf_token": token.group(1), "email": email, "password": password}
+    )
 
 
 @dataclass
 class Console:
-    """The console app and a client of it; `sign_in` makes the client a member."""
+    """The console app and a client of it; `sign_in` makes a person of a role and signs the
+    client in as them, through the sign-in form."""
 
     app: FastAPI
     client: TestClient
     engine: Engine
     member: Member | None = None
+    person: Person | None = None
 
     def sign_in(self, role: str = "admin", organisation: Organisation | None = None) -> Member:
-        signed_in = member(self.engine, role, organisation)
-        self.app.dependency_overrides[optional_member] = _as(signed_in)
-        self.member = signed_in
-        return signed_in
+        self.client.cookies.clear()
+        self.person = person(self.engine, role, organisation)
+        answer = sign_in_form(self.client, self.person.email, self.person.password)
+        assert answer.status_code == 303, answer.text
+        with unit_of_work(self.engine) as db:
+            self.member = signed_in_member(db, self.client.cookies.get(SESSION_COOKIE))
+        assert self.member is not None
+        return self.member
 
     def sign_out(self) -> None:
-        self.app.dependency_overrides.pop(optional_member, None)
-        self.member = None
+        self.client.cookies.clear()
+        self.member = self.person = None
 
     @property
     def csrf_token(self) -> str:
         assert self.member is not None, "sign in first"
         return self.member.csrf_token
-
-
-def _as(signed_in: Member) -> Callable[[Request], Member]:
-    def override(request: Request) -> Member:
-        setattr(request.state, MEMBER, signed_in)
-        return signed_in
-
-    return override
 
 
 @pytest.fixture
@@ -96,8 +112,22 @@ class BrowserPage:
     console: Console
     name: str
     errors: list[str] = field(default_factory=list)
+    signed_in_as: Person | None = None
+
+    def sign_in(self, who: Person) -> None:
+        """Through the sign-in page, as a person would."""
+        self.page.goto(f"{self.base}/")
+        self.page.get_by_label("Email").fill(who.email)
+        self.page.get_by_label("Password").fill(who.password)
+        with self.page.expect_navigation():
+            self.page.get_by_role("button", name="Sign in").click()
+        assert "/sign-in" not in self.page.url, self.page.content()
+        self.signed_in_as = who
 
     def open(self, path: str) -> None:
+        """Open a console page, signed in first as the console fixture's person if any."""
+        if self.console.person is not None and self.signed_in_as != self.console.person:
+            self.sign_in(self.console.person)
         response = self.page.goto(f"{self.base}{path}")
         assert response is not None and response.ok, f"{path}: {response and response.status}"
         self.page.wait_for_load_state("load")
@@ -131,8 +161,8 @@ def playwright_browser(chromium: str) -> Iterator[Browser]:
 def browser(
     console: Console, playwright_browser: Browser, request: pytest.FixtureRequest
 ) -> Iterator[BrowserPage]:
-    """The console served by uvicorn on a loopback port (in this process, so a test's
-    `console.sign_in` applies to it too) and a fresh browser page on it."""
+    """The console served by uvicorn on a loopback port and a fresh browser page on it; the
+    page signs in as the person of the test's last `console.sign_in` when it first opens."""
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(served(console.app), host="127.0.0.1", port=port, log_level="warning")

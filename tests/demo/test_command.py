@@ -14,13 +14,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from fleetcharge.accounts.sign_in import SignInRefused, SignInThrottle, sign_in
 from fleetcharge.auth.service import authenticate
 from fleetcharge.cli.main import app
-from fleetcharge.db import make_engine
+from fleetcharge.db import make_engine, unit_of_work
 from fleetcharge.demo.command import run_demo
 from fleetcharge.demo.store import DEMO_ORGANISATION_NAMES
 from fleetcharge.errors import Unauthorized
-from fleetcharge.models import ApiToken, Station
+from fleetcharge.models import Account, ApiToken, Station
 from fleetcharge.network.password_hashing import verify_password
 
 
@@ -47,7 +48,7 @@ def test_json_mode_prints_only_organisations_with_tokens_and_stations_with_passw
     run_demo(url, sessions=60, serve=False, as_json=True, host="127.0.0.1", port=8000)
     out = capsys.readouterr().out
     document = json.loads(out)
-    assert list(document) == ["organisations", "stations"]
+    assert list(document) == ["organisations", "stations", "people"]
     organisations = document["organisations"]
     assert [o["name"] for o in organisations] == list(DEMO_ORGANISATION_NAMES)
     assert all(set(o) == {"name", "uuid", "token"} for o in organisations)
@@ -89,6 +90,9 @@ def test_summary_shows_tokens_curl_lines_and_docs_then_serves(
     for endpoint in ("usage", "sessions", "vehicles", "invoices"):
         assert f'"http://127.0.0.1:8123/api/fleets/v1/{endpoint}' in out
     assert 'curl -s -H "Authorization: Bearer fct_' in out
+    assert "sign in  admin@operator.example  password " in out
+    assert "sign in  fleet@cybertron.example  password " in out
+    assert "sign in  host@coastline-property-group.example  password " in out
     assert "| python3 -m json.tool | head -n 40" in out
     assert "FLEETCHARGE_RATE_LIMITS_ENABLED=false" in out
     assert "http://127.0.0.1:8123/api/fleets/v1/docs" in out
@@ -136,3 +140,37 @@ def test_a_taken_port_is_named_before_anything_is_done(command: list[str], tmp_p
     assert result.exit_code == 1, result.output
     assert f"127.0.0.1:{port} is already in use" in result.output and "--port" in result.output
     assert not (tmp_path / "demo.db").exists()  # nothing loaded, nothing issued
+
+
+def test_each_start_prints_people_who_sign_in_with_new_passwords(
+    fresh_database: Callable[[str], str],
+    capsys: pytest.CaptureFixture[str],
+    served: list[dict[str, Any]],
+) -> None:
+    url = fresh_database("sqlite")
+    starts = []
+    for _ in range(2):
+        run_demo(url, sessions=60, serve=False, as_json=True, host="127.0.0.1", port=8000)
+        starts.append(json.loads(capsys.readouterr().out)["people"])
+    first, second = starts
+    assert [(p["email"], p["role"], p["organisation"]) for p in second] == [
+        ("admin@operator.example", "admin", None),
+        ("fleet@cybertron.example", "fleet_manager", "Cybertron"),
+        ("host@coastline-property-group.example", "site_host", "Coastline Property Group"),
+        ("fleet@outback-freight-co.example", "fleet_manager", "Outback Freight Co."),
+        ("fleet@green-wheels-car-share.example", "fleet_manager", "Green Wheels Car Share"),
+    ]
+    engine = make_engine(url)
+    throttle = SignInThrottle()
+    try:
+        with unit_of_work(engine) as db:
+            for old, new in zip(first, second, strict=True):
+                assert old["email"] == new["email"] and old["password"] != new["password"]
+                with pytest.raises(SignInRefused):
+                    sign_in(db, throttle, old["email"], old["password"], f"192.0.2.{len(old)}")
+                _, who = sign_in(db, throttle, new["email"], new["password"], "127.0.0.1")
+                assert who.actor.role == new["role"]
+                assert who.organisation_name == new["organisation"]
+            assert db.scalar(select(func.count()).select_from(Account)) == len(second)
+    finally:
+        engine.dispose()

@@ -15,7 +15,7 @@ class AccountView(BaseModel):
 
     uuid: str
     name: str
-    role: str = Field(description="admin, support, billing or fleet_manager.")
+    role: str = Field(description="admin, support, billing, fleet_manager, site_host or read_only.")
     organisation: OrganisationRef | None = Field(
         description="The organisation a member belongs to; null for operator staff."
     )

@@ -55,12 +55,7 @@ def create_account(
     """A new account with its first admin token (the secret is in the result, once)."""
     actor.require("accounts", "create")
     name = fields.text(name, "name", max_length=200)
-    roles = ORGANISATION_ROLES if organisation is not None else OPERATOR_ROLES
-    if role not in roles:
-        where = "an organisation's member" if organisation is not None else "operator staff"
-        raise InvalidField(
-            f"role must be one of {', '.join(roles)} for {where}, got {role!r}", field="role"
-        )
+    check_role(role, organisation)
     account = Account(
         name=name, role=role, organisation_id=organisation.id if organisation else None
     )
@@ -79,6 +74,16 @@ def create_account(
         account_view(account),
     )
     return issued
+
+
+def check_role(role: str, organisation: Organisation | None) -> None:
+    """InvalidField naming `role` unless it is a staff role (no organisation) or a member's."""
+    roles = ORGANISATION_ROLES if organisation is not None else OPERATOR_ROLES
+    if role not in roles:
+        where = "an organisation's member" if organisation is not None else "operator staff"
+        raise InvalidField(
+            f"role must be one of {', '.join(roles)} for {where}, got {role!r}", field="role"
+        )
 
 
 def issue_admin_token(

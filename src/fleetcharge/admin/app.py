@@ -41,8 +41,8 @@ Fleets API.
   Operator roles: `admin` (everything), `support` (read all, station commands, block
   cards), `billing` (organisations' billing settings, reviewing held sessions). An
   organisation's `fleet_manager` manages its own fleets, vehicles, cards and Fleets API
-  tokens, and sees its cards' held sessions; other organisations' objects do not exist for
-  it (404).
+  tokens, and sees its cards' held sessions; its `site_host` and `read_only` members read
+  the same and change nothing. Other organisations' objects do not exist for them (404).
 * Every object has a stable `uuid` and a `version`, sent as its `ETag`. Send it back in
   `If-Match` on `PATCH` and a change made meanwhile by someone else is refused with 412
   instead of being overwritten.

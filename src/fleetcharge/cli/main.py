@@ -21,6 +21,7 @@ from fleetcharge.cli import (
     stations,
     tariffs,
     tokens,
+    users,
     vehicles,
 )
 from fleetcharge.cli.common import (
@@ -54,6 +55,7 @@ app.command("simulate")(simulate.simulate)
 app.add_typer(billing.app, name="billing", no_args_is_help=True)
 app.add_typer(invoices.app, name="invoices")
 app.add_typer(operators.app, name="operators")
+app.add_typer(users.app, name="users")
 app.add_typer(audit.app, name="audit")
 app.add_typer(imports.app, name="import")
 

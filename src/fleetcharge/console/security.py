@@ -13,13 +13,13 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from fleetcharge.console.member import Member
+from fleetcharge.accounts.sign_in import SESSION_COOKIE, signed_in
+from fleetcharge.console.member import Member, member_for
 from fleetcharge.console.pages import MEMBER
 from fleetcharge.db import unit_of_work
 from fleetcharge.errors import DomainError, NotFound
 from fleetcharge.settings import get_settings
 
-SESSION_COOKIE = "fleetcharge_session"
 # A form of ours has a few dozen fields; a bigger one is not ours.
 MAX_FORM_FIELDS = 200
 MAX_FORM_PART_BYTES = 64 * 1024
@@ -41,7 +41,16 @@ class FormRefused(DomainError):
 
 def signed_in_member(db: Session, secret: str | None) -> Member | None:
     """The member whose console session `secret` is (None: nobody)."""
-    return None
+    who = signed_in(db, secret)
+    if who is None:
+        return None
+    return member_for(db, who.actor, name=who.name, email=who.email, csrf_token=who.csrf_token)
+
+
+def secure_cookies(request: Request) -> bool:
+    """Cookies only over HTTPS when the console is served (or proxied) over HTTPS."""
+    base = get_settings().public_base_url or ""
+    return request.url.scheme == "https" or base.startswith("https://")
 
 
 def optional_member(request: Request) -> Member | None:

@@ -90,10 +90,12 @@ class RedisCounts:
     """The counts in Redis, through the connection of a `limits` Redis storage (the one the
     rate limits use), under its key prefix; each entry expires by itself."""
 
-    def __init__(self, storage: RedisStorage, forget_after_s: float) -> None:
+    def __init__(
+        self, storage: RedisStorage, forget_after_s: float, namespace: str = "ocpp:login"
+    ) -> None:
         self.client = cast(redis.Redis, storage.get_connection())
         self.errors = storage.base_exceptions
-        self._key = lambda key: storage.prefixed_key(f"ocpp:login:{key}")
+        self._key = lambda key: storage.prefixed_key(f"{namespace}:{key}")
         self.forget_after_ms = int(forget_after_s * 1000)
 
     def failures(self, keys: Sequence[str], now: float) -> list[Failures | None]:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from fleetcharge.auth.service import issue_token, revoke_token
 from fleetcharge.db import make_engine, unit_of_work
+from fleetcharge.demo.console_people import DemoPerson, renew_demo_people
 from fleetcharge.demo.live import serve_live
 from fleetcharge.demo.live_stations import live_stations
 from fleetcharge.demo.loader import DemoResult, load_demo
@@ -52,6 +53,7 @@ def run_demo(
         result = load_demo(engine, sessions=sessions, progress=True)
         tokens = issue_demo_tokens(engine, result)
         passwords = renew_station_passwords(engine, result)
+        people = renew_demo_people(engine, result)
         stations = live_stations(engine, datetime.now(UTC), passwords)
     finally:
         engine.dispose()
@@ -59,13 +61,14 @@ def run_demo(
         document = {
             "organisations": [{"name": t.name, "uuid": t.uuid, "token": t.token} for t in tokens],
             "stations": [{"identity": i, "password": p} for i, p in passwords.items()],
+            "people": [person.view() for person in people],
         }
         sys.stdout.write(json.dumps(document) + "\n")
         sys.stdout.flush()
     else:
         # A station of your own would take a live one's place: offered only without --live.
         offered = stations[0] if stations and live_speed is None else None
-        print_summary(Console(), result, tokens, base_url(host, port), offered)
+        print_summary(Console(), result, tokens, base_url(host, port), offered, people)
     if serve and live_speed is not None:
         serve_live(database_url, host, port, live_speed, stations, Console(stderr=as_json))
     elif serve:
@@ -122,6 +125,7 @@ def print_summary(
     tokens: list[DemoToken],
     base: str,
     station: LiveStation | None = None,
+    people: list[DemoPerson] | None = None,
 ) -> None:
     if result.created:
         headline = (
@@ -132,12 +136,18 @@ def print_summary(
         headline = "The demo network was already there; nothing was loaded again."
     console.print(f"[bold green]{headline}[/]")
 
-    console.print("\n[bold]Organisations[/] (each token is shown only this once):")
+    signs_in = {person.organisation: person for person in people or []}
+    console.print("\n[bold]Organisations[/] (each token and password is shown only this once):")
     for token in tokens:
         console.print(f"\n  [bold]{token.name}[/] - {token.role}", highlight=False)
         # soft_wrap: ids and tokens must stay copy-pasteable, never broken by the console.
         console.print(f"    uuid   {token.uuid}", soft_wrap=True, highlight=False)
         console.print(f"    token  [cyan]{token.token}[/]", soft_wrap=True, highlight=False)
+        if token.name in signs_in:
+            _print_person(console, signs_in[token.name])
+    if None in signs_in:
+        console.print(f"\n[bold]Web console[/] at {base}/, the operator's admin:", highlight=False)
+        _print_person(console, signs_in[None])
 
     if tokens:
         first = tokens[0]
@@ -174,6 +184,17 @@ def print_summary(
             highlight=False,
             markup=False,
         )
+
+
+def _print_person(console: Console, person: DemoPerson) -> None:
+    """A person's sign-in for the web console (a new password each start)."""
+    role = person.role.replace("_", " ")
+    console.print(
+        f"    sign in  {person.email}  password {person.password}  ({role})",
+        soft_wrap=True,
+        highlight=False,
+        markup=False,
+    )
 
 
 def _print_station(console: Console, station: LiveStation, base: str) -> None:

@@ -1,6 +1,6 @@
 """All ORM models, imported here so the metadata is complete for Alembic and tests."""
 
-from fleetcharge.models.account import Account, AdminToken
+from fleetcharge.models.account import Account, AdminToken, ConsoleSession, PasswordResetToken
 from fleetcharge.models.audit import AuditEvent, IdempotentRequest
 from fleetcharge.models.base import Base
 from fleetcharge.models.invoice import (
@@ -39,6 +39,7 @@ __all__ = [
     "ChargingPeriod",
     "Connector",
     "ConnectorStatus",
+    "ConsoleSession",
     "Fleet",
     "IdempotentRequest",
     "Invoice",
@@ -53,6 +54,7 @@ __all__ = [
     "OcppTransaction",
     "OcppUnmatchedMessage",
     "Organisation",
+    "PasswordResetToken",
     "ServerKey",
     "SessionDayCount",
     "SessionReview",

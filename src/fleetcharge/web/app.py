@@ -158,7 +158,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     add_docs_pages(app, API_PREFIX)
     app.mount(ASSETS_PATH, DocsAssets())
     app.mount(ADMIN_PREFIX, create_admin_app(app.state))
-    add_console(app)
+    add_console(app, settings)
     app.openapi = _documented(app)  # type: ignore[method-assign]
     return app
 

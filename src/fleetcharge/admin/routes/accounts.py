@@ -26,8 +26,8 @@ class AccountCreate(BaseModel):
 
     name: str = Field(description="Who the account is for, e.g. a person or a system.")
     role: str = Field(
-        description="admin, support or billing for operator staff; fleet_manager for a member "
-        "of `organisation_uuid`."
+        description="admin, support or billing for operator staff; fleet_manager, site_host "
+        "or read_only for a member of `organisation_uuid`."
     )
     organisation_uuid: UUID | None = Field(
         None, description="Makes the account a member of this organisation only."
