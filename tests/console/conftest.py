@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import uvicorn
@@ -114,9 +115,12 @@ class BrowserPage:
     errors: list[str] = field(default_factory=list)
     signed_in_as: Person | None = None
 
-    def sign_in(self, who: Person) -> None:
-        """Through the sign-in page, as a person would."""
-        self.page.goto(f"{self.base}/")
+    def sign_in(self, who: Person, next_path: str = "") -> None:
+        """Through the sign-in page, as a person would (sent on to `next_path` if given,
+        as after following a link while signed out)."""
+        self.page.goto(
+            f"{self.base}/?next={quote(next_path, safe='/')}" if next_path else f"{self.base}/"
+        )
         self.page.get_by_label("Email").fill(who.email)
         self.page.get_by_label("Password").fill(who.password)
         with self.page.expect_navigation():
@@ -127,7 +131,7 @@ class BrowserPage:
     def open(self, path: str) -> None:
         """Open a console page, signed in first as the console fixture's person if any."""
         if self.console.person is not None and self.signed_in_as != self.console.person:
-            self.sign_in(self.console.person)
+            self.sign_in(self.console.person, path)
         response = self.page.goto(f"{self.base}{path}")
         assert response is not None and response.ok, f"{path}: {response and response.status}"
         self.page.wait_for_load_state("load")
@@ -142,7 +146,10 @@ class BrowserPage:
         assert not self.errors, "\n".join(self.errors)
 
 
-@pytest.fixture(scope="session")
+# One browser per test module: Playwright's sync API keeps an event loop running in the
+# thread while it is started, so later tests of the same worker calling asyncio.run (the
+# csms tests) would fail if it lived for the whole session.
+@pytest.fixture(scope="module")
 def playwright_browser(chromium: str) -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
