@@ -74,6 +74,12 @@ PERMISSIONS: Mapping[str, Mapping[str, frozenset[str]]] = {
         "revoke": frozenset({ADMIN}),  # also disables a person
     },
     "audit_events": {"read": _READERS},
+    # The monthly run: draft the documents, review them, approve (number) them.
+    "billing": {
+        "read": frozenset({ADMIN, BILLING}),
+        "run": frozenset({ADMIN, BILLING}),
+        "approve": frozenset({ADMIN, BILLING}),
+    },
     # Sessions held as implausible: a fleet manager reads those of its own cards; what is
     # billed is decided by admin and billing.
     "session_reviews": {

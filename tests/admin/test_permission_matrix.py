@@ -276,9 +276,14 @@ ROUTES: list[tuple[str, str, Call]] = [
 ]
 
 
+# Resources with no admin API route yet, whose checks are tested where they are served:
+# the billing run is the console's and the CLI's (tests/console/test_billing.py).
+WITHOUT_ADMIN_ROUTES = frozenset({"billing"})
+
+
 def test_every_action_of_the_table_has_a_route() -> None:
     covered = {(resource, action) for resource, action, _ in ROUTES}
-    for resource in PERMISSIONS:
+    for resource in set(PERMISSIONS) - WITHOUT_ADMIN_ROUTES:
         for action in PERMISSIONS[resource]:
             assert (resource, action) in covered, f"no route in ROUTES for {resource} {action}"
 

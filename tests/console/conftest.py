@@ -111,7 +111,7 @@ class BrowserPage:
 
     page: Page
     base: str
-    console: Console | None
+    console: Console
     name: str
     errors: list[str] = field(default_factory=list)
     signed_in_as: Person | None = None
@@ -131,7 +131,7 @@ class BrowserPage:
 
     def open(self, path: str) -> None:
         """Open a console page, signed in first as the console fixture's person if any."""
-        wanted = self.console.person if self.console else None
+        wanted = self.console.person
         if wanted is not None and self.signed_in_as != wanted:
             self.sign_in(wanted, path)
         response = self.page.goto(f"{self.base}{path}")
@@ -192,7 +192,7 @@ def browser_page(
     playwright_browser: Browser,
     base: str,
     name: str,
-    console: Console | None = None,
+    console: Console,
     viewport: tuple[int, int] = (1280, 900),
 ) -> Iterator[BrowserPage]:
     """A fresh page (its own cookies) collecting console errors and uncaught exceptions."""

@@ -16,6 +16,7 @@ from fleetcharge.console.forms import (
     refusal,
     version,
 )
+from fleetcharge.console.forms import given as filled
 from fleetcharge.errors import Conflict, InvalidField, NotFound, PreconditionFailed
 from fleetcharge.fleets.admin_schemas import VehicleCreate, VehicleUpdate
 
@@ -26,12 +27,16 @@ FLEET = "0b6f5c1e-2d4a-4f7b-8e19-6a2c3d4e5f60"
 def test_blank_fields_are_left_out_cleared_or_sent_for_the_service_to_refuse() -> None:
     update = body(
         VehicleUpdate,
-        {"registration_number": "", "contract_number": "", "max_ac_power_kw": "7.4"},
-        clear=("contract_number",),
+        filled(
+            {"registration_number": "", "contract_number": "", "max_ac_power_kw": "7.4"},
+            clear=("contract_number",),
+        ),
     )
     assert update.model_fields_set == {"contract_number", "max_ac_power_kw"}
     assert update.contract_number is None and str(update.max_ac_power_kw) == "7.4"
-    required = body(VehicleUpdate, {"registration_number": ""}, required=("registration_number",))
+    required = body(
+        VehicleUpdate, filled({"registration_number": ""}, required=("registration_number",))
+    )
     assert required.registration_number == ""  # the service refuses it with its own message
     with pytest.raises(InvalidField) as missing:
         body(VehicleCreate, {"fleet_uuid": FLEET, "vin": "1HGBH41JXMN109186"})
@@ -51,10 +56,11 @@ def test_a_refusal_goes_next_to_the_field_it_names() -> None:
 
 
 def test_the_version_a_form_was_made_from() -> None:
-    assert version({"version": "12"}) == 12
-    assert version({"version": ""}) is None
-    assert version({"version": "-1"}) is None
-    assert version({}) is None
+    assert version("12") == 12
+    assert version(" 12 ") == 12
+    assert version("") is None
+    assert version("-1") is None
+    assert version("9" * 13) is None
 
 
 def test_worked_examples_of_local_times() -> None:

@@ -1,18 +1,17 @@
 """`fleetcharge billing run | approve`: the monthly run, then numbering what it drafted."""
 
-from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy.orm import Session
 
+from fleetcharge.billing import runs
 from fleetcharge.billing.invoices import InvoiceRow, invoice_rows, kind_label
 from fleetcharge.billing.period import Period
-from fleetcharge.billing.service import approve_invoices, draft_invoices
 from fleetcharge.cli.common import DatabaseUrl, command_session, console, print_table
 from fleetcharge.organisations.service import all_organisations, find_organisation
+from fleetcharge.permissions import Actor
 
 app = typer.Typer(help="Monthly billing: draft the documents, then approve them.")
 
@@ -47,12 +46,9 @@ def run(
     """
     with command_session(database_url, dry_run=dry_run) as db:
         chosen = Period.parse(period) if period is not None else None
-        months = _months(db, org, chosen, datetime.now(UTC))
-        drafts = [
-            draft.id
-            for month, organisation_ids in sorted(months.items())
-            for draft in draft_invoices(db, month, organisation_ids)
-        ]
+        organisations = [find_organisation(db, o) for o in org] if org else all_organisations(db)
+        months = runs.months_to_bill(organisations, chosen, datetime.now(UTC))
+        drafts = [draft.id for draft in runs.run_months(db, Actor.command_line(), months)]
         rows = invoice_rows(db, invoice_ids=drafts, count_sessions=True) if drafts else []
         table = _summary(rows, numbered=False)
     if rows:
@@ -85,7 +81,9 @@ def approve(
     with command_session(database_url) as db:
         chosen = Period.parse(period) if period is not None else None
         organisation_ids = [find_organisation(db, o).id for o in org] if org else None
-        approved = approve_invoices(db, period=chosen, organisation_ids=organisation_ids)
+        approved = runs.approve(
+            db, Actor.command_line(), period=chosen, organisation_ids=organisation_ids
+        )
         rows = invoice_rows(db, invoice_ids=[i.id for i in approved]) if approved else []
         table = _summary(rows, numbered=True)
     if not rows:
@@ -94,18 +92,6 @@ def approve(
     print_table(table)
     first, last = rows[0].invoice.invoice_number, rows[-1].invoice.invoice_number
     console.print(f"Approved {len(rows)} documents, numbers {first} to {last}.")
-
-
-def _months(
-    db: Session, org: list[str] | None, chosen: Period | None, now: datetime
-) -> dict[Period, list[int]]:
-    """The organisations to bill, by the month each one's run covers."""
-    organisations = [find_organisation(db, name) for name in org] if org else all_organisations(db)
-    months: dict[Period, list[int]] = defaultdict(list)
-    for organisation in organisations:
-        month = chosen or Period.last_completed(organisation.billing_timezone, now)
-        months[month].append(organisation.id)
-    return months
 
 
 def _summary(rows: list[InvoiceRow], *, numbered: bool) -> Table:

@@ -5,7 +5,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fleetcharge.console.member import Member
-from fleetcharge.permissions import ADMIN, BILLING
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ MENU = (
     Link("Locations", "/network/locations", _operator),
     Link("Organisations", "/network/organisations", _operator),
     Link("Tariffs", "/network/tariffs", _operator),
-    Link("Billing", "/billing", lambda m: m.actor.role in (ADMIN, BILLING)),
+    Link("Billing", "/billing", lambda m: _operator(m) and m.may("billing", "read")),
 )
 
 

@@ -43,7 +43,7 @@ def station_view(station: Station) -> dict[str, Any]:
         "connectors": [
             {"connector_id": c.connector_id, "name": c.name} for c in station.connectors
         ],
-        "status": _status(station),
+        "status": status_of(station),
         "decommissioned_at": station.decommissioned_at.isoformat()
         if station.decommissioned_at
         else None,
@@ -53,7 +53,7 @@ def station_view(station: Station) -> dict[str, Any]:
     }
 
 
-def _status(station: Station) -> Status:
+def status_of(station: Station) -> Status:
     if station.decommissioned_at is not None:
         return "decommissioned"
     return "pending" if station.registration_status == Registration.PENDING else "active"

@@ -2,16 +2,22 @@
 
 from fleetcharge.console.routes import (
     account,
+    billing,
     cards,
     charge_sessions,
     fleet_overview,
     invoices,
+    locations,
     network,
+    organisations,
     site_overview,
+    station_setup,
+    tariffs,
     tokens,
     vehicles,
 )
 
+# station_setup's /network/stations/new comes before network's /network/stations/{uuid}.
 ROUTERS = (
     account.router,
     fleet_overview.router,
@@ -21,5 +27,10 @@ ROUTERS = (
     invoices.router,
     tokens.router,
     site_overview.router,
+    organisations.router,
+    locations.router,
+    station_setup.router,
+    tariffs.router,
+    billing.router,
     network.router,
 )

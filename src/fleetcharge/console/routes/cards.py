@@ -12,10 +12,11 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from fleetcharge.console.forms import (
     body,
-    form_values,
+    given,
     local_input,
     local_moment,
     refusal,
+    texts,
     version,
 )
 from fleetcharge.console.lists import first_url, next_url, page_request
@@ -80,7 +81,7 @@ def new_card_page(request: Request, member: FleetMember, vehicle: str | None = N
 
 @router.post("/fleet/cards/new", response_class=HTMLResponse)
 def add_card(request: Request, member: FleetMember, form: CheckedForm) -> Response:
-    values = form_values(form, ("id_tag", "vehicle", "expires_at"))
+    values = texts(form, "id_tag", "vehicle", "expires_at")
     try:
         with unit_of_work(request.app.state.engine) as db:
             fields: dict[str, Any] = {
@@ -89,7 +90,7 @@ def add_card(request: Request, member: FleetMember, form: CheckedForm) -> Respon
                 "expires_at": local_moment(values["expires_at"], member.timezone, "expires_at"),
             }
             card = service.create_card(
-                db, member.actor, body(CardCreate, _given(fields), required=("id_tag",))
+                db, member.actor, body(CardCreate, given(fields, required=("id_tag",)))
             )
             target = f"/fleet/cards/{card.uuid}?done=added"
     except DomainError as error:
@@ -106,55 +107,70 @@ def card_page(
 
 @router.post("/fleet/cards/{uuid}/assign", response_class=HTMLResponse)
 def assign_card(request: Request, member: FleetMember, uuid: UUID, form: CheckedForm) -> Response:
-    values = form_values(form, ("vehicle", "version"))
+    values = texts(form, "vehicle", "version")
 
     def assign(db: Session, actor: Actor) -> None:
         card = service.get_card(db, actor, uuid)
         data = body(CardAssign, {"vehicle_uuid": _vehicle_uuid(db, actor, values["vehicle"], True)})
-        service.assign_card(db, actor, card, data, version(values))
+        service.assign_card(db, actor, card, data, version(values["version"]))
 
     return _change(request, member, uuid, values, assign, "assigned")
 
 
 @router.post("/fleet/cards/{uuid}/unassign", response_class=HTMLResponse)
 def unassign_card(request: Request, member: FleetMember, uuid: UUID, form: CheckedForm) -> Response:
-    values = form_values(form, ("version",))
+    values = texts(
+        form,
+        "version",
+    )
 
     def unassign(db: Session, actor: Actor) -> None:
         card = service.get_card(db, actor, uuid)
-        service.unassign_card(db, actor, card, CardUnassign(), version(values))
+        service.unassign_card(db, actor, card, CardUnassign(), version(values["version"]))
 
     return _change(request, member, uuid, values, unassign, "unassigned")
 
 
 @router.post("/fleet/cards/{uuid}/expiry", response_class=HTMLResponse)
 def change_expiry(request: Request, member: FleetMember, uuid: UUID, form: CheckedForm) -> Response:
-    values = form_values(form, ("expires_at", "version"))
+    values = texts(form, "expires_at", "version")
 
     def expire(db: Session, actor: Actor) -> None:
         card = service.get_card(db, actor, uuid)
         moment = local_moment(values["expires_at"], member.timezone, "expires_at")
-        service.update_card(db, actor, card, CardUpdate(expires_at=moment), version(values))
+        service.update_card(
+            db, actor, card, CardUpdate(expires_at=moment), version(values["version"])
+        )
 
     return _change(request, member, uuid, values, expire, "expiry")
 
 
 @router.post("/fleet/cards/{uuid}/block", response_class=HTMLResponse)
 def block_card(request: Request, member: FleetMember, uuid: UUID, form: CheckedForm) -> Response:
-    values = form_values(form, ("version",))
+    values = texts(
+        form,
+        "version",
+    )
 
     def block(db: Session, actor: Actor) -> None:
-        service.set_blocked(db, actor, service.get_card(db, actor, uuid), True, version(values))
+        service.set_blocked(
+            db, actor, service.get_card(db, actor, uuid), True, version(values["version"])
+        )
 
     return _change(request, member, uuid, values, block, "blocked")
 
 
 @router.post("/fleet/cards/{uuid}/unblock", response_class=HTMLResponse)
 def unblock_card(request: Request, member: FleetMember, uuid: UUID, form: CheckedForm) -> Response:
-    values = form_values(form, ("version",))
+    values = texts(
+        form,
+        "version",
+    )
 
     def unblock(db: Session, actor: Actor) -> None:
-        service.set_blocked(db, actor, service.get_card(db, actor, uuid), False, version(values))
+        service.set_blocked(
+            db, actor, service.get_card(db, actor, uuid), False, version(values["version"])
+        )
 
     return _change(request, member, uuid, values, unblock, "unblocked")
 
@@ -185,10 +201,6 @@ def _vehicle_uuid(db: Session, actor: Actor, text: str, required: bool = False) 
             raise InvalidField("give the VIN or registration of a vehicle", field="vehicle")
         return None
     return vehicle_records.active_vehicle(db, actor, text, field="vehicle").uuid
-
-
-def _given(values: dict[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in values.items() if value is not None}
 
 
 def _on_form(errors: dict[str, str]) -> dict[str, str]:

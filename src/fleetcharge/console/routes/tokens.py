@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from fleetcharge.auth import service
 from fleetcharge.auth.schemas import TOKEN_STATES, ApiTokenCreate
-from fleetcharge.console.forms import body, form_values, refusal
+from fleetcharge.console.forms import body, given, refusal, texts
 from fleetcharge.console.lists import first_url, next_url, page_request
 from fleetcharge.console.member import Member
 from fleetcharge.console.pages import render
@@ -50,12 +50,12 @@ def tokens_page(
 
 @router.post("/tokens", response_class=HTMLResponse)
 def issue_token(request: Request, member: TokenMember, form: CheckedForm) -> Response:
-    values = form_values(form, ("name", "expires_in"))
+    values = texts(form, "name", "expires_in")
     values["scopes"] = ",".join(_scopes(form))
     try:
         with unit_of_work(request.app.state.engine) as db:
-            given = {"name": values["name"], "expires_in": values["expires_in"]}
-            data = body(ApiTokenCreate, {**given, "scopes": _scopes(form)})
+            typed = given({"name": values["name"], "expires_in": values["expires_in"]})
+            data = body(ApiTokenCreate, {**typed, "scopes": _scopes(form)})
             issued = service.issue_api_token(db, member.actor, data)
             view = service.token_view(issued.token)
     except DomainError as error:

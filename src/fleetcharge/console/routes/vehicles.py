@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from fleetcharge.console.forms import body, form_values, refusal, version
+from fleetcharge.console.forms import body, given, refusal, texts, version
 from fleetcharge.console.lists import first_url, next_url, page_request
 from fleetcharge.console.member import Member
 from fleetcharge.console.pages import render
@@ -85,11 +85,11 @@ def new_vehicle_page(request: Request, member: FleetMember) -> Response:
 
 @router.post("/fleet/vehicles/new", response_class=HTMLResponse)
 def add_vehicle(request: Request, member: FleetMember, form: CheckedForm) -> Response:
-    values = form_values(form, NEW_FIELDS)
+    values = texts(form, *NEW_FIELDS)
     try:
         with unit_of_work(request.app.state.engine) as db:
             vehicle = service.create_vehicle(
-                db, member.actor, body(VehicleCreate, values, required=REQUIRED)
+                db, member.actor, body(VehicleCreate, given(values, required=REQUIRED))
             )
             target = f"/fleet/vehicles/{vehicle.uuid}?done=added"
     except DomainError as error:
@@ -108,13 +108,13 @@ def vehicle_page(
 def change_vehicle(
     request: Request, member: FleetMember, uuid: UUID, form: CheckedForm
 ) -> Response:
-    values = form_values(form, CHANGE_FIELDS)
+    values = texts(form, *CHANGE_FIELDS)
     changes = {name: values[name] for name in CHANGE_FIELDS if name != "version"}
     try:
         with unit_of_work(request.app.state.engine) as db:
             vehicle = service.get_vehicle(db, member.actor, uuid)
-            data = body(VehicleUpdate, changes, clear=CLEARABLE, required=REQUIRED)
-            service.update_vehicle(db, member.actor, vehicle, data, version(values))
+            data = body(VehicleUpdate, given(changes, clear=CLEARABLE, required=REQUIRED))
+            service.update_vehicle(db, member.actor, vehicle, data, version(values["version"]))
     except DomainError as error:
         return _vehicle_page(
             request, member, uuid, values=values, errors=refusal(error), status=400
@@ -126,13 +126,13 @@ def change_vehicle(
 def retire_vehicle(
     request: Request, member: FleetMember, uuid: UUID, form: CheckedForm
 ) -> Response:
-    values = form_values(form, ("effective_to", "version"))
+    values = texts(form, "effective_to", "version")
     try:
         with unit_of_work(request.app.state.engine) as db:
             vehicle = service.get_vehicle(db, member.actor, uuid)
             last_day = values["effective_to"] or service.today(vehicle).isoformat()
             data = body(VehicleUpdate, {"effective_to": last_day})
-            service.update_vehicle(db, member.actor, vehicle, data, version(values))
+            service.update_vehicle(db, member.actor, vehicle, data, version(values["version"]))
     except DomainError as error:
         errors = refusal(error)
         return _vehicle_page(request, member, uuid, retire=values, errors=errors, status=400)
