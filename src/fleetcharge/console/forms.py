@@ -15,7 +15,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from fleetcharge.db import unit_of_work
-from fleetcharge.errors import DomainError, InvalidField, InvalidParameter, PreconditionFailed
+from fleetcharge.errors import (
+    DomainError,
+    Forbidden,
+    InvalidField,
+    InvalidParameter,
+    PreconditionFailed,
+)
 from fleetcharge.timezones import zone
 
 M = TypeVar("M", bound=BaseModel)
@@ -103,7 +109,7 @@ def refusal(error: DomainError) -> dict[str, str]:
         return {WHOLE_FORM: CHANGED_MEANWHILE}
     named = error.field or error.parameter
     match = _FIELD_ROOT.match(named) if named else None
-    if match is None or error.status_code not in (400, 409, 422):
+    if match is None or isinstance(error, Forbidden):
         raise error
     return {match.group(0): error.message}
 
