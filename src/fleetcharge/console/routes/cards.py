@@ -8,6 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from fleetcharge.console.forms import (
@@ -119,10 +120,7 @@ def assign_card(request: Request, member: FleetMember, uuid: UUID, form: Checked
 
 @router.post("/fleet/cards/{uuid}/unassign", response_class=HTMLResponse)
 def unassign_card(request: Request, member: FleetMember, uuid: UUID, form: CheckedForm) -> Response:
-    values = texts(
-        form,
-        "version",
-    )
+    values = texts(form, "version")
 
     def unassign(db: Session, actor: Actor) -> None:
         card = service.get_card(db, actor, uuid)
@@ -147,32 +145,24 @@ def change_expiry(request: Request, member: FleetMember, uuid: UUID, form: Check
 
 @router.post("/fleet/cards/{uuid}/block", response_class=HTMLResponse)
 def block_card(request: Request, member: FleetMember, uuid: UUID, form: CheckedForm) -> Response:
-    values = texts(
-        form,
-        "version",
-    )
-
-    def block(db: Session, actor: Actor) -> None:
-        service.set_blocked(
-            db, actor, service.get_card(db, actor, uuid), True, version(values["version"])
-        )
-
-    return _change(request, member, uuid, values, block, "blocked")
+    return _set_blocked(request, member, uuid, form, blocked=True)
 
 
 @router.post("/fleet/cards/{uuid}/unblock", response_class=HTMLResponse)
 def unblock_card(request: Request, member: FleetMember, uuid: UUID, form: CheckedForm) -> Response:
-    values = texts(
-        form,
-        "version",
-    )
+    return _set_blocked(request, member, uuid, form, blocked=False)
 
-    def unblock(db: Session, actor: Actor) -> None:
-        service.set_blocked(
-            db, actor, service.get_card(db, actor, uuid), False, version(values["version"])
-        )
 
-    return _change(request, member, uuid, values, unblock, "unblocked")
+def _set_blocked(
+    request: Request, member: Member, uuid: UUID, form: FormData, *, blocked: bool
+) -> Response:
+    values = texts(form, "version")
+
+    def change(db: Session, actor: Actor) -> None:
+        card = service.get_card(db, actor, uuid)
+        service.set_blocked(db, actor, card, blocked, version(values["version"]))
+
+    return _change(request, member, uuid, values, change, "blocked" if blocked else "unblocked")
 
 
 def _change(
