@@ -58,6 +58,7 @@ def test_remote_stop_is_called_on_the_socket_while_the_station_keeps_talking(
             "action": "RemoteStopTransaction",
             "status": "Accepted",
             "node": node_of(operator),
+            "answer": {"status": "Accepted"},
         }
         assert cp.send(HEARTBEAT) == HEARTBEAT_ANSWER
 

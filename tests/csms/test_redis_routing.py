@@ -96,6 +96,7 @@ def test_a_station_on_one_process_is_listed_and_stopped_through_another(
                 "action": "RemoteStopTransaction",
                 "status": "Accepted",
                 "node": node,
+                "answer": {"status": "Accepted"},
             }
 
             # The holding process's own timeout comes back through Redis as a 504.

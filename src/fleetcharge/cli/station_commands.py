@@ -81,15 +81,20 @@ class AdminClient:
         return message
 
 
-def _command(
+def send_command(
     server: str, token: str | None, identity: str, path: str, body: dict[str, Any]
-) -> None:
-    answer = AdminClient(server, token).request("POST", f"/stations/{identity}/{path}", body)
+) -> dict[str, Any]:
+    """POST the command to the admin API and print the station's answer; the answer, or exit
+    1 when the station refused."""
+    answer: dict[str, Any] = AdminClient(server, token).request(
+        "POST", f"/stations/{identity}/{path}", body
+    )
     status = answer["status"]
-    line = f"{identity}: {answer['action']} {status}"
-    if status not in SUCCESS_STATUSES:
+    line = f"{identity}: {answer['action']} {status or 'answered'}"
+    if status is not None and status not in SUCCESS_STATUSES:
         raise fail(f"{line} (the station refused)", 1)
     console.print(line)
+    return answer
 
 
 def connected(
@@ -134,7 +139,7 @@ def remote_stop(
     token: AdminToken = None,
 ) -> None:
     """Ask the station to stop a transaction (RemoteStopTransaction)."""
-    _command(server, token, station, "remote-stop", {"transactionId": transaction})
+    send_command(server, token, station, "remote-stop", {"transactionId": transaction})
 
 
 def unlock(
@@ -144,7 +149,7 @@ def unlock(
     token: AdminToken = None,
 ) -> None:
     """Unlock a connector (UnlockConnector); a transaction on it is stopped first."""
-    _command(server, token, station, "unlock", {"connectorId": connector})
+    send_command(server, token, station, "unlock", {"connectorId": connector})
 
 
 def reset(
@@ -155,7 +160,7 @@ def reset(
 ) -> None:
     """Reset the station (Soft: after stopping its transactions; --hard: at once)."""
     kind: Literal["Soft", "Hard"] = "Hard" if hard else "Soft"
-    _command(server, token, station, "reset", {"type": kind})
+    send_command(server, token, station, "reset", {"type": kind})
 
 
 def _when(text: str) -> str:

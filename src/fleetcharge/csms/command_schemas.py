@@ -4,7 +4,7 @@ A command answers with the station's status (which may be Rejected); a station n
 connected is 404, one answering with a CallError or disconnecting 502, one not answering
 in time 504."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -70,8 +70,14 @@ class CommandView(BaseModel):
 
     station: str = Field(description="The station's identity.")
     action: str = Field(description="The OCPP call sent, e.g. RemoteStopTransaction.")
-    status: str = Field(description="The station's answer, e.g. Accepted or Rejected.")
+    status: str | None = Field(
+        description="The answer's status, e.g. Accepted or Rejected; null for answers "
+        "without one (GetConfiguration, GetLocalListVersion, GetDiagnostics, UpdateFirmware)."
+    )
     node: str = Field(description="The server process holding the station's socket.")
+    answer: dict[str, Any] = Field(
+        description="The station's whole answer, as it sent it (camelCase keys)."
+    )
 
 
 class ConnectorState(BaseModel):

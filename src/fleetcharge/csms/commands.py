@@ -9,10 +9,10 @@ OCPP-J requires, and queues the others.
 
 import asyncio
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ocpp.charge_point import camel_to_snake_case
+from ocpp.charge_point import camel_to_snake_case, remove_nones, snake_to_camel_case
 from ocpp.exceptions import OCPPError
 from ocpp.v16 import call
 from starlette.websockets import WebSocketDisconnect
@@ -22,13 +22,35 @@ from fleetcharge.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
+# Every call OCPP 1.6 (with the security whitepaper's extensions) lets a central system make.
 ACTIONS = frozenset(
     {
-        "RemoteStopTransaction",
-        "UnlockConnector",
-        "Reset",
-        "TriggerMessage",
+        "CancelReservation",
+        "CertificateSigned",
         "ChangeAvailability",
+        "ChangeConfiguration",
+        "ClearCache",
+        "ClearChargingProfile",
+        "DataTransfer",
+        "DeleteCertificate",
+        "ExtendedTriggerMessage",
+        "GetCompositeSchedule",
+        "GetConfiguration",
+        "GetDiagnostics",
+        "GetInstalledCertificateIds",
+        "GetLocalListVersion",
+        "GetLog",
+        "InstallCertificate",
+        "RemoteStartTransaction",
+        "RemoteStopTransaction",
+        "ReserveNow",
+        "Reset",
+        "SendLocalList",
+        "SetChargingProfile",
+        "SignedUpdateFirmware",
+        "TriggerMessage",
+        "UnlockConnector",
+        "UpdateFirmware",
     }
 )
 # How long an answer that arrived just before the station disconnected may take to check.
@@ -88,10 +110,13 @@ class Command:
 class CommandAnswer:
     station: str
     action: str
-    status: str
+    # The answer's `status` (absent from GetConfiguration, GetLocalListVersion,
+    # GetDiagnostics and UpdateFirmware answers).
+    status: str | None
     node: str  # the process that holds the station's socket
+    answer: dict[str, Any] = field(default_factory=dict)  # as received (camelCase)
 
-    def to_json(self) -> dict[str, str]:
+    def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -118,9 +143,9 @@ def change_availability(connector_id: int, kind: str) -> Command:
     return Command("ChangeAvailability", {"connectorId": connector_id, "type": kind})
 
 
-async def call_station(live: LiveConnection, command: Command, timeout: float) -> str:
-    """Send the command to the station; its answer's status. Fails fast when the station
-    disconnects, and after `timeout` seconds without an answer."""
+async def call_station(live: LiveConnection, command: Command, timeout: float) -> dict[str, Any]:
+    """Send the command to the station; its answer's payload (camelCase, as on the wire).
+    Fails fast when the station disconnects, and after `timeout` seconds without an answer."""
     request = getattr(call, command.action)(**camel_to_snake_case(command.payload))
     charge_point = live.charge_point
     responses_before = charge_point.responses_routed
@@ -149,7 +174,8 @@ async def call_station(live: LiveConnection, command: Command, timeout: float) -
             raise StationTimeout(f"{what} did not answer {command.action} in time") from None
         except (WebSocketDisconnect, RuntimeError, OSError):
             raise StationDisconnected(f"{what} disconnected before answering") from None
-        return str(result.status)
+        answer: dict[str, Any] = snake_to_camel_case(remove_nones(asdict(result)))
+        return answer
     if disconnected:
         raise StationDisconnected(f"{what} disconnected before answering {command.action}")
     logger.warning("%s: no answer to %s within %g s", live.identity, command.action, timeout)

@@ -8,125 +8,41 @@ StopTransaction, MeterValues of a transaction) are answered while the database i
 unavailable too, once kept in the outage journal (`journal`).
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from functools import cached_property
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-import anyio.to_thread
-from limits import RateLimitItem
 from ocpp.charge_point import snake_to_camel_case
-from ocpp.exceptions import FormatViolationError, PropertyConstraintViolationError
 from ocpp.routing import on
 from ocpp.v16 import call_result
 from ocpp.v16.datatypes import IdTagInfo
 from ocpp.v16.enums import Action, DataTransferStatus, RegistrationStatus
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from fleetcharge.csms import service
-from fleetcharge.csms.authorize_limit import AuthorizeBudget
-from fleetcharge.csms.clock import ClockPolicy, StationTime, iso_utc, station_time
-from fleetcharge.csms.journal import Kept, TransactionJournal
-from fleetcharge.csms.meter_writer import MeterValuesWriter
-from fleetcharge.csms.protocol import RobustChargePoint
-from fleetcharge.csms.readings import Reading, parse_meter_values
+from fleetcharge.csms.clock import iso_utc
+from fleetcharge.csms.journal import Kept
 from fleetcharge.csms.schemas import (
     KeptMessage,
     MeterValuesRequest,
     StartRequest,
-    StationRef,
     StatusReport,
     StopRequest,
 )
 from fleetcharge.csms.service import ACCEPTED
-from fleetcharge.db import unit_of_work
+from fleetcharge.csms.station_side import (
+    MAX_INT32,
+    StationSide,
+    check_connector,
+    check_meter,
+    storable,
+)
 from fleetcharge.network.station_reports import BootInfo
 
-T = TypeVar("T")
-MAX_INT32 = 2**31 - 1
-MAX_INT64 = 2**63 - 1
 # Seconds a pending station waits before its next BootNotification.
 PENDING_BOOT_INTERVAL_S = 60
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class CentralSystemConfig:
-    engine: Engine
-    policy: ClockPolicy
-    heartbeat_interval: int
-    # Seconds an operator command waits for the station's answer.
-    command_timeout: float = 30.0
-    # When a message was received (tests replace it to replay frames at given times).
-    now: Callable[[], datetime] = utc_now
-    # Token buckets bounding each connection's Authorize requests (see authorize_limit).
-    authorize_limit: tuple[RateLimitItem, ...] = ()
-    # Where transaction messages wait while the database is unavailable (None: nowhere).
-    journal_dir: Path | None = None
-    # transactionIds reserved for StartTransactions during an outage.
-    reserved_transaction_ids: int = 0
-
-    @cached_property
-    def meter_writer(self) -> MeterValuesWriter:
-        """Shared by every station of the central system (see `meter_writer`)."""
-        return MeterValuesWriter(self.engine)
-
-    @cached_property
-    def journal(self) -> TransactionJournal:
-        return TransactionJournal(
-            self.engine, self.journal_dir, self.policy, self.reserved_transaction_ids
-        )
-
-    def close(self) -> None:
-        """Close what serving opened of its own (the writer's connections, if it was made)."""
-        writer = self.__dict__.get("meter_writer")
-        if writer is not None:
-            writer.close()
-
-
-class StationHandlers(RobustChargePoint):
-    """One connected station's side of the conversation."""
-
-    def __init__(self, station: StationRef, connection: Any, config: CentralSystemConfig) -> None:
-        # Operator commands time out themselves (fleetcharge.csms.commands); the library's
-        # own timeout is only a backstop.
-        super().__init__(station.identity, connection, response_timeout=config.command_timeout + 1)
-        self.station = station
-        self.config = config
-        self._authorize: AuthorizeBudget | None = None
-
-    async def _in_transaction(self, work: Callable[[Session], T]) -> T:
-        await self.config.journal.settle(self.station)
-
-        def run() -> T:
-            with unit_of_work(self.config.engine) as db:
-                return work(db)
-
-        return await anyio.to_thread.run_sync(run)
-
-    def _authorize_budget(self) -> AuthorizeBudget:
-        if self._authorize is None:  # made on first use: most connections never send one
-            self._authorize = AuthorizeBudget(self.station.identity, self.config.authorize_limit)
-        return self._authorize
-
-    def _time(self, text: str, received_at: datetime) -> StationTime:
-        try:
-            return station_time(text, received_at, self.station.timezone, self.config.policy)
-        except ValueError:
-            raise FormatViolationError(
-                details={"cause": f"timestamp {text!r} is not an ISO 8601 date-time"}
-            ) from None
-
-    def _readings(
-        self, meter_values: list[dict[str, Any]], received_at: datetime
-    ) -> tuple[Reading, ...]:
-        return tuple(parse_meter_values(meter_values, lambda text: self._time(text, received_at)))
+class StationHandlers(StationSide):
+    """One connected station's side of the conversation: the Core profile's messages here,
+    each other profile's in the classes it derives from."""
 
     @on(Action.boot_notification)
     async def on_boot_notification(
@@ -164,7 +80,7 @@ class StationHandlers(RobustChargePoint):
         self, connector_id: int, error_code: str, status: str, **optional: Any
     ) -> call_result.StatusNotification:
         received_at = self.config.now()
-        _check_connector(connector_id, minimum=0)
+        check_connector(connector_id, minimum=0)
         timestamp = optional.get("timestamp")
         report = StatusReport(
             connector_number=connector_id,
@@ -198,14 +114,14 @@ class StationHandlers(RobustChargePoint):
         reservation_id: int | None = None,
     ) -> call_result.StartTransaction:
         received_at = self.config.now()
-        _check_connector(connector_id, minimum=1)
-        _check_meter("meterStart", meter_start)
+        check_connector(connector_id, minimum=1)
+        check_meter("meterStart", meter_start)
         request = StartRequest(
             connector_number=connector_id,
             id_tag=id_tag,
             meter_start_wh=meter_start,
             timestamp=self._time(timestamp, received_at),
-            reservation_id=_storable(reservation_id, MAX_INT32),
+            reservation_id=storable(reservation_id, MAX_INT32),
         )
         policy = self.config.policy
         result = await self.config.journal.deliver(
@@ -231,11 +147,11 @@ class StationHandlers(RobustChargePoint):
         transaction_id: int | None = None,
     ) -> call_result.MeterValues:
         received_at = self.config.now()
-        _check_connector(connector_id, minimum=0)
+        check_connector(connector_id, minimum=0)
         request = MeterValuesRequest(
             connector_number=connector_id,
             readings=self._readings(meter_value, received_at),
-            transaction_id=_storable(transaction_id),
+            transaction_id=storable(transaction_id),
         )
         store = self.config.meter_writer.store
         if transaction_id is None:
@@ -259,7 +175,7 @@ class StationHandlers(RobustChargePoint):
         transaction_data: list[dict[str, Any]] | None = None,
     ) -> call_result.StopTransaction:
         received_at = self.config.now()
-        _check_meter("meterStop", meter_stop)
+        check_meter("meterStop", meter_stop)
         sent = {
             "transaction_id": transaction_id,
             "meter_stop": meter_stop,
@@ -269,7 +185,7 @@ class StationHandlers(RobustChargePoint):
             "transaction_data": transaction_data,
         }
         request = StopRequest(
-            transaction_id=_storable(transaction_id),
+            transaction_id=storable(transaction_id),
             meter_stop_wh=meter_stop,
             timestamp=self._time(timestamp, received_at),
             id_tag=id_tag,
@@ -306,21 +222,3 @@ class StationHandlers(RobustChargePoint):
     ) -> call_result.DiagnosticsStatusNotification:
         await self._in_transaction(lambda db: service.diagnostics_status(db, self.station, status))
         return call_result.DiagnosticsStatusNotification()
-
-
-def _check_connector(connector_id: int, *, minimum: int) -> None:
-    if not minimum <= connector_id <= MAX_INT32:
-        raise PropertyConstraintViolationError(
-            details={"cause": f"connectorId {connector_id} out of range (from {minimum})"}
-        )
-
-
-def _check_meter(name: str, wh: int) -> None:
-    if abs(wh) > MAX_INT64:
-        raise PropertyConstraintViolationError(details={"cause": f"{name} out of range: {wh}"})
-
-
-def _storable(value: int | None, maximum: int = MAX_INT64) -> int | None:
-    """An id we only keep for reference, if a column can hold it (the raw payload keeps it
-    anyway where it matters)."""
-    return value if value is not None and abs(value) <= maximum else None

@@ -141,7 +141,9 @@ class RedisRouter(InProcessRouter):
         if error is not None:
             raise COMMAND_ERRORS.get(error["code"], DomainError)(error["message"])
         answer = outcome["answer"]
-        return CommandAnswer(identity, command.action, answer["status"], answer["node"])
+        return CommandAnswer(
+            identity, command.action, answer["status"], answer["node"], answer["answer"]
+        )
 
     async def _listen(self) -> None:
         """Subscribe to this process's channels and dispatch what arrives; resubscribe
@@ -189,7 +191,11 @@ class RedisRouter(InProcessRouter):
                 raise not_connected(request["identity"])
             command = Command(request["action"], request["payload"])
             answer = await self.send_here(live, command)
-            reply["answer"] = {"status": answer.status, "node": answer.node}
+            reply["answer"] = {
+                "status": answer.status,
+                "node": answer.node,
+                "answer": answer.answer,
+            }
         except DomainError as error:
             reply["error"] = {"code": error.code, "message": error.message}
         except (KeyError, TypeError, ValueError) as error:

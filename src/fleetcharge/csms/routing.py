@@ -102,8 +102,15 @@ class InProcessRouter:
         return live if live is not None and not live.closed else None
 
     async def send_here(self, live: LiveConnection, command: Command) -> CommandAnswer:
-        status = await call_station(live, command, self.command_timeout)
-        return CommandAnswer(live.identity, command.action, status, self.node)
+        answer = await call_station(live, command, self.command_timeout)
+        status = answer.get("status")
+        return CommandAnswer(
+            live.identity,
+            command.action,
+            None if status is None else str(status),
+            self.node,
+            answer,
+        )
 
 
 def not_connected(identity: str) -> StationNotConnected:

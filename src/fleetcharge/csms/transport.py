@@ -28,7 +28,7 @@ from fleetcharge.csms import admission
 from fleetcharge.csms.admission import AdmissionPolicy
 from fleetcharge.csms.bounds import ConnectionBounds, Slot
 from fleetcharge.csms.clock import ClockPolicy
-from fleetcharge.csms.handlers import CentralSystemConfig, StationHandlers
+from fleetcharge.csms.handlers import StationHandlers
 from fleetcharge.csms.login_throttle import LoginThrottle
 from fleetcharge.csms.protocol import ConnectionClosed
 from fleetcharge.csms.recent_messages import RecentMessages
@@ -38,6 +38,7 @@ from fleetcharge.csms.registration import AutoRegistration
 from fleetcharge.csms.registry import ConnectionRegistry, LiveConnection
 from fleetcharge.csms.routing import InProcessRouter, StationRouter
 from fleetcharge.csms.schemas import Credentials, Rejection, StationRef
+from fleetcharge.csms.station_side import CentralSystemConfig
 from fleetcharge.csms.tls import certificate_name
 from fleetcharge.db import unit_of_work
 from fleetcharge.ratelimit.policy import parse_limits
