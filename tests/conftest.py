@@ -18,9 +18,11 @@ from pathlib import Path
 
 import pytest
 import redis
+from argon2 import PasswordHasher
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from fleetcharge.accounts import passwords
 from fleetcharge.db import make_engine, normalise_url
 from fleetcharge.migrate import upgrade
 
@@ -30,6 +32,12 @@ os.environ.setdefault("FLEETCHARGE_ALLOWED_HOSTS", "testserver")
 if "FLEETCHARGE_OCPP_JOURNAL_DIR" not in os.environ:
     os.environ["FLEETCHARGE_OCPP_JOURNAL_DIR"] = tempfile.mkdtemp(prefix="fc-journal-")
     atexit.register(shutil.rmtree, os.environ["FLEETCHARGE_OCPP_JOURNAL_DIR"], True)
+
+# People's passwords are hashed at argon2's production cost (64 MiB, ~0.1 s); hundreds of
+# sign-ins in the console tests make that a minute of the suite. A cheaper argon2id in tests:
+# still not the 8 KiB one tests/accounts use to stand for outdated parameters.
+passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+passwords._DUMMY_HASH = passwords._hasher.hash("not anyone's password")
 
 POSTGRES_ENV = "FLEETCHARGE_TEST_POSTGRES_URL"
 REDIS_ENV = "FLEETCHARGE_TEST_REDIS_URL"
