@@ -4,6 +4,7 @@ on times the station reported."""
 
 import random
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -88,7 +89,7 @@ def test_statuses_without_timestamp_after_a_reconnect_change_nothing(
         stop=s(duration),
         meter_start_wh=0,
         meter_stop_wh=60_000,
-        registers=tuple(RegisterReading(s(t), wh) for t, wh in sorted(readings)),
+        registers=tuple(RegisterReading(s(t), Decimal(wh)) for t, wh in sorted(readings)),
     )
     with_gap = session(facts, arrived)
     without = session(facts, station_times)

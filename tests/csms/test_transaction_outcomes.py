@@ -154,7 +154,7 @@ def test_a_start_answered_concurrent_tx_is_refused_and_never_blocks_its_card(
     assert count(engine, ChargeSession) == 2
 
 
-def test_blocked_expired_and_invalid_starts_are_refused_not_open(
+def test_blocked_expired_and_invalid_starts_are_refused_and_billed_only_if_charged(
     client: TestClient, engine: Engine, network: Network, clock: FakeClock
 ) -> None:
     with unit_of_work(engine) as db:
@@ -164,19 +164,32 @@ def test_blocked_expired_and_invalid_starts_are_refused_not_open(
                 card.status = "blocked"
             else:
                 card.expires_at = NOW - timedelta(days=1)
+    tags = ("BLOCKED", "EXPIRED", "NOBODY", network.id_tag)
     with connected(client, network.identity, clock) as cp:
-        answers = [
-            cp.start(tag, 0, at(0), connector=n)
-            for n, tag in enumerate(("BLOCKED", "EXPIRED", "NOBODY", network.id_tag), start=1)
+        answers = [cp.start(tag, 0, at(0), connector=n) for n, tag in enumerate(tags, start=1)]
+        ids = [a["transactionId"] for a in answers]
+        states = [transaction(engine, i).state for i in ids]
+        # The blocked card's station stopped at once (StopTransactionOnInvalidId); the
+        # expired card's charged anyway.
+        honoured = stop_frame(ids[0], 0, at(0), idTag="BLOCKED", reason="DeAuthorized")
+        assert call(cp, "StopTransaction", honoured, at(1)) == [
+            3,
+            "5",
+            {"idTagInfo": {"status": "Blocked"}},
         ]
+        assert call(cp, "StopTransaction", stop_frame(ids[1], 3000, at(30)), at(30)) == [3, "6", {}]
     assert [a["idTagInfo"]["status"] for a in answers] == [
         "Blocked",
         "Expired",
         "Invalid",
         "Accepted",
     ]
-    states = [transaction(engine, a["transactionId"]).state for a in answers]
     assert states == ["refused", "refused", "refused", "open"]
+    honoured_tx = transaction(engine, ids[0])
+    assert (honoured_tx.state, honoured_tx.flags) == ("stopped", ["refused_start"])
+    assert sessions_of(engine, ids[0]) == []  # nothing delivered, nothing billed
+    (charged,) = sessions_of(engine, ids[1])
+    assert (charged.consumption_kwh, charged.cost_to_driver) == (Decimal("3.000"), Decimal("1.20"))
 
 
 def test_a_new_start_on_the_connector_settles_the_older_transaction_and_its_late_stop_applies_once(

@@ -335,6 +335,8 @@ def stop_transaction(
     _store_transaction_data(db, station, tx.connector.connector_id, tx, request, received_at)
     tx.flags = sorted(flags)  # the stop's clock flags too: they decide whether it is held
     db.flush()
+    if Flag.REFUSED_START in flags and sessions.delivered_wh(db, tx) == 0:
+        return answer  # the station honoured the refusal: nothing to bill (not even a flat fee)
     tx.flags = sorted(flags | sessions.record_transaction_session(db, tx))
     return answer
 

@@ -80,6 +80,11 @@ def record_transaction_session(db: Session, tx: OcppTransaction) -> set[Flag]:
     return flags
 
 
+def delivered_wh(db: Session, tx: OcppTransaction) -> Decimal:
+    """The energy the stopped transaction's readings show delivered."""
+    return build_timeline(_facts(db, tx, _station(db, tx))[0]).energy_wh
+
+
 def hold_settled(db: Session, tx: OcppTransaction, detail: str) -> set[Flag]:
     """Hold the session of a transaction ended without its StopTransaction (its stop and
     meterStop set to its last evidence) for review, whatever else is odd about it; the

@@ -74,7 +74,7 @@ class Flag(StrEnum):
     # journal, and applied (the card checked) once the database was back.
     APPLIED_AFTER_OUTAGE = "applied_after_outage"
     # Its StartTransaction was answered other than Accepted (ConcurrentTx, Blocked, Expired,
-    # Invalid), and the station charged anyway: recorded, for operators to look at.
+    # Invalid). Its session is recorded only if the station charged anyway.
     REFUSED_START = "refused_start"
     # Ended by the central system at its last evidence, with no StopTransaction (a new start
     # on its connector, its station booted, or no news of it for too long); its session held
