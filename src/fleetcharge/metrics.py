@@ -44,6 +44,11 @@ OCPP_JOURNAL_ENTRIES = Gauge(
     multiprocess_mode="livesum",
 )
 SESSIONS_CREATED = Counter("fleetcharge_sessions_created_total", "Charge sessions recorded.")
+OCPP_TRANSACTIONS_SETTLED = Counter(
+    "fleetcharge_ocpp_transactions_settled_total",
+    "Transactions ended without their StopTransaction, by why: new_start, boot or expiry.",
+    ["why"],
+)
 
 
 class BillingDocuments(Collector):

@@ -102,6 +102,10 @@ class Settings(BaseSettings):
     # The last frames exchanged with each station kept for the console's station page (a
     # ring per station in the database, written in batches); 0 keeps none.
     ocpp_recent_messages: int = Field(default=50, ge=0, le=1000)
+    # An open transaction nothing was heard of (no meter value, no status of its connector)
+    # for this many hours is settled: ended at its last evidence, its session held for
+    # review, its card free again (docs/ocpp.md, "Transactions"). 0: never.
+    ocpp_open_transaction_expiry_hours: float = Field(default=24, ge=0, le=24 * 365)
 
     @field_validator(
         "ocpp_auto_register_location",

@@ -297,6 +297,7 @@ def test_an_unknown_id_tag_started_offline_is_answered_invalid_recorded_and_bill
     assert session.cost_to_driver == Decimal("8.00")  # what the tariff says; nobody pays it
     assert (session.total_revenue, session.total_cost) == (Decimal("0.00"), Decimal("0.00"))
     assert transaction(engine, answer["transactionId"]).flags == [
+        "refused_start",
         "replayed_offline",
         "unknown_id_tag",
     ]

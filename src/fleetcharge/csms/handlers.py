@@ -91,9 +91,11 @@ class StationHandlers(StationSide):
             vendor_id=optional.get("vendor_id"),
             vendor_error_code=optional.get("vendor_error_code"),
         )
-        policy = self.config.policy
+        policy, connected_at = self.config.policy, self.connected_at
         await self._in_transaction(
-            lambda db: service.status_notification(db, self.station, report, received_at, policy)
+            lambda db: service.status_notification(
+                db, self.station, report, received_at, policy, connected_at
+            )
         )
         return call_result.StatusNotification()
 

@@ -40,11 +40,14 @@ def card_by_id_tag(db: Session, id_tag: str) -> Card | None:
     return db.scalar(select(Card).where(Card.id_tag == id_tag))
 
 
-def transaction(db: Session, station_id: int, transaction_id: int | None) -> OcppTransaction | None:
-    """The station's transaction with this id (another station's id is unknown here)."""
+def transaction(
+    db: Session, station_id: int, transaction_id: int | None, *, lock: bool = False
+) -> OcppTransaction | None:
+    """The station's transaction with this id (another station's id is unknown here);
+    `lock`: its row locked until the unit of work ends (settling may race a stop)."""
     if transaction_id is None or not 0 < transaction_id <= MAX_TRANSACTION_ID:
         return None
-    found = db.get(OcppTransaction, transaction_id)
+    found = db.get(OcppTransaction, transaction_id, with_for_update=lock or None)
     return found if found is not None and found.station_id == station_id else None
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from fleetcharge.csms import repository, sessions
+from fleetcharge.csms import repository, sessions, settling
 from fleetcharge.csms.clock import ClockPolicy, StationTime
 from fleetcharge.csms.schemas import (
     KeptMessage,
@@ -31,6 +31,7 @@ from fleetcharge.models.ocpp import Flag, TransactionState
 from fleetcharge.models.vehicle import CardStatus
 from fleetcharge.network import station_reports
 from fleetcharge.network.station_reports import BootInfo
+from fleetcharge.reviews import repository as reviews
 
 logger = logging.getLogger(__name__)
 
@@ -47,9 +48,11 @@ STALE_OPEN_TRANSACTION = timedelta(hours=24)
 def boot_notification(
     db: Session, station: StationRef, boot: BootInfo, received_at: datetime
 ) -> bool:
-    """Record the boot; whether the station is accepted (False: pending approval)."""
+    """Record the boot and settle the transactions it ended (fleetcharge.csms.settling);
+    whether the station is accepted (False: pending approval)."""
     row = _station(db, station)
     station_reports.record_boot(row, boot, received_at)
+    settling.settle_station(db, station.id, received_at)
     return row.registration_status != Registration.PENDING
 
 
@@ -67,27 +70,30 @@ def status_notification(
     report: StatusReport,
     received_at: datetime,
     policy: ClockPolicy,
+    connected_at: datetime | None = None,
 ) -> None:
+    """Record the status; `connected_at`: when the connection it came on was opened (a
+    status without a timestamp received after a reconnect is no evidence of its time)."""
     status_at = report.timestamp.used if report.timestamp is not None else received_at
+    row = ConnectorStatus(
+        station_id=station.id,
+        connector_number=report.connector_number,
+        status=report.status,
+        error_code=report.error_code,
+        info=report.info,
+        vendor_id=report.vendor_id,
+        vendor_error_code=report.vendor_error_code,
+        reported_at=report.timestamp.reported if report.timestamp is not None else None,
+        status_at=status_at,
+        received_at=received_at,
+        connected_at=connected_at,
+    )
+    repository.add_status(db, row)
     if report.connector_number > 0:
         connector = station_reports.reported_connector(db, station.id, report.connector_number)
         if report.status == "Available":
-            sessions.extend_parking(db, connector.id, status_at, policy.max_future)
-    repository.add_status(
-        db,
-        ConnectorStatus(
-            station_id=station.id,
-            connector_number=report.connector_number,
-            status=report.status,
-            error_code=report.error_code,
-            info=report.info,
-            vendor_id=report.vendor_id,
-            vendor_error_code=report.vendor_error_code,
-            reported_at=report.timestamp.reported if report.timestamp is not None else None,
-            status_at=status_at,
-            received_at=received_at,
-        ),
-    )
+            available = sessions.status_change(row)
+            sessions.extend_parking(db, connector.id, available, policy.max_future)
 
 
 def authorize(db: Session, id_tag: str, now: datetime) -> str:
@@ -127,9 +133,15 @@ def start_transaction(
     transaction_id: int | None = None,
 ) -> StartResult:
     """Record the transaction and answer its id; a repeated StartTransaction gets the same
-    answer. An unknown tag is answered Invalid but recorded: the station may have started
-    charging offline already. `transaction_id`: the id the station was answered with
-    already (a message of the outage journal)."""
+    answer. Older transactions still unfinished on the connector are settled (it charges one
+    car at a time: fleetcharge.csms.settling).
+
+    A start answered other than Accepted (an unknown tag Invalid, a blocked or expired card,
+    a card in another transaction ConcurrentTx) is recorded as refused, never open: it makes
+    no card ConcurrentTx, and if the station charges anyway (it may have started offline
+    already) its StopTransaction still records the session, flagged refused_start.
+    `transaction_id`: the id the station was answered with already (a message of the outage
+    journal, answered Accepted: open whatever the card's status)."""
     connector = station_reports.reported_connector(db, station.id, request.connector_number)
     moment = request.timestamp
     repeated = repository.repeated_start(
@@ -145,6 +157,10 @@ def start_transaction(
         flags.add(Flag.UNKNOWN_ID_TAG)
     if moment.used < received_at - policy.max_future:
         flags.add(Flag.REPLAYED_OFFLINE)
+    refused = status != ACCEPTED and transaction_id is None
+    if refused:
+        flags.add(Flag.REFUSED_START)
+    settling.settle_connector(db, connector.id, moment.used)
     tx = OcppTransaction(
         id=transaction_id,
         station_id=station.id,
@@ -157,7 +173,7 @@ def start_transaction(
         start_reported_at=moment.reported,
         started_at=moment.used,
         received_at=received_at,
-        state=TransactionState.OPEN,
+        state=TransactionState.REFUSED if refused else TransactionState.OPEN,
         flags=sorted(flags),
     )
     db.add(tx)
@@ -271,16 +287,17 @@ def _open_transaction_at(
 def stop_transaction(
     db: Session, station: StationRef, request: StopRequest, received_at: datetime
 ) -> str | None:
-    """Stop the transaction and record its session in this same unit of work; answer the
-    idTagInfo status when the request has an idTag. Repeated and unknown stops are
-    acknowledged without a second session."""
+    """Stop the transaction (open, refused, or settled while its session waits for review)
+    and record its session in this same unit of work; answer the idTagInfo status when the
+    request has an idTag. Repeated and unknown stops are acknowledged without a second
+    session."""
     moment = request.timestamp
     answer = (
         card_status(repository.card_by_id_tag(db, request.id_tag), moment.used)
         if request.id_tag is not None
         else None
     )
-    tx = repository.transaction(db, station.id, request.transaction_id)
+    tx = repository.transaction(db, station.id, request.transaction_id, lock=True)
     if tx is None:
         repository.add_unmatched(
             db, station.id, "StopTransaction", request.payload, "unknown transactionId", received_at
@@ -298,6 +315,10 @@ def stop_transaction(
                 received_at,
             )
         return answer
+    if tx.state == TransactionState.SETTLED and not _unsettle(
+        db, station, tx, request, received_at
+    ):
+        return answer
 
     flags = set(tx.flags) | moment.flags
     stopped_at = moment.used
@@ -314,8 +335,39 @@ def stop_transaction(
     _store_transaction_data(db, station, tx.connector.connector_id, tx, request, received_at)
     tx.flags = sorted(flags)  # the stop's clock flags too: they decide whether it is held
     db.flush()
+    if Flag.REFUSED_START in flags and sessions.delivered_wh(db, tx) == 0:
+        return answer  # the station honoured the refusal: nothing to bill (not even a flat fee)
     tx.flags = sorted(flags | sessions.record_transaction_session(db, tx))
     return answer
+
+
+def _unsettle(
+    db: Session,
+    station: StationRef,
+    tx: OcppTransaction,
+    request: StopRequest,
+    received_at: datetime,
+) -> bool:
+    """The StopTransaction of a settled transaction came after all: whether it applies as to
+    an open one (the provisional review withdrawn). Not once an operator decided its
+    review: then its readings are kept and it is recorded as unmatched, for operators."""
+    review = reviews.review_of_transaction(db, tx.id)
+    if tx.session_id is None and (review is None or review.state == "held"):
+        if review is not None:
+            reviews.withdraw(db, review)
+        tx.flags = sorted(set(tx.flags) - {Flag.HELD_FOR_REVIEW})
+        return True
+    decided = review.state if review is not None else "recorded"
+    repository.add_unmatched(
+        db,
+        station.id,
+        "StopTransaction",
+        request.payload,
+        f"transaction {tx.id} was settled without a stop and its review {decided} before it came",
+        received_at,
+    )
+    _store_transaction_data(db, station, tx.connector.connector_id, tx, request, received_at)
+    return False
 
 
 def _store_transaction_data(

@@ -24,17 +24,21 @@ from fleetcharge.charging.recording import (
 from fleetcharge.csms import repository
 from fleetcharge.csms.readings import ENERGY_REGISTER, POWER_IMPORT
 from fleetcharge.csms.transaction_timeline import (
+    MAX_PARKING_AFTER_STOP,
     BuiltTimeline,
     PowerReading,
     RegisterReading,
     StatusChange,
     TransactionFacts,
     build_timeline,
+    car_left_at,
+    status_evidence,
 )
 from fleetcharge.fleets.card_history import vehicle_at
 from fleetcharge.models import (
     Card,
     ChargeSession,
+    ConnectorStatus,
     OcppTransaction,
     Organisation,
     Station,
@@ -44,13 +48,17 @@ from fleetcharge.models.location import Registration
 from fleetcharge.models.ocpp import Flag
 from fleetcharge.pricing.schemas import Timeline
 from fleetcharge.reviews import repository as reviews
-from fleetcharge.reviews.plausibility import SessionFacts, Verdict, judge, vehicle_limit
+from fleetcharge.reviews.plausibility import (
+    Finding,
+    Reason,
+    SessionFacts,
+    Verdict,
+    judge,
+    vehicle_limit,
+)
 from fleetcharge.tariffs.repository import applicable_tariff
 
 WH_PER_KWH = 1000
-# A connector reporting Available later than this after the stop says nothing about when
-# the car left (the station was probably offline in between).
-MAX_PARKING_AFTER_STOP = timedelta(hours=24)
 
 
 def record_transaction_session(db: Session, tx: OcppTransaction) -> set[Flag]:
@@ -66,22 +74,54 @@ def record_transaction_session(db: Session, tx: OcppTransaction) -> set[Flag]:
     attribution = _attribution(db, tx, station)
     verdict = _judge(db, station, attribution, built.timeline, frozenset(tx.flags))
     if verdict.held:
-        applied = applicable_tariff(db, station, attribution.payer_organisation_id, tx.started_at)
-        values, _ = session_rows(attribution, applied.spec, built.timeline)
-        reviews.hold(
-            db,
-            tx,
-            verdict,
-            energy_kwh=built.timeline.energy_kwh,
-            host_organisation_id=attribution.host_organisation_id,
-            payer_organisation_id=attribution.payer_organisation_id,
-            vehicle_id=attribution.vehicle_id,
-            cost_to_driver=values["cost_to_driver"],
-            currency=values["currency"],
-        )
+        _hold(db, tx, station, attribution, built, verdict)
         return flags | {Flag.HELD_FOR_REVIEW}
     _record(db, tx, station, attribution, built)
     return flags
+
+
+def delivered_wh(db: Session, tx: OcppTransaction) -> Decimal:
+    """The energy the stopped transaction's readings show delivered."""
+    return build_timeline(_facts(db, tx, _station(db, tx))[0]).energy_wh
+
+
+def hold_settled(db: Session, tx: OcppTransaction, detail: str) -> set[Flag]:
+    """Hold the session of a transaction ended without its StopTransaction (its stop and
+    meterStop set to its last evidence) for review, whatever else is odd about it; the
+    flags its timeline earned."""
+    station = _station(db, tx)
+    facts, flags = _facts(db, tx, station)
+    built = build_timeline(facts)
+    attribution = _attribution(db, tx, station)
+    verdict = _judge(db, station, attribution, built.timeline, frozenset(tx.flags))
+    settled = Finding(Reason.SETTLED_WITHOUT_STOP, detail)
+    _hold(
+        db, tx, station, attribution, built, replace(verdict, findings=(settled, *verdict.findings))
+    )
+    return flags | built.flags | {Flag.HELD_FOR_REVIEW}
+
+
+def _hold(
+    db: Session,
+    tx: OcppTransaction,
+    station: Station,
+    attribution: Attribution,
+    built: BuiltTimeline,
+    verdict: Verdict,
+) -> None:
+    applied = applicable_tariff(db, station, attribution.payer_organisation_id, tx.started_at)
+    values, _ = session_rows(attribution, applied.spec, built.timeline)
+    reviews.hold(
+        db,
+        tx,
+        verdict,
+        energy_kwh=built.timeline.energy_kwh,
+        host_organisation_id=attribution.host_organisation_id,
+        payer_organisation_id=attribution.payer_organisation_id,
+        vehicle_id=attribution.vehicle_id,
+        cost_to_driver=values["cost_to_driver"],
+        currency=values["currency"],
+    )
 
 
 def judge_correction(
@@ -170,14 +210,17 @@ def _judge(
 
 
 def extend_parking(
-    db: Session, connector_id: int, available_at: datetime, live_within: timedelta
+    db: Session, connector_id: int, available: StatusChange, live_within: timedelta
 ) -> None:
-    """The connector reported Available: if the car stayed plugged in after its transaction
-    stopped, re-price the session with that time as parking (OCPI PARKING_TIME).
+    """The connector reported Available (stored already): if the car stayed plugged in
+    after its transaction stopped, re-price the session with that time as parking (OCPI
+    PARKING_TIME).
 
     Only for a stop we heard of live (a replayed stop says nothing about when an Available
-    now happened), the connector's latest transaction, the first Available after it, and a
-    session on no invoice yet. The session's stop_date_time moves to when the car left.
+    now happened), the connector's latest transaction, the first Available after it that is
+    evidence of time (`status_evidence`: not one without a timestamp received after a gap in
+    the connection, or after a database outage the stop waited through), and a session on no
+    invoice yet. The session's stop_date_time moves to when the car left.
     """
     tx = repository.latest_transaction_on(db, connector_id)
     if (
@@ -189,16 +232,17 @@ def extend_parking(
         or Flag.PARKED_UNTIL_AVAILABLE in tx.flags
         or Flag.HELD_FOR_REVIEW in tx.flags
         or tx.stop_received_at - tx.stopped_at > live_within
-        or not tx.stopped_at < available_at <= tx.stopped_at + MAX_PARKING_AFTER_STOP
+        or (not available.timed and Flag.APPLIED_AFTER_OUTAGE in tx.flags)
+        or not status_evidence([available], tx.stopped_at)
+        or car_left_at(tx.stopped_at, _statuses_after_stop(db, tx, tx.stopped_at)) != available.at
         or session_invoiced(db, tx.session_id)
-        or _available_since(db, tx, tx.stopped_at, available_at)
     ):
         return
     session = db.get(ChargeSession, tx.session_id)
     if session is None or session.tariff_snapshot is None:
         return
     station = _station(db, tx)
-    built = build_timeline(_facts(db, tx, station, session_end=available_at)[0])
+    built = build_timeline(_facts(db, tx, station, session_end=available.at)[0])
     reprice_session(db, session, _attribution(db, tx, station), built.timeline)
     tx.flags = sorted({*tx.flags, Flag.PARKED_UNTIL_AVAILABLE})
     db.flush()
@@ -243,7 +287,7 @@ def _facts(
         meter_stop_wh=tx.meter_stop_wh,
         registers=tuple(registers),
         power=tuple(power),
-        statuses=tuple(StatusChange(s.status_at, s.status) for s in statuses),
+        statuses=tuple(status_change(s) for s in statuses),
         timezone=station.location.timezone,
         max_power_kw=station.max_power_kw,
         session_end=session_end,
@@ -274,8 +318,18 @@ def _attribution(db: Session, tx: OcppTransaction, station: Station) -> Attribut
     )
 
 
-def _available_since(db: Session, tx: OcppTransaction, since: datetime, until: datetime) -> bool:
+def _statuses_after_stop(
+    db: Session, tx: OcppTransaction, stopped_at: datetime
+) -> list[StatusChange]:
     statuses = repository.connector_statuses(
-        db, tx.station_id, tx.connector.connector_id, since, until
+        db,
+        tx.station_id,
+        tx.connector.connector_id,
+        stopped_at,
+        stopped_at + MAX_PARKING_AFTER_STOP,
     )
-    return any(s.status == "Available" and s.status_at > since for s in statuses)
+    return [status_change(s) for s in statuses]
+
+
+def status_change(row: ConnectorStatus) -> StatusChange:
+    return StatusChange(row.status_at, row.status, row.reported_at is not None, row.connected_at)

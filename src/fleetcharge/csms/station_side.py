@@ -80,6 +80,9 @@ class StationSide(RobustChargePoint):
         super().__init__(station.identity, connection, response_timeout=config.command_timeout + 1)
         self.station = station
         self.config = config
+        # When this connection was opened: what a station sends without a timestamp on it
+        # happened at its receipt only if that was after (fleetcharge.csms.transaction_timeline).
+        self.connected_at = config.now()
         self._authorize: AuthorizeBudget | None = None
 
     async def _in_transaction(self, work: Callable[[Session], T]) -> T:

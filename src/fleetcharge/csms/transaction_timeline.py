@@ -9,11 +9,17 @@ Charging vs idle: the car is idle wherever the register did not move between two
 and wherever the connector reported SuspendedEV, SuspendedEVSE or Finishing - unless the
 register rose between two readings inside that status (the status was stale). Charging
 ends where the last idle stretch reaching the stop begins.
+
+Statuses are evidence of time only when their time is the station's: one it reported, or
+the receipt of one without a timestamp while the station had been connected all along
+(`status_evidence`). A status without a timestamp received after a gap in the connection
+(the station reconnected, with its offline queue) happened at some unknown time during the
+gap: it moves neither a session's end nor its idle (parking) time.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
 
@@ -28,6 +34,10 @@ MIN_PLAUSIBLE_KW = Decimal(350)
 PLAUSIBLE_MARGIN = Decimal("1.25")
 PLAUSIBLE_SLACK_WH = Decimal(1000)
 WH_PER_KWH = Decimal(1000)
+AVAILABLE = "Available"
+# A connector reporting Available later than this after the stop says nothing about when
+# the car left (the station was probably offline in between).
+MAX_PARKING_AFTER_STOP = timedelta(hours=24)
 
 Stretch = tuple[datetime, datetime]
 
@@ -48,6 +58,29 @@ class PowerReading:
 class StatusChange:
     at: datetime
     status: str
+    # False: the station sent no timestamp, `at` is when we received it...
+    timed: bool = True
+    # ...on a connection opened then (None: not known, stored before it was kept).
+    connected_at: datetime | None = None
+
+
+def status_evidence(statuses: Iterable[StatusChange], since: datetime) -> list[StatusChange]:
+    """The statuses whose time tells when the connector changed, for a period from `since`:
+    those the station timestamped, and those without a timestamp that came on a connection
+    open since then (the station sends a change as it happens; one that reconnected reports
+    what changed while it was away at its receipt, not when it happened)."""
+    return [s for s in statuses if s.timed or s.connected_at is None or s.connected_at <= since]
+
+
+def car_left_at(stopped_at: datetime, statuses: Iterable[StatusChange]) -> datetime | None:
+    """When the car left after its transaction stopped: the first Available the evidence
+    shows after the stop (within MAX_PARKING_AFTER_STOP), else None (not known)."""
+    times = [
+        s.at
+        for s in status_evidence(statuses, stopped_at)
+        if s.status == AVAILABLE and stopped_at < s.at <= stopped_at + MAX_PARKING_AFTER_STOP
+    ]
+    return min(times, default=None)
 
 
 @dataclass(frozen=True)
@@ -86,7 +119,7 @@ def build_timeline(facts: TransactionFacts) -> BuiltTimeline:
     for (t0, v0), (t1, v1) in pairwise(points):
         if t1 > t0:
             (rising if v1 > v0 else meter_idle).append((t0, t1))
-    status_idle = _status_idle(facts.statuses, start, stop)
+    status_idle = _status_idle(status_evidence(facts.statuses, start), start, stop)
     stale = [r for r in rising if any(a <= r[0] and r[1] <= b for a, b in status_idle)]
     idle = _merge([*_subtract(status_idle, stale), *meter_idle])
 

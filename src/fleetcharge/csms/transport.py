@@ -30,6 +30,7 @@ from fleetcharge.csms.bounds import ConnectionBounds, Slot
 from fleetcharge.csms.clock import ClockPolicy
 from fleetcharge.csms.handlers import StationHandlers
 from fleetcharge.csms.login_throttle import LoginThrottle
+from fleetcharge.csms.open_transaction_expiry import OpenTransactionExpiry
 from fleetcharge.csms.protocol import ConnectionClosed
 from fleetcharge.csms.recent_messages import RecentMessages
 from fleetcharge.csms.redis_routing import RedisRouter
@@ -111,6 +112,9 @@ class CentralSystem:
         self.refusals = RefusalLog(logger)
         self.admissions: anyio.CapacityLimiter | None = None
         self.recent = RecentMessages(config.engine, settings.ocpp_recent_messages)
+        hours = settings.ocpp_open_transaction_expiry_hours
+        self.expiry_after = timedelta(hours=hours) if hours > 0 else None
+        self.expiry: OpenTransactionExpiry | None = None
 
     async def start(self) -> None:
         self.closing = False
@@ -125,12 +129,17 @@ class CentralSystem:
         await self.config.journal.start()
         await self.router.start()
         await self.recent.start()
+        # Made here: tests replace the configuration's clock after __init__.
+        self.expiry = OpenTransactionExpiry(self.config.engine, self.expiry_after, self.config.now)
+        self.expiry.start()
 
     async def shutdown(self) -> None:
         await self.close_connections()
         await self.config.journal.stop()
         await self.router.stop()
         await self.recent.stop()
+        if self.expiry is not None:
+            await self.expiry.stop()
         self.config.close()
 
     async def close_connections(self) -> None:

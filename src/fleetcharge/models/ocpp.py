@@ -25,10 +25,16 @@ MAX_TRANSACTION_ID = 2**31 - 1
 
 
 class TransactionState(StrEnum):
-    """An OCPP transaction's state: open from StartTransaction, stopped by StopTransaction."""
+    """An OCPP transaction's state: open from an accepted StartTransaction, stopped by
+    StopTransaction. A start answered other than Accepted is refused (it never makes its card
+    ConcurrentTx); one the central system ended without a StopTransaction (a new start on its
+    connector, its station's boot, no news for too long: fleetcharge.csms.settling) is
+    settled. Either is stopped when its StopTransaction comes after all."""
 
     OPEN = "open"
     STOPPED = "stopped"
+    REFUSED = "refused"
+    SETTLED = "settled"
 
 
 class Flag(StrEnum):
@@ -67,6 +73,13 @@ class Flag(StrEnum):
     # Received while the database was unavailable: answered Accepted from the outage
     # journal, and applied (the card checked) once the database was back.
     APPLIED_AFTER_OUTAGE = "applied_after_outage"
+    # Its StartTransaction was answered other than Accepted (ConcurrentTx, Blocked, Expired,
+    # Invalid). Its session is recorded only if the station charged anyway.
+    REFUSED_START = "refused_start"
+    # Ended by the central system at its last evidence, with no StopTransaction (a new start
+    # on its connector, its station booted, or no news of it for too long); its session held
+    # for review until the StopTransaction comes or an operator decides.
+    SETTLED_WITHOUT_STOP = "settled_without_stop"
 
 
 class OcppTransaction(Base):
@@ -87,6 +100,8 @@ class OcppTransaction(Base):
         # A connector's transactions in the order they started (ids reserved for an outage
         # are older than the ones handed out meanwhile).
         Index("ix_ocpp_transactions_connector_started", "connector_id", "started_at"),
+        # Open transactions by age, for the expiry sweep (fleetcharge.csms.settling).
+        Index("ix_ocpp_transactions_state_started", "state", "started_at"),
         # Never hand out a transactionId twice, even if the newest row were deleted.
         {"sqlite_autoincrement": True},
     )
@@ -168,6 +183,10 @@ class ConnectorStatus(Base):
     reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When the connection it came on was opened (None: stored before migration 0019). A
+    # status without a timestamp happened at its receipt only if the station was connected
+    # all along: see fleetcharge.csms.transaction_timeline.status_evidence.
+    connected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ConnectorCurrentStatus(Base):

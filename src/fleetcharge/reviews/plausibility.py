@@ -31,6 +31,9 @@ class Reason(StrEnum):
     DURATION_TOO_LONG = "duration_too_long"
     CLOCK_ADJUSTED = "clock_adjusted"
     STOP_BEFORE_START = "stop_before_start"
+    # Not a finding of `judge`: the central system ended the transaction at its last
+    # evidence, with no StopTransaction (fleetcharge.csms.settling).
+    SETTLED_WITHOUT_STOP = "settled_without_stop"
 
 
 # The transaction flags that make its times implausible.

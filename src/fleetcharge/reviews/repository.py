@@ -53,3 +53,15 @@ def reviews() -> Select[SessionReview]:
         joinedload(SessionReview.vehicle),
         joinedload(SessionReview.session),
     )
+
+
+def review_of_transaction(db: Session, transaction_id: int) -> SessionReview | None:
+    return db.scalar(select(SessionReview).where(SessionReview.transaction_id == transaction_id))
+
+
+def withdraw(db: Session, review: SessionReview) -> None:
+    """Remove a review nobody decided yet whose facts were provisional (a settled
+    transaction's, before its StopTransaction came): the real ones replace it."""
+    assert review.state == "held" and review.session_id is None
+    db.delete(review)
+    db.flush()

@@ -57,7 +57,8 @@ class Reason(BaseModel):
 
     code: str = Field(
         description="energy_above_station_power, energy_above_vehicle_power, "
-        "energy_without_duration, duration_too_long, clock_adjusted or stop_before_start."
+        "energy_without_duration, duration_too_long, clock_adjusted, stop_before_start or "
+        "settled_without_stop."
     )
     detail: str = Field(description="The numbers behind it.")
 
