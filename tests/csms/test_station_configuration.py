@@ -239,8 +239,10 @@ def test_changes_are_stored_when_accepted_and_reboot_required_until_the_next_boo
         )
         assert written["key"]["value"] is None and written["key"]["write_only"] is True
     with unit_of_work(engine) as db:
-        events = db.scalars(select(AuditEvent).where(AuditEvent.action == "configure")).all()
-        assert [e.after for e in events][0] == {
+        events = db.scalars(
+            select(AuditEvent).where(AuditEvent.action == "configure").order_by(AuditEvent.id)
+        ).all()
+        assert events[0].after == {
             "key": "HeartbeatInterval",
             "value": "120",
             "status": "Accepted",
