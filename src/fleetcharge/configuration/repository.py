@@ -5,11 +5,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from fleetcharge.models import Station, StationConfigurationKey
-
-
-def station_by_identity(db: Session, identity: str) -> Station | None:
-    return db.scalar(select(Station).where(Station.ocpp_identity == identity))
+from fleetcharge.models import StationConfigurationKey
 
 
 def stored_keys(db: Session, station_id: int) -> Sequence[StationConfigurationKey]:

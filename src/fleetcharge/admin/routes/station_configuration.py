@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 from fleetcharge.admin.calls import authorised, json_response
 from fleetcharge.admin.documents import lists
 from fleetcharge.admin.routes.station_commands import SENDS
-from fleetcharge.configuration import repository, service
+from fleetcharge.configuration import service
 from fleetcharge.configuration.schemas import ChangeBody, ConfigurationKeyView, ReadBody
 from fleetcharge.csms.command_schemas import CommandView
 from fleetcharge.csms.commands import Command
+from fleetcharge.csms.repository import station_by_identity
 from fleetcharge.db import unit_of_work
 from fleetcharge.errors import NotFound
 from fleetcharge.models import Station
@@ -41,7 +42,7 @@ async def _work(request: Request, work: Callable[[Session], T]) -> T:
 
 
 def _station(db: Session, identity: str) -> Station:
-    station = repository.station_by_identity(db, identity)
+    station = station_by_identity(db, identity)
     if station is None:
         raise NotFound(f"no charge station has the identity {identity!r}", parameter="identity")
     return station
