@@ -22,7 +22,7 @@ from fleetcharge.models import Card, Connector
 from fleetcharge.models.vehicle import CardStatus
 from tests import factories as f
 from tests.admin.helpers import ADMIN
-from tests.csms.conftest import NOW, Network
+from tests.csms.conftest import NOW, Network, operator_headers
 from tests.csms.helpers import FakeClock, connected, receive_frame
 from tests.csms.test_operator_commands import HEARTBEAT, HEARTBEAT_ANSWER, answer, command
 
@@ -400,4 +400,46 @@ def test_data_transfer_from_stations_goes_to_the_vendor_handler(
             assert reply == [3, unique_id, {"status": "Rejected"}]
         assert "DataTransfer handler of com.acme (messageId 'Fail') failed" in caplog.text
         assert cp.call("DataTransfer", {"messageId": "Echo"})[:3] == [4, "7", "ProtocolError"]
+        assert cp.send(HEARTBEAT) == HEARTBEAT_ANSWER
+
+
+# Each of this profile's commands, the way it is sent: (endpoint, body, the call's action).
+SENT: list[tuple[str, dict[str, Any] | None, str]] = [
+    ("remote-start", {"idTag": "TAG"}, "RemoteStartTransaction"),
+    ("clear-cache", None, "ClearCache"),
+    ("data-transfer", {"vendorId": "com.acme"}, "DataTransfer"),
+    ("configuration", {"key": "HeartbeatInterval", "value": "60"}, "ChangeConfiguration"),
+    ("configuration/read", {"keys": ["HeartbeatInterval"]}, "GetConfiguration"),
+]
+
+
+def test_a_station_answering_a_call_error_is_502_and_not_answering_504(
+    make_app: Any,
+    engine: Engine,
+    network: Network,
+    clock: FakeClock,
+    background: ThreadPoolExecutor,
+) -> None:
+    app = make_app(ocpp_command_timeout_seconds="1")
+    with TestClient(app) as client, connected(client, network.identity, clock) as cp:
+        client.headers.update(operator_headers(engine))
+        for name, body, action in SENT:
+            if body is not None and "idTag" in body:
+                body = {"idTag": network.id_tag}
+            pending = command(background, client, network.identity, name, body)
+            frame = receive_frame(cp.ws)
+            assert frame[2] == action
+            cp.ws.send_text(json.dumps([4, frame[1], "NotSupported", "not here", {}]))
+            failed = pending.result(timeout=10)
+            assert failed.status_code == 502, (name, failed.text)
+            assert failed.json()["error"] == {
+                "code": "station_error",
+                "message": f"charge station {network.identity} answered {action} with "
+                "NotSupported: not here",
+            }
+            pending = command(background, client, network.identity, name, body)
+            assert receive_frame(cp.ws)[2] == action  # never answered
+            late = pending.result(timeout=10)
+            assert late.status_code == 504, (name, late.text)
+            assert late.json()["error"]["code"] == "station_timeout"
         assert cp.send(HEARTBEAT) == HEARTBEAT_ANSWER
