@@ -5,12 +5,14 @@ Values travel as strings on the wire: booleans are "true"/"false", integers deci
 comma-separated list. Write-only keys (AuthorizationKey) are never stored or shown in clear.
 """
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
 # OCPP 1.6 ChangeConfiguration: key CiString50Type, value CiString500Type.
 MAX_KEY_LENGTH = 50
 MAX_VALUE_LENGTH = 500
+_INTEGER = re.compile(r"-?[0-9]{1,18}")
 
 
 class KeyType(StrEnum):
@@ -239,7 +241,7 @@ def check_value(key: str, value: str) -> str:
 
 def _check_integer(known: KeySpec, value: str) -> str:
     text = value.strip()
-    if not (text.isascii() and text.lstrip("-").isdigit()):
+    if not _INTEGER.fullmatch(text):
         raise ValueError(f"{known.name} is an integer{_unit(known)}")
     number = int(text)
     if known.minimum is not None and number < known.minimum:
