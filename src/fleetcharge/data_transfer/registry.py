@@ -1,7 +1,8 @@
 """Handlers of stations' DataTransfer messages, by vendorId and messageId.
 
-A vendor is registered with a `Vendor`: its vendorId (compared case-insensitively, as OCPP
-says) and a handler for each messageId it knows (None: messages without a messageId).
+A vendor is registered with a `Vendor`: its vendorId and a handler for each messageId it
+knows (None: messages without a messageId), both compared case-insensitively (OCPP's
+CiString).
 Packages add vendors through the entry point group `fleetcharge.data_transfer`, each entry
 point naming a `Vendor`:
 
@@ -52,6 +53,13 @@ class Vendor:
     vendor_id: str
     handlers: Mapping[str | None, Handler] = field(default_factory=dict)
 
+    def handler(self, message_id: str | None) -> Handler | None:
+        wanted = None if message_id is None else message_id.casefold()
+        for known, handler in self.handlers.items():
+            if (None if known is None else known.casefold()) == wanted:
+                return handler
+        return None
+
 
 class VendorRegistry:
     def __init__(self) -> None:
@@ -82,7 +90,7 @@ class VendorRegistry:
         vendor = self._vendors.get(request.vendor_id.casefold())
         if vendor is None:
             return DataTransferReply(UNKNOWN_VENDOR)
-        handler = vendor.handlers.get(request.message_id)
+        handler = vendor.handler(request.message_id)
         if handler is None:
             return DataTransferReply(UNKNOWN_MESSAGE)
         try:
