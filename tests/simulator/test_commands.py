@@ -159,7 +159,7 @@ def test_calls_the_station_does_not_support_get_a_call_error(
 ) -> None:
     async def scenario() -> None:
         async with station(central_system):
-            request = call.RemoteStartTransaction(id_tag="SIMTAG0001")
+            request = call.GetCompositeSchedule(connector_id=1, duration=60)
             assert await central_system.command(STATION, request) is None  # a CallError
 
     bounded(scenario())

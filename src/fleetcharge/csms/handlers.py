@@ -14,10 +14,11 @@ from ocpp.charge_point import snake_to_camel_case
 from ocpp.routing import on
 from ocpp.v16 import call_result
 from ocpp.v16.datatypes import IdTagInfo
-from ocpp.v16.enums import Action, DataTransferStatus, RegistrationStatus
+from ocpp.v16.enums import Action, RegistrationStatus
 
 from fleetcharge.csms import service
 from fleetcharge.csms.clock import iso_utc
+from fleetcharge.csms.core_messages import CoreMessages
 from fleetcharge.csms.journal import Kept
 from fleetcharge.csms.schemas import (
     KeptMessage,
@@ -40,7 +41,7 @@ from fleetcharge.network.station_reports import BootInfo
 PENDING_BOOT_INTERVAL_S = 60
 
 
-class StationHandlers(StationSide):
+class StationHandlers(CoreMessages, StationSide):
     """One connected station's side of the conversation: the Core profile's messages here,
     each other profile's in the classes it derives from."""
 
@@ -206,10 +207,6 @@ class StationHandlers(StationSide):
         return call_result.StopTransaction(
             id_tag_info=IdTagInfo(status=status) if status is not None else None
         )
-
-    @on(Action.data_transfer)
-    async def on_data_transfer(self, vendor_id: str, **optional: Any) -> call_result.DataTransfer:
-        return call_result.DataTransfer(status=DataTransferStatus.unknown_vendor_id)
 
     @on(Action.firmware_status_notification)
     async def on_firmware_status_notification(

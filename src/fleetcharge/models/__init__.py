@@ -3,6 +3,7 @@
 from fleetcharge.models.account import Account, AdminToken, ConsoleSession, PasswordResetToken
 from fleetcharge.models.audit import AuditEvent, IdempotentRequest
 from fleetcharge.models.base import Base
+from fleetcharge.models.configuration import StationConfigurationKey
 from fleetcharge.models.invoice import (
     Invoice,
     InvoiceLineItem,
@@ -69,6 +70,7 @@ __all__ = [
     "SessionDayCount",
     "SessionReview",
     "Station",
+    "StationConfigurationKey",
     "StationTariffChange",
     "Tariff",
     "TariffOverride",

@@ -26,6 +26,7 @@ from ocpp.v16.enums import (
     UnlockStatus,
 )
 
+from fleetcharge.simulator.core import CoreCommands
 from fleetcharge.simulator.model import StationConfig
 
 SAMPLED_MEASURANDS = (
@@ -67,6 +68,8 @@ class Configuration:
             "TransactionMessageRetryInterval": str(config.transaction_message_retry_interval_s),
             # Tags answered Accepted are remembered, and used when Authorize fails.
             "AuthorizationCacheEnabled": "true",
+            # RemoteStartTransaction's idTag is authorised (Authorize) before starting.
+            "AuthorizeRemoteTxRequests": "true",
         }
 
     @property
@@ -96,6 +99,10 @@ class Configuration:
     @property
     def authorization_cache(self) -> bool:
         return self.values["AuthorizationCacheEnabled"] == "true"
+
+    @property
+    def authorize_remote_starts(self) -> bool:
+        return self.values["AuthorizeRemoteTxRequests"] == "true"
 
     def get(self, keys: list[str] | None) -> tuple[list[dict[str, Any]], list[str]]:
         wanted = keys or list(self.values)
@@ -149,7 +156,7 @@ class Station(Protocol):
     ) -> Coroutine[Any, Any, None]: ...
 
 
-class CommandHandler(ChargePoint):
+class CommandHandler(CoreCommands, ChargePoint):
     """`ocpp.v16.ChargePoint` in the charge point role: answers the central system's calls."""
 
     def __init__(

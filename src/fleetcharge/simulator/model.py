@@ -60,6 +60,8 @@ class StationConfig:
     # waiting the interval times the attempts so far before each retry.
     transaction_message_attempts: int = 3
     transaction_message_retry_interval_s: int = 30
+    # The vendorId whose DataTransfer messages it accepts (echoing their data); None: none.
+    data_transfer_vendor: str | None = None
 
     def __post_init__(self) -> None:
         if self.connectors < 1:
