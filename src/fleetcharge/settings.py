@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     ocpp_max_frame_bytes: int = 1024 * 1024
     # Seconds an operator command waits for the station's answer.
     ocpp_command_timeout_seconds: float = 30.0
+    # Ask each station for its configuration (GetConfiguration) after each BootNotification,
+    # and store it (see fleetcharge.configuration).
+    ocpp_read_configuration_on_boot: bool = False
     # Transaction messages answered while the database is unavailable are kept here (fsync'd)
     # until they are applied: a directory on persistent local disk, shared by the processes
     # of one machine (each writes a file of its own). Empty: none kept (they fail).

@@ -102,6 +102,20 @@ def test_every_network_operation_answers_as_documented(
         call("POST", f"/stations/CP-1/{name}", template, 404, json=command, headers=support)
         call("POST", f"/stations/CP-1/{name}", template, 403, json=command, headers=billing)
         call("POST", f"/stations/CP-1/{name}", template, 400, json={"x": 1}, headers=support)
+    core = [  # the Core profile's (core16)
+        ("remote-start", {"idTag": "NO-SUCH-CARD"}, 400),
+        ("clear-cache", None, 404),
+        ("data-transfer", {"vendorId": "com.acme"}, 404),
+        ("configuration", {"key": "HeartbeatInterval", "value": "60"}, 404),
+        ("configuration/read", {"keys": ["HeartbeatInterval"]}, 404),
+    ]
+    for name, command, status in core:
+        template = f"/stations/{{identity}}/{name}"
+        call("POST", f"/stations/CP-1/{name}", template, status, json=command, headers=support)
+        call("POST", f"/stations/CP-1/{name}", template, 403, json=command, headers=billing)
+    configuration = "/stations/{identity}/configuration"
+    call("GET", "/stations/CP-1/configuration", configuration, 200, headers=billing)
+    call("GET", "/stations/CP-9/configuration", configuration, 404, headers=billing)
 
     peak = {"name": "Peak", "elements": f.ENERGY_30C}
     created = call("POST", "/tariffs", "/tariffs", 201, json=peak, headers=h)

@@ -37,6 +37,11 @@ def test_the_catalogue_holds_each_profiles_keys() -> None:
     assert is_write_only("AuthorizationKey") and not is_write_only("CpoName")
     assert [name for name in KEYS if is_write_only(name)] == ["AuthorizationKey"]
     assert spec("VendorSpecific") is None
+    # Keys are case-insensitive: a secret is one whatever its case.
+    assert spec("heartbeatinterval") == KEYS["HeartbeatInterval"]
+    assert is_write_only("AUTHORIZATIONKEY")
+    with pytest.raises(ValueError, match="read-only"):
+        check_value("numberOfConnectors", "3")
 
 
 @given(st.sampled_from(BOOLEANS), st.sampled_from(["true", "false", "TRUE", "False"]))

@@ -9,6 +9,15 @@ from typing import Any
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
+from fleetcharge.csms import service
+from fleetcharge.csms.clock import ClockPolicy, StationTime
+from fleetcharge.csms.schemas import (
+    KeptMessage,
+    StartRequest,
+    StationRef,
+    StatusReport,
+    StopRequest,
+)
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import ChargeSession, OcppTransaction, Organisation
 from tests import factories as f
@@ -117,3 +126,45 @@ def test_an_idle_status_without_timestamp_after_a_reconnect_moves_no_parking_ins
     # The meter rose from 20 to 80 minutes: charging all along, no parking.
     assert (session.total_time_s, session.total_parking_time_s) == (80 * 60, 0)
     assert session.cost_to_driver == Decimal("4.00")
+
+
+def test_after_a_stop_kept_through_a_database_outage_only_a_timed_available_is_parking(
+    engine: Engine, network: Network
+) -> None:
+    """The station stayed connected, but its statuses failed while the database was away:
+    one without a timestamp received afterwards may have happened any time during it."""
+    station = StationRef(network.station_id, network.identity, "Australia/Sydney")
+    connected_at = at(-3600)
+    policy = ClockPolicy()
+    ids = []
+    for n, available in enumerate((None, at(55 * 60 + 2 * 3600))):
+        begin = at(n * 2 * 3600)
+        with unit_of_work(engine) as db:
+            start = StartRequest(1, network.id_tag, 0, StationTime(begin, begin))
+            ids.append(service.start_transaction(db, station, start, begin, policy).transaction_id)
+        stop_at = begin + timedelta(minutes=30)
+        stop = StopRequest(ids[-1], 10_000, StationTime(stop_at, stop_at), None, "Local")
+        with unit_of_work(engine) as db:
+            service.apply_kept(db, KeptMessage(station, stop_at, stop=stop), policy)
+        report = StatusReport(
+            1,
+            "Available",
+            "NoError",
+            StationTime(available, available) if available is not None else None,
+        )
+        received = begin + timedelta(minutes=55)
+        with unit_of_work(engine) as db:
+            service.status_notification(db, station, report, received, policy, connected_at)
+    (untimed_session, untimed_flags), (timed_session, timed_flags) = (
+        session_of(engine, i) for i in ids
+    )
+    assert (untimed_session.total_parking_time_s, untimed_session.cost_to_driver) == (
+        0,
+        Decimal("4.00"),
+    )
+    assert untimed_flags == ["applied_after_outage"]
+    assert (timed_session.total_parking_time_s, timed_session.cost_to_driver) == (
+        25 * 60,
+        Decimal("7.00"),
+    )
+    assert timed_flags == ["applied_after_outage", "parked_until_available"]

@@ -2,6 +2,7 @@
 (GetConfiguration) and stored, changed on it (ChangeConfiguration) with the type checked
 first, RebootRequired shown until the station boots again. Exact frames both ways."""
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -13,8 +14,14 @@ from fleetcharge.db import unit_of_work
 from fleetcharge.models import AuditEvent
 from tests.admin.helpers import ADMIN, account
 from tests.csms.conftest import NOW, Network
-from tests.csms.helpers import FakeClock, connected, receive_frame
-from tests.csms.test_operator_commands import answer, command, node_of
+from tests.csms.helpers import FakeClock, connected, eventually, receive_frame
+from tests.csms.test_operator_commands import (
+    HEARTBEAT,
+    HEARTBEAT_ANSWER,
+    answer,
+    command,
+    node_of,
+)
 
 REPORT = {
     "configurationKey": [
@@ -318,3 +325,28 @@ def test_reading_needs_read_and_changing_needs_command(
     assert operator.post(path, json=body, headers=billing).status_code == 403
     assert operator.post(f"{path}/read", json={}, headers=billing).status_code == 403
     assert operator.get(path, headers={"Authorization": "Bearer x"}).status_code == 401
+
+
+def test_with_the_setting_the_configuration_is_read_after_each_boot(
+    make_app: Any, engine: Engine, network: Network, clock: FakeClock
+) -> None:
+    app = make_app(ocpp_read_configuration_on_boot="true")
+    boot = {"chargePointVendor": "V", "chargePointModel": "M"}
+    with TestClient(app) as client, connected(client, network.identity, clock) as cp:
+        assert cp.result("BootNotification", boot)["status"] == "Accepted"
+        frame = receive_frame(cp.ws)
+        assert frame == [2, frame[1], "GetConfiguration", {}]
+        answer(cp, frame, REPORT)
+
+        def stored() -> str | None:
+            with unit_of_work(engine) as db:
+                return stored_value(db, network.station_id, "HeartbeatInterval")
+
+        assert eventually(stored) == "300"
+        # A station answering with a CallError keeps its connection and the stored keys.
+        assert cp.result("BootNotification", boot)["status"] == "Accepted"
+        frame = receive_frame(cp.ws)
+        assert frame[2] == "GetConfiguration"
+        cp.ws.send_text(json.dumps([4, frame[1], "InternalError", "busy", {}]))
+        assert cp.send(HEARTBEAT) == HEARTBEAT_ANSWER
+        assert stored() == "300"

@@ -208,13 +208,18 @@ KEYS: dict[str, KeySpec] = {
 }
 
 
+# Keys are case-insensitive (CiString50Type): a station may report authorizationkey.
+_FOLDED = {name.casefold(): known for name, known in KEYS.items()}
+
+
 def spec(key: str) -> KeySpec | None:
-    """The standard key's description; None for a vendor's own key."""
-    return KEYS.get(key)
+    """The standard key's description, whatever the case it is written in; None for a
+    vendor's own key."""
+    return _FOLDED.get(key.casefold())
 
 
 def is_write_only(key: str) -> bool:
-    known = KEYS.get(key)
+    known = spec(key)
     return known is not None and known.write_only
 
 
@@ -223,7 +228,7 @@ def check_value(key: str, value: str) -> str:
     of its length); ValueError saying why not. Read-only keys are refused too."""
     if len(value) > MAX_VALUE_LENGTH:
         raise ValueError(f"a configuration value is at most {MAX_VALUE_LENGTH} characters")
-    known = KEYS.get(key)
+    known = spec(key)
     if known is None:
         return value
     if known.readonly:

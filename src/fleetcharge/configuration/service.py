@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from fleetcharge.audit.service import record
 from fleetcharge.configuration import catalogue, repository
+from fleetcharge.configuration.catalogue import MAX_KEY_LENGTH
 from fleetcharge.errors import InvalidField
 from fleetcharge.models import Station, StationConfigurationKey
 from fleetcharge.permissions import Actor
@@ -46,8 +47,13 @@ def record_report(
 ) -> None:
     """Store a GetConfiguration answer. `complete`: it answered for every key it has (no
     keys asked), so keys it no longer reports are dropped."""
-    reported = {str(entry["key"]): entry for entry in keys}
-    named_unknown = [key for key in dict.fromkeys(unknown) if key not in reported]
+    # Longer keys are no OCPP keys (the schema refuses them before this); never stored.
+    reported = {
+        str(entry["key"]): entry for entry in keys if len(str(entry["key"])) <= MAX_KEY_LENGTH
+    }
+    named_unknown = [
+        key for key in dict.fromkeys(unknown) if key not in reported and len(key) <= MAX_KEY_LENGTH
+    ]
     if complete:
         repository.forget_keys_except(db, station.id, [*reported, *named_unknown])
     for key, entry in reported.items():

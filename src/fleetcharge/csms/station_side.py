@@ -52,6 +52,8 @@ class CentralSystemConfig:
     journal_dir: Path | None = None
     # transactionIds reserved for StartTransactions during an outage.
     reserved_transaction_ids: int = 0
+    # GetConfiguration after each BootNotification, the answer stored (core_messages).
+    read_configuration_on_boot: bool = False
 
     @cached_property
     def meter_writer(self) -> MeterValuesWriter:

@@ -318,6 +318,7 @@ def central_system_for(engine: Engine, settings: Settings) -> CentralSystem:
         ),
         journal_dir=settings.ocpp_journal_dir,
         reserved_transaction_ids=settings.ocpp_outage_transaction_ids,
+        read_configuration_on_boot=settings.ocpp_read_configuration_on_boot,
     )
     return CentralSystem(config, settings)
 
