@@ -3,6 +3,12 @@
 from fleetcharge.models.account import Account, AdminToken, ConsoleSession, PasswordResetToken
 from fleetcharge.models.audit import AuditEvent, IdempotentRequest
 from fleetcharge.models.base import Base
+from fleetcharge.models.firmware import (
+    FirmwareFile,
+    StationTransfer,
+    StationTransferStatus,
+    StationUpload,
+)
 from fleetcharge.models.invoice import (
     Invoice,
     InvoiceLineItem,
@@ -49,6 +55,7 @@ __all__ = [
     "ConnectorCurrentStatus",
     "ConnectorStatus",
     "ConsoleSession",
+    "FirmwareFile",
     "Fleet",
     "IdempotentRequest",
     "Invoice",
@@ -70,6 +77,9 @@ __all__ = [
     "SessionReview",
     "Station",
     "StationTariffChange",
+    "StationTransfer",
+    "StationTransferStatus",
+    "StationUpload",
     "Tariff",
     "TariffOverride",
     "UsageDayTotal",
