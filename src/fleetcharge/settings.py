@@ -102,6 +102,17 @@ class Settings(BaseSettings):
     # The last frames exchanged with each station kept for the console's station page (a
     # ring per station in the database, written in batches); 0 keeps none.
     ocpp_recent_messages: int = Field(default=50, ge=0, le=1000)
+    # Firmware images operators upload, and the diagnostics and logs stations upload, are
+    # kept in the database (every server process serves them); at most this many bytes
+    # each, a bigger one refused (413).
+    firmware_max_bytes: int = Field(default=64 * 1024 * 1024, ge=1)
+    station_upload_max_bytes: int = Field(default=16 * 1024 * 1024, ge=1)
+    # The base URL stations reach this server at, for the links they download firmware from
+    # and upload diagnostics and logs to (e.g. https://csms.example.com); default
+    # public_base_url, else the base URL of the operator's request.
+    ocpp_file_base_url: str | None = None
+    # Hours such a link works: from its request, or from a firmware's retrieve time.
+    ocpp_file_link_hours: float = Field(default=24, gt=0, le=24 * 366)
 
     @field_validator(
         "ocpp_auto_register_location",

@@ -18,6 +18,7 @@ from ocpp.v16.enums import Action, DataTransferStatus, RegistrationStatus
 
 from fleetcharge.csms import service
 from fleetcharge.csms.clock import iso_utc
+from fleetcharge.csms.firmware_messages import FirmwareMessages
 from fleetcharge.csms.journal import Kept
 from fleetcharge.csms.schemas import (
     KeptMessage,
@@ -40,7 +41,7 @@ from fleetcharge.network.station_reports import BootInfo
 PENDING_BOOT_INTERVAL_S = 60
 
 
-class StationHandlers(StationSide):
+class StationHandlers(FirmwareMessages, StationSide):
     """One connected station's side of the conversation: the Core profile's messages here,
     each other profile's in the classes it derives from."""
 
@@ -208,17 +209,3 @@ class StationHandlers(StationSide):
     @on(Action.data_transfer)
     async def on_data_transfer(self, vendor_id: str, **optional: Any) -> call_result.DataTransfer:
         return call_result.DataTransfer(status=DataTransferStatus.unknown_vendor_id)
-
-    @on(Action.firmware_status_notification)
-    async def on_firmware_status_notification(
-        self, status: str
-    ) -> call_result.FirmwareStatusNotification:
-        await self._in_transaction(lambda db: service.firmware_status(db, self.station, status))
-        return call_result.FirmwareStatusNotification()
-
-    @on(Action.diagnostics_status_notification)
-    async def on_diagnostics_status_notification(
-        self, status: str
-    ) -> call_result.DiagnosticsStatusNotification:
-        await self._in_transaction(lambda db: service.diagnostics_status(db, self.station, status))
-        return call_result.DiagnosticsStatusNotification()
