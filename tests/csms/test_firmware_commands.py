@@ -96,7 +96,7 @@ def test_update_firmware_from_our_file_then_every_status_on_its_request(
         assert downloaded.headers["repr-digest"].startswith("sha-256=:")
 
         statuses = ["Downloading", "Downloaded", "Installing", "Installed"]
-        for minute, status in enumerate(statuses):
+        for status in statuses:
             clock.advance(minutes=1)
             notify(cp, "FirmwareStatusNotification", {"status": status})
     assert history(operator, network.identity, stored["uuid"]) == statuses
