@@ -18,11 +18,11 @@ from fleetcharge.cli.common import console, fail, instant, print_table
 from fleetcharge.cli.firmware import download
 from fleetcharge.cli.station_commands import (
     DEFAULT_SERVER,
+    SUCCESS_STATUSES,
     AdminClient,
     AdminToken,
     Server,
     StationArg,
-    send_command,
 )
 from fleetcharge.firmware.schemas import MAX_INT32
 
@@ -41,11 +41,20 @@ def _time(text: str | None, option: str) -> str | None:
     return None if text is None else instant(text, option).isoformat()
 
 
-def _sent(answer: dict[str, Any], as_json: bool) -> None:
-    transfer = answer["transfer"]
+def _send(
+    server: str, token: str | None, identity: str, path: str, body: dict[str, Any], as_json: bool
+) -> None:
+    """POST the request; print the station's answer and the request as stored (exit 1 when
+    the station refused)."""
+    answer = AdminClient(server, token).request("POST", f"/stations/{identity}/{path}", body)
+    status, transfer = answer["status"], answer["transfer"]
+    line = f"{identity}: {answer['action']} {status or 'answered'}"
+    if status is not None and status not in SUCCESS_STATUSES:
+        raise fail(f"{line} (the station refused)", 1)
     if as_json:
         typer.echo(json.dumps(answer, indent=2))
         return
+    console.print(line)
     console.print(f"request {transfer['uuid']} (requestId {transfer['request_id']})")
     if transfer.get("file_name"):
         console.print(f"file {transfer['file_name']}")
@@ -105,8 +114,7 @@ def update_firmware(
     if not signed:
         if when:
             body["retrieveDate"] = when
-        answer = send_command(server, token, station, "update-firmware", body)
-        _sent(answer, as_json)
+        _send(server, token, station, "update-firmware", body, as_json)
         return
     if when:
         body["retrieveDateTime"] = when
@@ -119,7 +127,7 @@ def update_firmware(
             raise fail(f"cannot read {signing_certificate}: {error}") from None
     if signature is not None:
         body["signature"] = signature
-    _sent(send_command(server, token, station, "signed-update-firmware", body), as_json)
+    _send(server, token, station, "signed-update-firmware", body, as_json)
 
 
 def diagnostics(
@@ -144,7 +152,7 @@ def diagnostics(
         body["startTime"] = _time(since, "--from")
     if until:
         body["stopTime"] = _time(until, "--to")
-    _sent(send_command(server, token, station, "diagnostics", body), as_json)
+    _send(server, token, station, "diagnostics", body, as_json)
 
 
 def get_log(
@@ -174,7 +182,7 @@ def get_log(
         body["oldestTimestamp"] = _time(since, "--from")
     if until:
         body["latestTimestamp"] = _time(until, "--to")
-    _sent(send_command(server, token, station, "logs", body), as_json)
+    _send(server, token, station, "logs", body, as_json)
 
 
 def _table(title: str, transfers: list[dict[str, Any]]) -> None:
