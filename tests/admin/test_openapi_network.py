@@ -12,6 +12,7 @@ from fleetcharge.db import unit_of_work
 from fleetcharge.web.app import create_app
 from tests import factories as f
 from tests.admin.documented import Script
+from tests.admin.firmware_documented import script_station_transfers
 from tests.admin.helpers import ADMIN, Caller, account
 from tests.api.helpers import UNLIMITED
 
@@ -102,6 +103,7 @@ def test_every_network_operation_answers_as_documented(
         call("POST", f"/stations/CP-1/{name}", template, 404, json=command, headers=support)
         call("POST", f"/stations/CP-1/{name}", template, 403, json=command, headers=billing)
         call("POST", f"/stations/CP-1/{name}", template, 400, json={"x": 1}, headers=support)
+    script_station_transfers(script, "CP-1", support, billing)
 
     peak = {"name": "Peak", "elements": f.ENERGY_30C}
     created = call("POST", "/tariffs", "/tariffs", 201, json=peak, headers=h)
