@@ -30,9 +30,9 @@ class Settings(BaseSettings):
     # Public base URL used in `pagination.next` and redirects; by default taken from the
     # request (its Host, when allowed).
     public_base_url: str | None = None
-    # Host names HTTP requests may name (comma-separated), beside loopback and the host of
-    # public_base_url; a request naming another is refused, so no link or redirect points
-    # elsewhere. `*`: any (only behind a proxy that checks Host itself).
+    # Host names HTTP requests may name (comma-separated), beside loopback and the hosts of
+    # public_base_url and ocpp_file_base_url; a request naming another is refused, so no
+    # link or redirect points elsewhere. `*`: any (only behind a proxy that checks Host itself).
     allowed_hosts: str = ""
     # Addresses of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed
     # (comma-separated, or `*`); none by default.
@@ -132,8 +132,8 @@ class Settings(BaseSettings):
         if "*" in names:
             return None
         names |= {"localhost", "127.0.0.1", "[::1]", "::1"}
-        if self.public_base_url:
-            public = urlsplit(self.public_base_url).hostname
+        for base_url in (self.public_base_url, self.ocpp_file_base_url):
+            public = urlsplit(base_url).hostname if base_url else None
             if public:
                 names.add(public.lower())
         return frozenset(names)

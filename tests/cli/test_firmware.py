@@ -158,6 +158,31 @@ def test_firmware_installed_and_files_uploaded_by_a_simulated_station(
             )
             eventually(lambda: station.stats.boots == 3)
 
+            # A signature of other bytes: the station verifies it, refuses, and reboots not.
+            forged = ok(
+                run(
+                    "stations",
+                    "update-firmware",
+                    identity,
+                    "--firmware",
+                    uploaded["uuid"],
+                    "--signed",
+                    "--signature",
+                    signature_of(b"another image"),
+                    "--signing-certificate",
+                    str(pem),
+                    "--json",
+                    *server,
+                )
+            )
+            eventually(
+                lambda: (
+                    history(forged["transfer"]["uuid"])
+                    == ["Downloading", "Downloaded", "InvalidSignature"]
+                )
+            )
+            assert (booted_with(), station.stats.boots) == ("fw-2.0", 3)
+
             diagnostics = ok(run("stations", "diagnostics", identity, "--json", *server))
             assert diagnostics["answer"] == {"fileName": f"{identity}-diagnostics.log"}
             log = ok(run("stations", "get-log", identity, "--type", "security", "--json", *server))

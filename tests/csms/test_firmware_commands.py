@@ -13,7 +13,8 @@ from sqlalchemy import Engine, select, update
 from starlette.testclient import TestClient
 
 from fleetcharge.db import unit_of_work
-from fleetcharge.models import Station, StationTransfer, StationUpload
+from fleetcharge.models import Organisation, Station, StationTransfer, StationUpload
+from tests import factories as f
 from tests.admin.helpers import ADMIN
 from tests.csms.conftest import NOW, Network, operator_headers
 from tests.csms.helpers import FakeClock, connected, receive_frame
@@ -419,3 +420,27 @@ def test_bad_bodies_are_400_naming_the_field(operator: TestClient, network: Netw
     assert bad_upload.json()["error"]["field"] == "signature"
     missing = operator.post(f"{ADMIN}/stations/NOPE/diagnostics", json={})
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+
+
+def test_a_station_reports_on_its_own_requests_only(
+    operator: TestClient,
+    network: Network,
+    clock: FakeClock,
+    background: ThreadPoolExecutor,
+    engine: Engine,
+) -> None:
+    with unit_of_work(engine) as db:
+        other = f.site(db, db.get_one(Organisation, network.host_id)).station.ocpp_identity
+    with connected(operator, network.identity, clock) as cp:
+        pending = command(
+            background, operator, network.identity, "logs", {"logType": "SecurityLog"}
+        )
+        frame = receive_frame(cp.ws)
+        answer(cp, frame, {"status": "Accepted"})
+        mine = pending.result(timeout=10).json()["transfer"]
+    with connected(operator, other, clock) as intruder:
+        payload = {"status": "Uploaded", "requestId": mine["request_id"]}
+        notify(intruder, "LogStatusNotification", payload)
+        notify(intruder, "FirmwareStatusNotification", {"status": "Installed"})
+    assert history(operator, network.identity, mine["uuid"]) == []
+    assert operator.get(f"{ADMIN}/stations/{other}/logs").json()["data"] == []
