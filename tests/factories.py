@@ -1,5 +1,6 @@
 """Small builders for test data, going through the same recording path as production."""
 
+import hashlib
 import hmac
 import itertools
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from fleetcharge.models import (
     Card,
     ChargeSession,
     Connector,
+    FirmwareFile,
     Fleet,
     Invoice,
     InvoiceLineItem,
@@ -326,3 +328,16 @@ def pseudonym(db: Session, viewer_id: int, id_tag: str) -> str:
     key = db.scalar(select(ServerKey.key).where(ServerKey.name == "card_pseudonyms"))
     assert key is not None
     return "anon-" + hmac.new(key, f"{viewer_id}:{id_tag}".encode(), "sha256").hexdigest()[:20]
+
+
+def firmware_file(db: Session, content: bytes = b"firmware") -> FirmwareFile:
+    row = FirmwareFile(
+        name=f"fw-{next(_serial)}.bin",
+        size_bytes=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by="factory",
+        content=content,
+    )
+    db.add(row)
+    db.flush()
+    return row

@@ -30,9 +30,9 @@ class Settings(BaseSettings):
     # Public base URL used in `pagination.next` and redirects; by default taken from the
     # request (its Host, when allowed).
     public_base_url: str | None = None
-    # Host names HTTP requests may name (comma-separated), beside loopback and the host of
-    # public_base_url; a request naming another is refused, so no link or redirect points
-    # elsewhere. `*`: any (only behind a proxy that checks Host itself).
+    # Host names HTTP requests may name (comma-separated), beside loopback and the hosts of
+    # public_base_url and ocpp_file_base_url; a request naming another is refused, so no
+    # link or redirect points elsewhere. `*`: any (only behind a proxy that checks Host itself).
     allowed_hosts: str = ""
     # Addresses of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed
     # (comma-separated, or `*`); none by default.
@@ -109,6 +109,17 @@ class Settings(BaseSettings):
     # for this many hours is settled: ended at its last evidence, its session held for
     # review, its card free again (docs/ocpp.md, "Transactions"). 0: never.
     ocpp_open_transaction_expiry_hours: float = Field(default=24, ge=0, le=24 * 365)
+    # Firmware images operators upload, and the diagnostics and logs stations upload, are
+    # kept in the database (every server process serves them); at most this many bytes
+    # each, a bigger one refused (413).
+    firmware_max_bytes: int = Field(default=64 * 1024 * 1024, ge=1)
+    station_upload_max_bytes: int = Field(default=16 * 1024 * 1024, ge=1)
+    # The base URL stations reach this server at, for the links they download firmware from
+    # and upload diagnostics and logs to (e.g. https://csms.example.com); default
+    # public_base_url, else the base URL of the operator's request.
+    ocpp_file_base_url: str | None = None
+    # Hours such a link works: from its request, or from a firmware's retrieve time.
+    ocpp_file_link_hours: float = Field(default=24, gt=0, le=24 * 366)
 
     @field_validator(
         "ocpp_auto_register_location",
@@ -128,8 +139,8 @@ class Settings(BaseSettings):
         if "*" in names:
             return None
         names |= {"localhost", "127.0.0.1", "[::1]", "::1"}
-        if self.public_base_url:
-            public = urlsplit(self.public_base_url).hostname
+        for base_url in (self.public_base_url, self.ocpp_file_base_url):
+            public = urlsplit(base_url).hostname if base_url else None
             if public:
                 names.add(public.lower())
         return frozenset(names)

@@ -28,6 +28,7 @@ PREFIXES = (
     "/imports",
     "/tariffs",
     "/session-reviews",
+    "/firmware",
 )
 
 

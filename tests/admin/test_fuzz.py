@@ -79,6 +79,7 @@ def seed(engine: Engine) -> tuple[Seeded, str]:
             "api-tokens": str(token.token.uuid),
             "accounts": str(other.token.account.uuid),
             "session-reviews": str(f.held_review(db, organisation).uuid),
+            "firmware": str(f.firmware_file(db).uuid),
         }
         return Seeded(uuids), token.secret
 

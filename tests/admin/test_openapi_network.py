@@ -12,6 +12,7 @@ from fleetcharge.db import unit_of_work
 from fleetcharge.web.app import create_app
 from tests import factories as f
 from tests.admin.documented import Script
+from tests.admin.firmware_documented import script_station_transfers
 from tests.admin.helpers import ADMIN, Caller, account
 from tests.api.helpers import UNLIMITED
 
@@ -116,6 +117,7 @@ def test_every_network_operation_answers_as_documented(
     configuration = "/stations/{identity}/configuration"
     call("GET", "/stations/CP-1/configuration", configuration, 200, headers=billing)
     call("GET", "/stations/CP-9/configuration", configuration, 404, headers=billing)
+    script_station_transfers(script, "CP-1", support, billing)
 
     peak = {"name": "Peak", "elements": f.ENERGY_30C}
     created = call("POST", "/tariffs", "/tariffs", 201, json=peak, headers=h)

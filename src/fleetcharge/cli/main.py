@@ -9,6 +9,7 @@ from fleetcharge.cli import (
     billing,
     cards,
     export,
+    firmware,
     fleets,
     imports,
     invoices,
@@ -44,6 +45,7 @@ app.add_typer(tokens.app, name="tokens")
 app.add_typer(tariffs.app, name="tariffs")
 app.add_typer(organisations.app, name="organisations")
 app.add_typer(fleets.app, name="fleets")
+app.add_typer(firmware.app, name="firmware")
 app.add_typer(vehicles.app, name="vehicles")
 app.add_typer(cards.app, name="cards")
 app.add_typer(export.app, name="export")

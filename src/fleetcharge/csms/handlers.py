@@ -19,6 +19,7 @@ from ocpp.v16.enums import Action, RegistrationStatus
 from fleetcharge.csms import service
 from fleetcharge.csms.clock import iso_utc
 from fleetcharge.csms.core_messages import CoreMessages
+from fleetcharge.csms.firmware_messages import FirmwareMessages
 from fleetcharge.csms.journal import Kept
 from fleetcharge.csms.schemas import (
     KeptMessage,
@@ -41,7 +42,7 @@ from fleetcharge.network.station_reports import BootInfo
 PENDING_BOOT_INTERVAL_S = 60
 
 
-class StationHandlers(CoreMessages, StationSide):
+class StationHandlers(CoreMessages, FirmwareMessages, StationSide):
     """One connected station's side of the conversation: the Core profile's messages here,
     each other profile's in the classes it derives from."""
 
@@ -207,17 +208,3 @@ class StationHandlers(CoreMessages, StationSide):
         return call_result.StopTransaction(
             id_tag_info=IdTagInfo(status=status) if status is not None else None
         )
-
-    @on(Action.firmware_status_notification)
-    async def on_firmware_status_notification(
-        self, status: str
-    ) -> call_result.FirmwareStatusNotification:
-        await self._in_transaction(lambda db: service.firmware_status(db, self.station, status))
-        return call_result.FirmwareStatusNotification()
-
-    @on(Action.diagnostics_status_notification)
-    async def on_diagnostics_status_notification(
-        self, status: str
-    ) -> call_result.DiagnosticsStatusNotification:
-        await self._in_transaction(lambda db: service.diagnostics_status(db, self.station, status))
-        return call_result.DiagnosticsStatusNotification()

@@ -4,6 +4,12 @@ from fleetcharge.models.account import Account, AdminToken, ConsoleSession, Pass
 from fleetcharge.models.audit import AuditEvent, IdempotentRequest
 from fleetcharge.models.base import Base
 from fleetcharge.models.configuration import StationConfigurationKey
+from fleetcharge.models.firmware import (
+    FirmwareFile,
+    StationTransfer,
+    StationTransferStatus,
+    StationUpload,
+)
 from fleetcharge.models.invoice import (
     Invoice,
     InvoiceLineItem,
@@ -50,6 +56,7 @@ __all__ = [
     "ConnectorCurrentStatus",
     "ConnectorStatus",
     "ConsoleSession",
+    "FirmwareFile",
     "Fleet",
     "IdempotentRequest",
     "Invoice",
@@ -72,6 +79,9 @@ __all__ = [
     "Station",
     "StationConfigurationKey",
     "StationTariffChange",
+    "StationTransfer",
+    "StationTransferStatus",
+    "StationUpload",
     "Tariff",
     "TariffOverride",
     "UsageDayTotal",

@@ -27,6 +27,7 @@ from ocpp.v16.enums import (
 )
 
 from fleetcharge.simulator.core import CoreCommands
+from fleetcharge.simulator.firmware import FirmwareCommands, FirmwareStation
 from fleetcharge.simulator.model import StationConfig
 
 SAMPLED_MEASURANDS = (
@@ -63,7 +64,7 @@ class Configuration:
             "MeterValuesSampledData": ",".join(SAMPLED_MEASURANDS),
             "NumberOfConnectors": str(config.connectors),
             "StopTransactionOnInvalidId": "true",
-            "SupportedFeatureProfiles": "Core,RemoteTrigger",
+            "SupportedFeatureProfiles": "Core,FirmwareManagement,RemoteTrigger",
             "TransactionMessageAttempts": str(config.transaction_message_attempts),
             "TransactionMessageRetryInterval": str(config.transaction_message_retry_interval_s),
             # Tags answered Accepted are remembered, and used when Authorize fails.
@@ -135,7 +136,7 @@ def _valid(key: str, value: str) -> bool:
     return value in ("true", "false")
 
 
-class Station(Protocol):
+class Station(FirmwareStation, Protocol):
     """What the handlers need from the station."""
 
     configuration: Configuration
@@ -156,8 +157,10 @@ class Station(Protocol):
     ) -> Coroutine[Any, Any, None]: ...
 
 
-class CommandHandler(CoreCommands, ChargePoint):
+class CommandHandler(CoreCommands, FirmwareCommands, ChargePoint):
     """`ocpp.v16.ChargePoint` in the charge point role: answers the central system's calls."""
+
+    station: Station
 
     def __init__(
         self, station_id: str, station: Station, connection: Any, response_timeout: float

@@ -87,6 +87,7 @@ class SimulatedStation:
         self.reports: list[SessionReport] = []
         self.clock = StationClock.real_time()
         self.configuration = Configuration(config)
+        self.firmware_version = config.firmware_version  # a firmware update changes it
         self._register_wh = config.initial_register_wh
         self._status = {c: ChargePointStatus.available for c in range(1, config.connectors + 1)}
         self._inoperative: set[int] = set()
@@ -191,7 +192,7 @@ class SimulatedStation:
         request = call.BootNotification(
             charge_point_model=self.config.model,
             charge_point_vendor=self.config.vendor,
-            firmware_version=self.config.firmware_version,
+            firmware_version=self.firmware_version,
         )
         while True:
             result = await self.uplink.request(request)
@@ -223,6 +224,15 @@ class SimulatedStation:
 
     def spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
         self.uplink.spawn(coroutine)
+
+    async def send(self, payload: Any) -> Any:
+        """A Call of the station's own (a status notification); its answer."""
+        return await self._call(payload)
+
+    def install_firmware(self, version: str) -> None:
+        """Reboot with new firmware: its BootNotification reports `version`."""
+        self.firmware_version = version
+        self.request_reset(ResetType.hard)
 
     def restart_heartbeat(self) -> None:
         self.uplink.restart_heartbeat(self.configuration.heartbeat_interval_s)
@@ -541,7 +551,7 @@ class SimulatedStation:
                 call.BootNotification(
                     charge_point_model=self.config.model,
                     charge_point_vendor=self.config.vendor,
-                    firmware_version=self.config.firmware_version,
+                    firmware_version=self.firmware_version,
                 )
             )
         elif message == MessageTrigger.heartbeat:

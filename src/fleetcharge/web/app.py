@@ -22,6 +22,8 @@ from fleetcharge.csms.direct_ocpp import DirectOcpp
 from fleetcharge.csms.transport import central_system_for
 from fleetcharge.csms.transport import router as ocpp_router
 from fleetcharge.db import engine_for
+from fleetcharge.firmware.endpoints import router as station_files_router
+from fleetcharge.firmware.links import FileSettings
 from fleetcharge.fleets.endpoints import router as vehicles_router
 from fleetcharge.ratelimit.policy import LimitPolicy
 from fleetcharge.ratelimit.service import RateLimiter, make_storage
@@ -138,6 +140,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     app.state.loop_engine = None  # opened by the lifespan on PostgreSQL
     app.state.allowed_hosts = settings.allowed_host_names()
     app.state.public_base_url = settings.public_base_url
+    app.state.file_settings = FileSettings.of(settings)
     app.state.limit_policy = LimitPolicy(
         settings.rate_limit_defaults(), enabled=settings.rate_limits_enabled
     )
@@ -155,6 +158,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
         api.include_router(router)
     app.include_router(api)
     app.include_router(ocpp_router)
+    app.include_router(station_files_router)  # stations' firmware and upload links
     add_docs_pages(app, API_PREFIX)
     app.mount(ASSETS_PATH, DocsAssets())
     app.mount(ADMIN_PREFIX, create_admin_app(app.state))
