@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     # The last frames exchanged with each station kept for the console's station page (a
     # ring per station in the database, written in batches); 0 keeps none.
     ocpp_recent_messages: int = Field(default=50, ge=0, le=1000)
+    # How often each process brings its stations' local lists in step with the cards
+    # (docs/ocpp.md, Local Auth List Management); 0: never on its own.
+    ocpp_local_list_seconds: float = Field(default=60.0, ge=0)
 
     @field_validator(
         "ocpp_auto_register_location",

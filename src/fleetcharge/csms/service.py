@@ -31,6 +31,7 @@ from fleetcharge.models.ocpp import Flag, TransactionState
 from fleetcharge.models.vehicle import CardStatus
 from fleetcharge.network import station_reports
 from fleetcharge.network.station_reports import BootInfo
+from fleetcharge.reservations import service as reservations
 
 logger = logging.getLogger(__name__)
 
@@ -162,6 +163,7 @@ def start_transaction(
     )
     db.add(tx)
     db.flush()
+    reservations.use(db, tx)
     return StartResult(tx.id, status)
 
 

@@ -29,6 +29,7 @@ from fleetcharge.csms.admission import AdmissionPolicy
 from fleetcharge.csms.bounds import ConnectionBounds, Slot
 from fleetcharge.csms.clock import ClockPolicy
 from fleetcharge.csms.handlers import StationHandlers
+from fleetcharge.csms.local_list_sync import LocalListSync
 from fleetcharge.csms.login_throttle import LoginThrottle
 from fleetcharge.csms.protocol import ConnectionClosed
 from fleetcharge.csms.recent_messages import RecentMessages
@@ -111,6 +112,7 @@ class CentralSystem:
         self.refusals = RefusalLog(logger)
         self.admissions: anyio.CapacityLimiter | None = None
         self.recent = RecentMessages(config.engine, settings.ocpp_recent_messages)
+        self.local_lists = LocalListSync(config, self.registry, settings.ocpp_local_list_seconds)
 
     async def start(self) -> None:
         self.closing = False
@@ -125,8 +127,10 @@ class CentralSystem:
         await self.config.journal.start()
         await self.router.start()
         await self.recent.start()
+        await self.local_lists.start()
 
     async def shutdown(self) -> None:
+        await self.local_lists.stop()
         await self.close_connections()
         await self.config.journal.stop()
         await self.router.stop()

@@ -4,7 +4,7 @@ which cards a location's stations get (see fleetcharge.local_lists)."""
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fleetcharge.models.base import Base
@@ -54,9 +54,11 @@ class LocalListEntry(Base):
     """One idTag of a station's local list, with the idTagInfo the station accepted."""
 
     __tablename__ = "local_list_entries"
+    __table_args__ = (UniqueConstraint("station_id", "id_tag"),)
 
-    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"), primary_key=True)
-    id_tag: Mapped[str] = mapped_column(String(20), primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)  # the admin API pages by it
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
+    id_tag: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(16))
     expiry_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
     parent_id_tag: Mapped[str | None] = mapped_column(String(20))

@@ -19,7 +19,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _moment(name: str, nullable: bool = True) -> sa.Column:  # type: ignore[type-arg]
+def _moment(name: str, nullable: bool = True) -> sa.Column:
     return sa.Column(name, fleetcharge.models.types.UTCDateTime(timezone=True), nullable=nullable)
 
 
@@ -52,6 +52,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "local_list_entries",
+        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("station_id", sa.Integer(), nullable=False),
         sa.Column("id_tag", sa.String(length=20), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
@@ -60,7 +61,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["station_id"], ["stations.id"], name=op.f("fk_local_list_entries_station_id_stations")
         ),
-        sa.PrimaryKeyConstraint("station_id", "id_tag", name=op.f("pk_local_list_entries")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_local_list_entries")),
+        sa.UniqueConstraint("station_id", "id_tag", name=op.f("uq_local_list_entries_station_id")),
     )
     op.create_table(
         "reservations",
