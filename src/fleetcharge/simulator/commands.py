@@ -15,6 +15,7 @@ from ocpp.v16.enums import (
     Action,
     AvailabilityStatus,
     AvailabilityType,
+    ChargePointStatus,
     ConfigurationStatus,
     Measurand,
     MessageTrigger,
@@ -26,6 +27,7 @@ from ocpp.v16.enums import (
     UnlockStatus,
 )
 
+from fleetcharge.simulator.local_auth import LocalAuth, LocalAuthHandlers
 from fleetcharge.simulator.model import StationConfig
 
 SAMPLED_MEASURANDS = (
@@ -67,6 +69,12 @@ class Configuration:
             "TransactionMessageRetryInterval": str(config.transaction_message_retry_interval_s),
             # Tags answered Accepted are remembered, and used when Authorize fails.
             "AuthorizationCacheEnabled": "true",
+            # Local Auth List Management and Reservation (see local_auth).
+            "LocalAuthListEnabled": "true",
+            "LocalAuthListMaxLength": "100",
+            "SendLocalListMaxLength": "20",
+            "LocalPreAuthorize": "false",
+            "ReserveConnectorZeroSupported": "false",
         }
 
     @property
@@ -132,7 +140,9 @@ class Station(Protocol):
     """What the handlers need from the station."""
 
     configuration: Configuration
+    local_auth: LocalAuth
 
+    def status(self, connector_id: int) -> ChargePointStatus: ...
     def has_connector(self, connector_id: int) -> bool: ...
     def has_transaction(self, transaction_id: int) -> bool: ...
     def stop_transaction(self, transaction_id: int, reason: Reason) -> None: ...
@@ -149,7 +159,7 @@ class Station(Protocol):
     ) -> Coroutine[Any, Any, None]: ...
 
 
-class CommandHandler(ChargePoint):
+class CommandHandler(LocalAuthHandlers, ChargePoint):
     """`ocpp.v16.ChargePoint` in the charge point role: answers the central system's calls."""
 
     def __init__(
