@@ -4,7 +4,7 @@ set-password, approve, decommission) and commands to connected stations through 
 
 import typer
 
-from fleetcharge.cli import station_commands, station_records
+from fleetcharge.cli import station_commands, station_lists, station_records
 
 app = typer.Typer(
     help="Charge stations: their records (create, list, show, set, set-password, approve, "
@@ -13,3 +13,4 @@ app = typer.Typer(
 )
 station_records.register(app)
 station_commands.register(app)
+station_lists.register(app)
