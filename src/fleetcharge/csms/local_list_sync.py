@@ -13,6 +13,7 @@ alone until it reconnects; one failing is tried again after RETRY_CYCLES.
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,9 +43,12 @@ class _Tracked:
 
 class LocalListSync:
     def __init__(
-        self, config: CentralSystemConfig, registry: ConnectionRegistry, interval_s: float
+        self,
+        config: Callable[[], CentralSystemConfig],
+        registry: ConnectionRegistry,
+        interval_s: float,
     ) -> None:
-        self.config = config
+        self._config = config  # read when used: tests replace the central system's clock
         self.registry = registry
         self.interval_s = interval_s
         self._tracked: dict[str, _Tracked] = {}
@@ -107,12 +111,13 @@ class LocalListSync:
 
     async def _bring_in_step(self, tracked: _Tracked) -> None:
         live = tracked.live
-        timeout = self.config.command_timeout
+        config = self._config()
+        timeout = config.command_timeout
 
         async def send(command: Command) -> dict[str, Any]:
             return await call_station(live, command, timeout)
 
-        pusher = LocalListPush(self.config.engine, live.station_id, send, self.config.now)
+        pusher = LocalListPush(config.engine, live.station_id, send, config.now)
 
         async def limits() -> ListLimits:
             if tracked.limits is None:

@@ -112,7 +112,9 @@ class CentralSystem:
         self.refusals = RefusalLog(logger)
         self.admissions: anyio.CapacityLimiter | None = None
         self.recent = RecentMessages(config.engine, settings.ocpp_recent_messages)
-        self.local_lists = LocalListSync(config, self.registry, settings.ocpp_local_list_seconds)
+        self.local_lists = LocalListSync(
+            lambda: self.config, self.registry, settings.ocpp_local_list_seconds
+        )
 
     async def start(self) -> None:
         self.closing = False
