@@ -218,7 +218,7 @@ def test_cancel_reservation_accepted_and_rejected(
     assert missing.status_code == 404
 
 
-def test_bad_reservations_are_refused_naming_the_field(
+def test_bad_reservations_are_refused_naming_the_field_and_connector_zero_when_allowed(
     operator: TestClient,
     lists: Lists,
     clock: FakeClock,
@@ -263,7 +263,18 @@ def test_bad_reservations_are_refused_naming_the_field(
         response = pending.result(timeout=10)
         assert response.status_code == 400
         assert response.json()["error"]["field"] == "connectorId"
-    assert listed(operator, lists) == []
+        assert listed(operator, lists) == []
+
+        # A station taking reservations of connector 0 gets them.
+        pending = reserve(background, operator, lists, body(clock, tag="HOST-B", connector=0))
+        frame = expect(cp, "GetConfiguration", {"key": ["ReserveConnectorZeroSupported"]})
+        zero = {"key": "ReserveConnectorZeroSupported", "readonly": True, "value": "true"}
+        reply(cp, frame, {"configurationKey": [zero]})
+        frame = receive_call(cp, "ReserveNow")
+        assert frame[3]["connectorId"] == 0 and frame[3]["idTag"] == "HOST-B"
+        reply(cp, frame, {"status": "Accepted"})
+        made = pending.result(timeout=10).json()["reservation"]
+        assert (made["connector_id"], made["status"]) == (0, "reserved")
 
 
 def test_no_answer_or_a_call_error_is_recorded_as_refused(

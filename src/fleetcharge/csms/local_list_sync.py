@@ -86,7 +86,14 @@ class LocalListSync:
         start = self._turn % len(live)
         batch = (live[start:] + live[:start])[:PER_CYCLE]
         self._turn = start + len(batch)
-        await asyncio.gather(*(self._in_step(connection) for connection in batch))
+        outcomes = await asyncio.gather(
+            *(self._in_step(connection) for connection in batch), return_exceptions=True
+        )
+        failures = [o for o in outcomes if isinstance(o, Exception)]
+        if failures:  # the database unavailable, say: one line a round, the next one tries again
+            logger.warning(
+                "%d station(s) not brought in step with the cards: %r", len(failures), failures[0]
+            )
 
     async def _in_step(self, live: LiveConnection) -> None:
         tracked = self._tracked.get(live.identity)

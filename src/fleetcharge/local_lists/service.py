@@ -43,13 +43,13 @@ def pending(
     """The changes to send: every entry when `full`, else the differences from what the
     station holds. Versions continue from ours, or from `after_version` if higher (the
     version the station reported)."""
-    state = repository.state(db, station_id)
+    state = db.get(LocalListState, station_id)
     desired = repository.desired_list(db, station_id, at)
     if full:
         changes = [Change(tag, desired[tag]) for tag in sorted(desired)]
     else:
         changes = differences(repository.held_list(db, station_id), desired)
-    version = max(state.version, after_version)
+    version = max(state.version if state is not None else 0, after_version)
     return Pending(station_id, version, tuple(changes), len(desired), full)
 
 
