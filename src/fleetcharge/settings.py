@@ -120,6 +120,9 @@ class Settings(BaseSettings):
     ocpp_file_base_url: str | None = None
     # Hours such a link works: from its request, or from a firmware's retrieve time.
     ocpp_file_link_hours: float = Field(default=24, gt=0, le=24 * 366)
+    # How often each process brings its stations' local lists in step with the cards
+    # (docs/ocpp.md, Local Auth List Management); 0: never on its own.
+    ocpp_local_list_seconds: float = Field(default=60.0, ge=0)
 
     @field_validator(
         "ocpp_auto_register_location",

@@ -14,6 +14,7 @@ from tests import factories as f
 from tests.admin.documented import Script
 from tests.admin.firmware_documented import script_station_transfers
 from tests.admin.helpers import ADMIN, Caller, account
+from tests.admin.openapi_lists import script_lists_and_reservations
 from tests.api.helpers import UNLIMITED
 
 MISSING = "00000000-0000-4000-8000-000000000000"
@@ -118,6 +119,8 @@ def test_every_network_operation_answers_as_documented(
     call("GET", "/stations/CP-1/configuration", configuration, 200, headers=billing)
     call("GET", "/stations/CP-9/configuration", configuration, 404, headers=billing)
     script_station_transfers(script, "CP-1", support, billing)
+
+    script_lists_and_reservations(call, location["uuid"], h, support, billing)
 
     peak = {"name": "Peak", "elements": f.ENERGY_30C}
     created = call("POST", "/tariffs", "/tariffs", 201, json=peak, headers=h)

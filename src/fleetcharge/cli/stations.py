@@ -4,7 +4,13 @@ set-password, approve, decommission) and commands to connected stations through 
 
 import typer
 
-from fleetcharge.cli import station_commands, station_core, station_firmware, station_records
+from fleetcharge.cli import (
+    station_commands,
+    station_core,
+    station_firmware,
+    station_lists,
+    station_records,
+)
 
 app = typer.Typer(
     help="Charge stations: their records (create, list, show, set, set-password, approve, "
@@ -15,3 +21,4 @@ station_records.register(app)
 station_commands.register(app)
 station_core.register(app)
 station_firmware.register(app)
+station_lists.register(app)

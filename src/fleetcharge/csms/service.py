@@ -32,6 +32,7 @@ from fleetcharge.models.vehicle import CardStatus
 from fleetcharge.network import station_reports
 from fleetcharge.network.station_reports import BootInfo
 from fleetcharge.reviews import repository as reviews
+from fleetcharge.reservations import service as reservations
 
 logger = logging.getLogger(__name__)
 
@@ -178,6 +179,7 @@ def start_transaction(
     )
     db.add(tx)
     db.flush()
+    reservations.use(db, tx)
     return StartResult(tx.id, status)
 
 

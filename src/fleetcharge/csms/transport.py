@@ -29,6 +29,7 @@ from fleetcharge.csms.admission import AdmissionPolicy
 from fleetcharge.csms.bounds import ConnectionBounds, Slot
 from fleetcharge.csms.clock import ClockPolicy
 from fleetcharge.csms.handlers import StationHandlers
+from fleetcharge.csms.local_list_sync import LocalListSync
 from fleetcharge.csms.login_throttle import LoginThrottle
 from fleetcharge.csms.open_transaction_expiry import OpenTransactionExpiry
 from fleetcharge.csms.protocol import ConnectionClosed
@@ -115,6 +116,9 @@ class CentralSystem:
         hours = settings.ocpp_open_transaction_expiry_hours
         self.expiry_after = timedelta(hours=hours) if hours > 0 else None
         self.expiry: OpenTransactionExpiry | None = None
+        self.local_lists = LocalListSync(
+            lambda: self.config, self.registry, settings.ocpp_local_list_seconds
+        )
 
     async def start(self) -> None:
         self.closing = False
@@ -132,8 +136,10 @@ class CentralSystem:
         # Made here: tests replace the configuration's clock after __init__.
         self.expiry = OpenTransactionExpiry(self.config.engine, self.expiry_after, self.config.now)
         self.expiry.start()
+        await self.local_lists.start()
 
     async def shutdown(self) -> None:
+        await self.local_lists.stop()
         await self.close_connections()
         await self.config.journal.stop()
         await self.router.stop()

@@ -18,6 +18,7 @@ from fleetcharge.models.invoice import (
     InvoiceSession,
     InvoiceVehicle,
 )
+from fleetcharge.models.local_list import LocalListEntry, LocalListState, LocationLocalList
 from fleetcharge.models.location import Connector, Location, Station, StationTariffChange
 from fleetcharge.models.ocpp import (
     ConnectorCurrentStatus,
@@ -29,6 +30,7 @@ from fleetcharge.models.ocpp import (
     OcppUnmatchedMessage,
 )
 from fleetcharge.models.organisation import Fleet, Organisation
+from fleetcharge.models.reservation import Reservation
 from fleetcharge.models.review import SessionReview
 from fleetcharge.models.server_key import ServerKey
 from fleetcharge.models.session import (
@@ -65,7 +67,10 @@ __all__ = [
     "InvoicePayment",
     "InvoiceSession",
     "InvoiceVehicle",
+    "LocalListEntry",
+    "LocalListState",
     "Location",
+    "LocationLocalList",
     "OcppJournalProgress",
     "OcppMeterValue",
     "OcppRecentMessage",
@@ -73,6 +78,7 @@ __all__ = [
     "OcppUnmatchedMessage",
     "Organisation",
     "PasswordResetToken",
+    "Reservation",
     "ServerKey",
     "SessionDayCount",
     "SessionReview",

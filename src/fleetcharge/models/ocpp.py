@@ -52,6 +52,8 @@ class Flag(StrEnum):
     REPLAYED_OFFLINE = "replayed_offline"
     # The idTag is no card of ours; answered Invalid, recorded, billed to nobody.
     UNKNOWN_ID_TAG = "unknown_id_tag"
+    # Its reservationId is no reservation of this card at this connector still in force.
+    RESERVATION_NOT_MATCHED = "reservation_not_matched"
     # A register reading (or meterStop) below an earlier one; ignored, never negative energy.
     REGISTER_DECREASED = "register_decreased"
     # Meter values showed more energy than meterStop; the readings were used.

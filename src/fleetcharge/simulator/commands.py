@@ -15,6 +15,7 @@ from ocpp.v16.enums import (
     Action,
     AvailabilityStatus,
     AvailabilityType,
+    ChargePointStatus,
     ConfigurationStatus,
     Measurand,
     MessageTrigger,
@@ -28,6 +29,7 @@ from ocpp.v16.enums import (
 
 from fleetcharge.simulator.core import CoreCommands
 from fleetcharge.simulator.firmware import FirmwareCommands, FirmwareStation
+from fleetcharge.simulator.local_auth import LocalAuth, LocalAuthHandlers
 from fleetcharge.simulator.model import StationConfig
 
 SAMPLED_MEASURANDS = (
@@ -71,6 +73,12 @@ class Configuration:
             "AuthorizationCacheEnabled": "true",
             # RemoteStartTransaction's idTag is authorised (Authorize) before starting.
             "AuthorizeRemoteTxRequests": "true",
+            # Local Auth List Management and Reservation (see local_auth).
+            "LocalAuthListEnabled": "true",
+            "LocalAuthListMaxLength": "100",
+            "SendLocalListMaxLength": "20",
+            "LocalPreAuthorize": "false",
+            "ReserveConnectorZeroSupported": "false",
         }
 
     @property
@@ -140,7 +148,9 @@ class Station(FirmwareStation, Protocol):
     """What the handlers need from the station."""
 
     configuration: Configuration
+    local_auth: LocalAuth
 
+    def status(self, connector_id: int) -> ChargePointStatus: ...
     def has_connector(self, connector_id: int) -> bool: ...
     def has_transaction(self, transaction_id: int) -> bool: ...
     def stop_transaction(self, transaction_id: int, reason: Reason) -> None: ...
@@ -157,7 +167,7 @@ class Station(FirmwareStation, Protocol):
     ) -> Coroutine[Any, Any, None]: ...
 
 
-class CommandHandler(CoreCommands, FirmwareCommands, ChargePoint):
+class CommandHandler(CoreCommands, FirmwareCommands, LocalAuthHandlers, ChargePoint):
     """`ocpp.v16.ChargePoint` in the charge point role: answers the central system's calls."""
 
     station: Station

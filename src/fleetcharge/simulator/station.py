@@ -35,6 +35,7 @@ from fleetcharge.simulator.curves import (
     Evse,
     MeterSample,
 )
+from fleetcharge.simulator.local_auth import LocalAuth, now_utc
 from fleetcharge.simulator.model import (
     BootRejected,
     NoAnswer,
@@ -94,6 +95,7 @@ class SimulatedStation:
         self._scheduled: dict[int, AvailabilityType] = {}
         self._active: dict[int, _ActiveSession] = {}
         self._authorised: set[str] = set()  # the authorization cache
+        self.local_auth = LocalAuth()
         self.uplink = Uplink(config, self.stats, self._handler, connect_limit)
         self._reboot: asyncio.Task[None] | None = None
         self._gate = asyncio.Lock()  # held by a session, or by a reboot
@@ -300,8 +302,11 @@ class SimulatedStation:
             report.outcome = SessionOutcome.ABORTED
             await self._leave(session, self._interrupted_at(plan.start_s))
             return
-        if session.remote and not self.configuration.authorize_remote_starts:
-            authorised: AuthorizationStatus | None = AuthorizationStatus.accepted
+        reservation = self.local_auth.reservation(connector, plan.id_tag, now_utc())
+        if self.local_auth.refuses(connector, plan.id_tag, now_utc()):
+            authorised: AuthorizationStatus | None = AuthorizationStatus.invalid  # reserved
+        elif session.remote and not self.configuration.authorize_remote_starts:
+            authorised = AuthorizationStatus.accepted
         else:
             authorised = await self._authorize(plan.id_tag)
         if authorised != AuthorizationStatus.accepted:
@@ -318,8 +323,11 @@ class SimulatedStation:
                 id_tag=plan.id_tag,
                 meter_start=session.meter_start,
                 timestamp=self.clock.stamp(plan.start_s),
+                reservation_id=reservation.reservation_id if reservation else None,
             )
         )
+        if reservation is not None:
+            self.local_auth.used(reservation)
         if started is None:
             await self._leave(session, plan.start_s)
             return
@@ -343,10 +351,16 @@ class SimulatedStation:
         """The central system's answer to Authorize; when it answers with a CallError (it
         cannot decide, e.g. its database is down), the authorization cache's: Accepted for
         a tag accepted before, as stations with LocalAuthorizeOffline do; else None."""
+        values = self.configuration.values
+        listed = values["LocalAuthListEnabled"] == "true" and self.local_auth.accepts(
+            id_tag, now_utc()
+        )
+        if listed and values["LocalPreAuthorize"] == "true":
+            return AuthorizationStatus.accepted  # the local list's word, not asking
         answer = await self._call(call.Authorize(id_tag=id_tag))
         if answer is None:
             cached = self.configuration.authorization_cache and id_tag in self._authorised
-            return AuthorizationStatus.accepted if cached else None
+            return AuthorizationStatus.accepted if cached or listed else None
         status = AuthorizationStatus(answer.id_tag_info["status"])
         self._remember(id_tag, status)
         return status
@@ -592,4 +606,6 @@ class SimulatedStation:
             self._apply_availability(connector, scheduled)
         if connector in self._inoperative:
             return ChargePointStatus.unavailable
+        if self.local_auth.reserved_for(connector, now_utc()) is not None:
+            return ChargePointStatus.reserved
         return ChargePointStatus.available

@@ -1,0 +1,1 @@
+"""Local Authorization Lists: which cards each station holds, and what it accepted."""
