@@ -31,6 +31,11 @@ from fleetcharge.models.session import (
     UsageDayTotal,
     UsageMonthTotal,
 )
+from fleetcharge.models.station_security import (
+    StationCertificateRequest,
+    StationInstalledCertificate,
+    StationSecurityEvent,
+)
 from fleetcharge.models.tariff import Tariff, TariffOverride
 from fleetcharge.models.token import ApiToken
 from fleetcharge.models.vehicle import Card, CardAssignment, Vehicle, VehicleCount
@@ -69,6 +74,9 @@ __all__ = [
     "SessionDayCount",
     "SessionReview",
     "Station",
+    "StationCertificateRequest",
+    "StationInstalledCertificate",
+    "StationSecurityEvent",
     "StationTariffChange",
     "Tariff",
     "TariffOverride",
