@@ -1,10 +1,12 @@
 """`fleetcharge stations`: station records in the database (create, list, show, set,
 set-password, approve, decommission) and commands to connected stations through a running server
-(connected, remote-stop, unlock, reset)."""
+(connected, remote-stop, unlock, reset; the security extensions: security-events,
+certificate-requests, install-certificate, certificates, delete-certificate, extended-trigger,
+renew-certificate)."""
 
 import typer
 
-from fleetcharge.cli import station_commands, station_records
+from fleetcharge.cli import station_commands, station_records, station_security
 
 app = typer.Typer(
     help="Charge stations: their records (create, list, show, set, set-password, approve, "
@@ -13,3 +15,4 @@ app = typer.Typer(
 )
 station_records.register(app)
 station_commands.register(app)
+station_security.register(app)
