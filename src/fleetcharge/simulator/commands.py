@@ -27,6 +27,7 @@ from ocpp.v16.enums import (
 )
 
 from fleetcharge.simulator.model import StationConfig
+from fleetcharge.simulator.security import SecurityCommands, StationSecurity
 
 SAMPLED_MEASURANDS = (
     Measurand.energy_active_import_register,
@@ -132,6 +133,7 @@ class Station(Protocol):
     """What the handlers need from the station."""
 
     configuration: Configuration
+    security: StationSecurity
 
     def has_connector(self, connector_id: int) -> bool: ...
     def has_transaction(self, transaction_id: int) -> bool: ...
@@ -149,7 +151,7 @@ class Station(Protocol):
     ) -> Coroutine[Any, Any, None]: ...
 
 
-class CommandHandler(ChargePoint):
+class CommandHandler(SecurityCommands, ChargePoint):
     """`ocpp.v16.ChargePoint` in the charge point role: answers the central system's calls."""
 
     def __init__(

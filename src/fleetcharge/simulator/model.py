@@ -60,6 +60,10 @@ class StationConfig:
     # waiting the interval times the attempts so far before each retry.
     transaction_message_attempts: int = 3
     transaction_message_retry_interval_s: int = 30
+    # Security extensions: the CpoName a CSR names (organizationName), and whether to send
+    # SecurityEventNotification on noteworthy events (ResetOrReboot after a reset).
+    cpo_name: str | None = None
+    security_events: bool = False
 
     def __post_init__(self) -> None:
         if self.connectors < 1:
