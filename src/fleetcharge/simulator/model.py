@@ -64,6 +64,9 @@ class StationConfig:
     # SecurityEventNotification on noteworthy events (ResetOrReboot after a reset).
     cpo_name: str | None = None
     security_events: bool = False
+    # wss://: the CA file the central system's certificate chains to (None: the system's);
+    # the client certificate (profile 3) is the one CertificateSigned installed, if any.
+    server_ca_file: str | None = None
 
     def __post_init__(self) -> None:
         if self.connectors < 1:

@@ -4,9 +4,12 @@ central system installs, with their hash data), the station's own key and client
 SignCertificate, the chain of CertificateSigned installed once verified), and
 SecurityEventNotification."""
 
+import ssl
+import tempfile
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from cryptography import x509
@@ -160,17 +163,24 @@ class StationSecurity:
             current = issuer
         return False
 
-    def pem_files(self) -> tuple[bytes, bytes]:
-        """(the certificate chain, the key) as PEM, for a TLS client (profile 3)."""
-        if self.key is None:
-            raise ValueError(f"{self.station_id} has no client certificate")
-        chain = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in self.certificate_chain)
-        key = self.key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        return chain, key
+    def tls_context(self, server_ca_file: str | None) -> ssl.SSLContext:
+        """A TLS client's settings: trusting `server_ca_file` (None: the system's CAs), and
+        presenting the client certificate CertificateSigned installed, if any (profile 3)."""
+        context = ssl.create_default_context(cafile=server_ca_file)
+        if self.key is not None:
+            chain = b"".join(
+                c.public_bytes(serialization.Encoding.PEM) for c in self.certificate_chain
+            )
+            key = self.key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+            with tempfile.TemporaryDirectory() as folder:  # ssl loads them from files only
+                pem = Path(folder) / "client.pem"
+                pem.write_bytes(chain + key)
+                context.load_cert_chain(pem)
+        return context
 
     # -- security events --------------------------------------------------------------------
 

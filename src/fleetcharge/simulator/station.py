@@ -88,6 +88,7 @@ class SimulatedStation:
         self.security = StationSecurity(
             config.station_id, config.cpo_name, self._call, lambda: self.clock.stamp(self._now_s())
         )
+        self.uplink.tls = lambda: self.security.tls_context(config.server_ca_file)
         self._reboot: asyncio.Task[None] | None = None
         self._gate = asyncio.Lock()  # held by a session, or by a reboot
         self._next_event_s = math.inf
