@@ -13,6 +13,7 @@ from fleetcharge.web.app import create_app
 from tests import factories as f
 from tests.admin.documented import Script
 from tests.admin.helpers import ADMIN, Caller, account
+from tests.admin.openapi_station_security import script_station_security
 from tests.api.helpers import UNLIMITED
 
 MISSING = "00000000-0000-4000-8000-000000000000"
@@ -102,6 +103,7 @@ def test_every_network_operation_answers_as_documented(
         call("POST", f"/stations/CP-1/{name}", template, 404, json=command, headers=support)
         call("POST", f"/stations/CP-1/{name}", template, 403, json=command, headers=billing)
         call("POST", f"/stations/CP-1/{name}", template, 400, json={"x": 1}, headers=support)
+    script_station_security(call, "CP-1", support, billing)
 
     peak = {"name": "Peak", "elements": f.ENERGY_30C}
     created = call("POST", "/tariffs", "/tariffs", 201, json=peak, headers=h)
