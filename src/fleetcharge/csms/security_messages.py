@@ -51,7 +51,8 @@ class SecurityMessages(StationSide):
     @on(Action.sign_certificate)
     async def on_sign_certificate(self, csr: str) -> call_result.SignCertificate:
         received_at = self.config.now()
-        reason = refusal(self.config.security.signing, csr, self.station.identity)
+        signing, identity = self.config.security.signing, self.station.identity
+        reason = await anyio.to_thread.run_sync(refusal, signing, csr, identity)
         request = await self._in_transaction(
             lambda db: (
                 service.record_certificate_request(db, self.station.id, csr, received_at, reason).id
@@ -119,12 +120,13 @@ class SecurityMessages(StationSide):
 
 
 def refusal(signing: CertificateSigning, csr: str, identity: str) -> str | None:
-    """Why a CSR is Rejected (None: Accepted)."""
+    """Why a CSR is Rejected (None: Accepted): no usable CA, or a CSR it may not sign."""
     if not signing.configured:
         return "no certificate authority is configured"
     try:
+        signing.authority()
         check_csr(csr, identity, signing.cpo_name)
-    except CsrRejected as rejected:
+    except (CsrRejected, CertificateProblem) as rejected:
         return str(rejected)
     return None
 
