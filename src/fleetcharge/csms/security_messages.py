@@ -61,22 +61,26 @@ class SecurityMessages(StationSide):
         if reason is not None:
             logger.warning("%s: SignCertificate rejected: %s", self.station.identity, reason)
             return call_result.SignCertificate(status=GenericStatus.rejected)
-        self._csrs_to_sign()[csr] = request
+        self._csrs_to_sign().setdefault(csr, []).append(request)
         return call_result.SignCertificate(status=GenericStatus.accepted)
 
     @after(Action.sign_certificate)
     async def after_sign_certificate(self, csr: str) -> None:
-        request = self._csrs_to_sign().pop(csr, None)
-        if request is None:  # Rejected
+        waiting = self._csrs_to_sign().get(csr)
+        if not waiting:  # Rejected
             return
+        request = waiting.pop(0)
+        if not waiting:
+            del self._csrs_to_sign()[csr]
         try:
             await self._sign_and_send(request, csr)
         except Exception:
             logger.exception("%s: signing a certificate failed", self.station.identity)
 
-    def _csrs_to_sign(self) -> dict[str, int]:
-        """Accepted CSRs (to the request's id) between the answer and the `@after` hook."""
-        pending: dict[str, int] = self.__dict__.setdefault("_csrs", {})
+    def _csrs_to_sign(self) -> dict[str, list[int]]:
+        """Accepted CSRs (to their requests' ids, oldest first: a station may send the same
+        CSR again) between the answer and the `@after` hook."""
+        pending: dict[str, list[int]] = self.__dict__.setdefault("_csrs", {})
         return pending
 
     async def _sign_and_send(self, request: int, csr: str) -> None:
