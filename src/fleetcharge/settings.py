@@ -60,6 +60,21 @@ class Settings(BaseSettings):
     tls_cert_file: Path | None = None
     tls_key_file: Path | None = None
     tls_client_ca_file: Path | None = None
+    # The certificate authority that signs charge stations' client certificates
+    # (SignCertificate, OCPP security whitepaper): its certificate and private key, PEM files
+    # (`fleetcharge certificates init-ca` makes one). Unless tls_client_ca_file is set, it is
+    # also the CA profile 3 verifies client certificates against; if it is, that file must
+    # hold this certificate. Unset: certificate signing requests are Rejected.
+    station_ca_cert_file: Path | None = None
+    station_ca_key_file: Path | None = None
+    # The organisation (O) a station's certificate signing request must name: the CpoName
+    # configuration key of the whitepaper. Unset: any.
+    ocpp_cpo_name: str | None = None
+    # Days a signed station certificate is valid (never beyond the CA's own certificate).
+    station_certificate_days: int = Field(default=365, ge=1, le=3650)
+    # The security events (SecurityEventNotification) kept per station: the newest N; older
+    # ones are deleted as new ones arrive, so a station cannot grow the database unbounded.
+    ocpp_security_events_kept: int = Field(default=1000, ge=1, le=100_000)
     # Unknown stations are created under this location (its uuid), pending an operator's
     # approval (their sessions held until then); unset = rejected.
     ocpp_auto_register_location: UUID | None = None
@@ -130,6 +145,9 @@ class Settings(BaseSettings):
         "tls_cert_file",
         "tls_key_file",
         "tls_client_ca_file",
+        "station_ca_cert_file",
+        "station_ca_key_file",
+        "ocpp_cpo_name",
         mode="before",
     )
     @classmethod

@@ -8,6 +8,7 @@ from fleetcharge.cli import (
     audit,
     billing,
     cards,
+    certificates,
     export,
     firmware,
     fleets,
@@ -52,6 +53,7 @@ app.add_typer(export.app, name="export")
 app.add_typer(report.app, name="report")
 app.add_typer(locations.app, name="locations")
 app.add_typer(stations.app, name="stations")
+app.add_typer(certificates.app, name="certificates")
 app.add_typer(sessions.app, name="sessions")
 app.command("simulate")(simulate.simulate)
 app.add_typer(billing.app, name="billing", no_args_is_help=True)

@@ -1,6 +1,8 @@
 """`fleetcharge stations`: station records in the database (create, list, show, set,
 set-password, approve, decommission) and commands to connected stations through a running server
-(connected, remote-stop, unlock, reset)."""
+(connected, remote-stop, unlock, reset; the security extensions: security-events,
+certificate-requests, install-certificate, certificates, delete-certificate, extended-trigger,
+renew-certificate)."""
 
 import typer
 
@@ -10,6 +12,7 @@ from fleetcharge.cli import (
     station_firmware,
     station_lists,
     station_records,
+    station_security,
 )
 
 app = typer.Typer(
@@ -22,3 +25,4 @@ station_commands.register(app)
 station_core.register(app)
 station_firmware.register(app)
 station_lists.register(app)
+station_security.register(app)

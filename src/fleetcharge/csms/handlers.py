@@ -28,6 +28,7 @@ from fleetcharge.csms.schemas import (
     StatusReport,
     StopRequest,
 )
+from fleetcharge.csms.security_messages import SecurityMessages
 from fleetcharge.csms.service import ACCEPTED
 from fleetcharge.csms.station_side import (
     MAX_INT32,
@@ -42,7 +43,7 @@ from fleetcharge.network.station_reports import BootInfo
 PENDING_BOOT_INTERVAL_S = 60
 
 
-class StationHandlers(CoreMessages, FirmwareMessages, StationSide):
+class StationHandlers(CoreMessages, FirmwareMessages, SecurityMessages, StationSide):
     """One connected station's side of the conversation: the Core profile's messages here,
     each other profile's in the classes it derives from."""
 

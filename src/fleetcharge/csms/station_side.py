@@ -7,7 +7,7 @@ which `StationHandlers` also derives from.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -27,6 +27,7 @@ from fleetcharge.csms.protocol import RobustChargePoint
 from fleetcharge.csms.readings import Reading, parse_meter_values
 from fleetcharge.csms.schemas import StationRef
 from fleetcharge.db import unit_of_work
+from fleetcharge.station_security.policy import SecurityPolicy
 
 T = TypeVar("T")
 MAX_INT32 = 2**31 - 1
@@ -54,6 +55,8 @@ class CentralSystemConfig:
     reserved_transaction_ids: int = 0
     # GetConfiguration after each BootNotification, the answer stored (core_messages).
     read_configuration_on_boot: bool = False
+    # The security extensions' settings (certificate signing, security events kept).
+    security: SecurityPolicy = field(default_factory=SecurityPolicy)
 
     @cached_property
     def meter_writer(self) -> MeterValuesWriter:

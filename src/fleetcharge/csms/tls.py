@@ -14,6 +14,8 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from websockets.http11 import Request
 
 from fleetcharge.settings import Settings
+from fleetcharge.station_security.authority import CertificateAuthority
+from fleetcharge.station_security.certificates import CertificateProblem, parse_certificates
 
 PROTOCOL = "fleetcharge.csms.tls:TlsWebSocketProtocol"
 # The subject as the ssl module gives it (relative distinguished names of (attribute, value)
@@ -53,16 +55,48 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "ssl_keyfile": str(settings.tls_key_file) if settings.tls_key_file else None,
         "ws": PROTOCOL,
     }
-    if settings.tls_client_ca_file is not None:
+    client_ca = client_ca_file(settings)
+    if client_ca is not None:
         # Optional: fleet systems call the API without one; a certificate that is offered
         # must chain to this CA, or the TLS handshake fails.
-        options["ssl_ca_certs"] = str(settings.tls_client_ca_file)
+        options["ssl_ca_certs"] = str(client_ca)
         options["ssl_cert_reqs"] = ssl.CERT_OPTIONAL
     return options
 
 
+def client_ca_file(settings: Settings) -> Path | None:
+    """The CA station client certificates are verified against (profile 3): the client CA
+    file, else the station CA that signs them."""
+    return settings.tls_client_ca_file or settings.station_ca_cert_file
+
+
 def check_files(settings: Settings) -> str | None:
     """What is wrong with the TLS settings, in a sentence (None: nothing)."""
+    return check_station_ca(settings) or _check_tls_files(settings)
+
+
+def check_station_ca(settings: Settings) -> str | None:
+    """The station CA's files load and match, and profile 3 trusts what it signs."""
+    certificate, key = settings.station_ca_cert_file, settings.station_ca_key_file
+    if certificate is None and key is None:
+        return None
+    if certificate is None or key is None:
+        return "FLEETCHARGE_STATION_CA_CERT_FILE and FLEETCHARGE_STATION_CA_KEY_FILE go together"
+    try:
+        authority = CertificateAuthority.load(certificate, key)
+        if settings.tls_client_ca_file is not None:
+            trusted = parse_certificates(Path(settings.tls_client_ca_file).read_text())
+            if authority.certificate not in trusted:
+                return (
+                    f"the client CA file {settings.tls_client_ca_file} does not hold the station "
+                    f"CA's certificate {certificate}: profile 3 would refuse what it signs"
+                )
+    except (CertificateProblem, OSError, UnicodeDecodeError) as problem:
+        return str(problem)
+    return None
+
+
+def _check_tls_files(settings: Settings) -> str | None:
     if settings.tls_cert_file is None:
         if settings.tls_key_file or settings.tls_client_ca_file:
             return "FLEETCHARGE_TLS_CERT_FILE is needed with a key or client CA file"
@@ -77,8 +111,9 @@ def check_files(settings: Settings) -> str | None:
     try:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(settings.tls_cert_file, settings.tls_key_file)
-        if settings.tls_client_ca_file is not None:
-            context.load_verify_locations(settings.tls_client_ca_file)
+        client_ca = client_ca_file(settings)
+        if client_ca is not None:
+            context.load_verify_locations(client_ca)
     except (ssl.SSLError, OSError, ValueError) as error:
         return f"the TLS files cannot be used: {error}"
     return None

@@ -46,6 +46,7 @@ from fleetcharge.db import unit_of_work
 from fleetcharge.ratelimit.policy import parse_limits
 from fleetcharge.ratelimit.service import make_storage
 from fleetcharge.settings import Settings
+from fleetcharge.station_security.policy import SecurityPolicy
 
 logger = logging.getLogger(__name__)
 
@@ -325,6 +326,7 @@ def central_system_for(engine: Engine, settings: Settings) -> CentralSystem:
         journal_dir=settings.ocpp_journal_dir,
         reserved_transaction_ids=settings.ocpp_outage_transaction_ids,
         read_configuration_on_boot=settings.ocpp_read_configuration_on_boot,
+        security=SecurityPolicy.from_settings(settings),
     )
     return CentralSystem(config, settings)
 

@@ -40,6 +40,11 @@ from fleetcharge.models.session import (
     UsageDayTotal,
     UsageMonthTotal,
 )
+from fleetcharge.models.station_security import (
+    StationCertificateRequest,
+    StationInstalledCertificate,
+    StationSecurityEvent,
+)
 from fleetcharge.models.tariff import Tariff, TariffOverride
 from fleetcharge.models.token import ApiToken
 from fleetcharge.models.vehicle import Card, CardAssignment, Vehicle, VehicleCount
@@ -84,6 +89,9 @@ __all__ = [
     "SessionReview",
     "Station",
     "StationConfigurationKey",
+    "StationCertificateRequest",
+    "StationInstalledCertificate",
+    "StationSecurityEvent",
     "StationTariffChange",
     "StationTransfer",
     "StationTransferStatus",

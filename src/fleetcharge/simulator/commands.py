@@ -31,6 +31,7 @@ from fleetcharge.simulator.core import CoreCommands
 from fleetcharge.simulator.firmware import FirmwareCommands, FirmwareStation
 from fleetcharge.simulator.local_auth import LocalAuth, LocalAuthHandlers
 from fleetcharge.simulator.model import StationConfig
+from fleetcharge.simulator.security import SecurityCommands, StationSecurity
 
 SAMPLED_MEASURANDS = (
     Measurand.energy_active_import_register,
@@ -149,6 +150,7 @@ class Station(FirmwareStation, Protocol):
 
     configuration: Configuration
     local_auth: LocalAuth
+    security: StationSecurity
 
     def status(self, connector_id: int) -> ChargePointStatus: ...
     def has_connector(self, connector_id: int) -> bool: ...
@@ -167,7 +169,9 @@ class Station(FirmwareStation, Protocol):
     ) -> Coroutine[Any, Any, None]: ...
 
 
-class CommandHandler(CoreCommands, FirmwareCommands, LocalAuthHandlers, ChargePoint):
+class CommandHandler(
+    CoreCommands, FirmwareCommands, LocalAuthHandlers, SecurityCommands, ChargePoint
+):
     """`ocpp.v16.ChargePoint` in the charge point role: answers the central system's calls."""
 
     station: Station

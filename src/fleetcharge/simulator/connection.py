@@ -5,6 +5,7 @@ import asyncio
 import base64
 import contextlib
 import logging
+import ssl
 from collections.abc import Callable
 from typing import Any
 
@@ -43,10 +44,13 @@ async def open_websocket(
     password: str | None,
     open_timeout_s: float,
     local_address: str | None = None,
+    tls: ssl.SSLContext | None = None,
 ) -> ClientConnection:
     """Connect with subprotocol ocpp1.6 (from `local_address` when given, e.g. one of the
     127.0.0.0/8 loopback addresses); every way of failing is a `ConnectionFailed`."""
     headers = None if password is None else {"Authorization": basic_auth(station_id, password)}
+    # No ssl argument at all, not ssl=None (which would turn TLS off for wss://).
+    tls_option: dict[str, Any] = {} if tls is None else {"ssl": tls}
     try:
         ws = await connect(
             url,
@@ -57,6 +61,7 @@ async def open_websocket(
             compression=None,  # charge stations rarely negotiate permessage-deflate
             proxy=None,
             local_addr=None if local_address is None else (local_address, 0),
+            **tls_option,
         )
     except InvalidStatus as error:
         status = error.response.status_code

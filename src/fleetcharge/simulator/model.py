@@ -62,6 +62,13 @@ class StationConfig:
     transaction_message_retry_interval_s: int = 30
     # The vendorId whose DataTransfer messages it accepts (echoing their data); None: none.
     data_transfer_vendor: str | None = None
+    # Security extensions: the CpoName a CSR names (organizationName), and whether to send
+    # SecurityEventNotification on noteworthy events (ResetOrReboot after a reset).
+    cpo_name: str | None = None
+    security_events: bool = False
+    # wss://: the CA file the central system's certificate chains to (None: the system's);
+    # the client certificate (profile 3) is the one CertificateSigned installed, if any.
+    server_ca_file: str | None = None
 
     def __post_init__(self) -> None:
         if self.connectors < 1:

@@ -47,6 +47,7 @@ from fleetcharge.simulator.model import (
     StationStats,
 )
 from fleetcharge.simulator.readings import register_meter_value, sampled_meter_value
+from fleetcharge.simulator.security import StationSecurity
 from fleetcharge.simulator.timeline import UNPLUG_S, SessionPlan, StationClock, timeline_length
 from fleetcharge.simulator.uplink import Uplink
 
@@ -97,6 +98,10 @@ class SimulatedStation:
         self._authorised: set[str] = set()  # the authorization cache
         self.local_auth = LocalAuth()
         self.uplink = Uplink(config, self.stats, self._handler, connect_limit)
+        self.security = StationSecurity(
+            config.station_id, config.cpo_name, self._call, lambda: self.clock.stamp(self._now_s())
+        )
+        self.uplink.tls = lambda: self.security.tls_context(config.server_ca_file)
         self._reboot: asyncio.Task[None] | None = None
         self._gate = asyncio.Lock()  # held by a session, or by a reboot
         self._next_event_s = math.inf
@@ -218,6 +223,8 @@ class SimulatedStation:
                 await self.uplink.close()
                 await asyncio.sleep(REBOOT_S / self.config.speed)
                 await self.connect()
+                if self.config.security_events:
+                    await self.security.notify("ResetOrReboot", f"{kind} reset")
         except SimulatorError as error:
             self.uplink.fail(error)
 

@@ -8,6 +8,7 @@ in order with their original timestamps, as a real station replays its offline q
 
 import asyncio
 import logging
+import ssl
 import time
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -45,6 +46,8 @@ class Uplink:
         self._handler = handler
         self._connect_limit = connect_limit
         self._link: Link | None = None
+        # The TLS settings of each wss:// connection, made when it opens (None: defaults).
+        self.tls: Callable[[], ssl.SSLContext | None] = lambda: None
         self._online = asyncio.Event()
         self._reconnecting = asyncio.Lock()
         self._heartbeat: asyncio.Task[None] | None = None
@@ -148,7 +151,11 @@ class Uplink:
     async def _handshake(self) -> ClientConnection:
         config = self.config
         return await open_websocket(
-            self.endpoint, config.station_id, config.password, config.open_timeout_s
+            self.endpoint,
+            config.station_id,
+            config.password,
+            config.open_timeout_s,
+            tls=self.tls() if self.endpoint.startswith("wss:") else None,
         )
 
     def _attach(self, ws: ClientConnection) -> Link:
