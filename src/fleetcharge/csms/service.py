@@ -31,8 +31,8 @@ from fleetcharge.models.ocpp import Flag, TransactionState
 from fleetcharge.models.vehicle import CardStatus
 from fleetcharge.network import station_reports
 from fleetcharge.network.station_reports import BootInfo
-from fleetcharge.reviews import repository as reviews
 from fleetcharge.reservations import service as reservations
+from fleetcharge.reviews import repository as reviews
 
 logger = logging.getLogger(__name__)
 
