@@ -193,6 +193,7 @@ def test_remote_start_refuses_before_sending_what_cannot_start(
             ),
             ({"idTag": network.id_tag, "connectorId": 0}, "connectorId", ""),
             ({"idTag": "X" * 21}, "idTag", ""),
+            ({"idTag": "TAG\u0000"}, "idTag", ""),
             ({}, "idTag", ""),
             ({"idTag": network.id_tag, "reservationId": 1}, "reservationId", ""),
         ]

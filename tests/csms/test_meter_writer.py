@@ -169,7 +169,7 @@ def test_a_message_naming_no_transaction_of_its_station_is_reattached_in_a_batch
     )
     with unit_of_work(engine) as db:
         flags = db.scalar(select(OcppTransaction.flags).where(OcppTransaction.id == second_tx))
-    assert flags == ["reattached_meter_values", "unknown_id_tag"]
+    assert flags == ["reattached_meter_values", "refused_start", "unknown_id_tag"]
 
 
 def test_a_failing_message_fails_alone(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:

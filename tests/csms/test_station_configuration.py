@@ -275,6 +275,8 @@ BAD_CHANGES: list[tuple[dict[str, Any], str, str]] = [
     ({"key": "K" * 51, "value": "x"}, "key", ""),
     ({"key": "Vendor", "value": "x" * 501}, "value", ""),
     ({"key": "Vendor"}, "value", ""),
+    ({"key": "Vendor\u0000", "value": "x"}, "key", ""),
+    ({"key": "Vendor", "value": "x\u0000"}, "value", ""),
     ({"key": "Vendor", "value": "x", "extra": 1}, "extra", ""),
 ]
 

@@ -6,7 +6,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from fleetcharge.configuration.catalogue import MAX_KEY_LENGTH, MAX_VALUE_LENGTH
 
-Key = Annotated[str, Field(min_length=1, max_length=MAX_KEY_LENGTH)]
+# Printable: no key holds a control character (and PostgreSQL text no NUL).
+Key = Annotated[str, Field(min_length=1, max_length=MAX_KEY_LENGTH, pattern=r"^[^\x00-\x1f\x7f]+$")]
 # Keys one GetConfiguration may ask for: stations announce their own limit
 # (GetConfigurationMaxKeys); asking for more than they take is refused by them.
 MAX_KEYS_ASKED = 100
@@ -18,6 +19,7 @@ class ChangeBody(BaseModel):
     key: Key = Field(description="The configuration key, e.g. HeartbeatInterval.")
     value: str = Field(
         max_length=MAX_VALUE_LENGTH,
+        pattern=r"^[^\x00]*$",
         description="The new value as OCPP sends it: true/false, a decimal integer, a "
         "comma-separated list or text, as the key's type asks.",
     )

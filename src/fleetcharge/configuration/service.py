@@ -48,11 +48,9 @@ def record_report(
     """Store a GetConfiguration answer. `complete`: it answered for every key it has (no
     keys asked), so keys it no longer reports are dropped."""
     # Longer keys are no OCPP keys (the schema refuses them before this); never stored.
-    reported = {
-        str(entry["key"]): entry for entry in keys if len(str(entry["key"])) <= MAX_KEY_LENGTH
-    }
+    reported = {str(entry["key"]): entry for entry in keys if _storable_key(str(entry["key"]))}
     named_unknown = [
-        key for key in dict.fromkeys(unknown) if key not in reported and len(key) <= MAX_KEY_LENGTH
+        key for key in dict.fromkeys(unknown) if key not in reported and _storable_key(key)
     ]
     if complete:
         repository.forget_keys_except(db, station.id, [*reported, *named_unknown])
@@ -61,7 +59,9 @@ def record_report(
         row.known = True
         row.readonly = bool(entry.get("readonly", False))
         value = entry.get("value")
-        row.value = None if catalogue.is_write_only(key) or value is None else str(value)
+        # A NUL is no character a value holds (and PostgreSQL text cannot store it).
+        shown = None if value is None else str(value).replace("\x00", "\ufffd")
+        row.value = None if catalogue.is_write_only(key) else shown
         row.reported_at = at
     for key in named_unknown:
         row = _row(db, station.id, key)
@@ -131,6 +131,11 @@ def key_view(row: StationConfigurationKey, last_boot_at: datetime | None) -> dic
 
 def station_keys(db: Session, station: Station) -> list[dict[str, Any]]:
     return [key_view(row, station.last_boot_at) for row in repository.stored_keys(db, station.id)]
+
+
+def _storable_key(key: str) -> bool:
+    """Longer keys, or keys holding a NUL, are no OCPP keys: never stored."""
+    return len(key) <= MAX_KEY_LENGTH and "\x00" not in key
 
 
 def _row(db: Session, station_id: int, key: str) -> StationConfigurationKey:

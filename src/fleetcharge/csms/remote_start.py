@@ -15,8 +15,8 @@ from fleetcharge.csms.commands import Command
 from fleetcharge.csms.service import ACCEPTED, BLOCKED, EXPIRED, card_status
 from fleetcharge.errors import InvalidField
 
-# OCPP 1.6 IdToken: CiString20Type.
-IdTag = Annotated[str, Field(min_length=1, max_length=20)]
+# OCPP 1.6 IdToken: CiString20Type (printable: no card's id tag holds a control character).
+IdTag = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[^\x00-\x1f\x7f]+$")]
 _REFUSED = {
     BLOCKED: "is blocked",
     EXPIRED: "has expired",

@@ -126,13 +126,18 @@ def open_transactions_for_id_tag(
     ).all()
 
 
-def open_transactions_on(db: Session, connector_id: int) -> Sequence[OcppTransaction]:
-    """Oldest first, by start: ids do not tell (an outage's come from reserved blocks)."""
+# Transactions that may still be charging: open, or refused (the station may charge anyway).
+UNFINISHED = (TransactionState.OPEN, TransactionState.REFUSED)
+
+
+def unfinished_transactions_on(db: Session, connector_id: int) -> Sequence[OcppTransaction]:
+    """Open or refused there, oldest first, by start: ids do not tell (an outage's come from
+    reserved blocks)."""
     return db.scalars(
         select(OcppTransaction)
         .where(
             OcppTransaction.connector_id == connector_id,
-            OcppTransaction.state == TransactionState.OPEN,
+            OcppTransaction.state.in_(UNFINISHED),
         )
         .order_by(OcppTransaction.started_at, OcppTransaction.id)
     ).all()

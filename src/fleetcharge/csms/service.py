@@ -278,11 +278,11 @@ def owned_transaction_rows(
 def _open_transaction_at(
     db: Session, station: StationRef, connector_number: int, at: datetime
 ) -> OcppTransaction | None:
-    """The newest transaction open on the connector that had started by `at`."""
+    """The newest transaction open (or refused: the station may charge anyway) on the
+    connector that had started by `at`."""
     connector = station_reports.reported_connector(db, station.id, connector_number)
-    started = [
-        tx for tx in repository.open_transactions_on(db, connector.id) if tx.started_at <= at
-    ]
+    unfinished = repository.unfinished_transactions_on(db, connector.id)
+    started = [tx for tx in unfinished if tx.started_at <= at]
     return started[-1] if started else None
 
 

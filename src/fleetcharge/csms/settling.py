@@ -23,7 +23,6 @@ rows still open or refused), so exactly one of them does it, and candidates are 
 """
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -40,8 +39,7 @@ from fleetcharge.models.ocpp import Flag, TransactionState
 
 logger = logging.getLogger(__name__)
 
-# States a transaction may be settled from: a refused one the station may have charged on.
-UNFINISHED = (TransactionState.OPEN, TransactionState.REFUSED)
+UNFINISHED = repository.UNFINISHED  # what may be settled: open, or refused (may charge)
 # Connector statuses of a transaction under way; any other one means it was over by then.
 OCCUPIED = frozenset({"Preparing", "Charging", "SuspendedEV", "SuspendedEVSE", "Finishing"})
 # Why a transaction is settled (the metric's label, the review's detail).
@@ -123,7 +121,8 @@ def settle(db: Session, tx: OcppTransaction, until: datetime, why: str) -> bool:
 def settle_connector(db: Session, connector_id: int, started_before: datetime) -> list[int]:
     """A transaction starts on the connector at `started_before`: settle those unfinished
     there that started earlier (a connector charges one car at a time). Their ids."""
-    older = [tx for tx in _unfinished_on(db, connector_id) if tx.started_at < started_before]
+    unfinished = repository.unfinished_transactions_on(db, connector_id)
+    older = [tx for tx in unfinished if tx.started_at < started_before]
     return [tx.id for tx in older if settle(db, tx, started_before, NEW_START)]
 
 
@@ -172,11 +171,3 @@ def expire_open(
     if len(candidates) < limit:
         return Swept(settled, None)
     return Swept(settled, (candidates[-1].started_at, candidates[-1].id))
-
-
-def _unfinished_on(db: Session, connector_id: int) -> Sequence[OcppTransaction]:
-    return db.scalars(
-        select(OcppTransaction)
-        .where(OcppTransaction.connector_id == connector_id, OcppTransaction.state.in_(UNFINISHED))
-        .order_by(OcppTransaction.started_at, OcppTransaction.id)
-    ).all()
