@@ -34,8 +34,8 @@ class ListLimits:
 
 
 async def list_limits(send: Send) -> ListLimits:
-    """The station's list size limits, asked with GetConfiguration (none when it does not
-    say). The one place to read them from the stored configuration instead, once kept."""
+    """The station's list size limits, asked with GetConfiguration just before sending (none
+    when it does not say): the stored configuration may predate a firmware update."""
     answer = await send(Command("GetConfiguration", {"key": list(LIMIT_KEYS)}))
     values = {
         item.get("key"): item.get("value")

@@ -67,7 +67,9 @@ class Configuration:
             "MeterValuesSampledData": ",".join(SAMPLED_MEASURANDS),
             "NumberOfConnectors": str(config.connectors),
             "StopTransactionOnInvalidId": "true",
-            "SupportedFeatureProfiles": "Core,FirmwareManagement,RemoteTrigger",
+            "SupportedFeatureProfiles": (
+                "Core,FirmwareManagement,LocalAuthListManagement,Reservation,RemoteTrigger"
+            ),
             "TransactionMessageAttempts": str(config.transaction_message_attempts),
             "TransactionMessageRetryInterval": str(config.transaction_message_retry_interval_s),
             # Tags answered Accepted are remembered, and used when Authorize fails.
