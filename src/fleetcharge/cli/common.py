@@ -5,7 +5,7 @@ import json
 import re
 import socket
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -133,6 +133,31 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a ta
 
 def print_json(value: Any) -> None:
     print(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def print_records(
+    records: list[dict[str, Any]],
+    *,
+    as_json: bool,
+    empty: str,
+    title: str,
+    columns: Sequence[str],
+    cells: Callable[[dict[str, Any]], Sequence[str]],
+) -> None:
+    """An admin API list as JSON (--json), as a line saying there is nothing, or as a table
+    with a row of `cells` per record."""
+    if as_json:
+        print_json(records)
+        return
+    if not records:
+        console.print(empty)
+        return
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for record in records:
+        table.add_row(*cells(record))
+    print_table(table)
 
 
 def print_record(view: dict[str, Any], as_json: bool, text: dict[str, Any] | None = None) -> None:

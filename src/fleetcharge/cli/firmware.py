@@ -15,9 +15,14 @@ from typing import IO, Annotated
 import httpx
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
-from rich.table import Table
 
-from fleetcharge.cli.common import console, err_console, fail, output_file, print_table
+from fleetcharge.cli.common import (
+    console,
+    err_console,
+    fail,
+    output_file,
+    print_records,
+)
 from fleetcharge.cli.station_commands import (
     DEFAULT_SERVER,
     REQUEST_TIMEOUT_S,
@@ -133,25 +138,21 @@ def list_firmware(
 ) -> None:
     """Firmware images on the server, newest first (the latest 500)."""
     images = AdminClient(server, token).request("GET", "/firmware?limit=500")["data"]
-    if as_json:
-        typer.echo(json.dumps(images, indent=2))
-        return
-    if not images:
-        console.print("No firmware uploaded.")
-        return
-    table = Table(title=f"{len(images)} firmware image(s)", title_justify="left")
-    for column in ("Uuid", "Name", "Bytes", "Signed", "Uploaded", "By"):
-        table.add_column(column)
-    for image in images:
-        table.add_row(
+    print_records(
+        images,
+        as_json=as_json,
+        empty="No firmware uploaded.",
+        title=f"{len(images)} firmware image(s)",
+        columns=("Uuid", "Name", "Bytes", "Signed", "Uploaded", "By"),
+        cells=lambda image: (
             image["uuid"],
             image["name"],
             str(image["size_bytes"]),
             "yes" if image["signed"] else "no",
             image["created_at"][:19].replace("T", " "),
             image["uploaded_by"],
-        )
-    print_table(table)
+        ),
+    )
 
 
 def download(client: AdminClient, path: str, output: Path) -> int:

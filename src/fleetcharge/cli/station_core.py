@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from fleetcharge.cli.common import console, fail, print_table
+from fleetcharge.cli.common import console, fail, print_records
 from fleetcharge.cli.station_commands import (
     DEFAULT_SERVER,
     AdminClient,
@@ -161,18 +160,14 @@ def configuration(
         found = client.request("POST", f"{path}/read", {"keys": keys})["data"]
     else:
         found = client.request("GET", f"{path}?refresh=true" if refresh else path)["data"]
-    if as_json:
-        typer.echo(json.dumps(found, indent=2))
-        return
-    if not found:
-        console.print(f"No configuration stored for {station}: try --refresh.")
-        return
-    table = Table(title=f"{station}: {len(found)} configuration key(s)", title_justify="left")
-    for column in ("Key", "Value", "Access", "Type", "Reported at"):
-        table.add_column(column)
-    for key in found:
-        table.add_row(key["key"], _value(key), _access(key), _type(key), key["reported_at"])
-    print_table(table)
+    print_records(
+        found,
+        as_json=as_json,
+        empty=f"No configuration stored for {station}: try --refresh.",
+        title=f"{station}: {len(found)} configuration key(s)",
+        columns=("Key", "Value", "Access", "Type", "Reported at"),
+        cells=lambda key: (key["key"], _value(key), _access(key), _type(key), key["reported_at"]),
+    )
 
 
 def configure(

@@ -12,9 +12,8 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import typer
-from rich.table import Table
 
-from fleetcharge.cli.common import console, fail, instant, print_table
+from fleetcharge.cli.common import console, fail, instant, print_json, print_records
 from fleetcharge.cli.firmware import download
 from fleetcharge.cli.station_commands import (
     DEFAULT_SERVER,
@@ -185,24 +184,22 @@ def get_log(
     _send(server, token, station, "logs", body, as_json)
 
 
-def _table(title: str, transfers: list[dict[str, Any]]) -> None:
-    table = Table(title=title, title_justify="left")
-    for column in ("Requested", "Action", "Request", "Answer", "Status", "File", "Uuid"):
-        table.add_column(column, overflow="fold")
-    for transfer in transfers:
-        answer = transfer["answer"]
-        said = transfer["error"] or (answer.get("status") if answer else None) or "answered"
-        upload = transfer.get("upload")
-        table.add_row(
-            transfer["created_at"][:19].replace("T", " "),
-            transfer["action"] + (f" {transfer['log_type']}" if transfer["log_type"] else ""),
-            str(transfer["request_id"]),
-            said,
-            transfer["status"] or "",
-            f"{upload['name']} ({upload['size_bytes']} bytes)" if upload else "",
-            transfer["uuid"],
-        )
-    print_table(table)
+TRANSFER_COLUMNS = ("Requested", "Action", "Request", "Answer", "Status", "File", "Uuid")
+
+
+def _transfer_cells(transfer: dict[str, Any]) -> tuple[str, ...]:
+    answer = transfer["answer"]
+    said = transfer["error"] or (answer.get("status") if answer else None) or "answered"
+    upload = transfer.get("upload")
+    return (
+        transfer["created_at"][:19].replace("T", " "),
+        transfer["action"] + (f" {transfer['log_type']}" if transfer["log_type"] else ""),
+        str(transfer["request_id"]),
+        said,
+        transfer["status"] or "",
+        f"{upload['name']} ({upload['size_bytes']} bytes)" if upload else "",
+        transfer["uuid"],
+    )
 
 
 def firmware_status(
@@ -218,13 +215,17 @@ def firmware_status(
     if latest is not None:
         latest = client.request("GET", f"/stations/{station}/transfers/{latest['uuid']}")
     if as_json:
-        typer.echo(json.dumps({"updates": updates, "latest": latest}, indent=2))
+        print_json({"updates": updates, "latest": latest})
         return
-    if latest is None:
-        console.print(f"{station}: no firmware update requested.")
-        return
-    _table(f"{station}: firmware updates", updates)
-    for entry in latest["history"]:
+    print_records(
+        updates,
+        as_json=False,
+        empty=f"{station}: no firmware update requested.",
+        title=f"{station}: firmware updates",
+        columns=TRANSFER_COLUMNS,
+        cells=_transfer_cells,
+    )
+    for entry in latest["history"] if latest else ():
         console.print(f"{entry['received_at'][:19].replace('T', ' ')}  {entry['status']}")
 
 
@@ -241,13 +242,14 @@ def uploads(
         *client.request("GET", f"/stations/{station}/logs?limit=50")["data"],
     ]
     found.sort(key=lambda transfer: transfer["request_id"], reverse=True)
-    if as_json:
-        typer.echo(json.dumps(found, indent=2))
-        return
-    if not found:
-        console.print(f"{station}: no diagnostics or log requested.")
-        return
-    _table(f"{station}: diagnostics and logs", found)
+    print_records(
+        found,
+        as_json=as_json,
+        empty=f"{station}: no diagnostics or log requested.",
+        title=f"{station}: diagnostics and logs",
+        columns=TRANSFER_COLUMNS,
+        cells=_transfer_cells,
+    )
 
 
 def download_file(

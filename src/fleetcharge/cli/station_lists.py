@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from fleetcharge.cli.common import AsJson, console, fail, print_table
+from fleetcharge.cli.common import AsJson, console, fail, print_records, print_table
 from fleetcharge.cli.station_commands import (
     DEFAULT_SERVER,
     AdminClient,
@@ -189,26 +189,22 @@ def reservations(
     query = "?limit=500" + (f"&status={status}" if status else "")
     listed = AdminClient(server, token).request("GET", f"/stations/{station}/reservations{query}")
     rows = listed["data"]
-    if as_json:
-        typer.echo(json.dumps(rows, indent=2))
-        return
-    if not rows:
-        console.print(f"{station}: no reservations")
-        return
-    table = Table(title=f"{len(rows)} reservation(s)", title_justify="left")
-    for column in (
-        "Id",
-        "Status",
-        "Connector",
-        "idTag",
-        "Expires",
-        "Ended",
-        "Transaction",
-        "Answer",
-    ):
-        table.add_column(column)
-    for row in rows:
-        table.add_row(
+    print_records(
+        rows,
+        as_json=as_json,
+        empty=f"{station}: no reservations",
+        title=f"{len(rows)} reservation(s)",
+        columns=(
+            "Id",
+            "Status",
+            "Connector",
+            "idTag",
+            "Expires",
+            "Ended",
+            "Transaction",
+            "Answer",
+        ),
+        cells=lambda row: (
             str(row["reservation_id"]),
             row["status"],
             str(row["connector_id"]),
@@ -217,8 +213,8 @@ def reservations(
             row["ended_at"] or "",
             str(row["transaction_id"] or ""),
             row["station_answer"] or "",
-        )
-    print_table(table)
+        ),
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -2,15 +2,13 @@
 certificates | delete-certificate | extended-trigger | renew-certificate`: the OCPP 1.6
 security extensions, through a running server's admin API (see station_commands)."""
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import typer
-from rich.table import Table
 
-from fleetcharge.cli.common import console, fail, input_bytes, print_table
+from fleetcharge.cli.common import fail, input_bytes, print_records
 from fleetcharge.cli.station_commands import (
     DEFAULT_SERVER,
     AdminClient,
@@ -64,24 +62,20 @@ def security_events(
     events = AdminClient(server, token).request(
         "GET", f"/stations/{station}/security-events?{urlencode(query)}"
     )["data"]
-    if as_json:
-        typer.echo(json.dumps(events, indent=2))
-        return
-    if not events:
-        console.print(f"{station}: no security events.")
-        return
-    table = Table(title=f"{station}: {len(events)} security event(s)", title_justify="left")
-    for column in ("Time", "Type", "Critical", "Received", "Tech info"):
-        table.add_column(column)
-    for event in events:
-        table.add_row(
+    print_records(
+        events,
+        as_json=as_json,
+        empty=f"{station}: no security events.",
+        title=f"{station}: {len(events)} security event(s)",
+        columns=("Time", "Type", "Critical", "Received", "Tech info"),
+        cells=lambda event: (
             event["timestamp"],
             event["type"],
             "yes" if event["critical"] else "",
             event["received_at"],
             event["tech_info"] or "",
-        )
-    print_table(table)
+        ),
+    )
 
 
 def certificate_requests(
@@ -96,25 +90,21 @@ def certificate_requests(
     requests = AdminClient(server, token).request(
         "GET", f"/stations/{station}/certificate-requests?limit={limit}"
     )["data"]
-    if as_json:
-        typer.echo(json.dumps(requests, indent=2))
-        return
-    if not requests:
-        console.print(f"{station}: no certificate signing requests.")
-        return
-    table = Table(title=f"{station}: certificate signing requests", title_justify="left")
-    for column in ("Received", "Answer", "Serial", "Valid until", "Station's answer", "Detail"):
-        table.add_column(column)
-    for request in requests:
-        table.add_row(
+    print_records(
+        requests,
+        as_json=as_json,
+        empty=f"{station}: no certificate signing requests.",
+        title=f"{station}: certificate signing requests",
+        columns=("Received", "Answer", "Serial", "Valid until", "Station's answer", "Detail"),
+        cells=lambda request: (
             request["received_at"],
             request["status"],
             request["serial_number"] or "",
             request["valid_until"] or "",
             request["delivery"] or "",
             request["reason"] or request["delivery_detail"] or "",
-        )
-    print_table(table)
+        ),
+    )
 
 
 def install_certificate(
@@ -158,25 +148,20 @@ def certificates(
             raise fail(f"{station}: GetInstalledCertificateIds {answer['status']}", 1)
         for data in answer["answer"].get("certificateHashData") or []:
             rows.append({"certificateType": kind, "certificateHashData": data})
-    if as_json:
-        typer.echo(json.dumps(rows, indent=2))
-        return
-    if not rows:
-        console.print(f"{station}: no certificates installed.")
-        return
-    table = Table(title=f"{station}: installed certificates", title_justify="left")
-    for column in ("Type", "Serial", "Issuer name hash", "Issuer key hash", "Hash"):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        data = row["certificateHashData"]
-        table.add_row(
+    print_records(
+        rows,
+        as_json=as_json,
+        empty=f"{station}: no certificates installed.",
+        title=f"{station}: installed certificates",
+        columns=("Type", "Serial", "Issuer name hash", "Issuer key hash", "Hash"),
+        cells=lambda row: (
             row["certificateType"],
-            data["serialNumber"],
-            data["issuerNameHash"],
-            data["issuerKeyHash"],
-            data["hashAlgorithm"],
-        )
-    print_table(table)
+            row["certificateHashData"]["serialNumber"],
+            row["certificateHashData"]["issuerNameHash"],
+            row["certificateHashData"]["issuerKeyHash"],
+            row["certificateHashData"]["hashAlgorithm"],
+        ),
+    )
 
 
 def delete_certificate(

@@ -11,7 +11,6 @@ alone until it reconnects; one failing is tried again after RETRY_CYCLES.
 """
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from typing import Any
 
 from fleetcharge.csms.commands import Command, call_station
 from fleetcharge.csms.local_list_push import ListLimits, LocalListPush, list_limits
+from fleetcharge.csms.periodic import Periodic
 from fleetcharge.csms.registry import ConnectionRegistry, LiveConnection
 from fleetcharge.csms.station_side import CentralSystemConfig
 from fleetcharge.errors import DomainError
@@ -50,29 +50,17 @@ class LocalListSync:
     ) -> None:
         self._config = config  # read when used: tests replace the central system's clock
         self.registry = registry
-        self.interval_s = interval_s
         self._tracked: dict[str, _Tracked] = {}
         self._turn = 0
-        self._task: asyncio.Task[None] | None = None
+        self.rounds = Periodic(
+            interval_s, self.cycle, "keeping the stations' local lists in step failed"
+        )
 
-    async def start(self) -> None:
-        if self.interval_s > 0 and self._task is None:
-            self._task = asyncio.create_task(self._keep_in_step())
+    def start(self) -> None:
+        self.rounds.start()
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    async def _keep_in_step(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval_s)
-            try:
-                await self.cycle()
-            except Exception:
-                logger.exception("keeping the stations' local lists in step failed")
+        await self.rounds.stop()
 
     async def cycle(self) -> None:
         """One round: up to PER_CYCLE connected stations brought in step, concurrently."""

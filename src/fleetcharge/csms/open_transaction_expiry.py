@@ -7,8 +7,6 @@ away) is logged and tried again next time; the count settled is the metric
 fleetcharge_ocpp_transactions_settled_total{why="expiry"}.
 """
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -17,6 +15,7 @@ import anyio.to_thread
 from sqlalchemy import Engine
 
 from fleetcharge.csms import settling
+from fleetcharge.csms.periodic import Periodic
 from fleetcharge.db import unit_of_work
 
 logger = logging.getLogger(__name__)
@@ -36,19 +35,17 @@ class OpenTransactionExpiry:
         self.engine = engine
         self.expiry = expiry
         self.now = now
-        self.interval_s = interval_s
-        self._task: asyncio.Task[None] | None = None
+        self.sweeps = Periodic(
+            interval_s if expiry is not None else 0,
+            lambda: anyio.to_thread.run_sync(self.sweep),
+            "the sweep of expired open transactions failed",
+        )
 
     def start(self) -> None:
-        if self.expiry is not None and self._task is None:
-            self._task = asyncio.create_task(self._keep_sweeping())
+        self.sweeps.start()
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self.sweeps.stop()
 
     def sweep(self) -> int:
         """Settle every transaction expired now, a batch per unit of work; how many."""
@@ -65,11 +62,3 @@ class OpenTransactionExpiry:
         if settled:
             logger.info("settled %d transactions with no news for %s", settled, self.expiry)
         return settled
-
-    async def _keep_sweeping(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval_s)
-            try:
-                await anyio.to_thread.run_sync(self.sweep)
-            except Exception:
-                logger.exception("the sweep of expired open transactions failed")

@@ -10,7 +10,6 @@ writer a second central system). What cannot be written (the database is away) i
 this is a diagnostic view, not a record.
 """
 
-import asyncio
 import contextlib
 import logging
 import re
@@ -26,6 +25,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from fleetcharge.csms.periodic import Periodic
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import OcppRecentMessage
 
@@ -63,7 +63,11 @@ class RecentMessages:
         self.slots = slots
         self._waiting: list[Frame] = []
         self._next_seq: dict[int, int] = {}
-        self._task: asyncio.Task[None] | None = None
+        self.writes = Periodic(
+            FLUSH_SECONDS if self.slots > 0 else 0,
+            self._write_any,
+            "writing the stations' recent OCPP messages failed",
+        )
         self._failing = False
 
     @property
@@ -76,24 +80,17 @@ class RecentMessages:
             self._waiting.append((station_id, direction, time.time(), text[:MAX_CHARS]))
 
     async def start(self) -> None:
-        if self.enabled and self._task is None:
-            self._task = asyncio.create_task(self._keep_writing())
+        self.writes.start()
 
     async def stop(self) -> None:
         """Stop writing, after writing what is waiting (best effort)."""
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self.writes.stop()
         with contextlib.suppress(Exception):
             await anyio.to_thread.run_sync(self.write_waiting)
 
-    async def _keep_writing(self) -> None:
-        while True:
-            await asyncio.sleep(FLUSH_SECONDS)
-            if self._waiting:
-                await anyio.to_thread.run_sync(self.write_waiting)
+    async def _write_any(self) -> None:
+        if self._waiting:
+            await anyio.to_thread.run_sync(self.write_waiting)
 
     def write_waiting(self) -> None:
         """Write the frames gathered since the last write; never raises."""

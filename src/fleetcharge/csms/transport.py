@@ -137,7 +137,7 @@ class CentralSystem:
         # Made here: tests replace the configuration's clock after __init__.
         self.expiry = OpenTransactionExpiry(self.config.engine, self.expiry_after, self.config.now)
         self.expiry.start()
-        await self.local_lists.start()
+        self.local_lists.start()
 
     async def shutdown(self) -> None:
         await self.local_lists.stop()
