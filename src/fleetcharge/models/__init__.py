@@ -31,7 +31,7 @@ from fleetcharge.models.session import (
     UsageDayTotal,
     UsageMonthTotal,
 )
-from fleetcharge.models.tariff import Tariff, TariffOverride
+from fleetcharge.models.tariff import Tariff, TariffOverride, TariffTerms, TariffVersion
 from fleetcharge.models.token import ApiToken
 from fleetcharge.models.vehicle import Card, CardAssignment, Vehicle, VehicleCount
 
@@ -72,6 +72,8 @@ __all__ = [
     "StationTariffChange",
     "Tariff",
     "TariffOverride",
+    "TariffTerms",
+    "TariffVersion",
     "UsageDayTotal",
     "UsageMonthTotal",
     "Vehicle",

@@ -318,7 +318,7 @@ def _matches(
     if r.reservation is not None:
         return False
     if local is not None:
-        if (r.start_time is not None or r.end_time is not None) and not _time_matches(
+        if (r.start_time is not None or r.end_time is not None) and not time_matches(
             r, local.time()
         ):
             return False
@@ -347,7 +347,7 @@ def _matches(
     return True
 
 
-def _time_matches(r: Restrictions, t: time) -> bool:
+def time_matches(r: Restrictions, t: time) -> bool:
     st, et = r.start_time, r.end_time
     if st is None:
         return et is None or t < et
