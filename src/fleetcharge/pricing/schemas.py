@@ -131,7 +131,7 @@ class TariffElement:
     price_components: tuple[PriceComponent, ...]
     restrictions: Restrictions | None = None
 
-    def component(self, dimension: Dimension) -> PriceComponent | None:
+    def component(self, dimension: PeriodDimension) -> PriceComponent | None:
         for c in self.price_components:
             if c.type == dimension:
                 return c

@@ -6,6 +6,7 @@ Create Date: 2026-12-03 17:40:00.000000
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -21,11 +22,11 @@ depends_on: str | Sequence[str] | None = None
 NEW_TERMS = ("min_price_excl_vat", "max_price_excl_vat", "type", "valid_from", "valid_until")
 
 
-def _json() -> sa.types.TypeEngine[object]:
+def _json() -> sa.types.TypeEngine[Any]:
     return sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
 
 
-def _new_terms() -> list[sa.Column[object]]:
+def _new_terms() -> list[sa.Column[Any]]:
     return [
         sa.Column(
             "min_price_excl_vat", fleetcharge.models.types.ExactDecimal(12, 2), nullable=True
