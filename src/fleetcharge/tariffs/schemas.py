@@ -297,8 +297,9 @@ class TariffDocument(OcpiTimes):
         )
 
     def kept(self) -> dict[str, Any]:
-        """The whole document as validated, JSON-safe: what is stored and served."""
-        return self.model_dump(mode="json", exclude_none=True)
+        """The document as given (no defaults added), validated and JSON-safe: what is stored
+        and served."""
+        return self.model_dump(mode="json", exclude_none=True, exclude_unset=True)
 
 
 def _price_object(incl: Decimal | None, excl: Decimal | None) -> dict[str, Decimal] | None:

@@ -99,7 +99,12 @@ def terms_document(
 ) -> dict[str, Any]:
     if terms.document is None:  # created before documents were kept
         return document_of(tariff.name, owner.name if owner else None, tariff_spec(terms))
-    document = dict(terms.document)
+    document = {
+        "name": tariff.name,
+        "currency": terms.currency,
+        "parking_grace_minutes": terms.parking_grace_minutes,
+        **terms.document,
+    }
     document["name"] = tariff.name
     if owner is not None:
         document["owner"] = owner.name
