@@ -9,7 +9,7 @@ from fleetcharge.models.base import Base, CreatedAtMixin, PublicIdMixin, Version
 from fleetcharge.models.types import ExactDecimal, JSONDocument, UTCDateTime
 
 
-class TariffTerms:
+class TariffTerms(CreatedAtMixin):
     """What a tariff charges, as one version of it states it.
 
     `elements` holds the price components (prices VAT-inclusive, exact, each with its VAT
@@ -33,7 +33,7 @@ class TariffTerms:
     document: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
 
 
-class Tariff(TariffTerms, PublicIdMixin, VersionedMixin, CreatedAtMixin, Base):
+class Tariff(TariffTerms, PublicIdMixin, VersionedMixin, Base):
     """An OCPI 2.2.1 tariff: its name and owner, and its terms as first published (version
     1). Later versions (TariffVersion) take over from their valid_from on."""
 
@@ -43,7 +43,7 @@ class Tariff(TariffTerms, PublicIdMixin, VersionedMixin, CreatedAtMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
 
 
-class TariffVersion(TariffTerms, CreatedAtMixin, Base):
+class TariffVersion(TariffTerms, Base):
     """Version `number` (2, 3, ...) of a tariff, in force from its valid_from (set, never
     in the past when published) until the next version's. Never changed once published."""
 

@@ -24,7 +24,7 @@ from fleetcharge.pricing.engine import price
 from fleetcharge.pricing.schemas import PricedSession, TariffSpec, Timeline
 from fleetcharge.tariffs.repository import tariff_spec
 from fleetcharge.tariffs.schemas import TariffDocument, document_of
-from fleetcharge.tariffs.versions import in_force, set_terms, versions
+from fleetcharge.tariffs.versions import in_force, number, set_terms, versions
 
 # Bounds of a plausible session: quotes outside them are mistakes, not charges.
 MAX_QUOTE_KWH = Decimal(10_000)
@@ -86,6 +86,24 @@ def tariff_document(db: Session, tariff: Tariff, at: datetime | None = None) -> 
     )
     terms = current_terms(db, tariff, at)
     return {"uuid": str(tariff.uuid), **terms_document(tariff, owner, terms)}
+
+
+def tariff_history(db: Session, tariff: Tariff) -> list[dict[str, Any]]:
+    """Every version, oldest first, with when it applies and whether it is in force now."""
+    now = in_force(db, tariff, datetime.now(UTC))
+    rows = []
+    for terms in versions(db, tariff):
+        rows.append(
+            {
+                "version": number(terms),
+                "valid_from": terms.valid_from.isoformat() if terms.valid_from else None,
+                "valid_until": terms.valid_until.isoformat() if terms.valid_until else None,
+                "type": terms.type,
+                "published_at": terms.created_at.isoformat(),
+                "in_force": terms is now,
+            }
+        )
+    return rows
 
 
 def current_terms(db: Session, tariff: Tariff, at: datetime | None = None) -> TariffTerms:
