@@ -64,6 +64,7 @@ def _read_document(path: str, code: int = 2) -> TariffDocument:
 @app.command("check")
 def check(
     file: Annotated[str, typer.Argument(help="Tariff JSON file, or - for standard input.")],
+    database_url: DatabaseUrl = None,  # unused: checking needs no database
 ) -> None:
     """Validate a tariff document and explain every field found and what will be done with
     it. Exit 0 when valid, 1 with every problem and its path when not."""
@@ -98,10 +99,13 @@ def publish(
         if moment.tzinfo is None:
             raise fail(f"--from needs a UTC offset, e.g. {start}+11:00") from None
         document = document.model_copy(update={"start_date_time": moment.astimezone(UTC)})
-    with command_session(database_url) as db:
-        found = service.find_tariff(db, tariff)
-        version = versions.publish(db, found, document, datetime.now(UTC))
-        name, number, valid_from = found.name, version.number, version.valid_from
+    try:
+        with command_session(database_url) as db:
+            found = service.find_tariff(db, tariff)
+            version = versions.publish(db, found, document, datetime.now(UTC))
+            name, number, valid_from = found.name, version.number, version.valid_from
+    except DomainError as error:  # a field of the document (or --from for start_date_time)
+        raise fail(error.message) from None
     assert valid_from is not None
     console.print(
         Text.assemble(
