@@ -16,9 +16,11 @@ from fleetcharge.kit.cursors import Page, PageRequest, page_of
 from fleetcharge.models import Location, Organisation, Tariff, TariffOverride
 from fleetcharge.network.locations import uuid_of
 from fleetcharge.permissions import Actor
-from fleetcharge.tariffs.schemas import TariffDocumentError, parse_tariff_document
+from fleetcharge.tariffs.repository import tariff_spec
+from fleetcharge.tariffs.schemas import TariffDocumentError, document_of, parse_tariff_document
 from fleetcharge.tariffs.service import (
     create_tariff,
+    current_terms,
     tariff_document,
     tariff_history,
     terms_document,
@@ -80,6 +82,16 @@ def tariff_view(db: Session, tariff: Tariff) -> dict[str, Any]:
         "created_at": tariff.created_at.isoformat(),
         "version": tariff.version,
     }
+
+
+def priced_document(db: Session, tariff: Tariff) -> dict[str, Any]:
+    """The version in force in our GST-inclusive form (prices including VAT, each with its
+    rate), whichever form it was written in: what people read."""
+    owner = (
+        db.get(Organisation, tariff.owner_organisation_id) if tariff.owner_organisation_id else None
+    )
+    spec = tariff_spec(current_terms(db, tariff))
+    return document_of(tariff.name, owner.name if owner else None, spec)
 
 
 def override_view(db: Session, override: TariffOverride) -> dict[str, Any]:
