@@ -94,11 +94,12 @@ def publish(
     if start is not None:
         try:
             moment = datetime.fromisoformat(start)
-        except ValueError:
+            if moment.tzinfo is None:
+                raise fail(f"--from needs a UTC offset, e.g. {start}+11:00")
+            utc = moment.astimezone(UTC)
+        except (ValueError, OverflowError):
             raise fail(f"--from must be like 2027-01-01T00:00+11:00, got {start!r}") from None
-        if moment.tzinfo is None:
-            raise fail(f"--from needs a UTC offset, e.g. {start}+11:00") from None
-        document = document.model_copy(update={"start_date_time": moment.astimezone(UTC)})
+        document = document.model_copy(update={"start_date_time": utc})
     try:
         with command_session(database_url) as db:
             found = service.find_tariff(db, tariff)
