@@ -143,6 +143,15 @@ def test_every_network_operation_answers_as_documented(
     one = "/tariffs/{uuid}/overrides/{organisation_uuid}/{location_uuid}"
     call("DELETE", f"{path}/{host}/{location['uuid']}", one, 200, headers=h)
     call("DELETE", f"{path}/{host}/{location['uuid']}", one, 404, headers=h)
+    versions = "/tariffs/{uuid}/versions"
+    path = f"/tariffs/{created['uuid']}/versions"
+    later = {**peak, "start_date_time": "2099-01-01T00:00:00Z"}
+    call("POST", path, versions, 201, json=later, headers=h)
+    call("POST", path, versions, 400, json={**later, "start_date_time": "2001-01-01"}, headers=h)
+    call("POST", path, versions, 403, json=later, headers=support)
+    call("POST", f"/tariffs/{MISSING}/versions", versions, 404, json=later, headers=h)
+    call("GET", path, versions, 200, headers=billing)
+    call("GET", f"/tariffs/{MISSING}/versions", versions, 404, headers=h)
 
     script.assert_covers("/locations")
     script.assert_covers("/stations")

@@ -90,3 +90,53 @@ def test_who_may(client: TestClient, engine: Engine, admin: Caller) -> None:
         home = f.organisation(db)
     manager = account(engine, "fleet_manager", home)
     assert error_of(client.get(f"{ADMIN}/tariffs", headers=manager.headers), 403)
+
+
+def test_versions_publish_and_history(client: TestClient, admin: Caller) -> None:
+    ocpi = {
+        "id": "DC-1",
+        "country_code": "AU",
+        "party_id": "FLC",
+        "currency": "AUD",
+        "type": "REGULAR",
+        "tariff_alt_text": [{"language": "en", "text": "Idle fees after 10 minutes."}],
+        "tariff_alt_url": "https://fleetcharge.example/tariffs/dc-1",
+        "energy_mix": {"is_green_energy": True, "supplier_name": "Sunny Power"},
+        "elements": [
+            {"price_components": [{"type": "ENERGY", "price": 0.40, "vat": 10.0, "step_size": 1}]}
+        ],
+        "last_updated": "2026-06-01T00:00:00Z",
+    }
+    created = ok(post(client, admin, "/tariffs", ocpi), 201)
+    assert created["name"] == "DC-1"
+    assert created["document"]["energy_mix"]["supplier_name"] == "Sunny Power"
+    assert created["document"]["tariff_alt_url"] == ocpi["tariff_alt_url"]
+    uuid = created["uuid"]
+    future = {**ocpi, "start_date_time": "2099-07-01T00:00:00Z", "elements": [
+        {"price_components": [{"type": "ENERGY", "price": 0.45, "vat": 10.0, "step_size": 1}]}
+    ]}  # fmt: skip
+    published = ok(post(client, admin, f"/tariffs/{uuid}/versions", future), 201)
+    assert (published["version"], published["in_force"]) == (2, False)
+    assert published["valid_from"] == "2099-07-01T00:00:00+00:00"
+    listed = ok(client.get(f"{ADMIN}/tariffs/{uuid}/versions", headers=admin.headers))["data"]
+    assert [(v["version"], v["in_force"]) for v in listed] == [(1, True), (2, False)]
+    assert listed[1] == published
+    # Until then the tariff shows (and prices by) version 1.
+    shown = ok(client.get(f"{ADMIN}/tariffs/{uuid}", headers=admin.headers))
+    assert shown["document"]["elements"][0]["price_components"][0]["price"] == "0.4"
+    past = {**future, "start_date_time": "2020-01-01T00:00:00Z"}
+    error = error_of(post(client, admin, f"/tariffs/{uuid}/versions", past), 400)
+    assert error["field"] == "start_date_time"
+    bad = {**future, "type": "CHEAPEST"}
+    assert error_of(post(client, admin, f"/tariffs/{uuid}/versions", bad), 400)["field"] == "type"
+    events = all_pages(client, admin, "/audit-events?resource=tariff")
+    assert [e["action"] for e in events] == ["create", "publish_version"]
+
+
+def test_versions_need_the_right_role(client: TestClient, engine: Engine, admin: Caller) -> None:
+    uuid = ok(post(client, admin, "/tariffs", PEAK), 201)["uuid"]
+    support = account(engine, "support")
+    body = {**PEAK, "start_date_time": "2099-01-01T00:00:00Z"}
+    assert error_of(post(client, support, f"/tariffs/{uuid}/versions", body), 403)
+    missing = "00000000-0000-4000-8000-000000000000"
+    assert error_of(post(client, admin, f"/tariffs/{missing}/versions", body), 404)

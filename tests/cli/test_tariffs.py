@@ -200,3 +200,85 @@ def test_hostile_files_are_one_error_each(
     result = cli("create", str(path))
     assert result.exit_code == 2, result.output
     assert expected in result.output and "Traceback" not in result.output
+
+
+OCPI_EXAMPLES = Path(__file__).parents[1] / "pricing" / "ocpi_2_2_1"
+
+
+def test_check_explains_every_field(cli: Cli) -> None:
+    result = cli("check", str(OCPI_EXAMPLES / "tariff_6_025kwh_start_max_price.json"))
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "prices: excluding VAT" in out
+    assert "max_price: 10.00 excl. VAT and 11.00 incl. VAT" in out
+    assert "end_date_time: 2019-06-30T23:59:59+00:00" in out
+    assert "FLAT 0.50 excl. VAT + 20% VAT = 0.60 incl. VAT per session" in out
+    for field in ("country_code", "party_id", "id", "last_updated", "currency"):
+        assert f"{field}: " in out, field
+    alt = cli("check", str(OCPI_EXAMPLES / "tariff_2_alt_text.json"))
+    assert "tariff_alt_text (nl): '2.00 euro p/uur inclusief BTW.', shown to users" in alt.stdout
+    assert "type: AD_HOC_PAYMENT" in alt.stdout
+
+
+def test_check_names_every_problem_with_exit_1(cli: Cli) -> None:
+    bad = {
+        "elements": [{"price_components": [{"type": "ENERGY", "price": -1, "step_size": -1}]}],
+        "energy_mix": {"is_green_energy": "maybe"},
+        "last_updated": "yesterday",
+    }
+    result = cli("check", "-", stdin=json.dumps(bad))
+    assert result.exit_code == 1
+    for path in (
+        "name:",
+        "elements[0].price_components[0].price:",
+        "elements[0].price_components[0].step_size:",
+        "energy_mix.is_green_energy:",
+        "last_updated:",
+    ):
+        assert path in result.output, path
+
+
+def test_publish_history_and_show(cli: Cli, tariff_file: Path, tmp_path: Path) -> None:
+    assert cli("create", str(tariff_file)).exit_code == 0
+    later = {
+        **TIME_OF_USE,
+        "tariff_alt_text": [{"language": "en", "text": "Peak 4pm-9pm."}],
+        "tariff_alt_url": "https://fleetcharge.example/peak",
+    }
+    path = tmp_path / "v2.json"
+    path.write_text(json.dumps(later))
+    refused = cli("publish", "Peak and off-peak", str(path))
+    assert refused.exit_code == 2 and "start_date_time: required" in refused.output
+    past = cli("publish", "Peak and off-peak", str(path), "--from", "2020-01-01T00:00+11:00")
+    assert past.exit_code == 2 and "start_date_time: must not be in the past" in past.output
+    published = cli("publish", "Peak and off-peak", str(path), "--from", "2099-07-01T00:00+10:00")
+    assert published.exit_code == 0, published.output
+    assert "version 2 takes effect 2099-06-30T14:00:00+00:00" in published.stdout
+    history = json.loads(cli("history", "Peak and off-peak", "--json").stdout)
+    assert [(h["version"], h["valid_from"], h["in_force"]) for h in history] == [
+        (1, None, True),
+        (2, "2099-06-30T14:00:00+00:00", False),
+    ]
+    table = cli("history", "Peak and off-peak")
+    assert table.exit_code == 0 and "2099-06-30T14:00:00+00:00" in table.stdout
+    # show gives the version in force now: version 1, without the alternative text yet.
+    assert "Peak 4pm-9pm." not in cli("show", "Peak and off-peak").stdout
+
+
+def test_show_gives_alt_text_url_and_energy_mix(cli: Cli, tmp_path: Path) -> None:
+    document = json.loads((OCPI_EXAMPLES / "tariff_2_alt_text.json").read_text())
+    document["energy_mix"] = {"is_green_energy": True, "energy_sources": [
+        {"source": "SOLAR", "percentage": 80}, {"source": "WIND", "percentage": 20}
+    ]}  # fmt: skip
+    document["tariff_alt_url"] = "https://example.com/tariffs/12"
+    path = tmp_path / "alt.json"
+    path.write_text(json.dumps(document))
+    assert cli("create", str(path)).exit_code == 0
+    shown = cli("show", "12").stdout
+    assert "en: 2.00 euro p/hour including VAT." in shown
+    assert "More: https://example.com/tariffs/12" in shown
+    assert "Energy: green SOLAR 80% WIND 20%" in shown.replace(",", "")
+    assert "prices excl. VAT" in shown and "type: AD_HOC_PAYMENT" in shown
+    kept = json.loads(cli("show", "12", "--json").stdout)
+    assert kept["energy_mix"]["energy_sources"][0] == {"source": "SOLAR", "percentage": "80"}
+    assert kept["last_updated"] == "2015-06-29T20:39:09Z"

@@ -109,7 +109,7 @@ def test_tariffs_in_words() -> None:
     assert first.prices == ["Charging time: $3.3375 per hour", "Flat fee: $1.00 per session"]
     assert second.when == "Always"
     assert second.prices == ["Energy: $0.50 per kWh, billed in steps of 1000 Wh"]
-    assert price_bounds(document) == [("Maximum", "$10.00 a session")]
+    assert price_bounds(document) == [("Maximum", "$10.00 a session, $9.09 excl. GST")]
 
 
 @given(st.decimals(min_value=0, max_value=10_000, places=4), st.sampled_from(["ENERGY", "FLAT"]))
@@ -119,3 +119,28 @@ def test_a_price_in_words_reads_back_as_the_price(price: Decimal, kind: str) -> 
     shown = words.split("$", 1)[1].split(" ", 1)[0]
     assert Decimal(shown.replace(",", "")) == price
     assert len(shown.rsplit(".", 1)[1]) >= 2  # at least to the cent
+
+
+OCPI_EXAMPLES = Path(__file__).resolve().parents[1] / "pricing" / "ocpi_2_2_1"
+
+
+def test_an_ocpi_tariff_page_shows_its_text_url_energy_and_gst_inclusive_prices(
+    console: Console,
+) -> None:
+    console.sign_in("admin")
+    document = json.loads((OCPI_EXAMPLES / "tariff_2_alt_text.json").read_text())
+    document["tariff_alt_url"] = "https://example.com/tariffs/12"
+    document["energy_mix"] = {
+        "is_green_energy": True,
+        "energy_sources": [{"source": "SOLAR", "percentage": 100}],
+        "supplier_name": "Sunny Power",
+    }
+    created = send(console, "/network/tariffs/new", {"document": json.dumps(document)})
+    words = text_of(console.client.get(location(created)).text)
+    assert "About (en) 2.00 euro p/hour including VAT." in words
+    assert "About (nl) 2.00 euro p/uur inclusief BTW." in words
+    assert 'href="https://example.com/tariffs/12"' in console.client.get(location(created)).text
+    assert "Green: solar 100% (Sunny Power)" in words
+    assert "Type AD_HOC_PAYMENT" in words
+    # 1.90 excl. VAT + 5.2% = 1.9988 per hour including VAT, in steps of 300 s.
+    assert "Charging time: $1.9988 per hour (GST 5.2%), billed in steps of 300 s" in words

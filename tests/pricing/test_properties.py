@@ -226,11 +226,13 @@ def test_single_element_matches_a_reference_model(
     wh = up(kwh * 1000, e_step)
     charging = Decimal(c) if billable else up(Decimal(c), t_step)
     parking = up(Decimal(billable), p_step)
-    expected = round_money(pe * wh / 1000)
+    # The exact total, rounded to the cent once (pricing.rounding).
+    exact = pe * wh / 1000
     if c:
-        expected += round_money(pt * charging / 3600)
+        exact += pt * charging / 3600
     if p:
-        expected += round_money(pp * parking / 3600)
+        exact += pp * parking / 3600
+    expected = round_money(exact)
     start = datetime(2026, 2, 10, 1, tzinfo=UTC)
     assert price(t, session(start, c, p, kwh, "Australia/Sydney")).amount == expected
 

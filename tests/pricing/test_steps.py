@@ -4,6 +4,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from fleetcharge.pricing import engine
+from fleetcharge.pricing.schemas import PriceComponent
 from tests.pricing.helpers import component, element, local, minutes, tariff, timeline
 
 SYDNEY = "Australia/Sydney"
@@ -46,5 +47,6 @@ def test_energy_is_rounded_up_once_to_the_last_priced_step() -> None:
 def test_min_price_adds_what_the_periods_fall_short_by() -> None:
     t = tariff(element(component("ENERGY", "0.40")), min_price="5.00")
     start = local(SYDNEY, 2026, 3, 2, 10)
-    periods = [engine._flat_period(start, Decimal("3.20"), t.tax_rate)]
-    assert engine._min_max_adjustment(t, periods) == Decimal("1.80")
+    drafts = [engine.flat_draft(start, PriceComponent("FLAT", Decimal("3.20")), t.tax_rate)]
+    adjustment = engine._min_max_adjustment(t, drafts, start)
+    assert adjustment is not None and adjustment.incl_vat == Decimal("1.80")

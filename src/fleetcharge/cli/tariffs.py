@@ -1,5 +1,5 @@
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
@@ -20,7 +20,8 @@ from fleetcharge.cli.common import (
 from fleetcharge.errors import DomainError
 from fleetcharge.kit.formats import local_iso
 from fleetcharge.pricing.schemas import DEFAULT_TIMEZONE, PricedSession
-from fleetcharge.tariffs import service
+from fleetcharge.tariffs import service, versions
+from fleetcharge.tariffs.explain import explain
 from fleetcharge.tariffs.repository import tariff_spec
 from fleetcharge.tariffs.schemas import (
     TariffDocument,
@@ -30,7 +31,7 @@ from fleetcharge.tariffs.schemas import (
 from fleetcharge.timezones import zone
 
 app = typer.Typer(
-    help="Create, inspect and quote OCPI 2.2.1 tariffs (prices GST-inclusive).",
+    help="Create, check, version, inspect and quote OCPI 2.2.1 tariffs.",
     no_args_is_help=True,
 )
 
@@ -41,8 +42,8 @@ TariffRef = Annotated[str, typer.Argument(help="Tariff name or UUID.", show_defa
 MAX_DOCUMENT_BYTES = 1024 * 1024
 
 
-def _read_document(path: str) -> TariffDocument:
-    """The tariff document in FILE ('-' for standard input), validated, or exit 2 with
+def _read_document(path: str, code: int = 2) -> TariffDocument:
+    """The tariff document in FILE ('-' for standard input), validated, or exit `code` with
     every problem and where it is."""
     content = input_bytes(path, MAX_DOCUMENT_BYTES)
     try:
@@ -50,13 +51,91 @@ def _read_document(path: str) -> TariffDocument:
         data = orjson.loads(content)
     except orjson.JSONDecodeError as error:
         raise fail(
-            f"{path}: not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
+            f"{path}: not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}",
+            code,
         ) from None
     try:
         return parse_tariff_document(data)
     except TariffDocumentError as error:
         lines = "\n".join(f"  {problem}" for problem in error.problems)
-        raise fail(f"{path}: not a valid tariff:\n{lines}") from None
+        raise fail(f"{path}: not a valid tariff:\n{lines}", code) from None
+
+
+@app.command("check")
+def check(
+    file: Annotated[str, typer.Argument(help="Tariff JSON file, or - for standard input.")],
+    database_url: DatabaseUrl = None,  # unused: checking needs no database
+) -> None:
+    """Validate a tariff document and explain every field found and what will be done with
+    it. Exit 0 when valid, 1 with every problem and its path when not."""
+    document = _read_document(file, code=1)
+    console.print(Text.assemble((file, "bold"), ": a valid tariff"), soft_wrap=True)
+    for line in explain(document):
+        console.print(Text(f"  {line}"), soft_wrap=True)
+
+
+@app.command("publish")
+def publish(
+    tariff: TariffRef,
+    file: Annotated[str, typer.Argument(help="The new version's JSON document, or -.")],
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="When it takes effect, e.g. 2027-01-01T00:00+11:00 (default: the document's "
+            "start_date_time). Never in the past.",
+        ),
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Publish a new version of a tariff, taking effect at a future moment: sessions that
+    start from then on are priced by it; earlier ones, and those under way, are not."""
+    document = _read_document(file)
+    if start is not None:
+        try:
+            moment = datetime.fromisoformat(start)
+            if moment.tzinfo is None:
+                raise fail(f"--from needs a UTC offset, e.g. {start}+11:00")
+            utc = moment.astimezone(UTC)
+        except (ValueError, OverflowError):
+            raise fail(f"--from must be like 2027-01-01T00:00+11:00, got {start!r}") from None
+        document = document.model_copy(update={"start_date_time": utc})
+    try:
+        with command_session(database_url) as db:
+            found = service.find_tariff(db, tariff)
+            version = versions.publish(db, found, document, datetime.now(UTC))
+            name, number, valid_from = found.name, version.number, version.valid_from
+    except DomainError as error:  # a field of the document (or --from for start_date_time)
+        raise fail(error.message) from None
+    assert valid_from is not None
+    console.print(
+        Text.assemble(
+            "Tariff ", (name, "bold"), f" version {number} takes effect {valid_from.isoformat()}."
+        ),
+        soft_wrap=True,
+    )
+
+
+@app.command("history")
+def history(tariff: TariffRef, as_json: AsJson = False, database_url: DatabaseUrl = None) -> None:
+    """Every version of a tariff: when each took (or takes) effect, and which is in force."""
+    with command_session(database_url) as db:
+        found = service.find_tariff(db, tariff)
+        rows = service.tariff_history(db, found)
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    table = Table("version", "from", "until", "type", "published", "in force")
+    for row in rows:
+        table.add_row(
+            str(row["version"]),
+            row["valid_from"] or "always",
+            row["valid_until"] or "",
+            row["type"] or "",
+            row["published_at"],
+            "yes" if row["in_force"] else "",
+        )
+    print_table(table)
 
 
 @app.command("create")
@@ -106,19 +185,40 @@ def show(tariff: TariffRef, as_json: AsJson = False, database_url: DatabaseUrl =
         print(json.dumps(document, indent=2))
         return
     console.print(Text.assemble((document["name"], "bold"), f"  {document['uuid']}"))
+    ocpi = "last_updated" in document and document.get("prices_include_vat") is not True
     facts = [
         f"owner: {document.get('owner', 'network')}",
         f"currency: {document['currency']}",
-        f"GST rate: {document['tax_rate']}",
+        "prices excl. VAT (vat per component)"
+        if ocpi
+        else f"GST rate: {document.get('tax_rate', '0.10')}",
         f"parking grace: {document['parking_grace_minutes']} min",
     ]
-    facts += [f"{key}: {document[key]}" for key in ("min_price", "max_price") if key in document]
-    console.print("  ".join(facts))
+    facts += [
+        f"{key}: {_shown(document[key])}"
+        for key in ("type", "min_price", "max_price", "start_date_time", "end_date_time")
+        if key in document
+    ]
+    console.print("  ".join(facts), soft_wrap=True)
+    for text in document.get("tariff_alt_text", ()):
+        console.print(Text(f"{text['language']}: {text['text']}"), soft_wrap=True)
+    if "tariff_alt_url" in document:
+        console.print(Text(f"More: {document['tariff_alt_url']}"), soft_wrap=True)
+    if "energy_mix" in document:
+        mix = document["energy_mix"]
+        sources = ", ".join(
+            f"{s['source']} {s['percentage']}%" for s in mix.get("energy_sources", ())
+        )
+        console.print(
+            Text(f"Energy: {'green' if mix['is_green_energy'] else 'not green'} {sources}"),
+            soft_wrap=True,
+        )
     table = Table("#", "components", "restrictions")
     for position, element in enumerate(document["elements"], start=1):
         components = ", ".join(
             f"{c['type']} {c['price']}{UNITS[c['type']]}"
-            + (f" step {c['step_size']}" if c["step_size"] != 1 else "")
+            + (f" vat {c['vat']}%" if "vat" in c else "")
+            + (f" step {c['step_size']}" if c.get("step_size", 1) not in (0, 1) else "")
             for c in element["price_components"]
         )
         restrictions = element.get("restrictions", {})
@@ -155,6 +255,12 @@ def override(
         console.print("Override removed." if removed else "There was no override to remove.")
     else:
         console.print(f"{org} now pays tariff {tariff!r} at {location}.")
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, dict):
+        return " / ".join(f"{v} {k.replace('_', ' ')}" for k, v in value.items())
+    return str(value)
 
 
 def _decimal_option(value: str, name: str) -> Decimal:

@@ -42,8 +42,11 @@ def price_bounds(document: dict[str, Any]) -> list[tuple[str, str]]:
     for key, label in (("min_price", "Minimum"), ("max_price", "Maximum")):
         value = document.get(key)
         if isinstance(value, dict):
-            value = value.get("incl_vat")
-        if value is not None:
+            texts = [f"{_dollars(value['incl_vat'])} a session"] if "incl_vat" in value else []
+            if "excl_vat" in value:
+                texts.append(f"{_dollars(value['excl_vat'])} excl. GST")
+            bounds.append((label, ", ".join(texts)))
+        elif value is not None:
             bounds.append((label, f"{_dollars(value)} a session"))
     return bounds
 
@@ -51,6 +54,11 @@ def price_bounds(document: dict[str, Any]) -> list[tuple[str, str]]:
 def _price(component: dict[str, Any], document: dict[str, Any]) -> str:
     label, per, step_unit = _UNITS[component["type"]]
     text = f"{label}: {_dollars(component['price'])} {per}"
+    if (
+        "vat" in component
+        and Decimal(str(component["vat"])) != Decimal(str(document.get("tax_rate", "0.10"))) * 100
+    ):
+        text += f" (GST {Decimal(str(component['vat'])).normalize():f}%)"
     step = component.get("step_size", 1)
     if step_unit and step != 1:
         text += f", billed in steps of {step} {step_unit}"
@@ -62,6 +70,11 @@ def _price(component: dict[str, Any], document: dict[str, Any]) -> str:
 
 def _when(restrictions: dict[str, Any]) -> str:
     parts = []
+    reservation = restrictions.get("reservation")
+    if reservation:
+        parts.append(
+            "Reservations that expire" if reservation == "RESERVATION_EXPIRES" else "Reservations"
+        )
     days = restrictions.get("day_of_week")
     if days:
         parts.append(_days(days))
@@ -94,5 +107,5 @@ def _days(days: list[str]) -> str:
 def _dollars(value: Any) -> str:
     """A unit price as written, at least to the cent: $0.45, $0.3375."""
     amount = Decimal(str(value))
-    places = max(2, -int(amount.normalize().as_tuple().exponent))
+    places = min(4, max(2, -int(amount.normalize().as_tuple().exponent)))
     return f"${amount:,.{places}f}"

@@ -45,7 +45,7 @@ from fleetcharge.models.station_security import (
     StationInstalledCertificate,
     StationSecurityEvent,
 )
-from fleetcharge.models.tariff import Tariff, TariffOverride
+from fleetcharge.models.tariff import Tariff, TariffOverride, TariffTerms, TariffVersion
 from fleetcharge.models.token import ApiToken
 from fleetcharge.models.vehicle import Card, CardAssignment, Vehicle, VehicleCount
 
@@ -98,6 +98,8 @@ __all__ = [
     "StationUpload",
     "Tariff",
     "TariffOverride",
+    "TariffTerms",
+    "TariffVersion",
     "UsageDayTotal",
     "UsageMonthTotal",
     "Vehicle",

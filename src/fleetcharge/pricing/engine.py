@@ -17,8 +17,12 @@ How a session is priced:
   combined (seconds), on the session total of that dimension, using the step of the last period
   with a component of that dimension; the rounded-up remainder is billed at that period's price.
   When parking is billed, only parking is rounded (TIME followed by PARKING_TIME).
-- Each period's amount is rounded to the cent once (money.round_money); the total is their sum.
-  min_price / max_price then add one FLAT adjustment period (negative for max_price).
+- Each period is priced exactly, including VAT and excluding it at its component's rate;
+  min_price / max_price then add one FLAT adjustment period (negative for max_price), each of
+  their VAT-inclusive and VAT-exclusive bounds applying to that total (OCPI 2.2.1). Money is
+  rounded to the cent in one place, pricing.rounding.
+- Elements with a `reservation` restriction price reservations (pricing.reservations), never
+  the session.
 """
 
 from datetime import datetime, time, timedelta
@@ -26,12 +30,12 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
-from fleetcharge.money import gst_included, round_kwh, round_money
+from fleetcharge.money import round_kwh
 from fleetcharge.pricing.localtime import boundaries, zone
+from fleetcharge.pricing.rounding import Draft, excluding, rounded
 from fleetcharge.pricing.schemas import (
     Dimension,
     PriceComponent,
-    PricedPeriod,
     PricedSession,
     Restrictions,
     TariffElement,
@@ -57,15 +61,15 @@ def price(tariff: TariffSpec, timeline: Timeline) -> PricedSession:
     runs = _runs(tariff, timeline.start, clock, meter, segments)
     _round_up_to_step_sizes(runs)
     runs.sort(key=lambda r: (r.a, r.dimension != "ENERGY"))
-    periods = [_run_period(r, timeline.start, tariff.tax_rate) for r in runs]
+    drafts = [_run_period(r, timeline.start, tariff.tax_rate) for r in runs]
     at_start = _matching(tariff.elements, timeline.start, clock, meter, ZERO)
     flat = _first(tariff.elements, at_start, "FLAT")
     if flat is not None and flat.price:
-        periods.append(_flat_period(timeline.start, flat.price, tariff.tax_rate))
-    adjustment = _min_max_adjustment(tariff, periods)
-    if adjustment:
-        periods.append(_flat_period(timeline.start, adjustment, tariff.tax_rate))
-    return PricedSession(tariff.currency, tuple(periods))
+        drafts.append(flat_draft(timeline.start, flat, tariff.tax_rate))
+    adjustment = _min_max_adjustment(tariff, drafts, timeline.start)
+    if adjustment is not None:
+        drafts.append(adjustment)
+    return PricedSession(tariff.currency, rounded(drafts))
 
 
 class _Meter:
@@ -311,8 +315,10 @@ def _matches(
 ) -> bool:
     if r is None:
         return True
+    if r.reservation is not None:
+        return False
     if local is not None:
-        if (r.start_time is not None or r.end_time is not None) and not _time_matches(
+        if (r.start_time is not None or r.end_time is not None) and not time_matches(
             r, local.time()
         ):
             return False
@@ -341,7 +347,7 @@ def _matches(
     return True
 
 
-def _time_matches(r: Restrictions, t: time) -> bool:
+def time_matches(r: Restrictions, t: time) -> bool:
     st, et = r.start_time, r.end_time
     if st is None:
         return et is None or t < et
@@ -486,44 +492,50 @@ def _step(runs: list[_Run], dimension: Dimension, unit: Decimal) -> None:
     last.extra = (rounded - total) / unit
 
 
-def _run_period(run: _Run, start: datetime, tax_rate: Decimal) -> PricedPeriod:
-    """Step 5: a run as a period."""
-    unit_price = run.component.price if run.component is not None else ZERO
+def _run_period(run: _Run, start: datetime, tax_rate: Decimal) -> Draft:
+    """Step 5: a run as a period, priced exactly."""
+    component = run.component
+    unit_price = component.price if component is not None else ZERO
     if run.dimension == "ENERGY":
         raw = unit_price * (run.kwh + run.extra)
     elif run.dimension == "TIME":
         raw = unit_price * (run.seconds + run.extra) / SECONDS_PER_HOUR
     else:
         raw = unit_price * (run.billable_s + run.extra) / SECONDS_PER_HOUR
+    rate = component.rate(tax_rate) if component is not None else tax_rate
     at = start + timedelta(seconds=run.a)
-    return _period(at, run.b - run.a, run.kwh, run.dimension, unit_price, raw, tax_rate)
+    return Draft(at, run.b - run.a, run.kwh, run.dimension, unit_price, raw, rate)
 
 
-def _period(
-    at: datetime,
-    duration_s: int,
-    kwh: Decimal,
-    dimension: Dimension,
-    unit_price: Decimal,
-    raw: Decimal,
-    tax_rate: Decimal,
-) -> PricedPeriod:
-    """A period whose amount is `raw` rounded to the cent."""
-    amount = round_money(raw)
-    gst = gst_included(amount, tax_rate)
-    return PricedPeriod(at, duration_s, kwh, dimension, unit_price, amount, gst)
+def flat_draft(start: datetime, component: PriceComponent, tax_rate: Decimal) -> Draft:
+    """A FLAT fee at `start`."""
+    fee = component.price
+    return Draft(start, 0, ZERO_KWH, "FLAT", fee, fee, component.rate(tax_rate))
 
 
-def _flat_period(start: datetime, amount: Decimal, tax_rate: Decimal) -> PricedPeriod:
-    """A FLAT fee, or a min/max_price adjustment, at the session start."""
-    return _period(start, 0, ZERO_KWH, "FLAT", amount, amount, tax_rate)
-
-
-def _min_max_adjustment(tariff: TariffSpec, periods: list[PricedPeriod]) -> Decimal:
-    """Step 6: what brings the total up to min_price or down to max_price (0 if within)."""
-    total = sum((p.amount for p in periods), ZERO)
-    if tariff.min_price is not None and total < tariff.min_price:
-        return tariff.min_price - total
-    if tariff.max_price is not None and total > tariff.max_price:
-        return tariff.max_price - total
-    return ZERO
+def _min_max_adjustment(tariff: TariffSpec, drafts: list[Draft], start: datetime) -> Draft | None:
+    """Step 6: the FLAT period bringing the exact totals up to min_price or down to
+    max_price, or None when within them. OCPI 2.2.1: both the VAT-inclusive and the
+    VAT-exclusive bound apply; where only one is given, the other side moves with the
+    session's own VAT share."""
+    incl = sum((d.incl_vat for d in drafts), ZERO)
+    excl = sum((excluding(d.incl_vat, d.rate) for d in drafts), ZERO)
+    for bound_incl, bound_excl, sign in (
+        (tariff.min_price, tariff.min_price_excl_vat, 1),
+        (tariff.max_price, tariff.max_price_excl_vat, -1),
+    ):
+        by_incl = ZERO if bound_incl is None else max(ZERO, sign * (bound_incl - incl))
+        by_excl = ZERO if bound_excl is None else max(ZERO, sign * (bound_excl - excl))
+        if not (by_incl or by_excl):
+            continue
+        share = excl / incl if incl else 1 / (1 + tariff.tax_rate)
+        if bound_incl is None:
+            by_incl = by_excl / share
+        elif bound_excl is None:
+            by_excl = by_incl * share
+        by_incl, by_excl = sign * by_incl, sign * by_excl
+        rate = by_incl / by_excl - 1 if by_excl else tariff.tax_rate
+        # With a VAT-exclusive bound the adjustment's VAT settles that total exactly.
+        settles = None if bound_excl is None else excl + by_excl
+        return Draft(start, 0, ZERO_KWH, "FLAT", by_incl, by_incl, rate, settles, True)
+    return None

@@ -1,7 +1,8 @@
 """Tariff and timeline value objects used by the pricing engine (no I/O).
 
 Tariffs follow OCPI 2.2.1 mod_tariffs: ordered elements, each with price components and
-optional restrictions; prices are GST-inclusive (the tax rate is a field of the tariff).
+optional restrictions. Internally every price is VAT-inclusive (exact, never rounded) with its
+component's VAT rate; `tax_rate` is the rate of components that do not name their own.
 """
 
 from dataclasses import dataclass, field
@@ -10,6 +11,9 @@ from decimal import Decimal
 from typing import Any, Literal
 
 Dimension = Literal["ENERGY", "TIME", "PARKING_TIME", "FLAT"]
+# What a priced period is for: a tariff dimension, or the time of a reservation (OCPI CDR).
+PeriodDimension = Literal["ENERGY", "TIME", "PARKING_TIME", "FLAT", "RESERVATION_TIME"]
+Reservation = Literal["RESERVATION", "RESERVATION_EXPIRES"]
 DAYS_OF_WEEK: tuple[str, ...] = (
     "MONDAY",
     "TUESDAY",
@@ -25,8 +29,13 @@ DEFAULT_TIMEZONE = "Australia/Sydney"
 @dataclass(frozen=True)
 class PriceComponent:
     type: Dimension
-    price: Decimal  # GST-inclusive: per kWh, per hour, per hour, per session
-    step_size: int = 1  # seconds for TIME / PARKING_TIME, Wh for ENERGY
+    price: Decimal  # VAT-inclusive, exact: per kWh, per hour, per hour, per session
+    step_size: int = 1  # seconds for TIME / PARKING_TIME, Wh for ENERGY; 0 or 1: none
+    vat: Decimal | None = None  # percent; None: the tariff's tax_rate
+
+    def rate(self, tax_rate: Decimal) -> Decimal:
+        """The VAT share as a fraction (0.10 for 10%)."""
+        return tax_rate if self.vat is None else self.vat / 100
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,7 @@ class Restrictions:
     min_duration: int | None = None  # seconds since session start
     max_duration: int | None = None
     day_of_week: frozenset[int] | None = None  # 0 = Monday, as date.weekday()
+    reservation: Reservation | None = None  # the element prices reservations, not sessions
 
     @classmethod
     def from_document(cls, doc: dict[str, Any]) -> "Restrictions":
@@ -69,6 +79,9 @@ class Restrictions:
         unknown = [d for d in days or () if str(d).upper() not in DAYS_OF_WEEK]
         if unknown:
             raise ValueError(f"day_of_week: unknown day(s) {unknown}")
+        reservation = doc.get("reservation")
+        if reservation not in (None, "RESERVATION", "RESERVATION_EXPIRES"):
+            raise ValueError(f"reservation: unknown value {reservation!r}")
         return cls(
             start_time=hhmm("start_time"),
             end_time=hhmm("end_time"),
@@ -85,6 +98,7 @@ class Restrictions:
             day_of_week=None
             if days is None
             else frozenset(DAYS_OF_WEEK.index(str(d).upper()) for d in days),
+            reservation=reservation,
         )
 
     def document(self) -> dict[str, Any]:
@@ -107,6 +121,8 @@ class Restrictions:
                 out[key] = value
         if self.day_of_week is not None:
             out["day_of_week"] = [DAYS_OF_WEEK[d] for d in sorted(self.day_of_week)]
+        if self.reservation is not None:
+            out["reservation"] = self.reservation
         return out
 
 
@@ -115,7 +131,7 @@ class TariffElement:
     price_components: tuple[PriceComponent, ...]
     restrictions: Restrictions | None = None
 
-    def component(self, dimension: Dimension) -> PriceComponent | None:
+    def component(self, dimension: PeriodDimension) -> PriceComponent | None:
         for c in self.price_components:
             if c.type == dimension:
                 return c
@@ -123,18 +139,33 @@ class TariffElement:
 
 
 def _component(doc: dict[str, Any]) -> PriceComponent:
+    vat = doc.get("vat")
     return PriceComponent(
-        type=doc["type"], price=Decimal(str(doc["price"])), step_size=int(doc.get("step_size", 1))
+        type=doc["type"],
+        price=Decimal(str(doc["price"])),
+        step_size=int(doc.get("step_size", 1)),
+        vat=None if vat is None else Decimal(str(vat)),
     )
 
 
-def _money(value: Any) -> Decimal | None:
-    """A min/max price: a number, or an OCPI Price object (its incl_vat, GST-inclusive)."""
+def _limit(value: Any, key: str) -> Decimal | None:
+    """One side of a min/max price: a number is VAT-inclusive; an OCPI Price object gives
+    `excl_vat` and (optionally) `incl_vat`."""
     if value is None:
         return None
     if isinstance(value, dict):
-        return Decimal(str(value.get("incl_vat", value.get("excl_vat"))))
-    return Decimal(str(value))
+        side = value.get(key)
+        return None if side is None else Decimal(str(side))
+    return Decimal(str(value)) if key == "incl_vat" else None
+
+
+def _limit_document(incl: Decimal | None, excl: Decimal | None) -> str | dict[str, str] | None:
+    if excl is None:
+        return None if incl is None else str(incl)
+    out = {"excl_vat": str(excl)}
+    if incl is not None:
+        out["incl_vat"] = str(incl)
+    return out
 
 
 @dataclass(frozen=True)
@@ -145,8 +176,10 @@ class TariffSpec:
     parking_grace_minutes: int = 0
     # Ordered OCPI elements; empty means one unrestricted element holding `components`.
     elements: tuple[TariffElement, ...] = ()
-    min_price: Decimal | None = None  # GST-inclusive
+    min_price: Decimal | None = None  # VAT-inclusive
     max_price: Decimal | None = None
+    min_price_excl_vat: Decimal | None = None  # OCPI: both bounds apply when both are given
+    max_price_excl_vat: Decimal | None = None
 
     def __post_init__(self) -> None:
         if not self.elements:
@@ -165,6 +198,7 @@ class TariffSpec:
             doc: dict[str, Any] = {
                 "price_components": [
                     {"type": c.type, "price": str(c.price), "step_size": c.step_size}
+                    | ({} if c.vat is None else {"vat": str(c.vat)})
                     for c in element.price_components
                 ]
             }
@@ -177,10 +211,13 @@ class TariffSpec:
             "parking_grace_minutes": self.parking_grace_minutes,
             "elements": elements,
         }
-        if self.min_price is not None:
-            out["min_price"] = str(self.min_price)
-        if self.max_price is not None:
-            out["max_price"] = str(self.max_price)
+        for key, incl, excl in (
+            ("min_price", self.min_price, self.min_price_excl_vat),
+            ("max_price", self.max_price, self.max_price_excl_vat),
+        ):
+            limit = _limit_document(incl, excl)
+            if limit is not None:
+                out[key] = limit
         return out
 
     @classmethod
@@ -221,8 +258,10 @@ class TariffSpec:
             components,
             parking_grace_minutes,
             parsed or (TariffElement(()),),
-            _money(min_price),
-            _money(max_price),
+            _limit(min_price, "incl_vat"),
+            _limit(max_price, "incl_vat"),
+            _limit(min_price, "excl_vat"),
+            _limit(max_price, "excl_vat"),
         )
 
 
@@ -262,10 +301,14 @@ class PricedPeriod:
     start: datetime
     duration_s: int
     consumption_kwh: Decimal
-    dimension: Dimension
-    unit_price: Decimal
-    amount: Decimal
-    gst: Decimal
+    dimension: PeriodDimension
+    unit_price: Decimal  # VAT-inclusive
+    amount: Decimal  # VAT-inclusive, to the cent
+    gst: Decimal  # the VAT (GST) in amount, to the cent
+
+    @property
+    def amount_excl_vat(self) -> Decimal:
+        return self.amount - self.gst
 
 
 @dataclass(frozen=True)
@@ -280,3 +323,7 @@ class PricedSession:
     @property
     def gst(self) -> Decimal:
         return sum((p.gst for p in self.periods), Decimal("0.00"))
+
+    @property
+    def amount_excl_vat(self) -> Decimal:
+        return self.amount - self.gst

@@ -1,6 +1,8 @@
 """Tariffs through the admin API: views, create from a document with problems named by
-field, list, and the overrides giving an organisation another tariff at a location."""
+field, list, versions (history, publishing the next), and the overrides giving an
+organisation another tariff at a location."""
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -14,8 +16,16 @@ from fleetcharge.kit.cursors import Page, PageRequest, page_of
 from fleetcharge.models import Location, Organisation, Tariff, TariffOverride
 from fleetcharge.network.locations import uuid_of
 from fleetcharge.permissions import Actor
-from fleetcharge.tariffs.schemas import TariffDocumentError, parse_tariff_document
-from fleetcharge.tariffs.service import create_tariff, tariff_document
+from fleetcharge.tariffs.repository import tariff_spec
+from fleetcharge.tariffs.schemas import TariffDocumentError, document_of, parse_tariff_document
+from fleetcharge.tariffs.service import (
+    create_tariff,
+    current_terms,
+    tariff_document,
+    tariff_history,
+    terms_document,
+)
+from fleetcharge.tariffs.versions import publish, versions
 
 
 class TariffView(BaseModel):
@@ -27,6 +37,19 @@ class TariffView(BaseModel):
     document: dict[str, Any] = Field(description="The tariff as an OCPI-style document.")
     created_at: str
     version: int
+
+
+class VersionView(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tariff_uuid: str
+    version: int = Field(description="1 is the tariff as created; later ones as published.")
+    valid_from: str | None = Field(description="When it takes effect (None: always).")
+    valid_until: str | None = Field(description="OCPI end_date_time, if any.")
+    type: str | None
+    published_at: str
+    in_force: bool = Field(description="Whether sessions starting now are priced by it.")
+    document: dict[str, Any] = Field(description="The version's document as given.")
 
 
 class OverrideBody(BaseModel):
@@ -59,6 +82,16 @@ def tariff_view(db: Session, tariff: Tariff) -> dict[str, Any]:
         "created_at": tariff.created_at.isoformat(),
         "version": tariff.version,
     }
+
+
+def priced_document(db: Session, tariff: Tariff) -> dict[str, Any]:
+    """The version in force in our GST-inclusive form (prices including VAT, each with its
+    rate), whichever form it was written in: what people read."""
+    owner = (
+        db.get(Organisation, tariff.owner_organisation_id) if tariff.owner_organisation_id else None
+    )
+    spec = tariff_spec(current_terms(db, tariff))
+    return document_of(tariff.name, owner.name if owner else None, spec)
 
 
 def override_view(db: Session, override: TariffOverride) -> dict[str, Any]:
@@ -103,6 +136,43 @@ def create_from_document(db: Session, actor: Actor, body: dict[str, Any]) -> Tar
     db.refresh(tariff)  # as stored (scales of its decimals), as later reads show it
     record(db, actor, "create", "tariff", tariff.uuid, None, None, tariff_view(db, tariff))
     return tariff
+
+
+def version_views(db: Session, tariff: Tariff) -> list[dict[str, Any]]:
+    owner = (
+        db.get(Organisation, tariff.owner_organisation_id) if tariff.owner_organisation_id else None
+    )
+    rows = tariff_history(db, tariff)
+    return [
+        {
+            "tariff_uuid": str(tariff.uuid),
+            **row,
+            "document": terms_document(tariff, owner, terms),
+        }
+        for row, terms in zip(rows, versions(db, tariff), strict=True)
+    ]
+
+
+def list_versions(db: Session, actor: Actor, tariff: Tariff) -> list[dict[str, Any]]:
+    actor.require("tariffs", "read")
+    return version_views(db, tariff)
+
+
+def publish_version(
+    db: Session, actor: Actor, tariff: Tariff, body: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    """Publish the document as the tariff's next version from its start_date_time on."""
+    actor.require("tariffs", "update")
+    try:
+        document = parse_tariff_document(body)
+    except TariffDocumentError as error:
+        first = error.problems[0]
+        raise InvalidField(first, field=first.partition(":")[0]) from None
+    version = publish(db, tariff, document, now)
+    db.refresh(version)
+    view = next(v for v in version_views(db, tariff) if v["version"] == version.number)
+    record(db, actor, "publish_version", "tariff", tariff.uuid, None, None, view)
+    return view
 
 
 def list_overrides(db: Session, actor: Actor, tariff: Tariff) -> list[TariffOverride]:

@@ -1,11 +1,18 @@
-"""The tariff document operators write: OCPI 2.2.1 Tariff JSON plus our Australian additions.
+"""The tariff document operators write: an OCPI 2.2.1 Tariff object, complete, or our
+GST-inclusive form of it. Both load into one internal form (pricing.schemas.TariffSpec).
 
-Differences from OCPI, all deliberate:
-- `price`, `min_price` and `max_price` are GST-inclusive (what drivers see); `tax_rate` is
-  the GST share as a fraction (default 0.10). A component's OCPI `vat` (percent) is accepted
-  when it agrees with `tax_rate`.
-- `parking_grace_minutes`: idle minutes before PARKING_TIME is billed.
-- `name` (required) and `owner` (an organisation name or UUID, optional).
+- Prices: an OCPI document (one with `last_updated`, which OCPI requires) gives prices
+  excluding VAT with each component's `vat` percent (none: no VAT); our form gives them
+  GST-inclusive with `tax_rate` (default 0.10) for components without their own `vat`.
+  `prices_include_vat` states the form explicitly. Internally every price is VAT-inclusive,
+  exact (excl x (1 + vat/100)), with its component's rate.
+- `min_price` / `max_price`: a number (in the document's own form) or OCPI's Price object;
+  each of `excl_vat` and `incl_vat` given is a bound on that total.
+- Our additions: `name` (defaults to OCPI's `id`), `owner` (organisation name or UUID),
+  `tax_rate`, `parking_grace_minutes` (idle minutes before PARKING_TIME is billed).
+- Every other OCPI field (`type`, `tariff_alt_text`, `tariff_alt_url`, `energy_mix`,
+  `start_date_time`, `end_date_time`, `last_updated`, `id`, `country_code`, `party_id`) is
+  validated and kept as given.
 
 Validation errors name the path to the bad field, e.g. `elements[1].restrictions.start_time`.
 """
@@ -26,8 +33,12 @@ from pydantic import (
 
 from fleetcharge.money import round_money
 from fleetcharge.pricing.schemas import DAYS_OF_WEEK, TariffSpec
+from fleetcharge.tariffs.ocpi_fields import DisplayText, EnergyMix, OcpiTimes, TariffType
 
 DECIMAL_TEXT = re.compile(r"-?\d+(\.\d+)?")
+DEFAULT_TAX_RATE = Decimal("0.10")  # Australian GST
+PRICE_PLACES = 4
+NAME_MISSING = "name: required (or OCPI's id, which then names the tariff)"
 # Bounds far beyond any real tariff that keep every priced session within the money columns.
 MAX_UNIT_PRICE = Decimal(10_000)  # per kWh, hour or session
 MAX_PRICE = Decimal(1_000_000)  # a session's min_price / max_price
@@ -54,6 +65,13 @@ def _decimal(value: Any) -> Any:
     return value
 
 
+def _cents(value: Decimal) -> Decimal:
+    """Whole cents written as such (100 -> 100.00); anything else is left for the checks."""
+    if abs(value) > MAX_PRICE:
+        return value  # refused by the field's bound
+    return round_money(value) if value == round_money(value) else value
+
+
 def _at_most_places(value: Decimal, places: int) -> Decimal:
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and -exponent > places:
@@ -69,14 +87,22 @@ class PriceComponentDocument(_Strict):
     type: Literal["ENERGY", "TIME", "PARKING_TIME", "FLAT"]
     price: Annotated[Decimal, Field(ge=0, le=MAX_UNIT_PRICE)]
     vat: Annotated[Decimal, Field(ge=0, le=100)] | None = None
-    step_size: Annotated[int, Field(ge=1, le=MAX_STEP, strict=True)] = 1
+    # 0 (the spec's own free-of-charge example) and 1 both mean no rounding.
+    step_size: Annotated[int, Field(ge=0, le=MAX_STEP, strict=True)] = 1
 
-    _numbers = field_validator("price", "vat", mode="before")(_decimal)
+    _numbers = field_validator("price", "vat", mode="before")(
+        lambda value: None if value is None else _decimal(value)
+    )
 
     @field_validator("price")
     @classmethod
     def _price_places(cls, value: Decimal) -> Decimal:
-        return _at_most_places(value, 4)
+        return _at_most_places(value, PRICE_PLACES)
+
+    @field_validator("vat")
+    @classmethod
+    def _vat_places(cls, value: Decimal | None) -> Decimal | None:
+        return None if value is None else _at_most_places(value, 2)
 
 
 class RestrictionsDocument(_Strict):
@@ -93,6 +119,7 @@ class RestrictionsDocument(_Strict):
     min_duration: Annotated[int, Field(ge=0, le=MAX_SECONDS, strict=True)] | None = None
     max_duration: Annotated[int, Field(ge=0, le=MAX_SECONDS, strict=True)] | None = None
     day_of_week: Annotated[list[DayOfWeek], Field(min_length=1)] | None = None
+    reservation: Literal["RESERVATION", "RESERVATION_EXPIRES"] | None = None
 
     _numbers = field_validator(
         "min_kwh",
@@ -141,32 +168,43 @@ class ElementDocument(_Strict):
 
 
 class PriceDocument(_Strict):
-    """OCPI's Price object; we bill the GST-inclusive figure."""
+    """OCPI's Price object: each figure given bounds the session's total of that kind."""
 
     excl_vat: Annotated[Decimal, Field(ge=0, le=MAX_PRICE)] | None = None
-    incl_vat: Annotated[Decimal, Field(ge=0, le=MAX_PRICE)]
+    incl_vat: Annotated[Decimal, Field(ge=0, le=MAX_PRICE)] | None = None
 
     _numbers = field_validator("excl_vat", "incl_vat", mode="before")(
-        lambda value: None if value is None else _decimal(value)
+        lambda value: None if value is None else _cents(_decimal(value))
     )
 
+    @model_validator(mode="after")
+    def _either(self) -> "PriceDocument":
+        if self.excl_vat is None and self.incl_vat is None:
+            raise ValueError("give excl_vat, incl_vat or both")
+        return self
 
-class TariffDocument(_Strict):
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+
+class TariffDocument(OcpiTimes):
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     owner: str | None = None
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "AUD"
-    tax_rate: Annotated[Decimal, Field(ge=0, lt=1)] = Decimal("0.10")
+    tax_rate: Annotated[Decimal, Field(ge=0, lt=1)] | None = None
+    prices_include_vat: bool | None = None
     parking_grace_minutes: Annotated[int, Field(ge=0, le=24 * 60, strict=True)] = 0
     min_price: Decimal | PriceDocument | None = None
     max_price: Decimal | PriceDocument | None = None
     elements: Annotated[list[ElementDocument], Field(min_length=1)]
-    # OCPI identification fields, accepted so an OCPI tariff loads as it is; not used.
-    id: str | None = None
-    country_code: str | None = None
-    party_id: str | None = None
-    tariff_alt_text: list[dict[str, Any]] | None = None
+    id: Annotated[str, Field(min_length=1, max_length=36)] | None = None
+    country_code: Annotated[str, Field(pattern=r"^[A-Za-z]{2}$")] | None = None
+    party_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9]{3}$")] | None = None
+    type: TariffType | None = None
+    tariff_alt_text: list[DisplayText] | None = None
+    tariff_alt_url: Annotated[str, Field(pattern=r"^https?://\S+$", max_length=255)] | None = None
+    energy_mix: EnergyMix | None = None
 
-    _tax = field_validator("tax_rate", mode="before")(_decimal)
+    _tax = field_validator("tax_rate", mode="before")(
+        lambda value: None if value is None else _decimal(value)
+    )
 
     @field_validator("min_price", "max_price", mode="before")
     @classmethod
@@ -176,38 +214,103 @@ class TariffDocument(_Strict):
         amount = _decimal(value)
         if amount > MAX_PRICE:
             raise ValueError(f"must be at most {MAX_PRICE}, got {amount}")
-        return amount
+        return _cents(amount)
 
     @field_validator("tax_rate")
     @classmethod
-    def _tax_places(cls, value: Decimal) -> Decimal:
-        return _at_most_places(value, 4)
+    def _tax_places(cls, value: Decimal | None) -> Decimal | None:
+        return None if value is None else _at_most_places(value, 4)
+
+    @property
+    def title(self) -> str:
+        """The tariff's name: `name`, else OCPI's `id`."""
+        title = self.name or self.id
+        assert title is not None  # parse_tariff_document refuses a document without either
+        return title
+
+    @property
+    def includes_vat(self) -> bool:
+        """Whether prices are VAT-inclusive (our form) or exclusive (OCPI's)."""
+        if self.prices_include_vat is not None:
+            return self.prices_include_vat
+        return self.last_updated is None
+
+    @property
+    def rate(self) -> Decimal:
+        """The VAT share of components without their own `vat`: tax_rate in our form (0.10
+        by default); none in OCPI's, where an omitted `vat` means no VAT applies."""
+        if self.tax_rate is not None:
+            return self.tax_rate
+        return DEFAULT_TAX_RATE if self.includes_vat else Decimal(0)
+
+    def _bound(self, value: Decimal | PriceDocument | None, key: str) -> Decimal | None:
+        if isinstance(value, PriceDocument):
+            return value.incl_vat if key == "incl_vat" else value.excl_vat
+        if value is None or (key == "incl_vat") != self.includes_vat:
+            return None
+        return value
 
     @property
     def minimum(self) -> Decimal | None:
-        return (
-            self.min_price.incl_vat if isinstance(self.min_price, PriceDocument) else self.min_price
-        )
+        """min_price including VAT, when the document gives it."""
+        return self._bound(self.min_price, "incl_vat")
 
     @property
     def maximum(self) -> Decimal | None:
-        return (
-            self.max_price.incl_vat if isinstance(self.max_price, PriceDocument) else self.max_price
-        )
+        return self._bound(self.max_price, "incl_vat")
+
+    @property
+    def minimum_excl_vat(self) -> Decimal | None:
+        return self._bound(self.min_price, "excl_vat")
+
+    @property
+    def maximum_excl_vat(self) -> Decimal | None:
+        return self._bound(self.max_price, "excl_vat")
 
     def stored_elements(self) -> list[dict[str, Any]]:
-        """The elements as stored on the tariff row and read by TariffSpec.from_document."""
+        """The elements as stored on the tariff row and read by TariffSpec.from_document:
+        prices VAT-inclusive and exact, each component with its VAT rate when it has one."""
         return self.spec().snapshot()["elements"]
+
+    def _internal_elements(self) -> list[dict[str, Any]]:
+        elements = []
+        for element in self.elements:
+            doc = element.model_dump(exclude_none=True, mode="json")
+            if not self.includes_vat:
+                for component, given in zip(
+                    doc["price_components"], element.price_components, strict=True
+                ):
+                    vat = given.vat if given.vat is not None else Decimal(0)
+                    component["price"] = str(given.price * (1 + vat / 100))
+                    component["vat"] = str(vat)
+            elements.append(doc)
+        return elements
 
     def spec(self) -> TariffSpec:
         return TariffSpec.from_document(
-            [element.model_dump(exclude_none=True, mode="json") for element in self.elements],
+            self._internal_elements(),
             currency=self.currency,
-            tax_rate=self.tax_rate,
+            tax_rate=self.rate,
             parking_grace_minutes=self.parking_grace_minutes,
-            min_price=self.minimum,
-            max_price=self.maximum,
+            min_price=_price_object(self.minimum, self.minimum_excl_vat),
+            max_price=_price_object(self.maximum, self.maximum_excl_vat),
         )
+
+    def kept(self) -> dict[str, Any]:
+        """The document as given (no defaults added), validated and JSON-safe: what is stored
+        and served."""
+        return self.model_dump(mode="json", exclude_none=True, exclude_unset=True)
+
+
+def _price_object(incl: Decimal | None, excl: Decimal | None) -> dict[str, Decimal] | None:
+    if incl is None and excl is None:
+        return None
+    out = {}
+    if incl is not None:
+        out["incl_vat"] = incl
+    if excl is not None:
+        out["excl_vat"] = excl
+    return out
 
 
 class TariffDocumentError(ValueError):
@@ -232,21 +335,31 @@ def _path(location: tuple[int | str, ...]) -> str:
 
 def _cross_field_problems(doc: TariffDocument) -> list[str]:
     problems = []
-    low, high = doc.minimum, doc.maximum
-    for label, value in (("min_price", low), ("max_price", high)):
-        if value is not None and value < 0:
-            problems.append(f"{label}: must not be negative, got {value}")
-        elif value is not None and value != round_money(value):
-            problems.append(f"{label}: must be whole cents, got {value}")
-    if low is not None and high is not None and low > high:
-        problems.append(f"min_price: {low} exceeds max_price {high}")
-    percent = doc.tax_rate * 100
+    if doc.name is None and doc.id is None:
+        problems.append(NAME_MISSING)
+    for suffix, low, high in (
+        ("", doc.minimum, doc.maximum),
+        (".excl_vat", doc.minimum_excl_vat, doc.maximum_excl_vat),
+    ):
+        for label, value in (("min_price", low), ("max_price", high)):
+            if value is not None and value < 0:
+                problems.append(f"{label}{suffix}: must not be negative, got {value}")
+            elif value is not None and value != round_money(value):
+                problems.append(f"{label}{suffix}: must be whole cents, got {value}")
+        if low is not None and high is not None and low > high:
+            problems.append(f"min_price{suffix}: {low} exceeds max_price {high}")
+    start, end = doc.start_date_time, doc.end_date_time
+    if start is not None and end is not None and not start < end:
+        problems.append(f"end_date_time: must be after start_date_time ({start.isoformat()})")
     for i, element in enumerate(doc.elements):
+        r = element.restrictions
+        if r is None or r.reservation is None:
+            continue
         for j, component in enumerate(element.price_components):
-            if component.vat is not None and component.vat != percent:
+            if component.type not in ("TIME", "FLAT"):
                 problems.append(
-                    f"elements[{i}].price_components[{j}].vat: {component.vat}% disagrees with "
-                    f"tax_rate {doc.tax_rate}; prices are GST-inclusive, one rate per tariff"
+                    f"elements[{i}].price_components[{j}].type: a reservation element has only "
+                    f"TIME and FLAT components, got {component.type}"
                 )
     return problems
 
@@ -279,6 +392,8 @@ def parse_tariff_document(data: Any) -> TariffDocument:
         problems = [
             f"{_path(issue['loc'])}: {_message(issue)}" for issue in error.errors(include_url=False)
         ]
+        if data.get("name") is None and data.get("id") is None:
+            problems.insert(0, NAME_MISSING)
         raise TariffDocumentError(problems) from None
     problems = _cross_field_problems(doc)
     if problems:

@@ -1,7 +1,7 @@
 """Operator tasks on tariffs: create from a document, list, show, override, quote."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -11,12 +11,20 @@ from sqlalchemy.orm import Session
 from fleetcharge.errors import InvalidField, InvalidParameter
 from fleetcharge.kit import fields
 from fleetcharge.lookup import by_name_or_uuid
-from fleetcharge.models import Location, Organisation, Station, Tariff, TariffOverride
+from fleetcharge.models import (
+    Location,
+    Organisation,
+    Station,
+    Tariff,
+    TariffOverride,
+    TariffTerms,
+)
 from fleetcharge.organisations.service import find_organisation
 from fleetcharge.pricing.engine import price
 from fleetcharge.pricing.schemas import PricedSession, TariffSpec, Timeline
 from fleetcharge.tariffs.repository import tariff_spec
 from fleetcharge.tariffs.schemas import TariffDocument, document_of
+from fleetcharge.tariffs.versions import in_force, number, set_terms, versions
 
 # Bounds of a plausible session: quotes outside them are mistakes, not charges.
 MAX_QUOTE_KWH = Decimal(10_000)
@@ -41,16 +49,8 @@ def find_location(db: Session, reference: str) -> Location:
 
 def create_tariff(db: Session, document: TariffDocument) -> Tariff:
     owner = find_organisation(db, document.owner) if document.owner else None
-    tariff = Tariff(
-        name=document.name,
-        owner_organisation_id=owner.id if owner else None,
-        currency=document.currency,
-        tax_rate=document.tax_rate,
-        parking_grace_minutes=document.parking_grace_minutes,
-        min_price=document.minimum,
-        max_price=document.maximum,
-        elements=document.stored_elements(),
-    )
+    tariff = Tariff(name=document.title, owner_organisation_id=owner.id if owner else None)
+    set_terms(tariff, document)
     db.add(tariff)
     db.flush()
     return tariff
@@ -78,14 +78,55 @@ def list_tariffs(db: Session) -> list[TariffSummary]:
     ]
 
 
-def tariff_document(db: Session, tariff: Tariff) -> dict[str, Any]:
+def tariff_document(db: Session, tariff: Tariff, at: datetime | None = None) -> dict[str, Any]:
+    """The tariff's document as given (every OCPI field), for the version in force `at`
+    (default now; the latest published when none is), with its uuid."""
     owner = (
         db.get(Organisation, tariff.owner_organisation_id) if tariff.owner_organisation_id else None
     )
-    return {
-        "uuid": str(tariff.uuid),
-        **document_of(tariff.name, owner.name if owner else None, tariff_spec(tariff)),
+    terms = current_terms(db, tariff, at)
+    return {"uuid": str(tariff.uuid), **terms_document(tariff, owner, terms)}
+
+
+def tariff_history(db: Session, tariff: Tariff) -> list[dict[str, Any]]:
+    """Every version, oldest first, with when it applies and whether it is in force now."""
+    now = in_force(db, tariff, datetime.now(UTC))
+    rows = []
+    for terms in versions(db, tariff):
+        rows.append(
+            {
+                "version": number(terms),
+                "valid_from": terms.valid_from.isoformat() if terms.valid_from else None,
+                "valid_until": terms.valid_until.isoformat() if terms.valid_until else None,
+                "type": terms.type,
+                "published_at": terms.created_at.isoformat(),
+                "in_force": terms is now,
+            }
+        )
+    return rows
+
+
+def current_terms(db: Session, tariff: Tariff, at: datetime | None = None) -> TariffTerms:
+    """The version in force `at` (default now), else the latest one."""
+    moment = at if at is not None else datetime.now(UTC)
+    return in_force(db, tariff, moment) or versions(db, tariff)[-1]
+
+
+def terms_document(
+    tariff: Tariff, owner: Organisation | None, terms: TariffTerms
+) -> dict[str, Any]:
+    if terms.document is None:  # created before documents were kept
+        return document_of(tariff.name, owner.name if owner else None, tariff_spec(terms))
+    document = {
+        "name": tariff.name,
+        "currency": terms.currency,
+        "parking_grace_minutes": terms.parking_grace_minutes,
+        **terms.document,
     }
+    document["name"] = tariff.name
+    if owner is not None:
+        document["owner"] = owner.name
+    return document
 
 
 def _override(

@@ -1,3 +1,4 @@
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -17,7 +18,7 @@ from fleetcharge.admin.calls import (
 from fleetcharge.admin.documents import creates, lists, shows
 from fleetcharge.permissions import Actor
 from fleetcharge.tariffs import admin as service
-from fleetcharge.tariffs.admin import OverrideBody, OverrideView, TariffView
+from fleetcharge.tariffs.admin import OverrideBody, OverrideView, TariffView, VersionView
 
 router = APIRouter(prefix="/tariffs", tags=["Tariffs"])
 
@@ -49,6 +50,33 @@ def create_tariff(request: Request, body: Annotated[dict[str, Any], Body()]) -> 
 def show_tariff(request: Request, uuid: UUID) -> Response:
     with admin_call(request, "tariffs", "read") as (db, actor):
         return object_response(service.tariff_view(db, service.get_tariff(db, actor, uuid)))
+
+
+@router.get(
+    "/{uuid}/versions",
+    summary="Every version of a tariff, oldest first, and which is in force now",
+    **lists(VersionView, paged=False),
+)
+def list_versions(request: Request, uuid: UUID) -> Response:
+    with admin_call(request, "tariffs", "read") as (db, actor):
+        rows = service.list_versions(db, actor, service.get_tariff(db, actor, uuid))
+        return json_response({"data": rows})
+
+
+@router.post(
+    "/{uuid}/versions",
+    summary="Publish a new version of a tariff from its start_date_time on (never in the "
+    "past): sessions starting from then are priced by it",
+    **creates(VersionView),
+)
+def publish_version(
+    request: Request, uuid: UUID, body: Annotated[dict[str, Any], Body()]
+) -> Response:
+    def make(db: Session, actor: Actor) -> tuple[int, dict[str, Any]]:
+        tariff = service.get_tariff(db, actor, uuid)
+        return 201, service.publish_version(db, actor, tariff, body, datetime.now(UTC))
+
+    return create(request, "tariffs", "update", body, make)
 
 
 @router.get(

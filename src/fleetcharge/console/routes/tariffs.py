@@ -44,9 +44,7 @@ def tariffs_page(
     searched = search(q)
     with unit_of_work(request.app.state.engine) as db:
         page = service.list_tariffs(db, member.actor, page_request(cursor), searched)
-        documents = {
-            tariff.id: service.tariff_view(db, tariff)["document"] for tariff in page.items
-        }
+        documents = {tariff.id: service.priced_document(db, tariff) for tariff in page.items}
         return render(
             request,
             "tariffs/list.html",
@@ -95,6 +93,7 @@ def tariff_page(
     with unit_of_work(request.app.state.engine) as db:
         tariff = service.get_tariff(db, member.actor, uuid)
         view = service.tariff_view(db, tariff)
+        priced = service.priced_document(db, tariff)
         stations = db.scalar(select(func.count()).where(Station.tariff_id == tariff.id)) or 0
     document = view["document"]
     return render(
@@ -103,8 +102,9 @@ def tariff_page(
         {
             "title": f"Tariff {view['name']}",
             "tariff": view,
-            "elements": readable_elements(document),
-            "bounds": price_bounds(document),
+            "priced": priced,
+            "elements": readable_elements(priced),
+            "bounds": price_bounds(priced),
             "stations": stations,
             "document_json": json.dumps(document, indent=2, ensure_ascii=False),
             "notice": done_notice(done, f"Tariff {view['name']}"),
