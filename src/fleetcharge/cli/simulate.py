@@ -2,6 +2,7 @@
 
 import asyncio
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -137,6 +138,31 @@ def simulate(
             max=86_400,
         ),
     ] = 30,
+    server_ca: Annotated[
+        Path | None,
+        typer.Option(
+            help="With a wss:// --url: the CA certificate (PEM) the central system's certificate "
+            "chains to (default: the system's CAs).",
+            exists=True,
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    cpo_name: Annotated[
+        str | None,
+        typer.Option(
+            help="OCPP CpoName: the organisation the stations' certificate signing requests "
+            "name (security extensions).",
+            show_default=False,
+        ),
+    ] = None,
+    security_events: Annotated[
+        bool,
+        typer.Option(
+            "--security-events",
+            help="Send SecurityEventNotification on noteworthy events (a reset).",
+        ),
+    ] = False,
     seed: Annotated[
         int | None, typer.Option(help="Seed for a reproducible run.", show_default="random")
     ] = None,
@@ -174,6 +200,9 @@ def simulate(
         reconnect_s=reconnect,
         transaction_message_attempts=transaction_message_attempts,
         transaction_message_retry_interval_s=transaction_message_retry_interval,
+        cpo_name=cpo_name,
+        security_events=security_events,
+        server_ca_file=str(server_ca) if server_ca else None,
     )
     progress = Progress(
         TextColumn("[bold]charging sessions"),

@@ -58,6 +58,9 @@ class SimulationConfig:
     reconnect_s: float = 0.0  # see StationConfig.reconnect_s
     transaction_message_attempts: int = 3  # see StationConfig
     transaction_message_retry_interval_s: int = 30
+    cpo_name: str | None = None  # see StationConfig: the security extensions
+    security_events: bool = False
+    server_ca_file: str | None = None
 
     def __post_init__(self) -> None:
         if self.identities and self.stations != len(self.identities):
@@ -145,6 +148,9 @@ def _station(
         reconnect_s=config.reconnect_s,
         transaction_message_attempts=config.transaction_message_attempts,
         transaction_message_retry_interval_s=config.transaction_message_retry_interval_s,
+        cpo_name=config.cpo_name,
+        security_events=config.security_events,
+        server_ca_file=config.server_ca_file,
     )
     return SimulatedStation(station_config, connect_limit=limit), plans
 
