@@ -173,10 +173,11 @@ def test_unknown_station_detail_is_not_found(engine: Engine) -> None:
 def test_the_migration_fills_current_statuses_from_the_history(
     database_url: str, engine: Engine
 ) -> None:
+    with unit_of_work(engine) as db:  # made with today's models, before going back
+        site = f.site(db, f.organisation(db))
     config = alembic_config(database_url)
     command.downgrade(config, "0014")
     with unit_of_work(engine) as db:
-        site = f.site(db, f.organisation(db))
         for number, status, minutes in ((1, "Charging", 5), (1, "Available", 1), (0, "Faulted", 0)):
             at = NOW + timedelta(minutes=minutes)
             db.execute(

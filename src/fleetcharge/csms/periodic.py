@@ -17,14 +17,17 @@ class Periodic:
         self.interval_s = interval_s  # 0 or less: never
         self.round = round
         self.failure = failure  # logged, with the exception, when a round fails
-        self._task: asyncio.Task[None] | None = None
+        # By event loop: tests serve one application from two loops at once (a test client
+        # and a real server), each starting and stopping its own rounds.
+        self._tasks: dict[asyncio.AbstractEventLoop, asyncio.Task[None]] = {}
 
     def start(self) -> None:
-        if self.interval_s > 0 and self._task is None:
-            self._task = asyncio.create_task(self._repeat())
+        loop = asyncio.get_running_loop()
+        if self.interval_s > 0 and loop not in self._tasks:
+            self._tasks[loop] = loop.create_task(self._repeat())
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
+        task = self._tasks.pop(asyncio.get_running_loop(), None)
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
