@@ -13,6 +13,8 @@ from starlette.testclient import TestClient
 
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import AuditEvent, OcppTransaction
+from fleetcharge.models import Station as StationRow
+from tests import factories as f
 from tests.admin.helpers import ADMIN, account
 from tests.csms.conftest import operator_headers
 from tests.csms.helpers import FakeClock, Station, connected, iso, receive_frame
@@ -97,6 +99,7 @@ def test_each_answer_to_reserve_now_is_recorded(
                 "expires_at": (clock.at + timedelta(minutes=30)).isoformat(),
                 "ended_at": None,
                 "transaction_id": None,
+                "price": None,
             }
     assert [r["status"] for r in listed(operator, lists)] == ["refused"] * 4 + ["reserved"]
     assert [r["reservation_id"] for r in listed(operator, lists, "reserved")] == ids[:1]
@@ -299,3 +302,37 @@ def test_no_answer_or_a_call_error_is_recorded_as_refused(
         assert response.json()["error"]["code"] == "station_error"
         answers = [r["station_answer"] for r in listed(client, lists, "refused")]
         assert answers == ["station_error", "station_timeout"]
+
+
+# $6.00 an hour while reserved (GST-inclusive, by the minute), and energy at 40c/kWh.
+RESERVATION_TARIFF: list[dict[str, Any]] = [
+    {
+        "price_components": [{"type": "TIME", "price": "6.00", "step_size": 60}],
+        "restrictions": {"reservation": "RESERVATION"},
+    },
+    {"price_components": [{"type": "ENERGY", "price": "0.40", "step_size": 1}]},
+]
+
+
+def test_an_ended_reservation_is_priced_by_the_stations_tariff(
+    operator: TestClient,
+    lists: Lists,
+    clock: FakeClock,
+    background: ThreadPoolExecutor,
+    engine: Engine,
+) -> None:
+    with unit_of_work(engine) as db:
+        station = db.get(StationRow, lists.station_id)
+        assert station is not None
+        station.tariff_id = f.tariff(db, RESERVATION_TARIFF).id
+    with connected(operator, lists.identity, clock) as cp:
+        made = reserved(cp, background, operator, lists, clock)
+        assert made["price"] is None  # still running
+        clock.advance(minutes=20, seconds=10)  # 21 minutes, by the minute
+        path = f"/stations/{lists.identity}/reservations/{made['reservation_id']}/cancel"
+        pending = post(background, operator, path)
+        frame = expect(cp, "CancelReservation", {"reservationId": made["reservation_id"]})
+        reply(cp, frame, {"status": "Accepted"})
+        cancelled = pending.result(timeout=10).json()["reservation"]
+    assert cancelled["price"] == {"amount": "2.10", "gst": "0.19", "currency": "AUD"}
+    assert listed(operator, lists)[0]["price"] == cancelled["price"]

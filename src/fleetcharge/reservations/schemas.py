@@ -23,6 +23,14 @@ class ReserveBody(BaseModel):
     parent_id_tag: IdToken | None = Field(default=None, alias="parentIdTag")
 
 
+class ReservationPrice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: str = Field(description="GST-inclusive, e.g. 2.00.")
+    gst: str
+    currency: str
+
+
 class ReservationView(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -38,6 +46,10 @@ class ReservationView(BaseModel):
     expires_at: str | None
     ended_at: str | None = Field(description="When it was used, cancelled or expired.")
     transaction_id: int | None = Field(description="The transaction that used it.")
+    price: ReservationPrice | None = Field(
+        description="What it costs once ended (used, cancelled or expired), by the reservation "
+        "elements of the tariff that applies to its card at the station; null before."
+    )
 
 
 class ReservationCommandView(BaseModel):

@@ -2,7 +2,9 @@
 station's answers, cancelled, and used by the StartTransaction naming them (flush only).
 
 A reservation is `reserved` until its expiry; past it, it is `expired` (derived when read,
-never swept: a station holds its own reservations and expires them itself).
+never swept: a station holds its own reservations and expires them itself). Once ended (used,
+cancelled, expired) it has a price: the reservation elements (OCPI 2.2.1) of the tariff that
+applies to its card at its station, from when it was made to when it ended.
 """
 
 from datetime import datetime
@@ -19,9 +21,16 @@ from fleetcharge.models.ocpp import Flag
 from fleetcharge.models.reservation import ReservationStatus
 from fleetcharge.models.vehicle import CardStatus
 from fleetcharge.permissions import Actor
+from fleetcharge.pricing.reservations import ReservationEnd, price_reservation
+from fleetcharge.tariffs.repository import applicable_tariff
 
 ACCEPTED = "Accepted"
 LISTED_STATUSES = ("requested", "reserved", "used", "cancelled", "expired", "refused")
+PRICED: dict[str, ReservationEnd] = {
+    ReservationStatus.USED: "USED",
+    ReservationStatus.CANCELLED: "CANCELLED",
+    ReservationStatus.EXPIRED: "EXPIRED",
+}
 
 
 def station_of(db: Session, identity: str) -> Station:
@@ -76,7 +85,9 @@ def create(
     )
     db.add(reservation)
     db.flush()
-    record(db, actor, "create", "reservation", reservation.uuid, None, None, view(reservation, at))
+    record(
+        db, actor, "create", "reservation", reservation.uuid, None, None, view(db, reservation, at)
+    )
     return reservation
 
 
@@ -115,14 +126,21 @@ def record_cancel_answer(
     """The station's answer to CancelReservation: Accepted cancels it."""
     reservation = db.get(Reservation, reservation_id)
     assert reservation is not None
-    before = view(reservation, at)
+    before = view(db, reservation, at)
     reservation.cancel_answer = answer
     if answer == ACCEPTED and reservation.status == ReservationStatus.RESERVED:
         reservation.status = ReservationStatus.CANCELLED
         reservation.ended_at = at
     db.flush()
     record(
-        db, actor, "cancel", "reservation", reservation.uuid, None, before, view(reservation, at)
+        db,
+        actor,
+        "cancel",
+        "reservation",
+        reservation.uuid,
+        None,
+        before,
+        view(db, reservation, at),
     )
     return reservation
 
@@ -202,11 +220,33 @@ def _time(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-def view(reservation: Reservation, at: datetime) -> dict[str, Any]:
+def price(db: Session, reservation: Reservation, at: datetime) -> dict[str, str] | None:
+    """What the reservation costs (GST-inclusive, as invoices show it); None until it ends,
+    and for one the station never held."""
     status = status_at(reservation, at)
-    ended = reservation.ended_at
-    if status == ReservationStatus.EXPIRED and ended is None:
-        ended = reservation.expires_at
+    outcome = PRICED.get(status)
+    if outcome is None:
+        return None
+    station = db.get(Station, reservation.station_id)
+    assert station is not None
+    card = db.get(Card, reservation.card_id) if reservation.card_id is not None else None
+    payer = card.organisation_id if card is not None else None
+    tariff = applicable_tariff(db, station, payer, reservation.created_at).spec
+    ended = max(_ended_at(reservation, status) or at, reservation.created_at)
+    timezone = station.location.timezone
+    priced = price_reservation(tariff, reservation.created_at, ended, outcome, timezone)
+    return {"amount": str(priced.amount), "gst": str(priced.gst), "currency": priced.currency}
+
+
+def _ended_at(reservation: Reservation, status: str) -> datetime | None:
+    if status == ReservationStatus.EXPIRED and reservation.ended_at is None:
+        return reservation.expires_at
+    return reservation.ended_at
+
+
+def view(db: Session, reservation: Reservation, at: datetime) -> dict[str, Any]:
+    status = status_at(reservation, at)
+    ended = _ended_at(reservation, status)
     return {
         "reservation_id": reservation.id,
         "uuid": str(reservation.uuid),
@@ -220,4 +260,5 @@ def view(reservation: Reservation, at: datetime) -> dict[str, Any]:
         "expires_at": _time(reservation.expires_at),
         "ended_at": _time(ended),
         "transaction_id": reservation.transaction_id,
+        "price": price(db, reservation, at),
     }

@@ -15,9 +15,9 @@ from fleetcharge.admin.calls import (
     authorised,
     json_response,
     page_request,
+    page_response,
 )
 from fleetcharge.admin.documents import lists
-from fleetcharge.admin.resources import listed
 from fleetcharge.admin.routes.station_commands import SENDS
 from fleetcharge.csms.commands import Command, CommandAnswer
 from fleetcharge.csms.routing import StationRouter
@@ -64,8 +64,8 @@ async def _in_thread(request: Request, work: Callable[..., Any]) -> Any:
     return await anyio.to_thread.run_sync(run)
 
 
-def _answered(answer: CommandAnswer, reservation: Reservation, at: datetime) -> Response:
-    return json_response({**answer.to_json(), "reservation": service.view(reservation, at)})
+def _answered(answer: CommandAnswer, reservation: dict[str, Any]) -> Response:
+    return json_response({**answer.to_json(), "reservation": reservation})
 
 
 @router.post(
@@ -106,9 +106,12 @@ async def reserve(request: Request, identity: str, body: ReserveBody) -> Respons
         )
         raise
     recorded = await _in_thread(
-        request, lambda db, _: service.record_reserve_answer(db, reservation.id, str(answer.status))
+        request,
+        lambda db, _: service.view(
+            db, service.record_reserve_answer(db, reservation.id, str(answer.status)), at
+        ),
     )
-    return _answered(answer, recorded, at)
+    return _answered(answer, recorded)
 
 
 async def _connector_zero_allowed(request: Request, identity: str) -> None:
@@ -136,11 +139,13 @@ async def _cancel(request: Request, identity: str, reservation_id: int) -> Respo
     )
     recorded = await _in_thread(
         request,
-        lambda db, actor: service.record_cancel_answer(
-            db, actor, reservation_id, str(answer.status), at
+        lambda db, actor: service.view(
+            db,
+            service.record_cancel_answer(db, actor, reservation_id, str(answer.status), at),
+            at,
         ),
     )
-    return _answered(answer, recorded, at)
+    return _answered(answer, recorded)
 
 
 @router.delete(
@@ -170,11 +175,6 @@ def list_reservations(
     status: StatusFilter = None,
 ) -> Response:
     at = _now(request)
-    return listed(
-        request,
-        "stations",
-        lambda db, _: service.list_reservations(
-            db, identity, page_request(cursor, limit), at, status
-        ),
-        lambda reservation: service.view(reservation, at),
-    )
+    with admin_call(request, "stations", "read") as (db, _):
+        page = service.list_reservations(db, identity, page_request(cursor, limit), at, status)
+        return page_response(request, page, lambda reservation: service.view(db, reservation, at))
