@@ -167,6 +167,7 @@ def test_a_simulated_station_kept_in_step_and_honouring_reservations(
             assert gone.exit_code == 1 and "is cancelled, not reserved" in gone.output
             table = await cli("reservations", site.identity)
             assert table.exit_code == 0 and "cancelled" in table.stdout
+            assert "$0.00" in table.stdout  # its tariff prices no reservation
 
         asyncio.run(asyncio.wait_for(scenario(), TIMEOUT_S))
 

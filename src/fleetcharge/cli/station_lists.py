@@ -203,6 +203,7 @@ def reservations(
             "Ended",
             "Transaction",
             "Answer",
+            "Price",
         ),
         cells=lambda row: (
             str(row["reservation_id"]),
@@ -213,6 +214,7 @@ def reservations(
             row["ended_at"] or "",
             str(row["transaction_id"] or ""),
             row["station_answer"] or "",
+            f"${row['price']['amount']}" if row.get("price") else "",
         ),
     )
 
