@@ -30,6 +30,14 @@ Retries = Annotated[
     int | None,
     typer.Option(help="How often the station tries again after a failure.", min=0, max=MAX_INT32),
 ]
+Since = Annotated[
+    str | None,
+    typer.Option("--from", help="Oldest entries wanted (ISO 8601).", show_default=False),
+]
+Until = Annotated[
+    str | None,
+    typer.Option("--to", help="Latest entries wanted (ISO 8601).", show_default=False),
+]
 RetryInterval = Annotated[
     int | None,
     typer.Option(help="Seconds between those tries.", min=0, max=MAX_INT32, show_default=False),
@@ -131,14 +139,8 @@ def update_firmware(
 
 def diagnostics(
     station: StationArg,
-    since: Annotated[
-        str | None,
-        typer.Option("--from", help="Oldest entries wanted (ISO 8601).", show_default=False),
-    ] = None,
-    until: Annotated[
-        str | None,
-        typer.Option("--to", help="Latest entries wanted (ISO 8601).", show_default=False),
-    ] = None,
+    since: Since = None,
+    until: Until = None,
     retries: Retries = None,
     retry_interval: RetryInterval = None,
     server: Server = DEFAULT_SERVER,
@@ -160,14 +162,8 @@ def get_log(
         Literal["diagnostics", "security"],
         typer.Option("--type", help="diagnostics or security."),
     ] = "diagnostics",
-    since: Annotated[
-        str | None,
-        typer.Option("--from", help="Oldest entries wanted (ISO 8601).", show_default=False),
-    ] = None,
-    until: Annotated[
-        str | None,
-        typer.Option("--to", help="Latest entries wanted (ISO 8601).", show_default=False),
-    ] = None,
+    since: Since = None,
+    until: Until = None,
     retries: Retries = None,
     retry_interval: RetryInterval = None,
     server: Server = DEFAULT_SERVER,
