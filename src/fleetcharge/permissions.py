@@ -80,6 +80,12 @@ PERMISSIONS: Mapping[str, Mapping[str, frozenset[str]]] = {
         "run": frozenset({ADMIN, BILLING}),
         "approve": frozenset({ADMIN, BILLING}),
     },
+    # Issued documents: emailing them (and payment reminders) to organisations' billing
+    # contacts, and the record of those sendings.
+    "invoices": {
+        "read": frozenset({ADMIN, BILLING}),
+        "send": frozenset({ADMIN, BILLING}),
+    },
     # Sessions held as implausible: a fleet manager reads those of its own cards; what is
     # billed is decided by admin and billing.
     "session_reviews": {

@@ -6,7 +6,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 from uuid import UUID
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = f"sqlite:///{Path.cwd() / 'fleetcharge.db'}"
@@ -139,6 +139,25 @@ class Settings(BaseSettings):
     # (docs/ocpp.md, Local Auth List Management); 0: never on its own.
     ocpp_local_list_seconds: float = Field(default=60.0, ge=0)
 
+    # Emailing documents to organisations' billing contacts (`fleetcharge invoices send`,
+    # `invoices remind`): the SMTP relay, how the connection is secured (`starttls` upgrades
+    # a plain connection, port 587 by default; `ssl` is TLS from the start, port 465;
+    # `none` only for a relay on a trusted network, port 25), the login if the relay wants
+    # one, and the sender address. No host or sender: nothing can be sent.
+    smtp_host: str | None = None
+    smtp_port: int | None = Field(default=None, ge=1, le=65535)
+    smtp_tls: Literal["none", "starttls", "ssl"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str | None = None
+    # Seconds to wait for the relay (connecting, and each answer) before the sending fails.
+    smtp_timeout: float = Field(default=30.0, gt=0, le=600)
+    # Certificate authorities (PEM) the relay's certificate is verified against, instead of
+    # the system's: for a relay with a private CA. Verification is never turned off.
+    smtp_ca_file: Path | None = None
+    # At most one payment reminder per overdue document in this many days.
+    invoice_reminder_days: int = Field(default=7, ge=1, le=365)
+
     @field_validator(
         "ocpp_auto_register_location",
         "ocpp_journal_dir",
@@ -148,6 +167,12 @@ class Settings(BaseSettings):
         "station_ca_cert_file",
         "station_ca_key_file",
         "ocpp_cpo_name",
+        "smtp_host",
+        "smtp_port",
+        "smtp_username",
+        "smtp_password",
+        "smtp_from",
+        "smtp_ca_file",
         mode="before",
     )
     @classmethod

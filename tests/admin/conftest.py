@@ -6,6 +6,7 @@ from sqlalchemy import Engine
 
 from tests.admin.helpers import Caller, account
 from tests.api.helpers import make_client
+from tests.mailbox import mailbox, smtp_env  # noqa: F401  (fixtures)
 
 
 @pytest.fixture

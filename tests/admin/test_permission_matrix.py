@@ -9,7 +9,7 @@ a fleet manager's answer is about its role, not about scoping).
 
 import itertools
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,10 +25,22 @@ from fleetcharge.db import unit_of_work
 from fleetcharge.models import Organisation, TariffOverride
 from fleetcharge.models.account import OPERATOR_ROLES, ROLES
 from fleetcharge.permissions import PERMISSIONS, Actor, allowed
+from fleetcharge.settings import get_settings
 from tests import factories as f
 from tests.admin.helpers import ADMIN, Caller, member
 
 _serial = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def operator_abn(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Tax invoices name the operator's ABN (a dry run of a sending renders one)."""
+    monkeypatch.setenv("FLEETCHARGE_OPERATOR_ABN", "51 824 753 556")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 ENERGY = f.ENERGY_30C
 
 
@@ -142,6 +154,15 @@ class World:
             )
             where = f"{self.organisation_uuid}/{site.location.uuid}"
             return f"/tariffs/{site.tariff.uuid}/overrides/{where}"
+
+    def new_invoice(self) -> int:
+        """An issued invoice of the organisation, which has a billing contact."""
+        with unit_of_work(self.engine) as db:
+            organisation = self._organisation(db)
+            organisation.billing_emails = ["ap@example.test"]
+            number = f.invoice(db, organisation).invoice_number
+            assert number is not None
+            return number
 
     def new_review(self, days: float = 29, kwh: int = 200_000) -> str:
         """A held session review of the organisation's card (`kwh` in `days`)."""
@@ -272,6 +293,12 @@ ROUTES: list[tuple[str, str, Call]] = [
         "session_reviews",
         "review",
         lambda w: w.post(f"/session-reviews/{w.new_review()}/reject", {"note": "forged"}),
+    ),
+    ("invoices", "read", lambda w: w.get(f"/invoices/{w.new_invoice()}/sendings")),
+    (
+        "invoices",
+        "send",
+        lambda w: w.post(f"/invoices/{w.new_invoice()}/send", {"dry_run": True}),
     ),
 ]
 

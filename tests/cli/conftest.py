@@ -5,6 +5,7 @@ from typer.testing import CliRunner, Result
 
 from fleetcharge.cli.main import app
 from fleetcharge.db import engine_for
+from tests.mailbox import mailbox, smtp_env  # noqa: F401  (fixtures)
 
 
 class Cli:

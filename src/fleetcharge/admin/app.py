@@ -19,6 +19,7 @@ from fleetcharge.admin.routes import (
     firmware,
     fleets,
     imports,
+    invoices,
     local_lists,
     locations,
     organisations,
@@ -63,6 +64,9 @@ Fleets API.
   (cursor paging: every page costs the same). `limit` 1 to 500, default 100.
 * Money is GST-inclusive, as exact decimal strings (numbers are accepted on input).
 * Every change is in the audit log: `GET /audit-events`.
+* Issued documents are emailed to their organisation's billing contacts with
+  `POST /invoices/{number}/send` (roles admin and billing), once unless forced; each sending
+  is recorded (`GET /invoices/{number}/sendings`).
 * Sessions that could not have happened as reported (more energy than the station's or the
   vehicle's rated power delivers in the time, energy without time, longer than three days,
   station times replaced or reversed) are held: on no invoice and not on the Fleets API
@@ -152,6 +156,7 @@ def create_admin_app(state: State) -> FastAPI:
         stations,
         tariffs,
         session_reviews,
+        invoices,
     )
     for module in routers:
         app.include_router(module.router)

@@ -1,4 +1,5 @@
-"""`fleetcharge invoices list | show | pay | void | adjust | pdf`: documents after the run."""
+"""`fleetcharge invoices list | show | pay | void | adjust | pdf` (and `send | remind`, in
+`invoice_sending`): documents after the run."""
 
 from datetime import date
 from pathlib import Path
@@ -22,6 +23,7 @@ from fleetcharge.billing.invoices import (
 )
 from fleetcharge.billing.payments import describe, record_payment, void_invoice
 from fleetcharge.billing.period import Period
+from fleetcharge.cli import invoice_sending
 from fleetcharge.cli.common import (
     DatabaseUrl,
     command_session,
@@ -113,6 +115,7 @@ def show(reference: InvoiceRef, database_url: DatabaseUrl = None) -> None:
             describe(note) + f" ({note.status}, {note.total_amount})"
             for note in adjustments_of(db, invoice)
         ]
+        sendings = invoice_sending.sendings_table(db, invoice)
     for label, value in header:
         if value:
             console.print(Text.assemble((f"{label:>18}", "bold"), f"  {value}"), soft_wrap=True)
@@ -121,6 +124,8 @@ def show(reference: InvoiceRef, database_url: DatabaseUrl = None) -> None:
         print_table(payments)
     for note in notes:
         console.print(f"adjusted by {note}", soft_wrap=True, highlight=False)
+    if sendings is not None:
+        print_table(sendings)
 
 
 @app.command("pay")
@@ -231,3 +236,6 @@ def _list_table(rows: list[InvoiceRow]) -> Table:
             str(row.due),
         )
     return table
+
+
+invoice_sending.register(app)

@@ -18,6 +18,7 @@ from fleetcharge.models.invoice import (
     InvoiceSession,
     InvoiceVehicle,
 )
+from fleetcharge.models.invoice_sending import InvoiceSending
 from fleetcharge.models.local_list import LocalListEntry, LocalListState, LocationLocalList
 from fleetcharge.models.location import Connector, Location, Station, StationTariffChange
 from fleetcharge.models.ocpp import (
@@ -70,6 +71,7 @@ __all__ = [
     "InvoiceLineItem",
     "InvoiceNumberCounter",
     "InvoicePayment",
+    "InvoiceSending",
     "InvoiceSession",
     "InvoiceVehicle",
     "LocalListEntry",

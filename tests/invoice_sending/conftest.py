@@ -1,0 +1,1 @@
+from tests.mailbox import mailbox, smtp_env  # noqa: F401  (fixtures)
