@@ -11,6 +11,7 @@ import itertools
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import httpx
@@ -160,7 +161,9 @@ class World:
         with unit_of_work(self.engine) as db:
             organisation = self._organisation(db)
             organisation.billing_emails = ["ap@example.test"]
-            number = f.invoice(db, organisation).invoice_number
+            n = next(_serial)  # one fleet invoice a month: a month of its own
+            month_end = date(2001 + n // 12, n % 12 + 1, 28)
+            number = f.invoice(db, organisation, invoice_date=month_end).invoice_number
             assert number is not None
             return number
 

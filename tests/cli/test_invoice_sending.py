@@ -23,7 +23,8 @@ from tests.mailbox import SENDER, Mailbox, serve
 from tests.servers import free_port
 
 CONTACTS = ["ap@fleetco.test", "finance@fleetco.test"]
-_CREATED = re.compile(rb"/CreationDate \(D:[^)]*\)")
+# What differs between two renderings of one document: the time and the file id made of it.
+_CREATED = re.compile(rb"/CreationDate \(D:[^)]*\)|/ID \[<[0-9A-F]+><[0-9A-F]+>\]")
 
 
 def issued_june(cli: Cli, engine: Engine, contacts: list[str] | None = None) -> int:
@@ -78,7 +79,8 @@ def test_a_document_is_emailed_with_its_pdf_once_unless_forced(
     (sending,) = sendings(engine, number)
     assert (sending.kind, sending.result, sending.recipients) == ("sending", "sent", CONTACTS)
     assert sending.attachment_sha256 == hashlib.sha256(pdf).hexdigest()
-    assert sending.message_id == message["Message-ID"] and sending.actor_name.startswith("cli:")
+    assert sending.message_id == message["Message-ID"].strip()
+    assert sending.actor_name.startswith("cli:")
 
     # Never twice by accident: refused, nothing sent, nothing recorded.
     refused(cli("invoices", "send", str(number)), "already sent to ap@fleetco.test")
@@ -104,8 +106,9 @@ def test_a_period_is_sent_skipping_void_documents_and_organisations_without_cont
     out = ok(cli("invoices", "send", "--period", "2024-06"))
     assert "Sent 1, failed 0, skipped 2." in out
     assert mailbox.envelopes[0].rcpt_tos == CONTACTS
-    # Sent documents are not sent again by the period's run.
-    assert "No documents of 2024-06 to send." in ok(cli("invoices", "send", "--period", "2024-06"))
+    # Sent documents are not sent again by the period's run; the unsent ones are tried again.
+    again = ok(cli("invoices", "send", "--period", "2024-06"))
+    assert "Sent 0, failed 0, skipped 2." in again and str(number) not in again
 
     ok(cli("invoices", "void", str(number)))
     refused(cli("invoices", "send", str(number), "--force"), "void documents are never sent")
@@ -156,22 +159,28 @@ def test_reminders_for_overdue_documents_at_most_one_a_week(
         cli("invoices", "remind", "--as-of", late.isoformat(), "--dry-run")
     )
 
-    assert "Sent 1, failed 0, skipped 0." in ok(
+    # Host Co's site-host invoice is overdue too, but Host Co has no billing contacts.
+    assert "Sent 1, failed 0, skipped 1." in ok(
         cli("invoices", "remind", "--as-of", late.isoformat())
     )
     (message,) = mailbox.messages()
     assert message["Subject"] == f"Payment reminder: tax invoice {number} is overdue"
     assert [a.get_content_type() for a in message.iter_attachments()] == ["application/pdf"]
 
-    again = ok(cli("invoices", "remind", "--as-of", (late + timedelta(days=6)).isoformat()))
-    assert "Sent 0, failed 0, skipped 1." in again and "a reminder was sent on" in again
+    again = ok(cli("invoices", "remind", "--as-of", (late + timedelta(days=1)).isoformat()))
+    assert "Sent 0, failed 0, skipped 2." in again and "a reminder was sent at" in again
+    with unit_of_work(engine) as db:  # a week passes
+        for sending in db.scalars(select(InvoiceSending)):
+            sending.attempted_at -= timedelta(days=7)
+            sending.sent_at = sending.attempted_at
     ok(cli("invoices", "remind", "--as-of", (late + timedelta(days=7)).isoformat()))
     assert len(mailbox.envelopes) == 2
     assert [s.kind for s in sendings(engine, number)] == ["reminder", "reminder"]
 
     ok(cli("invoices", "pay", str(number), "--amount", "10.95"))
     far = (late + timedelta(days=60)).isoformat()
-    assert "No overdue documents" in ok(cli("invoices", "remind", "--as-of", far))
+    assert str(number) not in ok(cli("invoices", "remind", "--as-of", far))
+    assert len(mailbox.envelopes) == 2
 
 
 def test_without_a_relay_or_for_a_draft_nothing_is_sent(

@@ -32,7 +32,6 @@ from fleetcharge.invoice_sending.message import (
     DocumentFacts,
     Letter,
     attachment_name,
-    day,
     document_letter,
     email_message,
     new_message_id,
@@ -205,7 +204,7 @@ def _send(
             db.flush()
         # With our claim written (SQLite: holding the write lock) or the invoice locked
         # (PostgreSQL), another sender's committed claim is visible now: look again.
-        _refuse_repeat(db, sending.invoice_id, kind, force, as_of, settings, besides=sending.id)
+        _refuse_repeat(db, sending.invoice_id, kind, force, settings, besides=sending.id)
         claim.sending_id = sending.id
         sending_uuid = sending.uuid
     message = email_message(
@@ -266,7 +265,7 @@ def _prepare(
         assert as_of is not None
         if not _chased(invoice, as_of):
             raise NotSendable(f"{describe(invoice)} is not overdue on {as_of}: no reminder")
-    _refuse_repeat(db, invoice.id, kind, force, as_of, settings)
+    _refuse_repeat(db, invoice.id, kind, force, settings)
     recipients = [address.strip() for address in organisation.billing_emails or [] if address]
     if not recipients:
         raise NoBillingContacts(
@@ -316,7 +315,6 @@ def _refuse_repeat(
     invoice_id: int,
     kind: SendingKind,
     force: bool,
-    as_of: date | None,
     settings: Settings,
     *,
     besides: int | None = None,
@@ -327,8 +325,8 @@ def _refuse_repeat(
             return
         query = select(InvoiceSending).where(InvoiceSending.id.in_(_ordinary_sendings(invoice_id)))
     else:
-        assert as_of is not None
-        since = as_of - timedelta(days=settings.invoice_reminder_days - 1)
+        # Days as they pass (not --as-of's): what the recipients see in their inbox.
+        interval = timedelta(days=settings.invoice_reminder_days)
         query = select(InvoiceSending).where(
             InvoiceSending.invoice_id == invoice_id,
             InvoiceSending.kind == SendingKind.REMINDER,
@@ -342,11 +340,11 @@ def _refuse_repeat(
         return
     when = earlier.attempted_at
     if kind == SendingKind.REMINDER:
-        if when.date() < since:
+        if when <= utcnow() - interval:
             return
         raise AlreadySent(
-            f"a reminder was sent on {day(when.date())}: the next one not before"
-            f" {day(when.date() + timedelta(days=settings.invoice_reminder_days))}"
+            f"a reminder was sent at {when:%Y-%m-%d %H:%M} UTC: the next one not before"
+            f" {when + interval:%Y-%m-%d %H:%M} UTC"
         )
     to = ", ".join(earlier.recipients)
     if earlier.result == SendingResult.PENDING:
