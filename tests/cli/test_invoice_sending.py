@@ -116,6 +116,7 @@ def test_a_period_is_sent_skipping_void_documents_and_organisations_without_cont
     assert str(number) not in out and len(mailbox.envelopes) == 1
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no database behaviour
 def test_a_failed_sending_is_recorded_exits_non_zero_and_may_be_retried(
     cli: Cli,
     engine: Engine,
@@ -183,6 +184,7 @@ def test_reminders_for_overdue_documents_at_most_one_a_week(
     assert len(mailbox.envelopes) == 2
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no database behaviour
 def test_without_a_relay_or_for_a_draft_nothing_is_sent(
     cli: Cli, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
