@@ -3,6 +3,7 @@ document, and concurrent senders find each other's claim."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from email.message import EmailMessage
 
 import pytest
@@ -11,7 +12,12 @@ from sqlalchemy.exc import IntegrityError
 
 from fleetcharge.db import unit_of_work
 from fleetcharge.invoice_sending import service
-from fleetcharge.invoice_sending.service import AlreadySent, Outcome, send_document
+from fleetcharge.invoice_sending.service import (
+    AlreadySent,
+    Outcome,
+    remind_document,
+    send_document,
+)
 from fleetcharge.invoice_sending.smtp import Relay
 from fleetcharge.models import InvoiceSending
 from fleetcharge.models.base import utcnow
@@ -28,6 +34,7 @@ def issued(engine: Engine) -> tuple[int, int]:
         organisation = f.organisation(db, "Fleet Co")
         organisation.billing_emails = ["ap@fleetco.test"]
         invoice = f.invoice(db, organisation)
+        invoice.due_date = date(2024, 7, 14)
         assert invoice.invoice_number is not None
         return invoice.id, invoice.invoice_number
 
@@ -90,15 +97,19 @@ def test_a_sender_finds_the_claim_of_one_still_talking_to_the_relay(
     assert "its outcome is unknown" in refusals[0]
 
 
+@pytest.mark.parametrize("kind", ["sending", "reminder"])
 def test_concurrent_senders_send_once(
-    engine: Engine, mailbox: Mailbox, smtp_env: dict[str, str]
+    engine: Engine, mailbox: Mailbox, smtp_env: dict[str, str], kind: str
 ) -> None:
     _, number = issued(engine)
     start = threading.Barrier(4)
+    overdue = date(2024, 8, 1)
 
     def race() -> Outcome | str:
         start.wait()
         try:
+            if kind == "reminder":
+                return remind_document(engine, ACTOR, str(number), get_settings(), as_of=overdue)
             return send_document(engine, ACTOR, str(number), get_settings())
         except AlreadySent as refused:
             return refused.message
