@@ -24,6 +24,7 @@ from fleetcharge.admin.routes import (
     organisations,
     reservations,
     session_reviews,
+    statements,
     station_commands,
     station_configuration,
     station_security,
@@ -152,6 +153,7 @@ def create_admin_app(state: State) -> FastAPI:
         stations,
         tariffs,
         session_reviews,
+        statements,
     )
     for module in routers:
         app.include_router(module.router)
