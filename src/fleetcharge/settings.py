@@ -27,6 +27,16 @@ class Settings(BaseSettings):
     # invoices and the recipient on RCTIs. Tax invoice PDFs need the ABN.
     operator_legal_name: str | None = None
     operator_abn: str | None = None
+    # The operator's contact details on its documents (the address may span lines: `\n`).
+    operator_address: str | None = None
+    operator_phone: str | None = None
+    operator_email: str | None = None
+    # How customers pay invoices, printed on them: a bank account (name, BSB, number)
+    # and/or a BPAY biller code; either comes with the invoice's reference number.
+    payment_account_name: str | None = None
+    payment_bsb: str | None = None
+    payment_account_number: str | None = None
+    payment_bpay_biller_code: str | None = None
     # Accounting export (`fleetcharge export invoices|payments --format xero|myob`): the
     # account codes and tax types the imported lines are coded to, exactly as the accounting
     # system names them. Unset: Xero's or MYOB's sample chart (docs/accounting-export.md).
@@ -158,6 +168,13 @@ class Settings(BaseSettings):
         "station_ca_cert_file",
         "station_ca_key_file",
         "ocpp_cpo_name",
+        "operator_address",
+        "operator_phone",
+        "operator_email",
+        "payment_account_name",
+        "payment_bsb",
+        "payment_account_number",
+        "payment_bpay_biller_code",
         mode="before",
     )
     @classmethod

@@ -1,7 +1,7 @@
 """Adjustment notes: drafted against an approved document, numbered in the same sequence,
 their credit settling the original; listed on /invoices within the contract."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -30,7 +30,8 @@ def approved_fleet_invoice(db: Session) -> Invoice:
     for day in (3, 4):
         f.charge(db, site, f.driver(db, vehicle), datetime(2024, 6, day, tzinfo=SYDNEY))
     draft_invoices(db, Period(2024, 6))
-    (fleet,) = [i for i in approve_invoices(db) if i.kind == "fleet"]
+    approved = approve_invoices(db, now=datetime(2024, 7, 1, 23, tzinfo=UTC))  # 2 July in Sydney
+    (fleet,) = [i for i in approved if i.kind == "fleet"]
     return fleet
 
 
@@ -45,7 +46,7 @@ def test_a_note_credits_the_unpaid_original(db: Session) -> None:
     assert (note.total_amount, note.total_tax) == (Decimal("-3.00"), Decimal("-0.27"))
     assert note.reference == "10000001"
     assert note.description == (
-        "Adjustment note for invoice 10000001 of 2024-06-30: Charge on 4 June billed twice"
+        "Adjustment note for invoice 10000001 of 2024-07-02: Charge on 4 June billed twice"
     )
     assert lines(db, note) == [
         (

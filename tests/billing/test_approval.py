@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -35,9 +35,14 @@ def test_approval_numbers_are_gapless_and_follow_date_organisation_kind(db: Sess
     drafts += draft_invoices(db, Period(2024, 7))
     assert all(invoice.invoice_number is None for invoice in drafts)
 
-    approved = approve_invoices(db)
+    order = sorted(drafts, key=lambda i: (i.invoice_date, i.organisation_id, i.kind))
+    approved = approve_invoices(db, now=datetime(2024, 8, 5, 13, 30, tzinfo=UTC))
 
-    assert approved == sorted(drafts, key=lambda i: (i.invoice_date, i.organisation_id, i.kind))
+    assert approved == order
+    # Issued on the approval date in each organisation's zone, due on its terms.
+    assert {(i.invoice_date, i.due_date) for i in approved} == {
+        (date(2024, 8, 5), date(2024, 8, 19))
+    }
     assert approved[0].organisation_id != beta.id
     assert [i.invoice_number for i in approved] == list(range(10000001, 10000001 + 12))
     assert {i.status for i in approved} == {"approved"}

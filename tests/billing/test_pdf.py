@@ -1,7 +1,7 @@
 """Tax invoice PDFs read back: what the ATO requires is on the page, with the amounts."""
 
 import io
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -40,7 +40,8 @@ def billed(db: Session) -> dict[str, Invoice]:
     site = f.site(db, host, t=f.tariff(db, EXPENSIVE))
     f.charge(db, site, f.driver(db, vehicle), datetime(2024, 6, 3, tzinfo=SYDNEY), kwh="120.000")
     draft_invoices(db, Period(2024, 6))
-    return {invoice.kind: invoice for invoice in approve_invoices(db)}
+    approved = approve_invoices(db, now=datetime(2024, 7, 2, 23, tzinfo=UTC))  # 3 July, Sydney
+    return {invoice.kind: invoice for invoice in approved}
 
 
 def test_a_fleet_tax_invoice(db: Session) -> None:
@@ -52,7 +53,7 @@ def test_a_fleet_tax_invoice(db: Session) -> None:
     for expected in (
         "Tax invoice",
         f"Number {fleet.invoice_number}",
-        "Date of issue 2024-06-30",
+        "Date of issue 2024-07-03",
         "Supplier",
         "Fleetcharge Networks Pty Ltd",
         "ABN 51 824 753 556",
@@ -94,7 +95,7 @@ def test_an_adjustment_note_and_a_void_invoice(db: Session) -> None:
     page = text_of(render_pdf(tax_document(db, note, OPERATOR)))
 
     assert "Adjustment note" in page
-    assert f"adjusts tax invoice {documents['fleet'].invoice_number} of 2024-06-30" in page
+    assert f"adjusts tax invoice {documents['fleet'].invoice_number} of 2024-07-03" in page
     assert "the price decreases by 100.00 and the GST by 9.09" in page
     assert "-$100.00" in page and "Meter fault" in page
     void_invoice(db, documents["rcti"])

@@ -116,6 +116,7 @@ def void_invoice(db: Session, invoice: Invoice) -> bool:
     if db.scalars(pending_notes.limit(1)).first() is not None:
         raise Conflict(f"{describe(invoice)} has adjustment notes: void or discard them first")
     invoice.status = InvoiceStatus.VOID
+    invoice.voided_at = utcnow()
     db.execute(
         update(InvoiceSession).where(InvoiceSession.invoice_id == invoice.id).values(active=False)
     )

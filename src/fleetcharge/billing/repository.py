@@ -63,6 +63,25 @@ def live_documents(
     return {organisation_id: invoice_id for organisation_id, invoice_id in db.execute(query)}
 
 
+def latest_void_documents(
+    db: Session, kind: str, period: Period, organisation_ids: Collection[int]
+) -> dict[int, int]:
+    """Organisation -> id of its newest void document of this kind for the period (not
+    an adjustment note): what a document drafted for the period now replaces."""
+    query = (
+        select(Invoice.organisation_id, func.max(Invoice.id))
+        .where(
+            Invoice.kind == kind,
+            Invoice.period_start == period.first_day,
+            Invoice.status == InvoiceStatus.VOID,
+            Invoice.adjusts_invoice_id.is_(None),
+            Invoice.organisation_id.in_(organisation_ids),
+        )
+        .group_by(Invoice.organisation_id)
+    )
+    return {organisation_id: invoice_id for organisation_id, invoice_id in db.execute(query)}
+
+
 def site_host_invoices_without_rcti(
     db: Session, organisation_ids: Collection[int], until: Period
 ) -> list[Invoice]:

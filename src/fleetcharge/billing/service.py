@@ -13,12 +13,14 @@ Each kind is drafted for all organisations at once with a few set-based statemen
 from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from fleetcharge.billing import repository
+from fleetcharge.billing.due import due_date
 from fleetcharge.billing.lines import (
     DOCUMENT_DESCRIPTIONS,
     ChargingSplit,
@@ -35,6 +37,7 @@ from fleetcharge.models.base import utcnow
 from fleetcharge.models.invoice import INVOICE_KINDS, InvoiceStatus
 from fleetcharge.models.session import ChargeSession
 from fleetcharge.money import ZERO, gst_included
+from fleetcharge.timezones import local_date
 
 GST_RATE = Decimal("0.10")
 CURRENCY = "AUD"
@@ -68,13 +71,16 @@ def approve_invoices(
     *,
     period: Period | None = None,
     organisation_ids: Collection[int] | None = None,
+    now: datetime | None = None,
 ) -> list[Invoice]:
     """Number and approve drafts: those given, or all drafts (of the period, of the
     organisations).
 
     The counter row is locked first, so concurrent approvals queue up behind it and the
-    numbers follow (invoice_date, organisation, kind) without gaps. An approved
-    adjustment note's credit is applied to what is still due on the document it corrects.
+    numbers follow (invoice_date, organisation, kind) without gaps. Approval issues the
+    document: its date becomes the approval date in the organisation's billing time zone,
+    and it falls due the organisation's payment terms later. An approved adjustment
+    note's credit is applied to what is still due on the document it corrects.
     """
     counter = db.scalars(
         select(InvoiceNumberCounter).with_for_update().execution_options(populate_existing=True)
@@ -98,12 +104,23 @@ def approve_invoices(
         if not_drafts:
             raise Conflict(f"invoices {sorted(not_drafts)} are not drafts")
 
-    approved_at = utcnow()
+    approved_at = now or utcnow()
+    organisations = {
+        organisation.id: organisation
+        for organisation in db.scalars(
+            select(Organisation).where(
+                Organisation.id.in_({invoice.organisation_id for invoice in invoices})
+            )
+        )
+    }
     for invoice in invoices:
+        organisation = organisations[invoice.organisation_id]
         invoice.invoice_number = counter.next_number
         counter.next_number += 1
         invoice.status = InvoiceStatus.APPROVED
         invoice.approved_at = approved_at
+        invoice.invoice_date = local_date(approved_at, organisation.billing_timezone)
+        invoice.due_date = due_date(invoice.invoice_date, organisation.payment_terms_days)
     db.flush()
     for invoice in invoices:
         if invoice.adjusts_invoice_id is not None:
@@ -231,6 +248,9 @@ def _draft_rctis(
         organisation = by_id[site_host_invoice.organisation_id]
         rcti = _new_document("rcti", month, organisation)
         rcti.accompanies_invoice_id = site_host_invoice.id
+        rcti.replaces_invoice_id = repository.latest_void_documents(
+            db, "rcti", month, [organisation.id]
+        ).get(organisation.id)
         db.add(rcti)
         db.flush()
         by_period[month][rcti.id] = _Draft(organisation, rcti)
@@ -262,11 +282,14 @@ def _open_drafts(
     if not candidates:
         return {}
     done = repository.live_documents(db, kind, period, [o.id for o in candidates])
+    voided = repository.latest_void_documents(db, kind, period, [o.id for o in candidates])
     drafts = [
         _Draft(organisation, _new_document(kind, period, organisation))
         for organisation in candidates
         if organisation.id not in done
     ]
+    for draft in drafts:
+        draft.invoice.replaces_invoice_id = voided.get(draft.organisation.id)
     db.add_all(draft.invoice for draft in drafts)
     db.flush()
     return {draft.invoice.id: draft for draft in drafts}

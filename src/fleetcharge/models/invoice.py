@@ -122,6 +122,11 @@ class Invoice(PublicIdMixin, CreatedAtMixin, Base):
     total_amount: Mapped[Decimal] = mapped_column(Money)
     total_paid: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set on approval: invoice_date (the approval date) + the organisation's payment terms.
+    due_date: Mapped[date | None] = mapped_column(Date)
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set on a document drafted for a month whose document of the same kind was voided.
+    replaces_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
     # Set on an adjustment note: the approved document it corrects.
     adjusts_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"), index=True)
     # Set on an RCTI: the site-host invoice whose session links it bills.

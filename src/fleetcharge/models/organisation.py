@@ -1,16 +1,25 @@
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fleetcharge.models.base import Base, CreatedAtMixin, PublicIdMixin, VersionedMixin
 from fleetcharge.models.types import ExactDecimal, JSONDocument
+
+DEFAULT_PAYMENT_TERMS_DAYS = 14
+MAX_PAYMENT_TERMS_DAYS = 365
 
 
 class Organisation(PublicIdMixin, VersionedMixin, CreatedAtMixin, Base):
     """An API customer: runs fleets, hosts charge stations, or both."""
 
     __tablename__ = "organisations"
+    __table_args__ = (
+        CheckConstraint(
+            f"payment_terms_days >= 0 AND payment_terms_days <= {MAX_PAYMENT_TERMS_DAYS}",
+            name="payment_terms_range",
+        ),
+    )
 
     name: Mapped[str] = mapped_column(String(200), unique=True)
     abn: Mapped[str | None] = mapped_column(String(20))
@@ -30,6 +39,16 @@ class Organisation(PublicIdMixin, VersionedMixin, CreatedAtMixin, Base):
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_email: Mapped[str | None] = mapped_column(String(254))
     contact_phone: Mapped[str | None] = mapped_column(String(40))
+    # Invoice details: the name on the documents (default `name`), where invoices are
+    # emailed, the customer's purchase order, and days from issue to due.
+    legal_name: Mapped[str | None] = mapped_column(String(200))
+    billing_emails: Mapped[list[str]] = mapped_column(
+        JSONDocument, default=list, server_default=text("'[]'")
+    )
+    purchase_order: Mapped[str | None] = mapped_column(String(200))
+    payment_terms_days: Mapped[int] = mapped_column(
+        Integer, default=DEFAULT_PAYMENT_TERMS_DAYS, server_default=str(DEFAULT_PAYMENT_TERMS_DAYS)
+    )
 
     fleets: Mapped[list["Fleet"]] = relationship(back_populates="organisation")
 
