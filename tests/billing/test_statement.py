@@ -5,6 +5,7 @@ import csv
 import io
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -15,18 +16,20 @@ from sqlalchemy.orm import Session
 from fleetcharge.billing.adjustments import draft_adjustment_note
 from fleetcharge.billing.documents import Party
 from fleetcharge.billing.payments import record_payment, void_invoice
-from fleetcharge.billing.service import approve_invoices
+from fleetcharge.billing.period import Period
+from fleetcharge.billing.service import approve_invoices, draft_invoices
 from fleetcharge.billing.statement import StatementDocument, StatementPayment, build_statement
 from fleetcharge.billing.statement_pdf import render_statement_pdf
 from fleetcharge.billing.statements import account_statement, statement_csv, statement_span
 from fleetcharge.errors import InvalidParameter
-from fleetcharge.models import Organisation
-
-from .test_payments import billed_month
+from fleetcharge.models import Invoice, Organisation
+from tests import factories as f
 
 START = date(2024, 1, 1)
 OPERATOR = Party("Fleetcharge Networks Pty Ltd", "51824753556")
 NOW = datetime(2024, 9, 1, tzinfo=UTC)
+SYDNEY = ZoneInfo("Australia/Sydney")
+APPROVED = datetime(2024, 7, 1, 9, tzinfo=SYDNEY)
 
 cents = st.integers(1, 10**8).map(lambda c: Decimal(c).scaleb(-2))
 days = st.integers(0, 365).map(lambda n: START + timedelta(days=n))
@@ -104,14 +107,24 @@ def test_a_void_document_is_shown_not_counted() -> None:
     assert statement.closing == statement.issued == Decimal(0)
 
 
+def billed_june(db: Session) -> dict[str, Invoice]:
+    """June 2024 billed (as `billed_month`), approved on 1 July."""
+    org = f.organisation(db, "Payer")
+    vehicle = f.vehicle(db, f.fleet(db, org, "Vans"))
+    site = f.site(db, f.organisation(db, "Host"))
+    for day in (3, 4):
+        f.charge(db, site, f.driver(db, vehicle), datetime(2024, 6, day, tzinfo=SYDNEY))
+    draft_invoices(db, Period(2024, 6))
+    return {i.kind: i for i in approve_invoices(db, now=APPROVED)}
+
+
 def history(db: Session) -> Organisation:
-    """June 2024 billed; the fleet invoice (10.95) credited 2.50 and paid 5.00 in July,
-    then the rest in August."""
-    documents = billed_month(db)
-    fleet = documents["fleet"]
+    """The fleet invoice (10.95) issued on 1 July, credited 2.50 on 2 July, paid 5.00 on
+    10 July and the rest (3.45) on 3 August."""
+    fleet = billed_june(db)["fleet"]
     draft_adjustment_note(db, fleet, Decimal("-2.50"), "Faulty charger")
-    (note,) = approve_invoices(db)
-    note.invoice_date = date(2024, 7, 2)
+    (note,) = approve_invoices(db, now=APPROVED + timedelta(days=1))
+    note.invoice_date = date(2024, 7, 2)  # its credit is applied, and dated, today
     record_payment(db, fleet, Decimal("5.00"), date(2024, 7, 10))
     record_payment(db, fleet, Decimal("3.45"), date(2024, 8, 3))
     return db.get_one(Organisation, fleet.organisation_id)
@@ -122,30 +135,29 @@ def test_the_statement_of_a_fleet(db: Session) -> None:
     june = account_statement(db, org, date(2024, 6, 1), date(2024, 6, 30), OPERATOR, NOW)
     july = account_statement(db, org, date(2024, 7, 1), date(2024, 7, 31), OPERATOR, NOW)
     august = account_statement(db, org, date(2024, 8, 1), date(2024, 8, 31), OPERATOR, NOW)
-    s = june.statement
-    assert (s.opening, s.issued, s.paid, s.closing) == (0, Decimal("10.95"), 0, Decimal("10.95"))
+    assert june.statement.entries == () and june.statement.closing == 0
     s = july.statement
-    assert (s.opening, s.issued, s.paid) == (Decimal("10.95"), Decimal("-2.50"), Decimal("5.00"))
+    assert (s.opening, s.issued, s.paid) == (0, Decimal("8.45"), Decimal("5.00"))
     assert s.closing == Decimal("3.45")
-    assert august.statement.closing == Decimal(0)
+    s = august.statement
+    assert (s.opening, s.paid, s.closing) == (Decimal("3.45"), Decimal("3.45"), 0)
 
     rows = list(csv.DictReader(io.StringIO(statement_csv(july))))
-    assert [r["entry"] for r in rows] == ["opening", "document", "payment", "closing"]
-    assert rows[-1]["balance"] == "3.45" and rows[0]["balance"] == "10.95"
-    assert rows[1]["description"].startswith("Adjustment note") and rows[1]["amount"] == "-2.50"
+    assert [r["entry"] for r in rows] == ["opening", "document", "document", "payment", "closing"]
+    assert [r["balance"] for r in rows] == ["0.00", "10.95", "8.45", "3.45", "3.45"]
+    assert rows[2]["description"].startswith("Adjustment note") and rows[2]["amount"] == "-2.50"
 
-    text = "".join(
-        p.extract_text() for p in PdfReader(io.BytesIO(render_statement_pdf(july))).pages
-    )
+    pdf = PdfReader(io.BytesIO(render_statement_pdf(july)))
+    text = "".join(page.extract_text() for page in pdf.pages)
     for expected in ("Statement of account", "Payer", "$10.95", "-$2.50", "$3.45", "2024-07-31"):
         assert expected in text, expected
 
 
 def test_a_host_is_owed_its_rcti_and_void_documents_do_not_count(db: Session) -> None:
-    documents = billed_month(db)
+    documents = billed_june(db)
     void_invoice(db, documents["rcti"])
     host = db.get_one(Organisation, documents["site_host"].organisation_id)
-    account = account_statement(db, host, date(2024, 6, 1), date(2024, 6, 30), OPERATOR, NOW)
+    account = account_statement(db, host, date(2024, 7, 1), date(2024, 7, 31), OPERATOR, NOW)
     statuses = sorted(e.status for e in account.statement.entries)
     assert statuses == ["issued", "void"]
     assert account.statement.closing == documents["site_host"].total_amount

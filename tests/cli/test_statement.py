@@ -14,23 +14,22 @@ from tests.cli.test_billing import june_network, ok, refused
 
 
 def test_csv_and_pdf(cli: Cli, engine: Engine, tmp_path: Path) -> None:
-    documents = billed(cli, engine)  # Fleet Co: 10.95 in June, 5.00 paid on 2024-07-05
-    out = ok(cli("invoices", "statement", "Fleet Co", "--period", "2024-07", "--format", "csv"))
+    billed(cli, engine)  # Fleet Co: 10.95 issued today, 5.00 paid on 2024-07-05
+    span = ["--from", "2024-07-01", "--to", "9998-12-31"]
+    out = ok(cli("invoices", "statement", "Fleet Co", *span, "--format", "csv"))
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert [(r["entry"], r["balance"]) for r in rows] == [
-        ("opening", str(documents["fleet"].total_amount)),
-        ("payment", "5.95"),
-        ("closing", "5.95"),
+    assert [(r["entry"], r["amount"], r["balance"]) for r in rows] == [
+        ("opening", "", "0.00"),
+        ("payment", "-5.00", "-5.00"),
+        ("document", "10.95", "5.95"),
+        ("closing", "", "5.95"),
     ]
     output = tmp_path / "statement.pdf"
     result = cli(
         "invoices",
         "statement",
         "Fleet Co",
-        "--from",
-        "2024-06-01",
-        "--to",
-        "2024-07-31",
+        *span,
         "-o",
         str(output),
     )

@@ -8,7 +8,7 @@ the largest line), as an import that checks tax per line needs.
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleetcharge.billing.documents import document_title
+from fleetcharge.billing.due import due_date
 from fleetcharge.billing.period import Period
 from fleetcharge.billing.service import GST_RATE
 from fleetcharge.models import Invoice, InvoiceLineItem, InvoicePayment, Organisation
@@ -92,10 +93,11 @@ def split_gst(amounts: list[Decimal], total_gst: Decimal) -> list[Decimal]:
     return shares
 
 
-def due_date(invoice: Invoice, organisation: Organisation) -> date:
-    """When payment is due: the organisation's payment terms after the issue date."""
-    days = getattr(organisation, "payment_terms_days", None) or 0
-    return invoice.invoice_date + timedelta(days=days)
+def _due_date(invoice: Invoice, organisation: Organisation) -> date:
+    """Set on approval; for a document issued before due dates were, from the terms."""
+    if invoice.due_date is not None:
+        return invoice.due_date
+    return due_date(invoice.invoice_date, organisation.payment_terms_days)
 
 
 def ledger_documents(
@@ -171,12 +173,12 @@ def _document(
         kind=invoice.kind,
         document_type=document_title(invoice),
         status=invoice.status,
-        contact=getattr(organisation, "legal_name", None) or organisation.name,
+        contact=organisation.legal_name or organisation.name,
         email=_first_email(organisation),
         address=organisation.address,
-        purchase_order=getattr(organisation, "purchase_order", None),
+        purchase_order=organisation.purchase_order,
         issue_date=invoice.invoice_date,
-        due_date=due_date(invoice, organisation),
+        due_date=_due_date(invoice, organisation),
         period_start=invoice.period_start,
         period_end=invoice.period_end,
         adjusts_number=adjusts,
@@ -194,11 +196,9 @@ def _document(
 
 
 def _first_email(organisation: Organisation) -> str | None:
-    emails = getattr(organisation, "billing_emails", None)
-    if isinstance(emails, list) and emails:
-        return str(emails[0])
-    if isinstance(emails, str) and emails.strip():
-        return emails.replace(";", ",").split(",")[0].strip()
+    """Xero keeps one email per contact: the first billing contact's."""
+    if organisation.billing_emails:
+        return organisation.billing_emails[0]
     return organisation.contact_email
 
 
@@ -251,7 +251,7 @@ def ledger_payments(
             number=invoice.invoice_number or 0,  # payments are on issued documents only
             kind=invoice.kind,
             credit_note=invoice.adjusts_invoice_id is not None,
-            contact=getattr(organisation, "legal_name", None) or organisation.name,
+            contact=organisation.legal_name or organisation.name,
             currency=invoice.currency,
         )
         for payment, invoice, organisation in db.execute(query)

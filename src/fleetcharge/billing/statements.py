@@ -131,9 +131,7 @@ def account_statement(
     )
     return AccountStatement(
         operator=operator,
-        organisation=Party(
-            getattr(organisation, "legal_name", None) or organisation.name, organisation.abn
-        ),
+        organisation=Party(organisation.legal_name or organisation.name, organisation.abn),
         address=organisation.address,
         timezone=organisation.billing_timezone,
         issued_on=local_date(now, organisation.billing_timezone),
