@@ -273,11 +273,16 @@ ROUTES: list[tuple[str, str, Call]] = [
         "review",
         lambda w: w.post(f"/session-reviews/{w.new_review()}/reject", {"note": "forged"}),
     ),
+    (
+        "billing",
+        "read",
+        lambda w: w.get(f"/organisations/{w.organisation_uuid}/statement?format=csv"),
+    ),
 ]
 
 
-# Resources with no admin API route yet, whose checks are tested where they are served:
-# the billing run is the console's and the CLI's (tests/console/test_billing.py).
+# Resources with no admin API route for some actions, whose checks are tested where they are
+# served: the billing run is the console's and the CLI's (tests/console/test_billing.py).
 WITHOUT_ADMIN_ROUTES = frozenset({"billing"})
 
 
