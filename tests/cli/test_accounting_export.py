@@ -3,6 +3,7 @@ read back and summed; bad options are one message and exit code 2."""
 
 import csv
 import io
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -44,6 +45,11 @@ def test_xero_file_adds_up(cli: Cli, engine: Engine, tmp_path: Path) -> None:
             documents[kind].total_amount
         )
         assert sum(Decimal(r["TaxAmount"]) for r in lines) == documents[kind].total_tax
+        issued = documents[kind].invoice_date
+        due = issued + timedelta(days=14)  # the default payment terms
+        assert {(r["*InvoiceDate"], r["*DueDate"]) for r in lines} == {
+            (f"{issued:%d/%m/%Y}", f"{due:%d/%m/%Y}")
+        }
 
 
 def test_myob_rctis_and_csv(cli: Cli, engine: Engine, tmp_path: Path) -> None:
