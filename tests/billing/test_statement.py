@@ -149,7 +149,7 @@ def test_the_statement_of_a_fleet(db: Session) -> None:
 
     pdf = PdfReader(io.BytesIO(render_statement_pdf(july)))
     text = "".join(page.extract_text() for page in pdf.pages)
-    for expected in ("Statement of account", "Payer", "$10.95", "-$2.50", "$3.45", "2024-07-31"):
+    for expected in ("Statement of account", "Payer", "$10.95", "-$2.50", "$3.45", "31 July 2024"):
         assert expected in text, expected
 
 

@@ -1,5 +1,6 @@
 """A statement of account as a PDF (fpdf2), in the style of the tax documents (`pdf`)."""
 
+from datetime import date
 from decimal import Decimal
 
 from fpdf import FPDF
@@ -28,8 +29,8 @@ def render_statement_pdf(account: AccountStatement) -> bytes:
     pdf.set_font(_FONT, "B", 20)
     pdf.cell(0, 10, "Statement of account", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(_FONT, "", 10)
-    span = f"{statement.first_day.isoformat()} to {statement.last_day.isoformat()}"
-    for label, value in (("Period", span), ("Date of issue", account.issued_on.isoformat())):
+    span = f"{_long(statement.first_day)} to {_long(statement.last_day)}"
+    for label, value in (("Period", span), ("Date of issue", _long(account.issued_on))):
         pdf.set_font(_FONT, "B", 10)
         pdf.cell(32, 6, label)
         pdf.set_font(_FONT, "", 10)
@@ -43,7 +44,7 @@ def render_statement_pdf(account: AccountStatement) -> bytes:
     ) as table:
         table.row(_COLUMNS)
         table.row(
-            (statement.first_day.isoformat(), "", "Opening balance", "", shown(statement.opening))
+            (_short(statement.first_day), "", "Opening balance", "", shown(statement.opening))
         )
         for entry in statement.entries:
             description = entry.description + (
@@ -51,7 +52,7 @@ def render_statement_pdf(account: AccountStatement) -> bytes:
             )
             table.row(
                 (
-                    entry.day.isoformat(),
+                    _short(entry.day),
                     str(entry.number),
                     latin1(description),
                     shown(entry.amount),
@@ -85,6 +86,15 @@ def render_statement_pdf(account: AccountStatement) -> bytes:
         new_y=YPos.NEXT,
     )
     return bytes(pdf.output())
+
+
+def _long(day: date) -> str:
+    """`3 July 2024`: no Australian reader takes it for the 7th of March."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def _short(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
 
 
 def _closing_label(closing: Decimal) -> str:
