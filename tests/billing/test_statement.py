@@ -20,7 +20,12 @@ from fleetcharge.billing.period import Period
 from fleetcharge.billing.service import approve_invoices, draft_invoices
 from fleetcharge.billing.statement import StatementDocument, StatementPayment, build_statement
 from fleetcharge.billing.statement_pdf import render_statement_pdf
-from fleetcharge.billing.statements import account_statement, statement_csv, statement_span
+from fleetcharge.billing.statements import (
+    AccountStatement,
+    account_statement,
+    statement_csv,
+    statement_span,
+)
 from fleetcharge.errors import InvalidParameter
 from fleetcharge.models import Invoice, Organisation
 from tests import factories as f
@@ -116,6 +121,23 @@ def billed_june(db: Session) -> dict[str, Invoice]:
         f.charge(db, site, f.driver(db, vehicle), datetime(2024, 6, day, tzinfo=SYDNEY))
     draft_invoices(db, Period(2024, 6))
     return {i.kind: i for i in approve_invoices(db, now=APPROVED)}
+
+
+def test_a_long_statement_runs_over_numbered_pages() -> None:
+    day = date(2024, 7, 1)
+    documents = [
+        StatementDocument(day, n, "fleet", "Tax invoice", f"Invoice {n}", Decimal("1.10"), False)
+        for n in range(1, 121)
+    ]
+    statement = build_statement(documents, [], day, day)
+    account = AccountStatement(
+        OPERATOR, Party("Many Co", None), None, "Australia/Sydney", day, "AUD", statement
+    )
+    pages = PdfReader(io.BytesIO(render_statement_pdf(account))).pages
+    assert len(pages) >= 3
+    last = pages[-1].extract_text()
+    assert f"Page {len(pages)} of {len(pages)}" in last and "$132.00" in last
+    assert "Page 1 of" in pages[0].extract_text()
 
 
 def history(db: Session) -> Organisation:

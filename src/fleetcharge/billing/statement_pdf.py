@@ -18,9 +18,18 @@ _WIDTHS = (22, 22, 86, 25, 25)
 _ALIGN = ("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT")
 
 
+class _Pages(FPDF):
+    """Numbered pages: a long statement runs over several."""
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(_FONT, "", 8)
+        self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="C")
+
+
 def render_statement_pdf(account: AccountStatement) -> bytes:
     statement = account.statement
-    pdf = FPDF(format="A4")
+    pdf = _Pages(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.set_title(latin1(f"Statement of account {account.organisation.name}"))
     pdf.set_creator("fleetcharge")
