@@ -131,7 +131,7 @@ def test_a_long_statement_runs_over_numbered_pages() -> None:
     ]
     statement = build_statement(documents, [], day, day)
     account = AccountStatement(
-        OPERATOR, Party("Many Co", None), None, "Australia/Sydney", day, "AUD", statement
+        OPERATOR, Party("Many Co", None), "Australia/Sydney", day, "AUD", statement
     )
     pages = PdfReader(io.BytesIO(render_statement_pdf(account))).pages
     assert len(pages) >= 3

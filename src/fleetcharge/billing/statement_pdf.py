@@ -2,12 +2,13 @@
 
 from datetime import date
 from decimal import Decimal
+from itertools import zip_longest
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from fleetcharge.abn import format_abn
 from fleetcharge.billing.documents import Party
+from fleetcharge.billing.pdf import _party_lines, shown_date
 from fleetcharge.billing.pdf import _text as latin1
 from fleetcharge.billing.statements import AccountStatement
 from fleetcharge.money import shown
@@ -38,14 +39,14 @@ def render_statement_pdf(account: AccountStatement) -> bytes:
     pdf.set_font(_FONT, "B", 20)
     pdf.cell(0, 10, "Statement of account", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(_FONT, "", 10)
-    span = f"{_long(statement.first_day)} to {_long(statement.last_day)}"
-    for label, value in (("Period", span), ("Date of issue", _long(account.issued_on))):
+    span = f"{shown_date(statement.first_day)} to {shown_date(statement.last_day)}"
+    for label, value in (("Period", span), ("Date of issue", shown_date(account.issued_on))):
         pdf.set_font(_FONT, "B", 10)
         pdf.cell(32, 6, label)
         pdf.set_font(_FONT, "", 10)
         pdf.cell(0, 6, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)
-    _parties(pdf, account.operator, account.organisation, account.address)
+    _parties(pdf, account.operator, account.organisation)
 
     pdf.set_font(_FONT, "", 9)
     with pdf.table(
@@ -97,11 +98,6 @@ def render_statement_pdf(account: AccountStatement) -> bytes:
     return bytes(pdf.output())
 
 
-def _long(day: date) -> str:
-    """`3 July 2024`: no Australian reader takes it for the 7th of March."""
-    return f"{day.day} {day:%B %Y}"
-
-
 def _short(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
 
@@ -110,24 +106,15 @@ def _closing_label(closing: Decimal) -> str:
     return "Closing balance (in credit)" if closing < 0 else "Closing balance"
 
 
-def _parties(pdf: FPDF, operator: Party, organisation: Party, address: str | None) -> None:
+def _parties(pdf: FPDF, operator: Party, organisation: Party) -> None:
     width = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
     pdf.set_font(_FONT, "B", 10)
     pdf.cell(width, 6, "From")
     pdf.cell(width, 6, "To", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(_FONT, "", 10)
-    pdf.cell(width, 5, latin1(operator.name))
-    pdf.cell(width, 5, latin1(organisation.name), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.cell(width, 5, f"ABN {format_abn(operator.abn)}" if operator.abn else "")
-    pdf.cell(
-        width,
-        5,
-        f"ABN {format_abn(organisation.abn)}" if organisation.abn else "",
-        new_x=XPos.LMARGIN,
-        new_y=YPos.NEXT,
-    )
-    for line in (address or "").splitlines():
-        if line.strip():
-            pdf.set_x(pdf.l_margin + width)
-            pdf.cell(width, 5, latin1(line.strip()), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    for left, right in zip_longest(
+        _party_lines(operator), _party_lines(organisation), fillvalue=""
+    ):
+        pdf.cell(width, 5, latin1(left))
+        pdf.cell(width, 5, latin1(right), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)

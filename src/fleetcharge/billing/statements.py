@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from fleetcharge.billing.documents import Party, document_title
+from fleetcharge.billing.documents import Party, document_title, organisation_party
 from fleetcharge.billing.period import Period
 from fleetcharge.billing.statement import (
     Statement,
@@ -33,7 +33,6 @@ CSV_COLUMNS = ("date", "entry", "number", "description", "status", "amount", "ba
 class AccountStatement:
     operator: Party
     organisation: Party
-    address: str | None
     timezone: str
     issued_on: date
     currency: str
@@ -131,8 +130,7 @@ def account_statement(
     )
     return AccountStatement(
         operator=operator,
-        organisation=Party(organisation.legal_name or organisation.name, organisation.abn),
-        address=organisation.address,
+        organisation=organisation_party(organisation),
         timezone=organisation.billing_timezone,
         issued_on=local_date(now, organisation.billing_timezone),
         currency="AUD",
