@@ -25,3 +25,9 @@ def shown(amount: Decimal) -> str:
     rounded = round_money(amount)
     sign = "-" if rounded < 0 else ""
     return f"{sign}${abs(rounded):,.2f}"
+
+
+def shown_kwh(energy: Decimal, places: int = 3) -> str:
+    """Energy as documents show it: `1,234.567` (kWh, thousands separated)."""
+    rounded = energy.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{rounded:,.{places}f}"

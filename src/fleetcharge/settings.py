@@ -37,6 +37,16 @@ class Settings(BaseSettings):
     payment_bsb: str | None = None
     payment_account_number: str | None = None
     payment_bpay_biller_code: str | None = None
+    # Accounting export (`fleetcharge export invoices|payments --format xero|myob`): the
+    # account codes and tax types the imported lines are coded to, exactly as the accounting
+    # system names them. Unset: Xero's or MYOB's sample chart (docs/accounting-export.md).
+    accounting_sales_account: str | None = None
+    accounting_rcti_account: str | None = None
+    accounting_bank_account: str | None = None
+    accounting_tax_type_gst: str | None = None
+    accounting_tax_type_free: str | None = None
+    accounting_rcti_tax_type_gst: str | None = None
+    accounting_rcti_tax_type_free: str | None = None
     # Public base URL used in `pagination.next` and redirects; by default taken from the
     # request (its Host, when allowed).
     public_base_url: str | None = None

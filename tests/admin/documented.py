@@ -60,6 +60,8 @@ class Script:
         assert response.status_code == status, (method, path, response.text)
         self.schema[template][method].validate_response(response)
         self.called.add((method, template))
+        if not response.headers.get("content-type", "").startswith("application/json"):
+            return {}  # a file (a statement's PDF or CSV)
         return dict(response.json())
 
     def assert_covers(self, prefix: str) -> None:

@@ -44,6 +44,10 @@ def test_every_operation_answers_as_documented(
     call("POST", "/organisations", "/organisations", 201, json={"name": "B"}, headers=keyed)
     call("POST", "/organisations", "/organisations", 422, json={"name": "C"}, headers=keyed)
     call("GET", "/organisations/nope", one, 400, headers=h)
+    statement = "/organisations/{uuid}/statement"
+    call("GET", f"{org_path}/statement?period=2024-06&format=csv", statement, 200, headers=h)
+    call("GET", f"{org_path}/statement", statement, 200, headers=h)
+    call("GET", f"{org_path}/statement?period=2024-13", statement, 400, headers=h)
 
     member_body = {"name": "m", "role": "fleet_manager", "organisation_uuid": org["uuid"]}
     created = call("POST", "/accounts", "/accounts", 201, json=member_body, headers=h)

@@ -303,11 +303,16 @@ ROUTES: list[tuple[str, str, Call]] = [
         "send",
         lambda w: w.post(f"/invoices/{w.new_invoice()}/send", {"dry_run": True}),
     ),
+    (
+        "billing",
+        "read",
+        lambda w: w.get(f"/organisations/{w.organisation_uuid}/statement?format=csv"),
+    ),
 ]
 
 
-# Resources with no admin API route yet, whose checks are tested where they are served:
-# the billing run is the console's and the CLI's (tests/console/test_billing.py).
+# Resources with no admin API route for some actions, whose checks are tested where they are
+# served: the billing run is the console's and the CLI's (tests/console/test_billing.py).
 WITHOUT_ADMIN_ROUTES = frozenset({"billing"})
 
 

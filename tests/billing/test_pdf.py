@@ -53,7 +53,8 @@ def test_a_fleet_tax_invoice(db: Session) -> None:
     for expected in (
         "Tax invoice",
         f"Number {fleet.invoice_number}",
-        "Date of issue 2024-07-03",
+        "Date of issue 3 July 2024",
+        "Due date 17 July 2024",
         "Supplier",
         "Fleetcharge Networks Pty Ltd",
         "ABN 51 824 753 556",

@@ -35,6 +35,17 @@ def test_a_usage_session_is_one_row_with_readable_cells() -> None:
     )
     assert row["contract_number"] == ""  # null
     assert row["charging_period_count"] == "2"
+    assert row["gst_to_driver"] == "0.24"  # 0.14 + 0.10 on the two periods
+    assert row["tariff_name"] == ""  # a Fleets API does not send it
+
+
+def test_gst_is_the_periods_and_a_tariff_name_is_kept_when_sent() -> None:
+    raw = {**r.usage("u1", amounts=(11.0, 2.2, 0.05)), "tariff_name": "Depot AC"}
+    (row,) = as_dicts(Resource.USAGE, UsageSession.model_validate(raw))
+    assert (row["gst_to_driver"], row["tariff_name"]) == ("1.20", "Depot AC")
+    no_periods = {**r.usage("u2"), "charging_periods": []}
+    (row,) = as_dicts(Resource.USAGE, UsageSession.model_validate(no_periods))
+    assert row["gst_to_driver"] == ""
 
 
 def test_per_period_rows_repeat_the_session_and_keep_sessions_without_periods() -> None:

@@ -25,6 +25,7 @@ from fleetcharge.admin.routes import (
     organisations,
     reservations,
     session_reviews,
+    statements,
     station_commands,
     station_configuration,
     station_security,
@@ -157,6 +158,7 @@ def create_admin_app(state: State) -> FastAPI:
         tariffs,
         session_reviews,
         invoices,
+        statements,
     )
     for module in routers:
         app.include_router(module.router)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import Integer, case, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
+from fleetcharge.billing.due import amount_due, is_overdue
 from fleetcharge.billing.period import Period
 from fleetcharge.errors import InvalidParameter, NotFound
 from fleetcharge.models import (
@@ -50,6 +51,11 @@ def kind_label(invoice: Invoice) -> str:
     return f"{invoice.kind} adjustment" if invoice.adjusts_invoice_id is not None else invoice.kind
 
 
+# Not stored: an approved document whose due date has passed with money still owed.
+OVERDUE = "overdue"
+STATUS_FILTERS = (*InvoiceStatus, OVERDUE)
+
+
 @dataclass(frozen=True)
 class InvoiceRow:
     invoice: Invoice
@@ -57,10 +63,16 @@ class InvoiceRow:
     adjusts_number: int | None
     lines: int
     sessions: int | None  # counted only when asked for
+    replaces_number: int | None = None
 
     @property
     def due(self) -> Decimal:
-        return self.invoice.total_amount - self.invoice.total_paid
+        """What it asks for: nothing on a draft or a void document."""
+        return amount_due(self.invoice)
+
+    def shown_status(self, today: date) -> str:
+        """Its status, `overdue` for an approved one past its due date and unpaid."""
+        return OVERDUE if is_overdue(self.invoice, today) else self.invoice.status
 
 
 def invoice_rows(
@@ -71,12 +83,18 @@ def invoice_rows(
     status: str | None = None,
     period: Period | None = None,
     count_sessions: bool = False,
+    today: date | None = None,
 ) -> list[InvoiceRow]:
-    """Documents with their organisation, what they adjust, their line count and (when
-    asked: it reads every link) their session count, ordered as numbered (drafts last)."""
-    if status is not None and status not in tuple(InvoiceStatus):
-        raise InvalidParameter(f"status must be one of {', '.join(InvoiceStatus)}")
+    """Documents with their organisation, what they adjust or replace, their line count
+    and (when asked: it reads every link) their session count, ordered as numbered
+    (drafts last). Status `overdue` selects approved documents owing money whose due
+    date is before `today`."""
+    if status is not None and status not in STATUS_FILTERS:
+        raise InvalidParameter(
+            f"status must be one of {', '.join(STATUS_FILTERS)}", parameter="status"
+        )
     original = aliased(Invoice)
+    replaced = aliased(Invoice)
     lines = (
         select(func.count())
         .where(InvoiceLineItem.invoice_id == Invoice.id)
@@ -98,9 +116,17 @@ def invoice_rows(
         else literal(None, Integer)
     )
     query = (
-        select(Invoice, Organisation.name, original.invoice_number, lines, sessions)
+        select(
+            Invoice,
+            Organisation.name,
+            original.invoice_number,
+            lines,
+            sessions,
+            replaced.invoice_number,
+        )
         .join(Organisation, Organisation.id == Invoice.organisation_id)
         .outerjoin(original, original.id == Invoice.adjusts_invoice_id)
+        .outerjoin(replaced, replaced.id == Invoice.replaces_invoice_id)
         .order_by(
             Invoice.invoice_number.is_(None),
             Invoice.invoice_number,
@@ -114,7 +140,13 @@ def invoice_rows(
         query = query.where(Invoice.id.in_(set(invoice_ids)))
     if organisation_id is not None:
         query = query.where(Invoice.organisation_id == organisation_id)
-    if status is not None:
+    if status == OVERDUE:
+        query = query.where(
+            Invoice.status == InvoiceStatus.APPROVED,
+            Invoice.due_date < (today or date.today()),
+            Invoice.total_amount > Invoice.total_paid,
+        )
+    elif status is not None:
         query = query.where(Invoice.status == status)
     if period is not None:
         query = query.where(Invoice.period_start == period.first_day)

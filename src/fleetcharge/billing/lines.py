@@ -2,15 +2,13 @@
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from fleetcharge.billing.period import Period
 from fleetcharge.billing.repository import SessionTotals
 from fleetcharge.models import InvoiceLineItem
-from fleetcharge.money import round_money
+from fleetcharge.money import round_money, shown_kwh
 from fleetcharge.timezones import local_date
-
-_KWH_IN_DESCRIPTIONS = Decimal("0.01")
 
 DOCUMENT_DESCRIPTIONS = {
     "fleet": "Fleet vehicle management and public charging fees for services provided",
@@ -81,7 +79,7 @@ def charging_lines(
 def _charging_line(
     description: str, totals: SessionTotals, fleet_id: int | None
 ) -> InvoiceLineItem:
-    energy = totals.energy_kwh.quantize(_KWH_IN_DESCRIPTIONS, rounding=ROUND_HALF_UP)
+    energy = shown_kwh(totals.energy_kwh, places=2)
     return line(
         f"{description} - Charge volume: {energy}kWh",
         units=1,

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from fleetcharge.billing.due import amount_due
 from fleetcharge.charging.pseudonyms import ShownCardIds
 from fleetcharge.charging.repository import card_pseudonym_key
 from fleetcharge.fleets.service import VEHICLE_COLUMNS, vehicle_dicts
@@ -174,7 +175,7 @@ def invoices_page(
             "total_tax": number(invoice.total_tax),
             "total_amount_incl_tax": number(invoice.total_amount),
             "total_paid_incl_tax": number(invoice.total_paid),
-            "total_due_incl_tax": number(invoice.total_amount - invoice.total_paid),
+            "total_due_incl_tax": number(amount_due(invoice)),
             "reference": invoice.reference,
             "line_items": lines[invoice.id],
             "vehicles": vehicles[invoice.id],

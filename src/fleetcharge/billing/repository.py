@@ -10,7 +10,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Integer, func, insert, literal, select, text, true
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    true,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from fleetcharge.billing.period import Period
@@ -82,20 +92,37 @@ def latest_void_documents(
     return {organisation_id: invoice_id for organisation_id, invoice_id in db.execute(query)}
 
 
+def drop_drafts(db: Session, drafts: Collection[Invoice]) -> None:
+    """Delete drafts with their session and vehicle links (they bill nothing)."""
+    invoice_ids = [draft.id for draft in drafts]
+    for model in (InvoiceSession, InvoiceVehicle):
+        db.execute(delete(model).where(model.invoice_id.in_(invoice_ids)))
+    for draft in drafts:
+        db.delete(draft)
+
+
 def site_host_invoices_without_rcti(
     db: Session, organisation_ids: Collection[int], until: Period
 ) -> list[Invoice]:
     """Live site-host invoices of the organisations, for `until` or earlier, that bill
-    sessions but have no live RCTI: new ones, and those whose RCTI was voided."""
+    sessions with revenue but have no live RCTI: new ones, and those whose RCTI was
+    voided."""
     rcti = aliased(Invoice)
     has_rcti = (
         select(rcti.id)
         .where(rcti.accompanies_invoice_id == Invoice.id, rcti.status != InvoiceStatus.VOID)
         .exists()
     )
-    has_sessions = (
+    # Revenue to pay out: a host whose stations only its own fleets used (no revenue
+    # collected for it) gets no RCTI.
+    has_revenue = (
         select(InvoiceSession.session_id)
-        .where(InvoiceSession.invoice_id == Invoice.id, InvoiceSession.active)
+        .join(ChargeSession, ChargeSession.id == InvoiceSession.session_id)
+        .where(
+            InvoiceSession.invoice_id == Invoice.id,
+            InvoiceSession.active,
+            ChargeSession.total_revenue != 0,
+        )
         .exists()
     )
     query = (
@@ -107,7 +134,7 @@ def site_host_invoices_without_rcti(
             Invoice.organisation_id.in_(organisation_ids),
             Invoice.period_start <= until.first_day,
             ~has_rcti,
-            has_sessions,
+            has_revenue,
         )
         .order_by(Invoice.period_start, Invoice.organisation_id)
     )

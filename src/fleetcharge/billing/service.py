@@ -31,20 +31,24 @@ from fleetcharge.billing.lines import (
 from fleetcharge.billing.payments import apply_adjustment_credit
 from fleetcharge.billing.period import Period
 from fleetcharge.billing.repository import SessionTotals, TotalsKey
-from fleetcharge.errors import Conflict, NotFound
+from fleetcharge.errors import Conflict, InvalidParameter, NotFound
 from fleetcharge.models import Invoice, InvoiceLineItem, InvoiceNumberCounter, Organisation
 from fleetcharge.models.base import utcnow
 from fleetcharge.models.invoice import INVOICE_KINDS, InvoiceStatus
 from fleetcharge.models.session import ChargeSession
 from fleetcharge.money import ZERO, gst_included
-from fleetcharge.timezones import local_date
+from fleetcharge.timezones import local_date, zone
 
 GST_RATE = Decimal("0.10")
 CURRENCY = "AUD"
 
 
 def draft_invoices(
-    db: Session, period: Period, organisation_ids: Collection[int] | None = None
+    db: Session,
+    period: Period,
+    organisation_ids: Collection[int] | None = None,
+    *,
+    now: datetime | None = None,
 ) -> list[Invoice]:
     """Draft the period's documents for every organisation (or those given); returns the
     new drafts.
@@ -55,8 +59,13 @@ def draft_invoices(
     yet: late arrivals from earlier months go on the next run's documents, on lines of
     their own. The organisations are locked for the run, so concurrent runs for the same
     organisations queue up and the later one finds the documents already drafted.
+
+    A month is billed only once it has ended in the billing time zone of every
+    organisation billed (InvalidParameter otherwise); a document whose lines add up to
+    nothing payable is not made.
     """
     organisations = _lock_organisations(db, organisation_ids)
+    refuse_open_month(period, organisations, now or utcnow())
     drafts = [
         *_draft_fleet_invoices(db, period, organisations),
         *_draft_site_host_invoices(db, period, organisations),
@@ -126,6 +135,20 @@ def approve_invoices(
         if invoice.adjusts_invoice_id is not None:
             apply_adjustment_credit(db, invoice)
     return invoices
+
+
+def refuse_open_month(period: Period, organisations: Sequence[Organisation], now: datetime) -> None:
+    """Raise unless `period` has ended on the clock of each organisation."""
+    for organisation in organisations:
+        _, end = period.bounds(organisation.billing_timezone)
+        if now < end:
+            local_end = end.astimezone(zone(organisation.billing_timezone))
+            raise InvalidParameter(
+                f"billing period {period} has not ended for {organisation.name}: it ends at"
+                f" {local_end:%Y-%m-%d %H:%M} {organisation.billing_timezone}; bill it after"
+                " that",
+                parameter="period",
+            )
 
 
 def _lock_organisations(
@@ -359,12 +382,15 @@ def _charging(
 def _complete(
     db: Session, drafts: dict[int, _Draft], lines: dict[int, list[InvoiceLineItem]]
 ) -> list[Invoice]:
-    """Attach lines and totals; drafts left without lines are removed (nothing to bill)."""
+    """Attach lines and totals. Drafts left without lines, or whose lines add up to
+    nothing payable, are removed with their links (nothing to bill): their sessions stay
+    unbilled for a later document of their kind."""
     completed: list[Invoice] = []
+    empty: list[Invoice] = []
     for invoice_id, draft in drafts.items():
         invoice_lines = lines.get(invoice_id, [])
-        if not invoice_lines:
-            db.delete(draft.invoice)
+        if sum((li.amount for li in invoice_lines), ZERO) == 0:
+            empty.append(draft.invoice)
             continue
         for position, invoice_line in enumerate(invoice_lines, start=1):
             invoice_line.invoice_id = invoice_id
@@ -373,5 +399,7 @@ def _complete(
         draft.invoice.total_amount = sum((li.amount for li in invoice_lines), ZERO)
         draft.invoice.total_tax = gst_included(draft.invoice.total_amount, GST_RATE)
         completed.append(draft.invoice)
+    if empty:
+        repository.drop_drafts(db, empty)
     db.flush()
     return completed

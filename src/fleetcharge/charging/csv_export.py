@@ -31,7 +31,7 @@ from fleetcharge.client import Resource
 from fleetcharge.client.flatten import columns, flatten
 from fleetcharge.client.models import SiteHostSession, UsageSession
 from fleetcharge.kit.json_records import PythonRendering
-from fleetcharge.models import ChargeSession
+from fleetcharge.models import ChargeSession, Tariff
 from fleetcharge.permissions import Actor
 
 CHUNK = 500
@@ -67,11 +67,13 @@ def session_csv(
             ).all()
             if not keys:
                 return
+            ids = [key.id for key in keys]
+            names = _tariff_names(db, ids) if view is USAGE else {}
             yield _lines(
                 [
                     row
-                    for record in _records(db, view, [key.id for key in keys], query.sort, params)
-                    for row in flatten(resource, model.model_validate(record))
+                    for record in _records(db, view, ids, query.sort, params)
+                    for row in flatten(resource, _with_tariff(model, record, names))
                 ]
             )
             cursor = Cursor(query.sort, keys[-1].sort_value, keys[-1].id, Direction.AFTER, 1)
@@ -94,6 +96,26 @@ def _records(
     )
     rendering = PythonRendering(RECORDS[view.name], rows, page.c.id)
     return rendering.render(lambda statement: list(db.execute(statement)), params)
+
+
+def _tariff_names(db: Session, ids: list[int]) -> dict[str, str]:
+    """The name of the tariff that priced each session, by session uuid: the Fleets API
+    contract has no field for it, so only this download (read in-process) fills the
+    CSV's `tariff_name` column."""
+    query = (
+        select(ChargeSession.uuid, Tariff.name)
+        .join(Tariff, Tariff.id == ChargeSession.tariff_id)
+        .where(ChargeSession.id.in_(ids))
+    )
+    return {str(uuid): name for uuid, name in db.execute(query)}
+
+
+def _with_tariff(
+    model: type[UsageSession | SiteHostSession], record: dict[str, Any], names: dict[str, str]
+) -> UsageSession | SiteHostSession:
+    parsed = model.model_validate(record)
+    name = names.get(parsed.uuid)
+    return parsed.model_copy(update={"tariff_name": name}) if name else parsed
 
 
 def _lines(rows: list[list[str]]) -> str:

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from fleetcharge.cli.common import err_console, fail, output_file
+from fleetcharge.cli.common import DatabaseUrl, err_console, fail, output_file
+from fleetcharge.cli.export_accounting import accounting_format, export_invoices, export_payments
 from fleetcharge.cli.export_files import FORMATS, ExportSpec, state_path
 from fleetcharge.cli.export_job import export_to_file, export_to_stream
 from fleetcharge.cli.remote import (
@@ -27,8 +28,9 @@ from fleetcharge.cli.remote import (
 from fleetcharge.client import Resource
 
 app = typer.Typer(
-    help="Export records from any Fleets API v1 server to CSV, JSON or JSON Lines. "
-    "An interrupted export into a file resumes when re-run with the same arguments.",
+    help="Export records from any Fleets API v1 server to CSV, JSON or JSON Lines "
+    "(an interrupted export into a file resumes when re-run with the same arguments); "
+    "and, from the database, invoices and payments for Xero or MYOB.",
     no_args_is_help=True,
 )
 
@@ -152,15 +154,79 @@ def vehicles(
     _export(Resource.VEHICLES, base_url, token, None, None, fmt, output, bom=bom)
 
 
+AccountingFormat = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        help="csv, json or jsonl from a Fleets API; csv, xero or myob from the database "
+        "(default: the output's suffix, else csv).",
+        show_default=False,
+    ),
+]
+AccountingPeriod = Annotated[
+    str | None,
+    typer.Option(
+        "--period",
+        help="Month, YYYY-MM: documents dated (payments received) in it; reads the database.",
+        show_default=False,
+    ),
+]
+Documents = Annotated[
+    str | None,
+    typer.Option(
+        "--documents",
+        help="From the database: invoices, credit-notes, rctis or rcti-credit-notes "
+        "(default: invoices for xero and myob, all for csv).",
+        show_default=False,
+    ),
+]
+
+
 @app.command("invoices")
 def invoices(
     base_url: BaseUrl = None,
     token: Token = None,
     date_from: DateFrom = None,
     date_to: DateTo = None,
-    fmt: Format = None,
+    fmt: AccountingFormat = None,
+    period: AccountingPeriod = None,
+    documents: Documents = None,
     output: Output = None,
     bom: Bom = False,
+    database_url: DatabaseUrl = None,
 ) -> None:
-    """Your invoices by invoice date (CSV: one row each; JSON keeps lines and sessions)."""
+    """Invoices by invoice date. From a Fleets API (CSV: one row each; JSON keeps lines and
+    sessions); or, with --format xero|myob, --period or --database-url, every
+    organisation's documents from the database for accounting (docs/accounting-export.md)."""
+    if fmt in ("xero", "myob") or period or documents or database_url:
+        if base_url or token:
+            raise fail("--base-url and --token are for a Fleets API export, not the accounting one")
+        chosen = accounting_format(fmt or _suffix_format(output))
+        low, high = parse_period(date_from, date_to)
+        export_invoices(chosen, period, low, high, documents, output, bom, database_url)
+        return
     _export(Resource.INVOICES, base_url, token, date_from, date_to, fmt, output, bom=bom)
+
+
+@app.command("payments")
+def payments(
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="csv, xero or myob (default: csv).", show_default=False),
+    ] = None,
+    period: AccountingPeriod = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    output: Output = None,
+    bom: Bom = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Payments recorded on documents, from the database, for accounting: Xero gets a bank
+    statement to reconcile, MYOB customer payments (docs/accounting-export.md)."""
+    low, high = parse_period(date_from, date_to)
+    export_payments(accounting_format(fmt), period, low, high, output, bom, database_url)
+
+
+def _suffix_format(output: Path | None) -> str | None:
+    suffix = output.suffix.lower().lstrip(".") if output else ""
+    return "csv" if suffix == "csv" else None

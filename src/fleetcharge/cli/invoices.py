@@ -12,6 +12,7 @@ from rich.text import Text
 from fleetcharge.billing.adjustments import draft_adjustment_note
 from fleetcharge.billing.amounts import parse_amount
 from fleetcharge.billing.documents import document_title, operator_party, tax_document
+from fleetcharge.billing.due import amount_due, days_overdue
 from fleetcharge.billing.invoices import (
     InvoiceRow,
     adjustments_of,
@@ -33,6 +34,7 @@ from fleetcharge.cli.common import (
     output_file,
     print_table,
 )
+from fleetcharge.models.invoice import InvoiceStatus
 from fleetcharge.organisations.service import find_organisation
 from fleetcharge.settings import get_settings
 
@@ -50,22 +52,29 @@ Number = Annotated[str, typer.Argument(help="Invoice number (or UUID).", show_de
 def list_invoices(
     org: Annotated[str | None, typer.Option(help="Organisation name or UUID.")] = None,
     status: Annotated[
-        str | None, typer.Option(help="draft, approved, paid or void.", show_default=False)
+        str | None,
+        typer.Option(
+            help="draft, approved, paid, void, or overdue (approved, unpaid, past its due date).",
+            show_default=False,
+        ),
     ] = None,
     period: Annotated[
         str | None, typer.Option(help="Billing month, YYYY-MM.", show_default=False)
     ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """List documents by number (drafts last) with their totals and what is due."""
+    """List documents by number (drafts last) with their totals, what is due and when (a
+    void document: nothing)."""
+    today = date.today()
     with command_session(database_url) as db:
         rows = invoice_rows(
             db,
             organisation_id=find_organisation(db, org).id if org else None,
             status=status,
             period=Period.parse(period) if period else None,
+            today=today,
         )
-        table = _list_table(rows)
+        table = _list_table(rows, today)
     if not rows:
         console.print("No invoices.")
         return
@@ -75,20 +84,28 @@ def list_invoices(
 @app.command("show")
 def show(reference: InvoiceRef, database_url: DatabaseUrl = None) -> None:
     """Show one document: its lines, payments and adjustment notes."""
+    today = date.today()
     with command_session(database_url) as db:
         invoice = find_invoice(db, reference)
         (row,) = invoice_rows(db, invoice_ids=[invoice.id], count_sessions=True)
+        late = days_overdue(invoice, today)
+        status = f"overdue ({late} days past due)" if late else invoice.status
+        if invoice.status == InvoiceStatus.VOID:
+            voided = f" on {invoice.voided_at:%Y-%m-%d}" if invoice.voided_at else ""
+            status = f"void{voided}: nothing is due"
         header = [
             ("document", f"{document_title(invoice)} ({kind_label(invoice)})"),
             ("number", str(invoice.invoice_number or "- (draft)")),
             ("uuid", str(invoice.uuid)),
             ("organisation", row.organisation),
-            ("status", invoice.status),
+            ("status", status),
             ("invoice date", invoice.invoice_date.isoformat()),
+            ("due date", invoice.due_date.isoformat() if invoice.due_date else ""),
             ("period", f"{invoice.period_start} to {invoice.period_end}"),
             ("description", invoice.description or ""),
             ("reference", invoice.reference or ""),
             ("adjusts", str(row.adjusts_number or "")),
+            ("replaces", str(row.replaces_number or "")),
             ("sessions billed", str(row.sessions or 0)),
             ("vehicles billed", str(billed_vehicle_count(db, invoice))),
             ("total (incl. GST)", str(invoice.total_amount)),
@@ -144,7 +161,7 @@ def pay(
         invoice = find_invoice(db, number)
         paid = parse_amount(amount, name="--amount")
         record_payment(db, invoice, paid, received)
-        due = abs(invoice.total_amount - invoice.total_paid)
+        due = abs(amount_due(invoice))
         message = (
             f"Recorded {paid} on {describe(invoice)}: {abs(invoice.total_paid)} of"
             f" {abs(invoice.total_amount)} settled, {due} due; status {invoice.status}."
@@ -216,8 +233,8 @@ def pdf(
     console.print(f"{document.title} {document.number} written to {output}.", soft_wrap=True)
 
 
-def _list_table(rows: list[InvoiceRow]) -> Table:
-    table = Table("number", "uuid", "organisation", "kind", "period", "date", "status")
+def _list_table(rows: list[InvoiceRow], today: date) -> Table:
+    table = Table("number", "uuid", "organisation", "kind", "period", "date", "due date", "status")
     for column in ("total", "GST", "paid", "due"):
         table.add_column(column, justify="right")
     for row in rows:
@@ -229,7 +246,8 @@ def _list_table(rows: list[InvoiceRow]) -> Table:
             kind_label(invoice),
             str(Period(invoice.period_start.year, invoice.period_start.month)),
             invoice.invoice_date.isoformat(),
-            invoice.status,
+            invoice.due_date.isoformat() if invoice.due_date else "",
+            row.shown_status(today),
             str(invoice.total_amount),
             str(invoice.total_tax),
             str(invoice.total_paid),

@@ -13,6 +13,7 @@ from fleetcharge.cli import (
     firmware,
     fleets,
     imports,
+    invoice_statement,
     invoices,
     locations,
     operators,
@@ -57,6 +58,7 @@ app.add_typer(certificates.app, name="certificates")
 app.add_typer(sessions.app, name="sessions")
 app.command("simulate")(simulate.simulate)
 app.add_typer(billing.app, name="billing", no_args_is_help=True)
+invoices.app.command("statement")(invoice_statement.statement)
 app.add_typer(invoices.app, name="invoices")
 app.add_typer(operators.app, name="operators")
 app.add_typer(users.app, name="users")

@@ -37,6 +37,27 @@ Address = Annotated[str | None, typer.Option(help="Postal address for its invoic
 ContactName = Annotated[str | None, typer.Option(help="Who invoices are addressed to.")]
 ContactEmail = Annotated[str | None, typer.Option(help="Where invoices go.")]
 ContactPhone = Annotated[str | None, typer.Option(help="Accounts phone number.")]
+LegalName = Annotated[
+    str | None, typer.Option(help="Legal name on its invoices (default: its name).")
+]
+BillingEmail = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="Where its invoices are emailed. Repeatable; the addresses given replace the"
+        ' list (--billing-email "" empties it).'
+    ),
+]
+PurchaseOrder = Annotated[
+    str | None, typer.Option(help="Its purchase-order reference, printed on its invoices.")
+]
+PaymentTerms = Annotated[
+    int | None,
+    typer.Option(help="Days from an invoice's approval to its due date (0-365; default 14)."),
+]
+
+
+def _billing_emails(addresses: list[str] | None) -> list[str] | None:
+    return None if addresses is None else [a for a in addresses if a.strip()]
 
 
 def _summary(view: dict[str, Any]) -> str:
@@ -46,6 +67,8 @@ def _summary(view: dict[str, Any]) -> str:
         f" network fee {view['network_fee_per_kwh']}/kWh, vehicle fee {view['vehicle_fee']},"
         f" station subscription {view['station_subscription_fee']},"
         f" months in {view['billing_timezone']},"
+        f" payment terms {view['payment_terms_days']} days,"
+        f" invoices to {', '.join(view['billing_emails']) or '-'},"
         f" rate limits: {limits or 'the deployment defaults'}"
     )
 
@@ -56,6 +79,7 @@ OPTIONS = Options(
         "network_fee_per_kwh": "--network-fee",
         "billing_timezone": "--timezone",
         "rate_limits": "--rate-limit",
+        "billing_emails": "--billing-email",
     }
 )
 
@@ -72,6 +96,10 @@ def create(
     contact_name: ContactName = None,
     contact_email: ContactEmail = None,
     contact_phone: ContactPhone = None,
+    legal_name: LegalName = None,
+    billing_email: BillingEmail = None,
+    purchase_order: PurchaseOrder = None,
+    payment_terms_days: PaymentTerms = None,
     as_json: AsJson = False,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -89,6 +117,10 @@ def create(
             contact_name=contact_name,
             contact_email=contact_email,
             contact_phone=contact_phone,
+            legal_name=legal_name,
+            billing_emails=_billing_emails(billing_email),
+            purchase_order=purchase_order,
+            payment_terms_days=payment_terms_days,
         ),
     )
     with OPTIONS.named(), command_session(database_url) as db:
@@ -156,6 +188,10 @@ def set_settings(
     contact_name: ContactName = None,
     contact_email: ContactEmail = None,
     contact_phone: ContactPhone = None,
+    legal_name: LegalName = None,
+    billing_email: BillingEmail = None,
+    purchase_order: PurchaseOrder = None,
+    payment_terms_days: PaymentTerms = None,
     rate_limit: Annotated[
         list[str] | None,
         typer.Option(
@@ -179,6 +215,10 @@ def set_settings(
         contact_name=contact_name,
         contact_email=contact_email,
         contact_phone=contact_phone,
+        legal_name=legal_name,
+        billing_emails=_billing_emails(billing_email),
+        purchase_order=purchase_order,
+        payment_terms_days=payment_terms_days,
     )
     if not changes and not rate_limit:
         raise fail("nothing to change: give at least one option (see --help)")

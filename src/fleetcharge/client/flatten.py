@@ -55,6 +55,14 @@ def _currency(session: SessionTimes) -> str | None:
     return next((p.currency for p in session.charging_periods if p.currency), None)
 
 
+def _gst(session: SessionTimes) -> Decimal | None:
+    """The GST in the session's cost: its charging periods' GST (which the price's GST is
+    the sum of); none when it has no periods."""
+    if not session.charging_periods:
+        return None
+    return sum((p.gst for p in session.charging_periods), Decimal("0.00"))
+
+
 def _place_and_time(with_operators: bool) -> list[Column]:
     """Where and when a session happened; the site-host view also names the operators."""
     operators: list[Column] = [
@@ -91,7 +99,9 @@ USAGE_COLUMNS: list[Column] = [
     ("fleet_name", lambda s: s.customer.name),
     *_place_and_time(with_operators=False),
     ("cost_to_driver", lambda s: s.cost_to_driver),
+    ("gst_to_driver", lambda s: _gst(s)),
     ("currency", _currency),
+    ("tariff_name", lambda s: s.tariff_name),
     ("invoice_number", lambda s: s.invoice_number),
     ("charging_period_count", lambda s: len(s.charging_periods)),
 ]

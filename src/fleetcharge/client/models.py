@@ -100,6 +100,9 @@ class UsageSession(SessionTimes):
     location: UsageLocation
     cost_to_driver: Decimal | None = None
     invoice_number: str | None = None
+    # Beyond the published contract: filled by the console's CSV download, which reads the
+    # database; a Fleets API sends none.
+    tariff_name: str | None = None
 
     @field_validator("invoice_number", mode="before")
     @classmethod

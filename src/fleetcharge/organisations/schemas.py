@@ -5,7 +5,10 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from fleetcharge.models.organisation import MAX_PAYMENT_TERMS_DAYS
 from fleetcharge.models.token import ENDPOINT_SCOPES
+
+MAX_BILLING_EMAILS = 10
 
 RATE_LIMITS_DOC = (
     "Fleets API rate limits of its own, by endpoint ("
@@ -35,6 +38,23 @@ class OrganisationFields(_Body):
     contact_email: str | None = None
     contact_phone: str | None = None
     rate_limits: dict[str, str | None] | None = Field(None, description=RATE_LIMITS_DOC)
+    legal_name: str | None = Field(
+        None, description="Its legal name on invoices (default: name); empty clears it."
+    )
+    billing_emails: list[str] | None = Field(
+        None,
+        max_length=MAX_BILLING_EMAILS,
+        description="Where its invoices are emailed (the whole list; [] for none).",
+    )
+    purchase_order: str | None = Field(
+        None, description="Its purchase-order reference, printed on its invoices."
+    )
+    payment_terms_days: int | None = Field(
+        None,
+        ge=0,
+        le=MAX_PAYMENT_TERMS_DAYS,
+        description="Days from an invoice's issue (approval) to its due date; default 14.",
+    )
 
 
 class OrganisationCreate(OrganisationFields):
@@ -49,6 +69,10 @@ class OrganisationCreate(OrganisationFields):
                     "network_fee_per_kwh": "0.20",
                     "contact_email": "accounts@cybertron.example",
                     "rate_limits": {"usage": "100/hour"},
+                    "legal_name": "Cybertron Logistics Pty Ltd",
+                    "billing_emails": ["accounts@cybertron.example"],
+                    "purchase_order": "PO-4471",
+                    "payment_terms_days": 30,
                 }
             ]
         }
@@ -83,5 +107,9 @@ class OrganisationView(BaseModel):
     contact_email: str | None
     contact_phone: str | None
     rate_limits: dict[str, str] = Field(description="Its own Fleets API limits, by endpoint.")
+    legal_name: str | None
+    billing_emails: list[str]
+    purchase_order: str | None
+    payment_terms_days: int
     created_at: str
     version: int = Field(description="Bumped by every change; sent as the ETag.")

@@ -22,8 +22,10 @@ from fleetcharge.kit.cursors import Page, PageRequest, page_of
 from fleetcharge.kit.versions import claim_version
 from fleetcharge.lookup import by_name_or_uuid, visible_by_uuid
 from fleetcharge.models import Organisation
+from fleetcharge.models.organisation import MAX_PAYMENT_TERMS_DAYS
 from fleetcharge.models.token import ENDPOINT_SCOPES
 from fleetcharge.organisations.schemas import (
+    MAX_BILLING_EMAILS,
     OrganisationCreate,
     OrganisationFields,
     OrganisationUpdate,
@@ -35,7 +37,13 @@ from fleetcharge.ratelimit.policy import parse_limits
 MAX_FEE = Decimal(1_000_000)
 # field -> decimal places
 _FEES = {"network_fee_per_kwh": 4, "vehicle_fee": 2, "station_subscription_fee": 2}
-_TEXTS = {"address": 500, "contact_name": 200, "contact_phone": 40}
+_TEXTS = {
+    "address": 500,
+    "contact_name": 200,
+    "contact_phone": 40,
+    "legal_name": 200,
+    "purchase_order": 200,
+}
 # A rate limit of this text drops the organisation's own: the deployment's applies again.
 DEFAULT_LIMIT = "default"
 
@@ -55,6 +63,10 @@ def organisation_view(organisation: Organisation) -> dict[str, Any]:
         "contact_email": organisation.contact_email,
         "contact_phone": organisation.contact_phone,
         "rate_limits": organisation.rate_limits or {},
+        "legal_name": organisation.legal_name,
+        "billing_emails": list(organisation.billing_emails or []),
+        "purchase_order": organisation.purchase_order,
+        "payment_terms_days": organisation.payment_terms_days,
         "created_at": organisation.created_at.isoformat(),
         "version": organisation.version,
     }
@@ -187,6 +199,34 @@ def _apply(organisation: Organisation, data: OrganisationFields) -> None:
         organisation.contact_email = fields.email(email, "contact_email") if email else None
     if data.rate_limits is not None:
         organisation.rate_limits = _rate_limits(organisation.rate_limits, data.rate_limits)
+    if data.billing_emails is not None:
+        organisation.billing_emails = billing_emails(data.billing_emails)
+    if data.payment_terms_days is not None:
+        organisation.payment_terms_days = _terms(data.payment_terms_days)
+
+
+def billing_emails(addresses: list[str]) -> list[str]:
+    """The addresses checked, in order, each once (compared without case)."""
+    if len(addresses) > MAX_BILLING_EMAILS:
+        raise InvalidField(
+            f"at most {MAX_BILLING_EMAILS} billing emails, got {len(addresses)}",
+            field="billing_emails",
+        )
+    cleaned: list[str] = []
+    for index, address in enumerate(addresses):
+        email = fields.email(address, f"billing_emails[{index}]")
+        if email.lower() not in {known.lower() for known in cleaned}:
+            cleaned.append(email)
+    return cleaned
+
+
+def _terms(days: int) -> int:
+    if not 0 <= days <= MAX_PAYMENT_TERMS_DAYS:
+        raise InvalidField(
+            f"payment_terms_days must be 0 to {MAX_PAYMENT_TERMS_DAYS} days, got {days}",
+            field="payment_terms_days",
+        )
+    return days
 
 
 def rate_limit_changes(assignments: list[str]) -> dict[str, str | None]:

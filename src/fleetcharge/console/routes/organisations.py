@@ -1,6 +1,7 @@
 """The operator's organisations: list and search, create, details with their fleets (add,
 rename), and edit, billing settings and invoice details included."""
 
+import re
 from typing import Any
 from uuid import UUID
 
@@ -36,10 +37,24 @@ router = APIRouter()
 
 BASE = "/network/organisations"
 # Invoice details: text a member may clear by emptying the field.
-DETAILS = ("address", "contact_name", "contact_email", "contact_phone", "abn")
+DETAILS = (
+    "legal_name",
+    "address",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "abn",
+    "purchase_order",
+)
 # Billing settings: left as they are when the field is empty.
-SETTINGS = ("billing_timezone", "vehicle_fee", "station_subscription_fee", "network_fee_per_kwh")
-FIELDS = ("name", *SETTINGS, *DETAILS)
+SETTINGS = (
+    "billing_timezone",
+    "vehicle_fee",
+    "station_subscription_fee",
+    "network_fee_per_kwh",
+    "payment_terms_days",
+)
+FIELDS = ("name", *SETTINGS, *DETAILS, "billing_emails")
 
 
 @router.get(BASE, response_class=HTMLResponse)
@@ -78,7 +93,14 @@ def create_organisation(request: Request, member: OperatorMember, form: CheckedF
     values = texts(form, *FIELDS)
 
     def change(db: Session) -> str:
-        data = body(OrganisationCreate, {**given(values), "name": values["name"]})
+        data = body(
+            OrganisationCreate,
+            {
+                **given({name: values[name] for name in (*SETTINGS, *DETAILS)}),
+                "name": values["name"],
+                "billing_emails": _emails(values["billing_emails"]),
+            },
+        )
         organisation = service.create_organisation(db, member.actor, data)
         return f"{BASE}/{organisation.uuid}?done=created"
 
@@ -102,6 +124,7 @@ def edit_organisation_page(request: Request, member: OperatorMember, uuid: UUID)
         view = service.organisation_view(organisation)
     values = {name: _shown(view.get(name)) for name in FIELDS}
     values["abn"] = view["abn_display"] or ""
+    values["billing_emails"] = ", ".join(view["billing_emails"])
     values["rate_limits"] = "\n".join(f"{k}={v}" for k, v in view["rate_limits"].items())
     values["version"] = str(view["version"])
     return _form(request, view, values, {})
@@ -121,6 +144,7 @@ def update_organisation(
                 "name": values["name"],
                 **{name: values[name] for name in DETAILS},
                 **given({name: values[name] for name in SETTINGS}),
+                "billing_emails": _emails(values["billing_emails"]),
                 "rate_limits": _rate_limits(values["rate_limits"], organisation.rate_limits),
             },
         )
@@ -237,6 +261,11 @@ def _rate_limits(text: str, current: dict[str, str] | None) -> dict[str, str | N
     for endpoint in current or {}:
         changes.setdefault(endpoint, None)
     return changes
+
+
+def _emails(text: str) -> list[str]:
+    """The billing emails typed, separated by commas, spaces or lines."""
+    return [address for address in re.split(r"[,\s]+", text) if address]
 
 
 def _shown(value: object) -> str:
