@@ -1,7 +1,7 @@
 """webhooks: subscriptions, the event outbox, deliveries and their attempts
 
 Revision ID: 0027
-Revises: 0024
+Revises: 0026
 Create Date: 2026-12-04 03:05:39.199593
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 import fleetcharge.models.types
 
 revision: str = "0027"
-down_revision: str | None = "0024"
+down_revision: str | None = "0026"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
