@@ -31,6 +31,7 @@ from fleetcharge.admin.routes import (
     stations,
     tariffs,
     vehicles,
+    webhook_subscriptions,
 )
 from fleetcharge.api.docs import add_docs_pages
 from fleetcharge.api.errors import error_response, http_error, install_error_handlers
@@ -63,6 +64,9 @@ Fleets API.
   (cursor paging: every page costs the same). `limit` 1 to 500, default 100.
 * Money is GST-inclusive, as exact decimal strings (numbers are accepted on input).
 * Every change is in the audit log: `GET /audit-events`.
+* Webhook subscriptions tell an organisation's systems of its events as they happen
+  (`/webhook-subscriptions`, docs/webhooks.md): its fleet manager and site host manage its
+  own; the signing secret is shown once, when created or rotated.
 * Sessions that could not have happened as reported (more energy than the station's or the
   vehicle's rated power delivers in the time, energy without time, longer than three days,
   station times replaced or reversed) are held: on no invoice and not on the Fleets API
@@ -152,6 +156,7 @@ def create_admin_app(state: State) -> FastAPI:
         stations,
         tariffs,
         session_reviews,
+        webhook_subscriptions,
     )
     for module in routers:
         app.include_router(module.router)
