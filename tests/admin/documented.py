@@ -29,6 +29,7 @@ PREFIXES = (
     "/tariffs",
     "/session-reviews",
     "/firmware",
+    "/webhook-subscriptions",
 )
 
 

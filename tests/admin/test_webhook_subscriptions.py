@@ -303,6 +303,8 @@ def test_an_organisation_manages_its_own_subscriptions_only(
 BAD_FIELDS: list[tuple[dict[str, Any], str]] = [
     ({"url": "ftp://example.com/x"}, "url"),
     ({"url": "not a url"}, "url"),
+    ({"url": "https://example.com/a b"}, "url"),
+    ({"url": "https://example.com/a\u00a0b"}, "url"),
     ({"url": "https://user:pw@example.com/"}, "url"),
     ({"url": "https://" + "a" * 2000 + ".com/"}, "url"),
     ({"event_types": ["session.started"]}, "event_types[0]"),

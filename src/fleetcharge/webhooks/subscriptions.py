@@ -88,7 +88,7 @@ def create(
     subscription, secret = service.create_subscription(
         db,
         organisation=organisation,
-        url=fields.text(data.url, "url", max_length=2000),  # checked as a target there
+        url=_url(data.url, "url"),  # and checked as a target there
         event_types=event_types(data.event_types),
         description=_description(data.description),
     )
@@ -176,8 +176,15 @@ def enable(
 def target(url: str, field: str = "url") -> str:
     """A URL events may be sent to: https://, to a public address (server-side request
     forgery), unless the settings allow otherwise."""
-    cleaned = fields.text(url, field, max_length=2000)
+    cleaned = _url(url, field)
     resolve_target(cleaned, field=field)
+    return cleaned
+
+
+def _url(url: str, field: str) -> str:
+    cleaned = fields.text(url, field, max_length=2000)
+    if any(c.isspace() or not c.isprintable() for c in cleaned):
+        raise InvalidField(f"{field} must not contain spaces (encode them as %20)", field=field)
     return cleaned
 
 
