@@ -198,6 +198,7 @@ def _failed_delivery(engine: Engine, organisation_id: int) -> str:
         delivery = db.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id.desc())).first()
         assert delivery is not None
         delivery.status, delivery.attempts = "failed", 1
+        delivery.first_attempt_at = utcnow() - timedelta(days=3)
         delivery.last_status_code, delivery.last_error = 500, "HTTP 500"
         db.add(
             WebhookAttempt(
@@ -233,13 +234,14 @@ def test_redelivering_a_failed_delivery_keeps_its_attempts(
 
     again = ok(client.post(f"{DELIVERIES}/{failed}/redeliver", headers=admin.headers))
     assert again["status"] == "pending" and again["next_attempt_at"] is not None
-    assert again["attempt_log"] == shown["attempt_log"] and again["attempts"] == 1
+    assert again["attempt_log"] == shown["attempt_log"] and again["attempts"] == 0
     assert again["event"] == shown["event"]  # the same event id: receivers deduplicate
     with unit_of_work(engine) as db:
         delivery = db.scalars(
             select(WebhookDelivery).where(WebhookDelivery.status == "pending")
         ).all()
         assert len(delivery) == 2 and all(d.claimed_by is None for d in delivery)
+        assert all(d.first_attempt_at is None for d in delivery)  # the window starts afresh
     events = all_pages(client, admin, f"/audit-events?resource_uuid={failed}")
     assert [(e["action"], e["before"]["status"]) for e in events] == [("redeliver", "failed")]
 

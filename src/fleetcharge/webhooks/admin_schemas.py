@@ -114,7 +114,9 @@ class WebhookDeliveryView(BaseModel):
     subscription_uuid: str
     event: DeliveredEvent
     status: DeliveryStatus
-    attempts: int = Field(description="Attempts made so far (redeliveries included).")
+    attempts: int = Field(
+        description="Attempts since it was queued or last redelivered (`attempt_log`: all)."
+    )
     next_attempt_at: str | None
     delivered_at: str | None
     last_error: str | None

@@ -80,7 +80,8 @@ def list_deliveries(
 
 
 def redeliver(db: Session, actor: Actor, delivery: WebhookDelivery) -> WebhookDelivery:
-    """Pending again and due now, whatever its status; its attempts stay in its log."""
+    """Pending again and due now, whatever its status, retried as a new delivery would be;
+    its earlier attempts stay in its log."""
     actor.require("webhooks", "redeliver")
     if not delivery.subscription.enabled:
         raise Conflict(
@@ -90,6 +91,10 @@ def redeliver(db: Session, actor: Actor, delivery: WebhookDelivery) -> WebhookDe
     delivery.status = "pending"
     delivery.next_attempt_at = utcnow()
     delivery.delivered_at = None
+    # Retried as a new delivery would be: backoff and window start again (`attempt_log`
+    # keeps every earlier attempt).
+    delivery.attempts = 0
+    delivery.first_attempt_at = None
     delivery.claimed_by = None  # a dispatcher's claim on it is void
     delivery.claimed_until = None
     db.flush()
