@@ -94,7 +94,16 @@ def test_webhook_subscriptions_answer_as_documented(
         headers=reader.headers,
     )
 
+    again = f"{template}/redeliver"
+    with unit_of_work(engine) as db:
+        event = emit(db, organisation_id=org_id, event_type="invoice.paid", data={})
+        assert event is not None
+        event_body = {"event_uuid": str(event.uuid)}
+    call("POST", f"{one}/redeliver", again, 200, json=event_body, headers=h)
+    call("POST", f"{one}/redeliver", again, 404, json={"event_uuid": MISSING}, headers=h)
+    call("POST", f"{one}/redeliver", again, 400, json={}, headers=h)
     call("POST", f"{one}/disable", f"{template}/disable", 200, headers=h)
+    call("POST", f"{one}/redeliver", again, 409, json=event_body, headers=h)
     call("POST", f"{every}/deliveries/{delivery_uuid}/redeliver", redeliver, 409, headers=h)
     call("POST", f"{one}/enable", f"{template}/enable", 200, headers=h)
     call("POST", f"{every}/{MISSING}/enable", f"{template}/enable", 404, headers=h)

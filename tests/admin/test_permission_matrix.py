@@ -163,6 +163,14 @@ class World:
             found = select(WebhookDelivery.uuid).where(WebhookDelivery.subscription_id == to.id)
             return str(db.scalars(found).one())
 
+    def new_event(self) -> str:
+        with unit_of_work(self.engine) as db:
+            organisation = self._organisation(db)
+            subscription(db, organisation, event_types=["invoice.paid"])
+            event = emit(db, organisation_id=organisation.id, event_type="invoice.paid", data={})
+            assert event is not None
+            return str(event.uuid)
+
     def new_account(self) -> str:
         with unit_of_work(self.engine) as db:
             issued = create_account(db, Actor.command_line(), self.unique("staff"), "support")
@@ -328,6 +336,14 @@ ROUTES: list[tuple[str, str, Call]] = [
         "webhooks",
         "redeliver",
         lambda w: w.post(f"/webhook-subscriptions/deliveries/{w.new_delivery()}/redeliver"),
+    ),
+    (
+        "webhooks",
+        "redeliver",
+        lambda w: w.post(
+            f"/webhook-subscriptions/{w.new_subscription()}/redeliver",
+            {"event_uuid": w.new_event()},
+        ),
     ),
 ]
 

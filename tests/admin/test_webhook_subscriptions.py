@@ -256,6 +256,48 @@ def test_redelivering_a_failed_delivery_keeps_its_attempts(
     )
 
 
+def test_an_event_is_sent_to_a_subscription_that_never_had_it(
+    client: TestClient, engine: Engine, admin: Caller, two: Two
+) -> None:
+    with unit_of_work(engine) as db:
+        mine = emit(db, organisation_id=two.mine_id, event_type="invoice.paid", data={"n": 1})
+        theirs = emit(db, organisation_id=two.theirs_id, event_type="invoice.paid", data={})
+        assert mine is None and theirs is None  # nobody subscribed yet: nothing written
+    earlier = subscribe(client, admin, organisation_uuid=two.mine, event_types=["invoice.paid"])
+    with unit_of_work(engine) as db:
+        event = emit(db, organisation_id=two.mine_id, event_type="invoice.paid", data={"n": 2})
+        assert event is not None
+        event_uuid = str(event.uuid)
+    other = subscribe(client, admin, organisation_uuid=two.theirs, event_types=["*"])
+    later = subscribe(client, two.manager, event_types=["card.blocked"])
+    send = f"{SUBSCRIPTIONS}/{later['uuid']}/redeliver"
+
+    made = ok(client.post(send, json={"event_uuid": event_uuid}, headers=two.manager.headers))
+    assert made["status"] == "pending" and made["event"]["uuid"] == event_uuid
+    assert made["payload"] == {"n": 2} and made["attempt_log"] == []
+    again = ok(client.post(send, json={"event_uuid": event_uuid}, headers=two.manager.headers))
+    assert again["uuid"] == made["uuid"]  # one delivery per event and subscription
+    listed = all_pages(client, admin, f"/webhook-subscriptions/{earlier['uuid']}/deliveries")
+    assert [d["event"]["uuid"] for d in listed] == [event_uuid]
+
+    # Another organisation's event, or its subscription, is not found.
+    theirs_send = f"{SUBSCRIPTIONS}/{other['uuid']}/redeliver"
+    error = error_of(
+        client.post(theirs_send, json={"event_uuid": event_uuid}, headers=admin.headers), 404
+    )
+    assert error["field"] == "event_uuid"
+    error_of(
+        client.post(theirs_send, json={"event_uuid": event_uuid}, headers=two.manager.headers), 404
+    )
+    for body, field in (({"event_uuid": "x"}, "event_uuid"), ({}, "event_uuid")):
+        assert error_of(client.post(send, json=body, headers=admin.headers), 400)["field"] == field
+    events = all_pages(client, admin, f"/audit-events?resource_uuid={made['uuid']}")
+    assert [(e["action"], e["before"] is None) for e in events] == [
+        ("redeliver", True),  # made
+        ("redeliver", False),  # made pending again
+    ]
+
+
 def test_an_organisation_manages_its_own_subscriptions_only(
     client: TestClient, engine: Engine, admin: Caller, two: Two
 ) -> None:

@@ -144,6 +144,25 @@ def test_deliveries_and_redelivery(cli: Cli, engine: Engine, org_id: int) -> Non
     view = json.loads(succeeded(cli("webhooks", "delivery", delivery_uuid, "--json")))
     assert view["status"] == "pending" and len(view["attempt_log"]) == 1 and view["attempts"] == 0
 
+    later = json.loads(
+        succeeded(
+            cli("webhooks", "create", ORG, "--url", HOOK, "--events", "card.blocked", "--json")
+        )
+    )["uuid"]
+    sent = json.loads(
+        succeeded(cli("webhooks", "redeliver", "--event", event_uuid, "--to", later, "--json"))
+    )
+    assert sent["subscription_uuid"] == later and sent["event"]["uuid"] == event_uuid
+    failed(
+        cli("webhooks", "redeliver", "--event", str(uuid.uuid4()), "--to", later),
+        "--event: no event",
+    )
+    failed(cli("webhooks", "redeliver", "--event", event_uuid), "--to SUBSCRIPTION_UUID")
+    failed(
+        cli("webhooks", "redeliver", delivery_uuid, "--event", event_uuid, "--to", later),
+        "give a DELIVERY_UUID",
+    )
+
 
 def test_bad_input_is_one_line_and_exit_code_2(cli: Cli, org_id: int) -> None:
     failed(

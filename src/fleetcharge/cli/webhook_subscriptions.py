@@ -50,7 +50,14 @@ Events = Annotated[
 Description = Annotated[
     str | None, typer.Option("--description", help='A label to recognise it by ("" clears it).')
 ]
-OPTIONS = Options({"event_types": "--events", "organisation_uuid": "ORG", "overlap": "--overlap"})
+OPTIONS = Options(
+    {
+        "event_types": "--events",
+        "organisation_uuid": "ORG",
+        "overlap": "--overlap",
+        "event_uuid": "--event",
+    }
+)
 
 
 def _uuid(text: str, what: str) -> UUID:
@@ -303,15 +310,35 @@ def show_delivery(
 
 
 def redeliver(
-    delivery: DeliveryArg, as_json: AsJson = False, database_url: DatabaseUrl = None
+    delivery: Annotated[
+        str | None,
+        typer.Argument(
+            help="UUID of the delivery (see `webhooks deliveries`).", show_default=False
+        ),
+    ] = None,
+    event: Annotated[
+        str | None,
+        typer.Option("--event", help="Instead: the UUID of an event (its `id`) to send again..."),
+    ] = None,
+    to: Annotated[str | None, typer.Option("--to", help="...to this subscription (UUID).")] = None,
+    as_json: AsJson = False,
+    database_url: DatabaseUrl = None,
 ) -> None:
-    """Send a delivery again (pending, due now); its earlier attempts are kept."""
-    wanted = _uuid(delivery, "delivery")
-    with command_session(database_url) as db:
+    """Send a delivery again (pending, due now); its earlier attempts are kept. With --event
+    and --to, an event is sent to a subscription that may never have had it."""
+    if (delivery is None) == (event is None) or (event is None) != (to is None):
+        raise fail("give a DELIVERY_UUID, or --event EVENT_UUID with --to SUBSCRIPTION_UUID")
+    with OPTIONS.named(), command_session(database_url) as db:
         actor = cli_actor()
-        view = deliveries.detail(
-            deliveries.redeliver(db, actor, deliveries.get_delivery(db, actor, wanted))
-        )
+        if delivery is not None:
+            found = deliveries.get_delivery(db, actor, _uuid(delivery, "delivery"))
+            sent = deliveries.redeliver(db, actor, found)
+        else:
+            assert event is not None and to is not None
+            wanted = _uuid(event, "event")
+            subscription = subscriptions.get_subscription(db, actor, _uuid(to, "subscription"))
+            sent = deliveries.redeliver_event(db, actor, subscription, wanted)
+        view = deliveries.detail(sent)
     if as_json:
         print_json(view)
     else:

@@ -61,6 +61,15 @@ class SecretRotation(BaseModel):
     )
 
 
+class EventRedelivery(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"event_uuid": "7d9e2f0a-1c3b-4e5d-8f6a-9b0c1d2e3f4a"}]},
+    )
+
+    event_uuid: UUID = Field(description="The event's id, as receivers got it (`id`).")
+
+
 class SubscriptionOrganisation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from fleetcharge.audit.service import record
 from fleetcharge.errors import Conflict, InvalidParameter, NotFound
 from fleetcharge.kit.cursors import Page, PageRequest, page_of
-from fleetcharge.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from fleetcharge.models import WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
 from fleetcharge.models.base import utcnow
 from fleetcharge.permissions import Actor
 from fleetcharge.webhooks.admin_schemas import DELIVERY_STATUSES
@@ -83,10 +83,7 @@ def redeliver(db: Session, actor: Actor, delivery: WebhookDelivery) -> WebhookDe
     """Pending again and due now, whatever its status, retried as a new delivery would be;
     its earlier attempts stay in its log."""
     actor.require("webhooks", "redeliver")
-    if not delivery.subscription.enabled:
-        raise Conflict(
-            f"webhook subscription {delivery.subscription.uuid} is disabled: enable it first"
-        )
+    _refuse_disabled(delivery.subscription)
     before = view(delivery)
     delivery.status = "pending"
     delivery.next_attempt_at = utcnow()
@@ -109,6 +106,57 @@ def redeliver(db: Session, actor: Actor, delivery: WebhookDelivery) -> WebhookDe
         view(delivery),
     )
     return delivery
+
+
+def redeliver_event(
+    db: Session, actor: Actor, subscription: WebhookSubscription, event_uuid: UUID
+) -> WebhookDelivery:
+    """An event of the subscription's organisation sent (again) to it: its delivery made
+    pending again, or a new one when it has none (it was disabled, or not subscribed to the
+    type, when the event happened)."""
+    actor.require("webhooks", "redeliver")
+    event = db.scalar(
+        select(WebhookEvent).where(
+            WebhookEvent.uuid == event_uuid,
+            WebhookEvent.organisation_id == subscription.organisation_id,
+        )
+    )
+    if event is None:
+        raise NotFound(f"no event {event_uuid} of this organisation", field="event_uuid")
+    delivery = db.scalar(
+        select(WebhookDelivery).where(
+            WebhookDelivery.event_id == event.id,
+            WebhookDelivery.subscription_id == subscription.id,
+        )
+    )
+    if delivery is not None:
+        return redeliver(db, actor, delivery)
+    _refuse_disabled(subscription)
+    delivery = WebhookDelivery(
+        event=event,
+        subscription=subscription,
+        status="pending",
+        attempts=0,
+        next_attempt_at=utcnow(),
+    )
+    db.add(delivery)
+    db.flush()
+    record(
+        db,
+        actor,
+        "redeliver",
+        "webhook_delivery",
+        delivery.uuid,
+        subscription.organisation_id,
+        None,
+        view(delivery),
+    )
+    return delivery
+
+
+def _refuse_disabled(subscription: WebhookSubscription) -> None:
+    if not subscription.enabled:
+        raise Conflict(f"webhook subscription {subscription.uuid} is disabled: enable it first")
 
 
 def _attempts(delivery: WebhookDelivery) -> list[WebhookAttempt]:

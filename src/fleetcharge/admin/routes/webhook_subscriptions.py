@@ -20,6 +20,7 @@ from fleetcharge.permissions import Actor
 from fleetcharge.webhooks import deliveries, subscriptions
 from fleetcharge.webhooks.admin_schemas import (
     DELIVERY_STATUSES,
+    EventRedelivery,
     SecretRotation,
     WebhookDeliveryDetail,
     WebhookDeliveryView,
@@ -152,6 +153,21 @@ def enable_subscription(request: Request, uuid: UUID) -> Response:
     return SUBSCRIPTIONS.change(
         request, uuid, lambda db, a, s, v: subscriptions.enable(db, a, s, v)
     )
+
+
+@router.post(
+    "/{uuid}/redeliver",
+    summary="Send one of the organisation's events (again) to a subscription",
+    description="Its delivery of the event is made pending again, or a new one is queued "
+    "when it had none (it was disabled, or not subscribed to the type, when the event "
+    "happened). The receiver gets the event's own id.",
+    **shows(WebhookDeliveryDetail, "The delivery, pending."),
+)
+def redeliver_event(request: Request, uuid: UUID, body: EventRedelivery) -> Response:
+    with admin_call(request, "webhooks", "redeliver") as (db, actor):
+        subscription = subscriptions.get_subscription(db, actor, uuid)
+        delivery = deliveries.redeliver_event(db, actor, subscription, body.event_uuid)
+        return object_response(deliveries.detail(delivery))
 
 
 @router.get(
