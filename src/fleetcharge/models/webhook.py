@@ -113,6 +113,8 @@ class WebhookDelivery(CreatedAtMixin, Base):
         ),
         # A subscription's delivery log, newest first.
         Index("ix_webhook_deliveries_subscription", "subscription_id", "created_at"),
+        # The admin API's pages of that log, by id (its cursor), at any depth.
+        Index("ix_webhook_deliveries_log", "subscription_id", "id"),
     )
 
 

@@ -1,4 +1,5 @@
-"""webhook deliveries get a public uuid (the admin API's delivery log and redelivery)
+"""webhook deliveries get a public uuid (the admin API's delivery log and redelivery), and
+an index paging a subscription's log by id
 
 Revision ID: 0028
 Revises: 0027
@@ -32,9 +33,11 @@ def upgrade() -> None:
     with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
         batch_op.alter_column("uuid", existing_type=sa.Uuid(), nullable=False)
         batch_op.create_unique_constraint(op.f("uq_webhook_deliveries_uuid"), ["uuid"])
+        batch_op.create_index("ix_webhook_deliveries_log", ["subscription_id", "id"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
+        batch_op.drop_index("ix_webhook_deliveries_log")
         batch_op.drop_constraint(op.f("uq_webhook_deliveries_uuid"), type_="unique")
         batch_op.drop_column("uuid")
