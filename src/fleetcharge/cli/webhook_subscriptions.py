@@ -74,11 +74,14 @@ def _events(text: str | None) -> list[str] | None:
     return [subscriptions.ALL_EVENTS] if names == ["all"] else names
 
 
+def _types(view: dict[str, Any]) -> str:
+    return ", ".join(view["event_types"])
+
+
 def _summary(view: dict[str, Any]) -> str:
     state = "enabled" if view["enabled"] else f"disabled ({view['disabled_reason'] or '-'})"
     return (
-        f"{view['uuid']} of {view['organisation']['name']}: {view['url']}, "
-        f"{', '.join(view['event_types'])}, {state}"
+        f"{view['uuid']} of {view['organisation']['name']}: {view['url']}, {_types(view)}, {state}"
     )
 
 
@@ -168,7 +171,8 @@ def show(
     wanted = _uuid(subscription, "subscription")
     with command_session(database_url) as db:
         view = subscriptions.view(subscriptions.get_subscription(db, cli_actor(), wanted))
-    print_record(view, as_json, {"organisation": view["organisation"]["name"]})
+    shown = {"organisation": view["organisation"]["name"], "event_types": _types(view)}
+    print_record(view, as_json, shown)
 
 
 def update(
@@ -218,7 +222,7 @@ def rotate_secret(
 def disable(
     subscription: SubscriptionArg, as_json: AsJson = False, database_url: DatabaseUrl = None
 ) -> None:
-    """Stop sending events to a subscription (queued deliveries wait for `enable`)."""
+    """Stop sending events to a subscription; its queued deliveries are failed."""
     wanted = _uuid(subscription, "subscription")
     with command_session(database_url) as db:
         actor = cli_actor()

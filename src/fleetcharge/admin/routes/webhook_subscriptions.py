@@ -134,8 +134,8 @@ def rotate_secret(request: Request, uuid: UUID, body: SecretRotation | None = No
 @router.post(
     "/{uuid}/disable",
     summary="Stop sending events to a subscription",
-    description="Events are no longer queued for it; deliveries already queued wait until "
-    "it is enabled again. Disabling twice changes nothing.",
+    description="Events are no longer queued for it, and its queued deliveries are failed "
+    "(redeliver them once it is enabled again). Disabling twice changes nothing.",
     **shows(WebhookSubscriptionView, "The subscription, disabled."),
 )
 def disable_subscription(request: Request, uuid: UUID) -> Response:
