@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine, select
 from typer.testing import Result
 
+from fleetcharge.client import verify_webhook
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import AuditEvent, WebhookAttempt, WebhookDelivery, WebhookSubscription
 from fleetcharge.models.base import utcnow
@@ -17,6 +18,7 @@ from fleetcharge.webhooks.outbox import emit
 from fleetcharge.webhooks.service import signing_secrets
 from tests import factories as f
 from tests.cli.conftest import Cli
+from tests.webhooks.receiver import receiver
 
 ORG = "Cybertron Logistics"
 HOOK = "http://127.0.0.1:9/hook"
@@ -197,3 +199,37 @@ def test_bad_input_is_one_line_and_exit_code_2(cli: Cli, org_id: int) -> None:
     )
     help_text = succeeded(cli("webhooks", "create", "--help"))
     assert "session.completed" in help_text and "once" in help_text
+
+
+def test_listen_forwards_the_subscriptions_events_signed(
+    cli: Cli, engine: Engine, org_id: int
+) -> None:
+    made = cli("webhooks", "create", ORG, "--url", HOOK, "--events", "invoice.paid", "--json")
+    view = json.loads(succeeded(made))
+    with unit_of_work(engine) as db:
+        for n in range(3):
+            emit(db, organisation_id=org_id, event_type="invoice.paid", data={"n": n})
+        emit(db, organisation_id=org_id, event_type="card.blocked", data={})  # not its type
+    with receiver() as local:
+        quiet = succeeded(
+            cli("webhooks", "listen", view["uuid"], "--forward-to", local.url, "--once")
+        )
+        assert local.received == [] and quiet == ""  # without --replay: only new events
+        forwarded = cli(
+            "webhooks", "listen", view["uuid"], "--forward-to", local.url, "--once", "--replay"
+        )
+        assert succeeded(forwarded).count("invoice.paid") == 3 and "200 OK" in forwarded.stdout
+        events = [
+            verify_webhook(r.body, r.headers["Fleetcharge-Signature"], view["secret"])
+            for r in local.received
+        ]
+    assert [e["data"] for e in events] == [{"n": 0}, {"n": 1}, {"n": 2}]
+    with unit_of_work(engine) as db:  # delivery itself is untouched
+        assert set(db.scalars(select(WebhookDelivery.status))) == {"pending"}
+    failed(
+        cli("webhooks", "listen", view["uuid"], "--forward-to", "localhost:3000"), "--forward-to"
+    )
+    failed(
+        cli("webhooks", "listen", str(uuid.uuid4()), "--forward-to", HOOK),
+        "no webhook subscription",
+    )

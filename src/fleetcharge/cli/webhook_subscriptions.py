@@ -8,6 +8,7 @@ from uuid import UUID
 import typer
 from rich.table import Column, Table
 
+from fleetcharge.cli import webhook_listen
 from fleetcharge.cli.common import (
     AsJson,
     DatabaseUrl,
@@ -368,3 +369,4 @@ def register(app: typer.Typer) -> None:
     app.command("deliveries")(list_deliveries)
     app.command("delivery")(show_delivery)
     app.command("redeliver")(redeliver)
+    app.command("listen")(webhook_listen.listen)
