@@ -86,6 +86,15 @@ PERMISSIONS: Mapping[str, Mapping[str, frozenset[str]]] = {
         "read": frozenset({ADMIN, BILLING}),
         "send": frozenset({ADMIN, BILLING}),
     },
+    # An organisation's webhook subscriptions: its fleet manager and site host run its own
+    # integrations (a site host's station events included); support reads the delivery
+    # log and redelivers, to help a receiver that was down.
+    "webhooks": {
+        "read": frozenset({ADMIN, SUPPORT, FLEET_MANAGER, SITE_HOST, READ_ONLY}),
+        "create": frozenset({ADMIN, FLEET_MANAGER, SITE_HOST}),
+        "update": frozenset({ADMIN, FLEET_MANAGER, SITE_HOST}),
+        "redeliver": frozenset({ADMIN, SUPPORT, FLEET_MANAGER, SITE_HOST}),
+    },
     # Sessions held as implausible: a fleet manager reads those of its own cards; what is
     # billed is decided by admin and billing.
     "session_reviews": {

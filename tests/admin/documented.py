@@ -30,6 +30,7 @@ PREFIXES = (
     "/session-reviews",
     "/firmware",
     "/invoices",
+    "/webhook-subscriptions",
 )
 
 

@@ -29,6 +29,7 @@ from tests import factories as f
 from tests.admin.documented import api_operations
 from tests.admin.helpers import ADMIN, account
 from tests.api.helpers import UNLIMITED
+from tests.webhooks.factories import subscription
 
 EXAMPLES_PER_OPERATION = 12
 # Not checked: that schema-valid requests are accepted (an unknown organisation uuid is a
@@ -80,6 +81,7 @@ def seed(engine: Engine) -> tuple[Seeded, str]:
             "accounts": str(other.token.account.uuid),
             "session-reviews": str(f.held_review(db, organisation).uuid),
             "firmware": str(f.firmware_file(db).uuid),
+            "webhook-subscriptions": str(subscription(db, organisation)[0].uuid),
         }
         return Seeded(uuids), token.secret
 

@@ -23,12 +23,14 @@ from sqlalchemy.orm import Session
 from fleetcharge.accounts.service import create_account
 from fleetcharge.auth.service import issue_token
 from fleetcharge.db import unit_of_work
-from fleetcharge.models import Organisation, TariffOverride
+from fleetcharge.models import Organisation, TariffOverride, WebhookDelivery
 from fleetcharge.models.account import OPERATOR_ROLES, ROLES
 from fleetcharge.permissions import PERMISSIONS, Actor, allowed
 from fleetcharge.settings import get_settings
+from fleetcharge.webhooks.outbox import emit
 from tests import factories as f
 from tests.admin.helpers import ADMIN, Caller, member
+from tests.webhooks.factories import subscription
 
 _serial = itertools.count(1)
 
@@ -43,6 +45,7 @@ def operator_abn(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 ENERGY = f.ENERGY_30C
+HOOK = "http://127.0.0.1:9/hook"
 
 
 @dataclass
@@ -171,6 +174,26 @@ class World:
         """A held session review of the organisation's card (`kwh` in `days`)."""
         with unit_of_work(self.engine) as db:
             return str(f.held_review(db, self._organisation(db), days=days, kwh=kwh).uuid)
+
+    def new_subscription(self) -> str:
+        with unit_of_work(self.engine) as db:
+            return str(subscription(db, self._organisation(db))[0].uuid)
+
+    def new_delivery(self) -> str:
+        with unit_of_work(self.engine) as db:
+            organisation = self._organisation(db)
+            to, _ = subscription(db, organisation, event_types=["invoice.paid"])
+            emit(db, organisation_id=organisation.id, event_type="invoice.paid", data={})
+            found = select(WebhookDelivery.uuid).where(WebhookDelivery.subscription_id == to.id)
+            return str(db.scalars(found).one())
+
+    def new_event(self) -> str:
+        with unit_of_work(self.engine) as db:
+            organisation = self._organisation(db)
+            subscription(db, organisation, event_types=["invoice.paid"])
+            event = emit(db, organisation_id=organisation.id, event_type="invoice.paid", data={})
+            assert event is not None
+            return str(event.uuid)
 
     def new_account(self) -> str:
         with unit_of_work(self.engine) as db:
@@ -307,6 +330,55 @@ ROUTES: list[tuple[str, str, Call]] = [
         "billing",
         "read",
         lambda w: w.get(f"/organisations/{w.organisation_uuid}/statement?format=csv"),
+    ),
+    ("webhooks", "read", lambda w: w.get("/webhook-subscriptions")),
+    ("webhooks", "read", lambda w: w.get(f"/webhook-subscriptions/{w.new_subscription()}")),
+    (
+        "webhooks",
+        "read",
+        lambda w: w.get(f"/webhook-subscriptions/{w.new_subscription()}/deliveries"),
+    ),
+    ("webhooks", "read", lambda w: w.get(f"/webhook-subscriptions/deliveries/{w.new_delivery()}")),
+    (
+        "webhooks",
+        "create",
+        lambda w: w.post(
+            "/webhook-subscriptions",
+            {"organisation_uuid": w.organisation_uuid, "url": HOOK, "event_types": ["*"]},
+        ),
+    ),
+    (
+        "webhooks",
+        "update",
+        lambda w: w.patch(f"/webhook-subscriptions/{w.new_subscription()}", {"description": "d"}),
+    ),
+    (
+        "webhooks",
+        "update",
+        lambda w: w.post(f"/webhook-subscriptions/{w.new_subscription()}/rotate-secret"),
+    ),
+    (
+        "webhooks",
+        "update",
+        lambda w: w.post(f"/webhook-subscriptions/{w.new_subscription()}/disable"),
+    ),
+    (
+        "webhooks",
+        "update",
+        lambda w: w.post(f"/webhook-subscriptions/{w.new_subscription()}/enable"),
+    ),
+    (
+        "webhooks",
+        "redeliver",
+        lambda w: w.post(f"/webhook-subscriptions/deliveries/{w.new_delivery()}/redeliver"),
+    ),
+    (
+        "webhooks",
+        "redeliver",
+        lambda w: w.post(
+            f"/webhook-subscriptions/{w.new_subscription()}/redeliver",
+            {"event_uuid": w.new_event()},
+        ),
     ),
 ]
 

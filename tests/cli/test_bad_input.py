@@ -23,6 +23,7 @@ NEW_STATION = ["stations", "create", "ST-9", "--evse-id", "E-9", "--name", "N"]
 NEW_STATION += ["--location", "{LOCATION}"]
 NEW_VEHICLE = ["vehicles", "create", "{VIN}", "--fleet", "Vans", "--registration", "R"]
 PAY = ["invoices", "pay", "1001", "--amount", "1"]
+LISTEN = ["webhooks", "listen", "6f1c0000-0000-4000-8000-000000000000", "--forward-to"]
 
 
 def _not_run(*_args: object, **_kwargs: object) -> None:
@@ -204,6 +205,10 @@ WITHOUT_DATABASE = [
     (["export", "usage", "--base-url", "http://[::1"], "--base-url"),
     (["export", "usage", "--base-url", "\x00"], "--base-url"),
     (["report", "reconcile", "--from", "2024-01-01", "--to", "-1"], "--to must be a date"),
+    ([*LISTEN, "http://127.0.0.1:3000/h", "--interval", "nan"], "'--interval'"),
+    ([*LISTEN, "http://127.0.0.1:3000/h", "--timeout", "inf"], "'--timeout'"),
+    ([*LISTEN, "http://[::1"], "--forward-to"),
+    ([*LISTEN, "ftp://127.0.0.1/h"], "--forward-to"),
     (
         [
             "report",

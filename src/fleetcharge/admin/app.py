@@ -33,6 +33,7 @@ from fleetcharge.admin.routes import (
     stations,
     tariffs,
     vehicles,
+    webhook_subscriptions,
 )
 from fleetcharge.api.docs import add_docs_pages
 from fleetcharge.api.errors import error_response, http_error, install_error_handlers
@@ -68,6 +69,9 @@ Fleets API.
 * Issued documents are emailed to their organisation's billing contacts with
   `POST /invoices/{number}/send` (roles admin and billing), once unless forced; each sending
   is recorded (`GET /invoices/{number}/sendings`).
+* Webhook subscriptions tell an organisation's systems of its events as they happen
+  (`/webhook-subscriptions`, docs/webhooks.md): its fleet manager and site host manage its
+  own; the signing secret is shown once, when created or rotated.
 * Sessions that could not have happened as reported (more energy than the station's or the
   vehicle's rated power delivers in the time, energy without time, longer than three days,
   station times replaced or reversed) are held: on no invoice and not on the Fleets API
@@ -159,6 +163,7 @@ def create_admin_app(state: State) -> FastAPI:
         session_reviews,
         invoices,
         statements,
+        webhook_subscriptions,
     )
     for module in routers:
         app.include_router(module.router)

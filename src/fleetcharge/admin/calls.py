@@ -32,7 +32,7 @@ _KEY = re.compile(r"[\x21-\x7e]{1,200}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _ACTOR = "admin_actor"  # where `authenticated` leaves the caller, on request.state
 # Fields of a create's answer holding a newly issued secret: remembered sealed, never clear.
-SECRET_FIELDS = ("token", "password")
+SECRET_FIELDS = ("token", "password", "secret")
 
 
 def authenticated(request: Request) -> None:

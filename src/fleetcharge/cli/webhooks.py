@@ -7,9 +7,11 @@ from types import FrameType
 
 import typer
 
+from fleetcharge.cli import webhook_subscriptions
 from fleetcharge.cli.common import DatabaseUrl, console, database_errors, fail, resolve_url
 
 app = typer.Typer(help="Webhooks: subscriptions and their delivery.", no_args_is_help=True)
+webhook_subscriptions.register(app)
 
 
 @app.command()

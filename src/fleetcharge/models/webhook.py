@@ -73,6 +73,7 @@ class WebhookDelivery(CreatedAtMixin, Base):
     __tablename__ = "webhook_deliveries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[uuid_module.UUID] = mapped_column(Uuid, unique=True, default=uuid_module.uuid4)
     event_id: Mapped[int] = mapped_column(ForeignKey("webhook_events.id"))
     subscription_id: Mapped[int] = mapped_column(ForeignKey("webhook_subscriptions.id"))
     status: Mapped[str] = mapped_column(String(10), default="pending")
@@ -112,6 +113,8 @@ class WebhookDelivery(CreatedAtMixin, Base):
         ),
         # A subscription's delivery log, newest first.
         Index("ix_webhook_deliveries_subscription", "subscription_id", "created_at"),
+        # The admin API's pages of that log, by id (its cursor), at any depth.
+        Index("ix_webhook_deliveries_log", "subscription_id", "id"),
     )
 
 
