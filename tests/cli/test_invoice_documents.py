@@ -3,6 +3,7 @@ nothing due and names its replacement, overdue is derived, and organisations' bi
 details are set with checked options."""
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select, update
 
@@ -15,7 +16,7 @@ from tests.cli.test_billing import invoice_count, june_network, ok, refused
 
 def test_the_running_month_is_refused(cli: Cli, engine: Engine) -> None:
     june_network(engine)
-    running = Period.of(datetime.now(UTC).date())
+    running = Period.of(datetime.now(ZoneInfo("Australia/Perth")).date())  # Fleet Co's zone
 
     for dry_run in ([], ["--dry-run"]):
         refused(
@@ -35,7 +36,7 @@ def test_a_void_document_shows_nothing_due_and_its_replacement(cli: Cli, engine:
     listed = ok(cli("invoices", "list", "--status", "void"))
     assert "10000003" in listed and "0.00" in listed.split("10000003")[1].splitlines()[0]
     shown = ok(cli("invoices", "show", "10000003"))
-    assert f"void on {date.today():%Y-%m-%d}: nothing is due" in shown
+    assert f"void on {datetime.now(UTC):%Y-%m-%d}: nothing is due" in shown
     assert " ".join(shown.split()).count("due 0.00") == 1
 
     ok(cli("billing", "run", "--period", "2024-06"))
@@ -53,8 +54,10 @@ def test_overdue_is_listed_and_shown(cli: Cli, engine: Engine) -> None:
     ok(cli("billing", "run", "--period", "2024-06"))
     ok(cli("billing", "approve"))
     shown = " ".join(ok(cli("invoices", "show", "10000001")).split())
-    due = date.today() + timedelta(days=14)
-    assert f"due date {due:%Y-%m-%d}" in shown and "status approved" in shown
+    with unit_of_work(engine) as db:
+        issued = db.scalars(select(Invoice).where(Invoice.invoice_number == 10000001)).one()
+        assert issued.due_date == issued.invoice_date + timedelta(days=14)
+    assert f"due date {issued.due_date:%Y-%m-%d}" in shown and "status approved" in shown
     assert ok(cli("invoices", "list", "--status", "overdue")).startswith("No invoices")
 
     with unit_of_work(engine) as db:
