@@ -60,6 +60,15 @@ def test_invalid_fields_are_named(client: TestClient, admin: Caller) -> None:
         ({**CYBERTRON, "rate_limits": {"usage": "lots"}}, "rate_limits.usage"),
         ({**CYBERTRON, "name": " "}, "name"),
         ({**CYBERTRON, "colour": "red"}, "colour"),
+        ({**CYBERTRON, "billing_emails": ["ap@cybertron.example", "x@"]}, "billing_emails[1]"),
+        ({**CYBERTRON, "billing_emails": "ap@cybertron.example"}, "billing_emails"),
+        ({**CYBERTRON, "billing_emails": [f"a{n}@x.io" for n in range(11)]}, "billing_emails"),
+        ({**CYBERTRON, "payment_terms_days": 366}, "payment_terms_days"),
+        ({**CYBERTRON, "payment_terms_days": -1}, "payment_terms_days"),
+        ({**CYBERTRON, "payment_terms_days": 10**30}, "payment_terms_days"),
+        ({**CYBERTRON, "payment_terms_days": "soon"}, "payment_terms_days"),
+        ({**CYBERTRON, "legal_name": "x" * 201}, "legal_name"),
+        ({**CYBERTRON, "purchase_order": "PO\x00"}, "purchase_order"),
         ({k: v for k, v in CYBERTRON.items() if k != "name"}, "name"),
     ]
     for body, field in cases:
@@ -68,6 +77,38 @@ def test_invalid_fields_are_named(client: TestClient, admin: Caller) -> None:
         )
         assert error.get("field") == field, (body, error)
     assert all_pages(client, admin, "/organisations") == []
+
+
+def test_billing_details(client: TestClient, admin: Caller) -> None:
+    details = {
+        "legal_name": "Cybertron Logistics Pty Ltd",
+        "billing_emails": ["ap@cybertron.example", "AP@cybertron.example", "cfo@cybertron.example"],
+        "purchase_order": "PO-4471",
+        "payment_terms_days": 30,
+    }
+    created = ok(
+        client.post(f"{ADMIN}/organisations", json={**CYBERTRON, **details}, headers=admin.headers),
+        201,
+    )
+    assert created["billing_emails"] == ["ap@cybertron.example", "cfo@cybertron.example"]
+    assert (created["legal_name"], created["purchase_order"], created["payment_terms_days"]) == (
+        "Cybertron Logistics Pty Ltd",
+        "PO-4471",
+        30,
+    )
+    changed = ok(
+        client.patch(
+            f"{ADMIN}/organisations/{created['uuid']}",
+            json={"billing_emails": [], "purchase_order": "", "payment_terms_days": 0},
+            headers=admin.headers,
+        )
+    )
+    assert (changed["billing_emails"], changed["purchase_order"]) == ([], None)
+    assert (changed["payment_terms_days"], changed["legal_name"]) == (0, details["legal_name"])
+    default = ok(
+        client.post(f"{ADMIN}/organisations", json={"name": "Plain"}, headers=admin.headers), 201
+    )
+    assert (default["payment_terms_days"], default["billing_emails"]) == (14, [])
 
 
 def test_a_duplicate_name_is_409_naming_the_field(client: TestClient, admin: Caller) -> None:

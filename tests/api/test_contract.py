@@ -148,7 +148,7 @@ def build_network(engine: Engine) -> Network:
     # January is billed and approved; February only drafted (drafts are never listed).
     with unit_of_work(engine) as db:
         draft_invoices(db, Period(2024, 1))
-        approve_invoices(db)
+        approve_invoices(db, now=datetime(2024, 2, 2, 1, tzinfo=UTC))  # issued 2 February
     with unit_of_work(engine) as db:
         draft_invoices(db, Period(2024, 2))
     return network
@@ -393,7 +393,7 @@ def test_invoices_from_the_billing_run(
     body = get_page(client, "invoices", network.cybertron)
     (invoice,) = records(body, "invoices")
     assert invoice["status"] == "approved"
-    assert invoice["invoice_date"] == "2024-01-31"
+    assert invoice["invoice_date"] == "2024-02-02"
     assert isinstance(invoice["invoice_number"], int)
     lines = invoice["line_items"]
     assert (
@@ -425,7 +425,7 @@ def test_invoices_from_the_billing_run(
 
     # The host's documents list the network fee and the revenue it collected.
     energon = records(get_page(client, "invoices", network.energon), "invoices")
-    assert [x["invoice_date"] for x in energon] == ["2024-01-31", "2024-01-31"]
+    assert [x["invoice_date"] for x in energon] == ["2024-02-02", "2024-02-02"]
     assert sorted(x["invoice_number"] for x in energon) == [x["invoice_number"] for x in energon]
     # The site-host invoice bills the network fee (10 kWh x 0.175), the RCTI the revenue.
     billed_amounts = {

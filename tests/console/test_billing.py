@@ -4,6 +4,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -151,6 +152,14 @@ def test_bad_months_and_documents(console: Console, engine: Engine) -> None:
     missing = "00000000-0000-4000-8000-000000000000"
     assert console.client.get(f"/billing/invoices/{missing}").status_code == 404
     assert send(console, "/billing/approve", {"period": "soon"}).status_code == 400
+    with unit_of_work(engine) as db:
+        factories.organisation(db, "Still Open")
+    running = datetime.now(ZoneInfo("Australia/Sydney")).strftime("%Y-%m")  # its zone
+    refused = send(console, "/billing/run", {"period": running})
+    assert refused.status_code == 400
+    assert f"billing period {running} has not ended for Still Open" in field_error(
+        refused.text, "period"
+    )
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -3,16 +3,17 @@ status, each with its lines and totals as the Fleets API and the PDF show them."
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from html import unescape
 from typing import Any
+from uuid import UUID
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 
 from fleetcharge.db import unit_of_work
-from fleetcharge.models import Organisation
+from fleetcharge.models import Invoice, Organisation
 from fleetcharge.settings import get_settings
 from tests import factories as f
 from tests.api.helpers import bearer
@@ -221,3 +222,34 @@ def test_the_invoices_in_a_browser(browser: BrowserPage, documents: Documents) -
     assert browser.page.locator('[data-total="due"]').inner_text() == "$1,149.42"
     browser.screenshot("invoice")
     browser.assert_no_errors()
+
+
+def _row(page: str, uuid: str) -> str:
+    match = re.search(rf'<tr>\s*<td><a href="/invoices/{uuid}">.*?</tr>', page, re.S)
+    assert match is not None
+    return match[0]
+
+
+def test_void_is_nothing_due_and_overdue_is_marked(
+    console: Console, engine: Engine, documents: Documents
+) -> None:
+    with unit_of_work(engine) as db:
+        db.execute(
+            update(Invoice)
+            .where(Invoice.uuid == UUID(documents.approved))
+            .values(due_date=date.today() - timedelta(days=1))
+        )
+    console.sign_in("fleet_manager", documents.home)
+    page = console.client.get("/invoices").text
+
+    void = _row(page, documents.void)
+    assert re.findall(r'<td class="num">([^<]+)</td>', void)[-1] == "$0.00"
+    approved = _row(page, documents.approved)
+    assert 'status-overdue">overdue<' in approved
+    assert re.findall(r'<td class="num">([^<]+)</td>', approved)[-1] == "$1,149.42"
+    assert 'status-paid">paid<' in _row(page, documents.paid)
+
+    shown = console.client.get(f"/invoices/{documents.void}").text
+    assert "nothing is due on it" in shown
+    assert re.search(r'data-total="due">\$0\.00<', shown)
+    assert 'status-overdue">overdue<' in console.client.get(f"/invoices/{documents.approved}").text

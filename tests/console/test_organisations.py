@@ -174,6 +174,42 @@ def test_editing_billing_settings_and_invoice_details(console: Console, engine: 
     assert f'href="{path}"' not in page.text
 
 
+def test_invoice_billing_details_in_the_form(console: Console, engine: Engine) -> None:
+    with unit_of_work(engine) as db:
+        organisation = factories.organisation(db, "Cybertron")
+    path = f"/network/organisations/{organisation.uuid}/edit"
+    console.sign_in("billing")
+    form = console.client.get(path)
+    assert field_value(form.text, "payment_terms_days") == "14"
+    change = {
+        "name": "Cybertron",
+        "abn": "51 824 753 556",
+        "legal_name": "Cybertron Logistics Pty Ltd",
+        "billing_emails": "ap@cybertron.example, cfo@cybertron.example",
+        "purchase_order": "PO-4471",
+        "payment_terms_days": "30",
+        "rate_limits": "",
+    }
+    bad = send(console, path, {**change, "billing_emails": "ap@cybertron.example nobody"})
+    assert bad.status_code == 400
+    assert "billing_emails[1] must be an email address" in field_error(bad.text, "billing_emails")
+    late = send(console, path, {**change, "payment_terms_days": "400"})
+    assert late.status_code == 400 and field_error(late.text, "payment_terms_days")
+    assert send(console, path, {**change, "payment_terms_days": "x"}).status_code == 400
+
+    page = console.client.get(location(send(console, path, change))).text
+    for shown in (
+        "Cybertron Logistics Pty Ltd",
+        "ap@cybertron.example, cfo@cybertron.example",
+        "PO-4471",
+        "30 days",
+    ):
+        assert shown in page, shown
+    again = console.client.get(path).text
+    assert field_value(again, "billing_emails") == "ap@cybertron.example, cfo@cybertron.example"
+    assert field_value(again, "payment_terms_days") == "30"
+
+
 def test_an_organisations_fleets(console: Console, engine: Engine) -> None:
     with unit_of_work(engine) as db:
         acme = factories.organisation(db, "Acme")

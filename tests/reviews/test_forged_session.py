@@ -66,8 +66,10 @@ def billed(engine: Engine) -> dict[int, int]:
 
 
 def draft(engine: Engine, period: Period) -> None:
+    """Draft `period` as a run would once the month has ended (it may still be running)."""
+    after = period.next().first_day
     with unit_of_work(engine) as db:
-        draft_invoices(db, period)
+        draft_invoices(db, period, now=datetime(after.year, after.month, 2, tzinfo=UTC))
 
 
 def session_of(engine: Engine, start: datetime) -> int | None:

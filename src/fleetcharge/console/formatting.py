@@ -4,6 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from fleetcharge.billing.due import Payable, amount_due, is_overdue
 from fleetcharge.money import round_kwh, shown
 from fleetcharge.timezones import zone
 
@@ -69,7 +70,14 @@ def change(current: Decimal | int | None, previous: Decimal | int | None) -> str
     return f"{ratio:+,.1f} %"
 
 
+def payment_status(invoice: Payable) -> str:
+    """Its status, `overdue` once its due date has passed with money owed (derived)."""
+    return "overdue" if is_overdue(invoice, date.today()) else invoice.status
+
+
 FILTERS: dict[str, Any] = {
+    "amount_due": amount_due,
+    "payment_status": payment_status,
     "money": money,
     "kwh": kwh,
     "per_kwh": per_kwh,
