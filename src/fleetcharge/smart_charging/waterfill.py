@@ -1,0 +1,142 @@
+"""Progressive filling: raise one water level until every session is full or held back.
+
+Each session's power is a non-decreasing function of a common level x,
+
+    power_j(x) = clip(slope_j * (x - offset_j), low_j, high_j),
+
+which is how a strategy says who gets what (equal share: slope 1, offset 0; least laxity:
+offset = laxity). The level rises; when a constraint row becomes tight at some x, the sessions
+on that row keep what they have at x (they are held back by that row) and the rest go on
+rising. Each round freezes one row, so there are at most as many rounds as rows. Capacity a
+session does not take (it is full at high_j) is left to the others.
+
+Freezing sessions only lowers the other rows' loads, so a row's tight level computed earlier
+is a lower bound of its true one: rows wait in a heap and are recomputed only when they come
+to the top after one of their sessions was frozen (rows of other circuits never are).
+
+Needs rows @ low <= limits (the caller admits minimums first).
+"""
+
+import heapq
+from dataclasses import dataclass
+
+import numpy as np
+
+EPSILON = 1e-9
+
+
+@dataclass(frozen=True)
+class Filled:
+    power: np.ndarray  # (sessions,) W
+    held_by: np.ndarray  # (sessions,) the row that held each session back, -1: none
+
+
+class _Levels:
+    def __init__(
+        self,
+        rows: np.ndarray,
+        limits: np.ndarray,
+        low: np.ndarray,
+        high: np.ndarray,
+        slope: np.ndarray,
+        offset: np.ndarray,
+    ) -> None:
+        self.members = [np.flatnonzero(row) for row in rows]
+        self.coefs = [row[m] for row, m in zip(rows, self.members, strict=True)]
+        self.limits = limits
+        self.low, self.high, self.slope, self.offset = low, high, slope, offset
+        self.starts = offset + low / slope  # where each session leaves its low bound
+        self.ends = offset + high / slope  # and reaches its high one
+
+    def all_tight_levels(
+        self, rows: np.ndarray, power: np.ndarray, rising: np.ndarray
+    ) -> np.ndarray:
+        """tight_level of every row at once, before anything is frozen."""
+        live = np.flatnonzero(rising)
+        room = self.limits * (1 + EPSILON) + EPSILON
+        base = rows @ power
+        events = np.concatenate([self.starts[live], self.ends[live]])
+        order = np.argsort(events, kind="stable")
+        owner = np.concatenate([live, live])[order]
+        sign = np.concatenate([np.ones(live.size), -np.ones(live.size)])[order]
+        levels = events[order]
+        slopes = np.cumsum(rows[:, owner] * (self.slope[owner] * sign), axis=1)
+        gains = slopes[:, :-1] * np.diff(levels)
+        loads = base[:, None] + np.concatenate(
+            [np.zeros((rows.shape[0], 1)), np.cumsum(gains, axis=1)], axis=1
+        )
+        out = np.full(rows.shape[0], np.inf)
+        over = loads > room[:, None]
+        for r in np.flatnonzero(over[:, -1] if live.size else base > room):
+            if base[r] > room[r]:
+                out[r] = -np.inf
+                continue
+            first = int(np.argmax(over[r]))
+            if first == 0:
+                out[r] = levels[0]
+                continue
+            rate = slopes[r, first - 1]
+            spare = self.limits[r] - loads[r, first - 1]
+            out[r] = levels[first - 1] + (spare / rate if rate > 0 else 0.0)
+        return out
+
+    def tight_level(self, r: int, power: np.ndarray, rising: np.ndarray) -> float:
+        """The level at which row r becomes full (inf: never; -inf: already over)."""
+        members, coefs = self.members[r], self.coefs[r]
+        room = self.limits[r] * (1 + EPSILON) + EPSILON
+        base = float(coefs @ power[members])  # rising sessions are still at their low bound
+        live = rising[members]
+        sessions, weights = members[live], coefs[live] * self.slope[members[live]]
+        if base > room:
+            return -np.inf
+        top = base + float(coefs[live] @ (self.high[sessions] - self.low[sessions]))
+        if top <= room:
+            return np.inf
+        levels = np.concatenate([self.starts[sessions], self.ends[sessions]])
+        order = np.argsort(levels, kind="stable")
+        levels = levels[order]
+        slopes = np.cumsum(np.concatenate([weights, -weights])[order])
+        loads = base + np.concatenate([[0.0], np.cumsum(slopes[:-1] * np.diff(levels))])
+        first = int(np.argmax(loads > self.limits[r]))
+        if first == 0:  # full exactly at the start
+            return float(levels[0])
+        rate = slopes[first - 1]
+        spare = self.limits[r] - loads[first - 1]
+        return float(levels[first - 1] + (spare / rate if rate > 0 else 0.0))
+
+
+def fill(
+    rows: np.ndarray,
+    limits: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    slope: np.ndarray,
+    offset: np.ndarray,
+) -> Filled:
+    n = low.shape[0]
+    power = low.copy()
+    held_by = np.full(n, -1)
+    rising = high > low
+    levels = _Levels(rows, limits, low, high, slope, offset)
+    fresh = np.ones(rows.shape[0], dtype=bool)
+    first = levels.all_tight_levels(rows, power, rising)
+    heap = [(float(first[r]), int(r)) for r in np.flatnonzero(first < np.inf)]
+    heapq.heapify(heap)
+    while heap and rising.any():
+        level, r = heapq.heappop(heap)
+        if not fresh[r]:
+            fresh[r] = True
+            level = levels.tight_level(r, power, rising)
+            if level < np.inf:
+                heapq.heappush(heap, (level, r))
+            continue
+        members = levels.members[r]
+        held = members[rising[members]]
+        if held.size == 0:
+            continue
+        power[held] = np.clip(slope[held] * (level - offset[held]), low[held], high[held])
+        held_by[held[power[held] < high[held] * (1 - EPSILON)]] = r  # full ones were not held
+        rising[held] = False
+        fresh[np.flatnonzero(rows[:, held].any(axis=1))] = False
+    power[rising] = high[rising]
+    return Filled(power=power, held_by=held_by)
