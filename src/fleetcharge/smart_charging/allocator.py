@@ -21,7 +21,8 @@ from fleetcharge.smart_charging.strategies import Shape, SlotState, shape
 from fleetcharge.smart_charging.waterfill import fill
 
 HOUR = timedelta(hours=1)
-FULL = 1e-6  # kWh: below this a session's need counts as met
+FULL = 1e-6
+SAFETY = 1e-7  # kWh: below this a session's need counts as met
 
 
 class _Sessions:
@@ -88,6 +89,8 @@ def allocate(problem: Problem) -> Allocation:
         limits = static_limits.copy()
         scheduled = constraints_.site_limit_w(problem.site_schedule, start, end)
         limits[rows.site_power_row] = min(limits[rows.site_power_row], scheduled)
+        # Aim a hair below each limit so rounding never lands above it.
+        target = limits * (1 - SAFETY)
         # Plugged in during this slot: everyone now (also past their departure), later only
         # until departure. A session leaving mid-slot gets its energy in the time it has.
         present = (fig.departure_h > t0) | (k == 0)
@@ -107,11 +110,11 @@ def allocate(problem: Problem) -> Allocation:
         high = np.minimum(fig.max_w, energy_cap_w)
         high = np.maximum(high, fig.min_w)  # a session that charges at all draws its minimum
         candidates = form.keep_order[wants[form.keep_order]]
-        admitted = _admit(rows, limits, fixed, fig.min_w, high, form, candidates)
+        admitted = _admit(rows, target, fixed, fig.min_w, high, form, candidates)
         charging = admitted.charging
         low = np.where(charging, fig.min_w, fixed)
         high = np.where(charging, high, fixed)
-        filled = fill(rows.rows, limits, low, high, form.slope, form.offset)
+        filled = fill(rows.rows, target, low, high, form.slope, form.offset)
         power = filled.power
         if k == 0:
             reasons = [
@@ -185,16 +188,20 @@ def _reason(
     if paused_by[i] >= 0:
         return f"paused: below minimum ({rows.names[paused_by[i]]} is full)"
     if held_by[i] >= 0:
-        at_min = power[i] <= fig.min_w[i] * (1 + 1e-9)
-        prefix = "at minimum, " if at_min else ""
+        if power[i] <= 0:
+            prefix = "paused: "
+        elif power[i] <= fig.min_w[i] * (1 + 1e-9):
+            prefix = "at minimum, "
+        else:
+            prefix = ""
         return f"{prefix}limited by {rows.names[held_by[i]]}"
-    if power[i] <= fig.min_w[i] * (1 + 1e-9) and fig.min_w[i] > 0:
-        return "at minimum"
-    if energy_cap_w[i] < fig.max_w[i]:
+    if energy_cap_w[i] < fig.max_w[i] and power[i] < fig.max_w[i]:
         return "limited by energy still needed"
     if fig.max_w[i] < fig.station_w[i]:
         return "limited by vehicle maximum"
-    return "limited by station maximum"
+    if power[i] >= fig.station_w[i] * (1 - 1e-9):
+        return "limited by station maximum"
+    return "at minimum"
 
 
 def _loads(
