@@ -1,6 +1,7 @@
 """Hypothesis properties of the allocator. Loads are recomputed here from the returned
 schedules, independently of the allocator's own constraint rows."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -185,10 +186,9 @@ def test_capacity_freed_by_a_finishing_vehicle_is_reallocated(
     finished = data.draw(st.sampled_from(problem.sessions))
     before = allocate(problem)
     sessions = tuple(
-        Session(**{**_fields(s), "energy_needed_kwh": 0.0}) if s is finished else s
-        for s in problem.sessions
+        replace(s, energy_needed_kwh=0.0) if s is finished else s for s in problem.sessions
     )
-    after = allocate(Problem(**{**_fields(problem), "sessions": sessions}))
+    after = allocate(replace(problem, sessions=sessions))
     assert after.sessions[finished.id].limit_w == 0.0
     assert after.sessions[finished.id].reason == "paused: energy need met"
     for schedule in after.sessions.values():
@@ -204,10 +204,6 @@ def test_capacity_freed_by_a_finishing_vehicle_is_reallocated(
         others_before = sum(s.limit_w for k, s in before.sessions.items() if k != finished.id)
         others_after = sum(s.limit_w for k, s in after.sessions.items() if k != finished.id)
         assert others_after >= others_before - 1e-6
-
-
-def _fields(value: object) -> dict[str, object]:
-    return {name: getattr(value, name) for name in value.__slots__}  # type: ignore[attr-defined]
 
 
 @st.composite
@@ -265,13 +261,13 @@ def test_deadline_aware_meets_every_deadline_when_some_schedule_does(
     now = NOW
     while True:
         present = tuple(
-            Session(**{**_fields(s), "energy_needed_kwh": remaining[s.id]})
+            replace(s, energy_needed_kwh=remaining[s.id])
             for s in problem.sessions
             if s.departure is not None and s.departure > now
         )
         if not present:
             break
-        result = allocate(Problem(**{**_fields(problem), "now": now, "sessions": present}))
+        result = allocate(replace(problem, now=now, sessions=present))
         for s in present:
             drawn = min(result.sessions[s.id].limit_w / 1000 * 0.25, remaining[s.id])
             remaining[s.id] -= drawn

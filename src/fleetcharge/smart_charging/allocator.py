@@ -199,7 +199,7 @@ def _reason(
         return "limited by energy still needed"
     if fig.max_w[i] < fig.station_w[i]:
         return "limited by vehicle maximum"
-    if power[i] >= fig.station_w[i] * (1 - 1e-9):
+    if power[i] >= fig.station_w[i] * (1 - 1e-6):
         return "limited by station maximum"
     return "at minimum"
 

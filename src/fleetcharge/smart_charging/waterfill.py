@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 EPSILON = 1e-9
+FULL = 1e-6  # within this share of its high bound a session counts as full
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ def fill(
         if held.size == 0:
             continue
         power[held] = np.clip(slope[held] * (level - offset[held]), low[held], high[held])
-        held_by[held[power[held] < high[held] * (1 - EPSILON)]] = r  # full ones were not held
+        held_by[held[power[held] < high[held] * (1 - FULL)]] = r  # full ones were not held
         rising[held] = False
         fresh[np.flatnonzero(rows[:, held].any(axis=1))] = False
     power[rising] = high[rising]
