@@ -18,7 +18,7 @@ from fleetcharge.smart_charging.minimums import Admitted, admit
 from fleetcharge.smart_charging.problem import Problem, Session
 from fleetcharge.smart_charging.schedule import Allocation, Period, RowLoad, SessionSchedule
 from fleetcharge.smart_charging.strategies import Shape, SlotState, shape
-from fleetcharge.smart_charging.waterfill import fill
+from fleetcharge.smart_charging.waterfill import Filled, fill
 
 HOUR = timedelta(hours=1)
 FULL = 1e-6
@@ -110,11 +110,12 @@ def allocate(problem: Problem) -> Allocation:
         high = np.minimum(fig.max_w, energy_cap_w)
         high = np.maximum(high, fig.min_w)  # a session that charges at all draws its minimum
         candidates = form.keep_order[wants[form.keep_order]]
-        admitted = _admit(rows, target, fixed, fig.min_w, high, form, candidates)
-        charging = admitted.charging
-        low = np.where(charging, fig.min_w, fixed)
-        high = np.where(charging, high, fixed)
-        filled = fill(rows.rows, target, low, high, form.slope, form.offset)
+        admitted, filled = _admit(rows, target, fixed, fig.min_w, high, form, candidates)
+        if filled is None:
+            charging = admitted.charging
+            low = np.where(charging, fig.min_w, fixed)
+            high = np.where(charging, high, fixed)
+            filled = fill(rows.rows, target, low, high, form.slope, form.offset)
         power = filled.power
         if k == 0:
             reasons = [
@@ -126,11 +127,13 @@ def allocate(problem: Problem) -> Allocation:
             first_loads = _loads(rows, limits, power)
         plan.append(np.where(present, power, 0.0))
         remaining = np.maximum(remaining - power * time_h / 1000.0, 0.0)
+    by_session = np.array(plan).T.tolist() if plan else [[] for _ in sessions]
+    amps = fig.amps_per_w.tolist()
     return Allocation(
         sessions={
             s.id: SessionSchedule(
                 session_id=s.id,
-                periods=_periods(grid, plan, i, fig.amps_per_w[i], s.departure),
+                periods=_periods(grid, by_session[i], amps[i], s.departure),
                 reason=reasons[i],
             )
             for i, s in enumerate(sessions)
@@ -147,25 +150,31 @@ def _admit(
     high: np.ndarray,
     form: Shape,
     candidates: np.ndarray,
-) -> Admitted:
+) -> tuple[Admitted, Filled | None]:
     """Who charges: first the sessions whose share, as if there were no minimums, reaches
     their minimum (together they fit, since their shares do); then, in the strategy's order,
     any other whose minimum fits in what those shares leave. So minimums never take power
-    from the sessions the strategy puts first (the most urgent, the highest priority)."""
+    from the sessions the strategy puts first (the most urgent, the highest priority).
+    When every share reaches its minimum, those shares are the allocation already (the
+    minimums hold them back nowhere), returned as the second value."""
     wanting = np.zeros(minimum.shape[0], dtype=bool)
     wanting[candidates] = True
-    share = fill(
+    fluid = fill(
         rows.rows,
         limits,
         fixed,
         np.where(wanting, high, fixed),
         form.slope,
         form.offset,
-    ).power
+    )
+    share = fluid.power
     kept = wanting & (share >= minimum * (1 - 1e-9))
+    if kept.sum() == candidates.size:
+        none = np.full(minimum.shape[0], -1)
+        return Admitted(charging=kept, paused_by=none), fluid
     others = candidates[~kept[candidates]]
     more = admit(rows.rows, limits, np.where(kept, share, fixed), minimum, others)
-    return Admitted(charging=kept | more.charging, paused_by=more.paused_by)
+    return Admitted(charging=kept | more.charging, paused_by=more.paused_by), None
 
 
 def _reason(
@@ -216,16 +225,14 @@ def _loads(
 
 def _periods(
     grid: list[tuple[datetime, datetime]],
-    plan: list[np.ndarray],
-    i: int,
+    plan: list[list[float]],
     amps_per_w: float,
     departure: datetime | None,
 ) -> tuple[Period, ...]:
     periods: list[Period] = []
-    for k, (start, end) in enumerate(grid):
-        if k and departure is not None and departure <= start:
+    for (start, end), power in zip(grid, plan, strict=True):
+        if periods and departure is not None and departure <= start:
             break
-        power = float(plan[k][i])
         if periods and periods[-1].power_w == power:
             last = periods[-1]
             periods[-1] = Period(last.start, end, power, last.current_a)

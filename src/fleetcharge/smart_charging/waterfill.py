@@ -45,6 +45,7 @@ class _Levels:
         self.members = [np.flatnonzero(row) for row in rows]
         self.coefs = [row[m] for row, m in zip(rows, self.members, strict=True)]
         self.limits = limits
+        self.nonzero = np.nonzero(rows)
         self.low, self.high, self.slope, self.offset = low, high, slope, offset
         self.starts = offset + low / slope  # where each session leaves its low bound
         self.ends = offset + high / slope  # and reaches its high one
@@ -52,33 +53,46 @@ class _Levels:
     def all_tight_levels(
         self, rows: np.ndarray, power: np.ndarray, rising: np.ndarray
     ) -> np.ndarray:
-        """tight_level of every row at once, before anything is frozen."""
-        live = np.flatnonzero(rising)
+        """tight_level of every row at once: the rows' events sorted by (row, level), with
+        running sums restarted at each row (cost grows with the non-zero coefficients)."""
         room = self.limits * (1 + EPSILON) + EPSILON
         base = rows @ power
-        events = np.concatenate([self.starts[live], self.ends[live]])
-        order = np.argsort(events, kind="stable")
-        owner = np.concatenate([live, live])[order]
-        sign = np.concatenate([np.ones(live.size), -np.ones(live.size)])[order]
-        levels = events[order]
-        slopes = np.cumsum(rows[:, owner] * (self.slope[owner] * sign), axis=1)
-        gains = slopes[:, :-1] * np.diff(levels)
-        loads = base[:, None] + np.concatenate(
-            [np.zeros((rows.shape[0], 1)), np.cumsum(gains, axis=1)], axis=1
-        )
-        out = np.full(rows.shape[0], np.inf)
-        over = loads > room[:, None]
-        for r in np.flatnonzero(over[:, -1] if live.size else base > room):
+        out = np.where(base > room, -np.inf, np.inf)
+        row_of, col = self.nonzero
+        keep = rising[col]
+        row_of, col = row_of[keep], col[keep]
+        if not col.size:
+            return out
+        weight = rows[row_of, col] * self.slope[col]
+        ev_row = np.concatenate([row_of, row_of])
+        ev_level = np.concatenate([self.starts[col], self.ends[col]])
+        ev_weight = np.concatenate([weight, -weight])
+        order = np.lexsort((ev_level, ev_row))
+        ev_row, ev_level, ev_weight = ev_row[order], ev_level[order], ev_weight[order]
+        first_of_row = np.flatnonzero(np.r_[True, ev_row[1:] != ev_row[:-1]])
+        segment = np.cumsum(np.r_[False, ev_row[1:] != ev_row[:-1]])
+        total = np.cumsum(ev_weight)
+        slopes = total - (total[first_of_row] - ev_weight[first_of_row])[segment]
+        same_row = np.r_[ev_row[1:] == ev_row[:-1], False]
+        gains = np.where(same_row, slopes * np.diff(ev_level, append=ev_level[-1]), 0.0)
+        # load at each event = base + the gains of the earlier events of its row
+        run = np.cumsum(gains)
+        before = run - gains
+        loads = base[ev_row] + before - (before[first_of_row])[segment]
+        over = np.flatnonzero(loads > room[ev_row])
+        if not over.size:
+            return out
+        hit_rows, first = np.unique(ev_row[over], return_index=True)
+        hit = over[first]
+        for r, i in zip(hit_rows.tolist(), hit.tolist(), strict=True):
             if base[r] > room[r]:
-                out[r] = -np.inf
                 continue
-            first = int(np.argmax(over[r]))
-            if first == 0:
-                out[r] = levels[0]
+            if i == first_of_row[segment[i]]:
+                out[r] = ev_level[i]
                 continue
-            rate = slopes[r, first - 1]
-            spare = self.limits[r] - loads[r, first - 1]
-            out[r] = levels[first - 1] + (spare / rate if rate > 0 else 0.0)
+            rate = slopes[i - 1]
+            spare = self.limits[r] - loads[i - 1]
+            out[r] = ev_level[i - 1] + (spare / rate if rate > 0 else 0.0)
         return out
 
     def tight_level(self, r: int, power: np.ndarray, rising: np.ndarray) -> float:
@@ -120,6 +134,7 @@ def fill(
     rising = high > low
     levels = _Levels(rows, limits, low, high, slope, offset)
     fresh = np.ones(rows.shape[0], dtype=bool)
+    touches = rows > 0
     first = levels.all_tight_levels(rows, power, rising)
     heap = [(float(first[r]), int(r)) for r in np.flatnonzero(first < np.inf)]
     heapq.heapify(heap)
@@ -138,6 +153,6 @@ def fill(
         power[held] = np.clip(slope[held] * (level - offset[held]), low[held], high[held])
         held_by[held[power[held] < high[held] * (1 - FULL)]] = r  # full ones were not held
         rising[held] = False
-        fresh[np.flatnonzero(rows[:, held].any(axis=1))] = False
+        fresh[touches[:, held].any(axis=1)] = False
     power[rising] = high[rising]
     return Filled(power=power, held_by=held_by)
