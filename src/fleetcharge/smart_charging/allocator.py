@@ -18,7 +18,7 @@ from fleetcharge.smart_charging.minimums import Admitted, admit
 from fleetcharge.smart_charging.problem import Problem, Session
 from fleetcharge.smart_charging.schedule import Allocation, Period, RowLoad, SessionSchedule
 from fleetcharge.smart_charging.strategies import Shape, SlotState, shape
-from fleetcharge.smart_charging.waterfill import Filled, fill
+from fleetcharge.smart_charging.waterfill import Filled, Rows, fill
 
 HOUR = timedelta(hours=1)
 FULL = 1e-6
@@ -75,6 +75,7 @@ def allocate(problem: Problem) -> Allocation:
     problem.check()
     sessions = problem.sessions
     rows = constraints_.build(problem.site, sessions)
+    structure = Rows(rows.rows)
     fig = _Sessions(sessions, problem.now)
     n = len(sessions)
     remaining = fig.need_kwh.copy()
@@ -110,12 +111,12 @@ def allocate(problem: Problem) -> Allocation:
         high = np.minimum(fig.max_w, energy_cap_w)
         high = np.maximum(high, fig.min_w)  # a session that charges at all draws its minimum
         candidates = form.keep_order[wants[form.keep_order]]
-        admitted, filled = _admit(rows, target, fixed, fig.min_w, high, form, candidates)
+        admitted, filled = _admit(rows, structure, target, fixed, fig.min_w, high, form, candidates)
         if filled is None:
             charging = admitted.charging
             low = np.where(charging, fig.min_w, fixed)
             high = np.where(charging, high, fixed)
-            filled = fill(rows.rows, target, low, high, form.slope, form.offset)
+            filled = fill(structure, target, low, high, form.slope, form.offset)
         power = filled.power
         if k == 0:
             reasons = [
@@ -144,6 +145,7 @@ def allocate(problem: Problem) -> Allocation:
 
 def _admit(
     rows: constraints_.Constraints,
+    structure: Rows,
     limits: np.ndarray,
     fixed: np.ndarray,
     minimum: np.ndarray,
@@ -160,7 +162,7 @@ def _admit(
     wanting = np.zeros(minimum.shape[0], dtype=bool)
     wanting[candidates] = True
     fluid = fill(
-        rows.rows,
+        structure,
         limits,
         fixed,
         np.where(wanting, high, fixed),
@@ -225,17 +227,16 @@ def _loads(
 
 def _periods(
     grid: list[tuple[datetime, datetime]],
-    plan: list[list[float]],
+    plan: list[float],
     amps_per_w: float,
     departure: datetime | None,
 ) -> tuple[Period, ...]:
-    periods: list[Period] = []
+    runs: list[list] = []  # [start, end, power]
     for (start, end), power in zip(grid, plan, strict=True):
-        if periods and departure is not None and departure <= start:
+        if runs and departure is not None and departure <= start:
             break
-        if periods and periods[-1].power_w == power:
-            last = periods[-1]
-            periods[-1] = Period(last.start, end, power, last.current_a)
+        if runs and runs[-1][2] == power:
+            runs[-1][1] = end
         else:
-            periods.append(Period(start, end, power, power * amps_per_w))
-    return tuple(periods)
+            runs.append([start, end, power])
+    return tuple(Period(start, end, power, power * amps_per_w) for start, end, power in runs)

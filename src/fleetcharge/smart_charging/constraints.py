@@ -43,6 +43,9 @@ def build(site: Circuit, sessions: tuple[Session, ...]) -> Constraints:
     units: list[str] = []
     n = len(sessions)
     site_power_row = 0
+    amps_per_w = np.array([1.0 / (len(s.phases) * s.voltage) for s in sessions])
+    on_phase = np.array([[p in s.phases for p in range(3)] for s in sessions], dtype=bool)
+    on_phase = on_phase.reshape(n, 3)
     for _, circuit in site.walk():
         below = _below(circuit, sessions_at)
         if circuit is site:
@@ -59,10 +62,7 @@ def build(site: Circuit, sessions: tuple[Session, ...]) -> Constraints:
         if circuit.limit_a is not None:
             for phase in circuit.phases:
                 row = np.zeros(n)
-                for i in below:
-                    session = sessions[i]
-                    if phase in session.phases:
-                        row[i] = 1.0 / (len(session.phases) * session.voltage)
+                row[below] = np.where(on_phase[below, phase], amps_per_w[below], 0.0)
                 rows.append(row)
                 limits.append(circuit.limit_a)
                 names.append(f"{label} ({PHASE_NAMES[phase]})")

@@ -32,20 +32,31 @@ class Filled:
     held_by: np.ndarray  # (sessions,) the row that held each session back, -1: none
 
 
+class Rows:
+    """The constraint rows and their sparsity, worked out once per allocation."""
+
+    def __init__(self, rows: np.ndarray) -> None:
+        self.rows = rows
+        self.members = [np.flatnonzero(row) for row in rows]
+        self.coefs = [row[m] for row, m in zip(rows, self.members, strict=True)]
+        self.nonzero = np.nonzero(rows)
+        self.touches = rows > 0
+
+
 class _Levels:
     def __init__(
         self,
-        rows: np.ndarray,
+        rows: Rows,
         limits: np.ndarray,
         low: np.ndarray,
         high: np.ndarray,
         slope: np.ndarray,
         offset: np.ndarray,
     ) -> None:
-        self.members = [np.flatnonzero(row) for row in rows]
-        self.coefs = [row[m] for row, m in zip(rows, self.members, strict=True)]
+        self.members = rows.members
+        self.coefs = rows.coefs
         self.limits = limits
-        self.nonzero = np.nonzero(rows)
+        self.nonzero = rows.nonzero
         self.low, self.high, self.slope, self.offset = low, high, slope, offset
         self.starts = offset + low / slope  # where each session leaves its low bound
         self.ends = offset + high / slope  # and reaches its high one
@@ -121,7 +132,7 @@ class _Levels:
 
 
 def fill(
-    rows: np.ndarray,
+    structure: Rows,
     limits: np.ndarray,
     low: np.ndarray,
     high: np.ndarray,
@@ -132,9 +143,10 @@ def fill(
     power = low.copy()
     held_by = np.full(n, -1)
     rising = high > low
-    levels = _Levels(rows, limits, low, high, slope, offset)
+    rows = structure.rows
+    levels = _Levels(structure, limits, low, high, slope, offset)
     fresh = np.ones(rows.shape[0], dtype=bool)
-    touches = rows > 0
+    touches = structure.touches
     first = levels.all_tight_levels(rows, power, rising)
     heap = [(float(first[r]), int(r)) for r in np.flatnonzero(first < np.inf)]
     heapq.heapify(heap)
