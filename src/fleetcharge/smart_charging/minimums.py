@@ -36,8 +36,8 @@ def admit(
     while rest.size:
         needs = rows[:, rest] * minimum[rest]
         alone = ((needs <= room[:, None]) | (needs == 0)).all(axis=0)
-        for column in np.flatnonzero(~alone).tolist():
-            paused_by[rest[column]] = int(np.argmax(needs[:, column] > room))
+        if not alone.all():
+            paused_by[rest[~alone]] = np.argmax(needs[:, ~alone] > room[:, None], axis=0)
         rest, needs = rest[alone], needs[:, alone]
         if not rest.size:
             break

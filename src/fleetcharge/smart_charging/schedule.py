@@ -2,10 +2,10 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Period:
+class Period(NamedTuple):
     """From `start` until `end` the session may draw at most `power_w` (`current_a` per
     phase at its voltage): a step of an OCPP charging schedule in W or A."""
 
