@@ -200,3 +200,14 @@ def test_bad_input_names_the_field(changes: dict[str, object], field: str) -> No
     with pytest.raises(ProblemError) as caught:
         allocate(Problem(**{**base, **changes}))  # type: ignore[arg-type]
     assert caught.value.field == field
+
+
+def test_vehicle_taking_less_than_the_minimum_is_counted_at_what_it_takes() -> None:
+    # b's vehicle tapers to 0.5 kW: it is sent the station minimum (6 A) but counted at
+    # 0.5 kW, so a gets the rest of the 11 kW.
+    sessions = [session("a"), session("b", vehicle_max=Rate.kw(0.5))]
+    result = allocate(problem(sessions, Circuit(id="site", limit_kw=11)))
+    assert result.sessions["b"].limit_a == pytest.approx(6)
+    assert result.sessions["b"].reason == "limited by vehicle maximum"
+    assert result.sessions["a"].limit_w == pytest.approx(10500)
+    assert {load.name: load.load for load in result.loads}["the site limit"] == pytest.approx(11000)

@@ -31,6 +31,9 @@ class _Sessions:
     def __init__(self, sessions: tuple[Session, ...], now: datetime) -> None:
         self.max_w = np.array([s.max_w for s in sessions], dtype=float)
         self.min_w = np.array([s.min_w for s in sessions], dtype=float)
+        # A vehicle whose own maximum is below the minimum is sent the minimum but counted at
+        # its maximum (it takes no more): the rest of the minimum goes to the others.
+        self.counted_min_w = np.minimum(self.min_w, self.max_w)
         self.station_w = np.array([s.watts(s.station_max) for s in sessions], dtype=float)
         self.need_kwh = np.array(
             [np.inf if s.energy_needed_kwh is None else s.energy_needed_kwh for s in sessions]
@@ -109,12 +112,14 @@ def allocate(problem: Problem) -> Allocation:
         form = shape(problem.strategy, state)
         energy_cap_w = remaining * 1000.0 / time_h
         high = np.minimum(fig.max_w, energy_cap_w)
-        high = np.maximum(high, fig.min_w)  # a session that charges at all draws its minimum
+        high = np.maximum(high, fig.counted_min_w)  # charging at all, it draws its minimum
         candidates = form.keep_order[wants[form.keep_order]]
-        admitted, filled = _admit(rows, structure, target, fixed, fig.min_w, high, form, candidates)
+        admitted, filled = _admit(
+            rows, structure, target, fixed, fig.counted_min_w, high, form, candidates
+        )
         if filled is None:
             charging = admitted.charging
-            low = np.where(charging, fig.min_w, fixed)
+            low = np.where(charging, fig.counted_min_w, fixed)
             high = np.where(charging, high, fixed)
             filled = fill(structure, target, low, high, form.slope, form.offset)
         power = filled.power
@@ -126,7 +131,10 @@ def allocate(problem: Problem) -> Allocation:
                 for i in range(n)
             ]
             first_loads = _loads(rows, limits, power)
-        plan.append(np.where(present, power, 0.0))
+        # The limit sent never goes below the station's minimum, even where the vehicle
+        # takes less and is counted at what it takes.
+        sent = np.where(admitted.charging & (power > 0), np.maximum(power, fig.min_w), power)
+        plan.append(np.where(present, sent, 0.0))
         remaining = np.maximum(remaining - power * time_h / 1000.0, 0.0)
     by_session = np.array(plan).T.tolist() if plan else [[] for _ in sessions]
     amps = fig.amps_per_w.tolist()
