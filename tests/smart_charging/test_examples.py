@@ -206,7 +206,9 @@ def test_vehicle_taking_less_than_the_minimum_is_counted_at_what_it_takes() -> N
     # b's vehicle tapers to 0.5 kW: it is sent the station minimum (6 A) but counted at
     # 0.5 kW, so a gets the rest of the 11 kW.
     sessions = [session("a"), session("b", vehicle_max=Rate.kw(0.5))]
-    result = allocate(problem(sessions, Circuit(id="site", limit_kw=11)))
+    result = allocate(
+        problem(sessions, Circuit(id="site", limit_kw=11), strategy=Strategy.EQUAL_SHARE)
+    )
     assert result.sessions["b"].limit_a == pytest.approx(6)
     assert result.sessions["b"].reason == "limited by vehicle maximum"
     assert result.sessions["a"].limit_w == pytest.approx(10500)
