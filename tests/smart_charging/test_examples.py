@@ -190,6 +190,7 @@ def test_slot_grid_grows_to_the_horizon() -> None:
             {"site": Circuit(id="site", children=(Circuit(id="site"),))},
             "site.children[0].id",
         ),
+        ({"sessions": (Session("a", "s", Rate.kw(1), priority=10**6),)}, "sessions[0].priority"),
         ({"slot": timedelta(0)}, "slot"),
         ({"now": datetime(2026, 1, 1)}, "now"),
         ({"site_schedule": (LimitStep(NOW, -1),)}, "site_schedule[0].limit_kw"),

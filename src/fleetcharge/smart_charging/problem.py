@@ -94,6 +94,8 @@ class Session:
             self.vehicle_max.check(f"{at}.vehicle_max")
         if self.drawn is not None:
             self.drawn.check(f"{at}.drawn")
+        if not -1000 <= self.priority <= 1000:
+            raise ProblemError(f"{at}.priority", "must be between -1000 and 1000")
         need = self.energy_needed_kwh
         if need is not None and (not isfinite(need) or need < 0):
             raise ProblemError(f"{at}.energy_needed_kwh", "must be a finite number >= 0")
