@@ -33,6 +33,7 @@ from fleetcharge.admin.routes import (
     vehicles,
 )
 from fleetcharge.api.docs import add_docs_pages
+from fleetcharge.api.webhook_docs import add_webhooks
 from fleetcharge.api.errors import error_response, http_error, install_error_handlers
 from fleetcharge.errors import Unauthorized
 
@@ -156,5 +157,6 @@ def create_admin_app(state: State) -> FastAPI:
     for module in routers:
         app.include_router(module.router)
     add_docs_pages(app)
+    add_webhooks(app)
     app.openapi = documented(app)  # type: ignore[method-assign]
     return app
