@@ -33,6 +33,15 @@ if "FLEETCHARGE_OCPP_JOURNAL_DIR" not in os.environ:
     os.environ["FLEETCHARGE_OCPP_JOURNAL_DIR"] = tempfile.mkdtemp(prefix="fc-journal-")
     atexit.register(shutil.rmtree, os.environ["FLEETCHARGE_OCPP_JOURNAL_DIR"], True)
 
+# Webhooks: a fixed key sealing signing secrets; receivers on loopback over http; no
+# dispatcher in the servers tests start (tests that deliver run one themselves).
+os.environ.setdefault(
+    "FLEETCHARGE_WEBHOOKS_SECRET_KEY", "dGVzdHMtb25seS13ZWJob29rLXNlYWxpbmcta2V5MzI="
+)
+os.environ.setdefault("FLEETCHARGE_WEBHOOKS_ALLOW_HTTP", "true")
+os.environ.setdefault("FLEETCHARGE_WEBHOOKS_ALLOW_PRIVATE_TARGETS", "true")
+os.environ.setdefault("FLEETCHARGE_WEBHOOKS_DISPATCHER_ENABLED", "false")
+
 # People's passwords are hashed at argon2's production cost (64 MiB, ~0.1 s); hundreds of
 # sign-ins in the console tests make that a minute of the suite. A cheaper argon2id in tests:
 # still not the 8 KiB one tests/accounts use to stand for outdated parameters.

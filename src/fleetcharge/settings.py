@@ -139,6 +139,40 @@ class Settings(BaseSettings):
     # (docs/ocpp.md, Local Auth List Management); 0: never on its own.
     ocpp_local_list_seconds: float = Field(default=60.0, ge=0)
 
+    # Webhooks (docs/webhooks.md). Signing secrets are sealed at rest with these Fernet keys
+    # (comma-separated; the first seals, all unseal, so a key can be replaced in steps);
+    # `fleetcharge webhooks generate-key` makes one. Unset: no subscription can be created.
+    webhooks_secret_key: str | None = None
+    # Run a dispatcher in each `serve` process (else only `fleetcharge webhooks worker`).
+    webhooks_dispatcher_enabled: bool = True
+    # Seconds a dispatcher waits between looks for due deliveries when it found none.
+    webhooks_poll_seconds: float = Field(default=0.2, gt=0, le=60)
+    # Deliveries one dispatcher claims at once, and at most this many of one subscription.
+    webhooks_batch_size: int = Field(default=100, ge=1, le=10_000)
+    webhooks_batch_per_subscription: int = Field(default=20, ge=1, le=1000)
+    # Requests under way at once per dispatcher (to different subscriptions).
+    webhooks_concurrency: int = Field(default=16, ge=1, le=256)
+    # Seconds a claim lasts: a dispatcher that dies mid-batch leaves its deliveries to
+    # others after this long. Must exceed a batch's requests (timeouts included).
+    webhooks_claim_seconds: float = Field(default=300, ge=5, le=3600)
+    # Seconds to connect, and for the whole request, per attempt.
+    webhooks_connect_timeout_seconds: float = Field(default=5, gt=0, le=60)
+    webhooks_timeout_seconds: float = Field(default=10, gt=0, le=120)
+    # Retries: the first after about this many seconds, doubling (with jitter) up to the
+    # cap, for the window; then the delivery is failed.
+    webhooks_retry_first_seconds: float = Field(default=30, gt=0, le=3600)
+    webhooks_retry_max_seconds: float = Field(default=3 * 3600, gt=0, le=86_400)
+    webhooks_retry_window_hours: float = Field(default=72, gt=0, le=24 * 30)
+    # A subscription whose every attempt failed for this many days is disabled.
+    webhooks_disable_after_days: float = Field(default=3, gt=0, le=365)
+    # How long the replaced secret keeps signing after a rotation (default).
+    webhooks_rotation_overlap_hours: float = Field(default=24, ge=0, le=24 * 30)
+    # Targets must be https:// unless this is set (tests, development).
+    webhooks_allow_http: bool = False
+    # Targets may be (or resolve to) loopback, private, link-local or reserved addresses:
+    # only for tests and development, never in production (server-side request forgery).
+    webhooks_allow_private_targets: bool = False
+
     @field_validator(
         "ocpp_auto_register_location",
         "ocpp_journal_dir",
@@ -148,6 +182,7 @@ class Settings(BaseSettings):
         "station_ca_cert_file",
         "station_ca_key_file",
         "ocpp_cpo_name",
+        "webhooks_secret_key",
         mode="before",
     )
     @classmethod

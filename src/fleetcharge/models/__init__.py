@@ -48,6 +48,12 @@ from fleetcharge.models.station_security import (
 from fleetcharge.models.tariff import Tariff, TariffOverride, TariffTerms, TariffVersion
 from fleetcharge.models.token import ApiToken
 from fleetcharge.models.vehicle import Card, CardAssignment, Vehicle, VehicleCount
+from fleetcharge.models.webhook import (
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
+)
 
 __all__ = [
     "Account",
@@ -104,4 +110,8 @@ __all__ = [
     "UsageMonthTotal",
     "Vehicle",
     "VehicleCount",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookSubscription",
 ]
