@@ -33,8 +33,8 @@ from fleetcharge.admin.routes import (
     vehicles,
 )
 from fleetcharge.api.docs import add_docs_pages
-from fleetcharge.api.webhook_docs import add_webhooks
 from fleetcharge.api.errors import error_response, http_error, install_error_handlers
+from fleetcharge.api.webhook_docs import add_webhooks
 from fleetcharge.errors import Unauthorized
 
 ADMIN_PREFIX = "/api/admin/v1"

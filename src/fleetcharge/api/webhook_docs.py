@@ -13,7 +13,7 @@ SIGNATURE_HEADER = {
     "name": "Fleetcharge-Signature",
     "in": "header",
     "required": True,
-    "description": "`t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\" under the "
+    "description": '`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" under the '
     "subscription's signing secret>`; during a secret rotation one `v1` per valid secret. "
     "Verify it (fleetcharge.client.verify_webhook) and reject old timestamps.",
     "schema": {"type": "string"},

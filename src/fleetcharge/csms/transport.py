@@ -256,9 +256,7 @@ class CentralSystem:
             live.mark_closed()
             if self.registry.detach(live):
                 self.router.detached(live)
-                await self.presence_events.offline(
-                    station.identity, station.id, self.config.now()
-                )
+                await self.presence_events.offline(station.identity, station.id, self.config.now())
 
 
 async def _refuse(websocket: WebSocket, status_code: int, reason: str) -> None:

@@ -13,9 +13,9 @@ from starlette.types import ASGIApp
 from fleetcharge import __version__
 from fleetcharge.admin.app import ADMIN_PREFIX, create_admin_app, refused_or_http_error
 from fleetcharge.api.docs import ASSETS_PATH, DocsAssets, add_docs_pages
-from fleetcharge.api.webhook_docs import add_webhooks
 from fleetcharge.api.errors import http_error, install_error_handlers
 from fleetcharge.api.schemas import ErrorBody
+from fleetcharge.api.webhook_docs import add_webhooks
 from fleetcharge.billing.endpoints import router as invoices_router
 from fleetcharge.charging.endpoints import router as sessions_router
 from fleetcharge.console.app import add_console

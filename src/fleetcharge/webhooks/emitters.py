@@ -7,6 +7,7 @@ when nobody subscribes an emitter costs the one indexed query that finds that ou
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -84,7 +85,7 @@ def session_completed(db: Session, session: ChargeSession) -> None:
             (
                 organisation_id,
                 event_types.SESSION_COMPLETED,
-                lambda view=view: event_data.session_completed(db, session, view, operator_name),
+                partial(event_data.session_completed, db, session, view, operator_name),
             )
             for organisation_id, view in event_data.session_views(session)
         ],
@@ -101,7 +102,7 @@ def invoices_approved(db: Session, invoices: list[Invoice]) -> None:
             (
                 document.organisation_id,
                 event_types.INVOICE_APPROVED,
-                lambda document=document: event_data.invoice(db, document),
+                partial(event_data.invoice, db, document),
             )
         )
         if document.links_invoice_id is not None:
@@ -109,7 +110,7 @@ def invoices_approved(db: Session, invoices: list[Invoice]) -> None:
                 (
                     document.organisation_id,
                     event_types.SESSION_INVOICED,
-                    lambda document=document: event_data.invoiced_sessions(db, document),
+                    partial(event_data.invoiced_sessions, db, document),
                 )
             )
     _emit(db, planned)
@@ -165,9 +166,7 @@ def station_status(db: Session, status: ConnectorStatus) -> None:
             )
         ).first()
     data = event_data.station_status(station, status, connector)
-    emit_many(
-        db, [Event(host, event_types.STATION_STATUS_CHANGED, data, status.received_at)]
-    )
+    emit_many(db, [Event(host, event_types.STATION_STATUS_CHANGED, data, status.received_at)])
 
 
 def station_presence(db: Session, station_id: int, online: bool, at: datetime) -> None:

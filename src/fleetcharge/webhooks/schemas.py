@@ -14,6 +14,20 @@ from fleetcharge.api.schemas import LOCAL_TIMESTAMP
 from fleetcharge.billing.schemas import InvoiceOut
 from fleetcharge.charging.schemas import SiteHostSession, UsageSession
 from fleetcharge.fleets.schemas import VehicleOut
+from fleetcharge.webhooks.event_types import (
+    CARD_BLOCKED,
+    INVOICE_APPROVED,
+    INVOICE_PAID,
+    INVOICE_VOIDED,
+    SESSION_COMPLETED,
+    SESSION_INVOICED,
+    STATION_OFFLINE,
+    STATION_ONLINE,
+    STATION_STATUS_CHANGED,
+    VEHICLE_CREATED,
+    VEHICLE_RETIRED,
+    VEHICLE_UPDATED,
+)
 
 # At most this many session uuids in one session.invoiced event; an invoice billing more
 # is told in several (`part` of `parts`).
@@ -141,23 +155,10 @@ def _event(type_name: str, data: object, description: str) -> type[BaseModel]:
         f"{name}Event",
         __base__=Event,
         __doc__=description,
-        type=(Literal[type_name], ...),  # type: ignore[valid-type]
-        data=(data, ...),
+        type=(Literal[type_name], ...),  # type: ignore[arg-type]
+        data=(data, ...),  # type: ignore[arg-type]
     )
 
-
-SESSION_COMPLETED = "session.completed"
-SESSION_INVOICED = "session.invoiced"
-INVOICE_APPROVED = "invoice.approved"
-INVOICE_PAID = "invoice.paid"
-INVOICE_VOIDED = "invoice.voided"
-VEHICLE_CREATED = "vehicle.created"
-VEHICLE_UPDATED = "vehicle.updated"
-VEHICLE_RETIRED = "vehicle.retired"
-CARD_BLOCKED = "card.blocked"
-STATION_STATUS_CHANGED = "station.status_changed"
-STATION_OFFLINE = "station.offline"
-STATION_ONLINE = "station.online"
 
 # type -> (data model, who receives it and when)
 EVENT_DATA: dict[str, tuple[object, str]] = {
