@@ -12,12 +12,12 @@ from fleetcharge.models import WebhookEvent
 from fleetcharge.webhooks.schemas import EVENT_MODELS
 
 
-def _strict(schema: Any) -> Any:
+def strict(schema: Any) -> Any:
     if isinstance(schema, list):
-        return [_strict(item) for item in schema]
+        return [strict(item) for item in schema]
     if not isinstance(schema, dict):
         return schema
-    out = {key: _strict(value) for key, value in schema.items()}
+    out = {key: strict(value) for key, value in schema.items()}
     if "properties" in out:
         out.setdefault("additionalProperties", False)
     return out
@@ -25,7 +25,7 @@ def _strict(schema: Any) -> Any:
 
 @cache
 def validator(event_type: str) -> OAS31Validator:
-    return OAS31Validator(_strict(EVENT_MODELS[event_type].model_json_schema()))
+    return OAS31Validator(strict(EVENT_MODELS[event_type].model_json_schema()))
 
 
 def envelope(row: WebhookEvent) -> dict[str, Any]:

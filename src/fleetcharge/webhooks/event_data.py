@@ -27,7 +27,10 @@ from fleetcharge.models import (
     Station,
     Vehicle,
 )
-from fleetcharge.webhooks.schemas import MAX_SESSIONS_PER_EVENT
+
+# At most this many session uuids in one session.invoiced event; an invoice billing more
+# is told in several (`part` of `parts`).
+MAX_SESSIONS_PER_EVENT = 1000
 
 
 def session_completed(

@@ -14,6 +14,7 @@ from fleetcharge.api.schemas import LOCAL_TIMESTAMP
 from fleetcharge.billing.schemas import InvoiceOut
 from fleetcharge.charging.schemas import SiteHostSession, UsageSession
 from fleetcharge.fleets.schemas import VehicleOut
+from fleetcharge.webhooks.event_data import MAX_SESSIONS_PER_EVENT
 from fleetcharge.webhooks.event_types import (
     CARD_BLOCKED,
     INVOICE_APPROVED,
@@ -28,10 +29,6 @@ from fleetcharge.webhooks.event_types import (
     VEHICLE_RETIRED,
     VEHICLE_UPDATED,
 )
-
-# At most this many session uuids in one session.invoiced event; an invoice billing more
-# is told in several (`part` of `parts`).
-MAX_SESSIONS_PER_EVENT = 1000
 
 
 class UsageSessionCompleted(BaseModel):
