@@ -154,7 +154,7 @@ class Settings(BaseSettings):
     webhooks_concurrency: int = Field(default=16, ge=1, le=256)
     # Seconds a claim lasts: a dispatcher that dies mid-batch leaves its deliveries to
     # others after this long. Must exceed a batch's requests (timeouts included).
-    webhooks_claim_seconds: float = Field(default=300, ge=5, le=3600)
+    webhooks_claim_seconds: float = Field(default=300, ge=1, le=3600)
     # Seconds to connect, and for the whole request, per attempt.
     webhooks_connect_timeout_seconds: float = Field(default=5, gt=0, le=60)
     webhooks_timeout_seconds: float = Field(default=10, gt=0, le=120)

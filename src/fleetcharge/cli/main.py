@@ -25,6 +25,7 @@ from fleetcharge.cli import (
     tokens,
     users,
     vehicles,
+    webhooks,
 )
 from fleetcharge.cli.common import (
     DatabaseUrl,
@@ -62,6 +63,7 @@ app.add_typer(operators.app, name="operators")
 app.add_typer(users.app, name="users")
 app.add_typer(audit.app, name="audit")
 app.add_typer(imports.app, name="import")
+app.add_typer(webhooks.app, name="webhooks")
 
 db_app = typer.Typer(help="Database schema management.", no_args_is_help=True)
 app.add_typer(db_app, name="db")

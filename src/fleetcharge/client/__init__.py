@@ -36,6 +36,7 @@ from fleetcharge.client.models import (
 from fleetcharge.client.paging import DEFAULT_BASE_URL, ENDPOINTS, Page, Resource
 from fleetcharge.client.policy import RetryPolicy, Wait
 from fleetcharge.client.sync_client import FleetsClient, Listing
+from fleetcharge.client.webhooks import WebhookVerificationError, verify_webhook
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -64,4 +65,6 @@ __all__ = [
     "UsageSession",
     "Vehicle",
     "Wait",
+    "WebhookVerificationError",
+    "verify_webhook",
 ]

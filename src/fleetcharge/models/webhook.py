@@ -78,6 +78,9 @@ class WebhookDelivery(CreatedAtMixin, Base):
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The retry window runs from here (not from the event: a delivery waits behind the
+    # earlier ones of its subscription).
+    first_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A dispatcher's claim: who holds the delivery and until when (a crashed one's lapses).
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from fleetcharge.csms.transport import CentralSystem
 from fleetcharge.db import make_loop_engine
+from fleetcharge.webhooks.background import start_dispatcher
 
 logger = logging.getLogger(__name__)
 
@@ -29,9 +30,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     _close_stations_first_on_uvicorn_exit(central)
     # Connections of this event loop, for endpoints served on it (web.direct_routes).
     app.state.loop_engine = make_loop_engine(app.state.engine)
+    webhooks = start_dispatcher(app.state.engine)
     try:
         yield
     finally:
+        if webhooks is not None:
+            await asyncio.to_thread(webhooks.stop)
         await central.shutdown()
         if app.state.loop_engine is not None:
             await app.state.loop_engine.dispose()

@@ -102,6 +102,9 @@ def upgrade() -> None:
         sa.Column(
             "next_attempt_at", fleetcharge.models.types.UTCDateTime(timezone=True), nullable=False
         ),
+        sa.Column(
+            "first_attempt_at", fleetcharge.models.types.UTCDateTime(timezone=True), nullable=True
+        ),
         sa.Column("claimed_by", sa.String(length=64), nullable=True),
         sa.Column(
             "claimed_until", fleetcharge.models.types.UTCDateTime(timezone=True), nullable=True
