@@ -38,12 +38,16 @@ def test_every_event_type_is_documented_as_a_webhook(client: TestClient, path: s
     for event_type in EVENT_MODELS:
         operation = document["webhooks"][event_type]["post"]
         assert operation["security"] == []
-        assert [p["name"] for p in operation["parameters"]] == ["Fleetcharge-Signature"]
+        assert [p["name"] for p in operation["parameters"]] == [
+            "Fleetcharge-Signature",
+            "Fleetcharge-Event-Id",
+            "Fleetcharge-Event-Type",
+        ]
         schema = _event_schema(document, event_type)
         OAS31Validator.check_schema(schema)
         name = schema["$ref"].rsplit("/", 1)[-1]
         properties = document["components"]["schemas"][name]["properties"]
-        assert list(properties) == ["id", "type", "created", "api_version", "data"]
+        assert list(properties) == ["id", "type", "created_at", "api_version", "data"]
         assert properties["type"]["const"] == event_type
 
 

@@ -68,7 +68,7 @@ def test_a_charge_is_told_to_payer_and_host_as_their_pages_show_it(
     (to_host,) = _told(engine, types.SESSION_COMPLETED, network.host_id)
     assert to_payer["data"] == {"view": "usage", "session": usage}
     assert to_host["data"] == {"view": "sessions", "session": hosted}
-    assert to_payer["created"] == to_host["created"]
+    assert to_payer["created_at"] == to_host["created_at"] == "2025-03-03T23:30:00.000Z"
 
     (status,) = _told(engine, types.STATION_STATUS_CHANGED)
     assert {k: v for k, v in status["data"].items() if k != "station"} == {

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleetcharge.models import WebhookEvent
+from fleetcharge.webhooks import payloads
 from fleetcharge.webhooks.schemas import EVENT_MODELS
 
 
@@ -29,13 +30,14 @@ def validator(event_type: str) -> OAS31Validator:
 
 
 def envelope(row: WebhookEvent) -> dict[str, Any]:
-    return {
-        "id": str(row.uuid),
-        "type": row.type,
-        "created": row.created_at.isoformat(),
-        "api_version": row.api_version,
-        "data": row.data,
-    }
+    """The event as a delivery sends it."""
+    return payloads.envelope(
+        event_id=str(row.uuid),
+        event_type=row.type,
+        created_at=row.created_at,
+        api_version=row.api_version,
+        data=row.data,
+    )
 
 
 def events(

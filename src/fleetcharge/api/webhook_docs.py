@@ -19,6 +19,24 @@ SIGNATURE_HEADER = {
     "schema": {"type": "string"},
 }
 
+EVENT_HEADERS = [
+    SIGNATURE_HEADER,
+    {
+        "name": "Fleetcharge-Event-Id",
+        "in": "header",
+        "required": True,
+        "description": "The event's `id`, as in the body.",
+        "schema": {"type": "string", "format": "uuid"},
+    },
+    {
+        "name": "Fleetcharge-Event-Type",
+        "in": "header",
+        "required": True,
+        "description": "The event's `type`, as in the body.",
+        "schema": {"type": "string"},
+    },
+]
+
 RECEIVED: dict[int | str, dict[str, Any]] = {
     200: {"description": "Received: any 2xx status marks the delivery done."},
     "default": {
@@ -41,7 +59,7 @@ def add_webhooks(app: FastAPI) -> None:
             responses=RECEIVED,
             response_class=Response,
             # Signed by us, not authenticated by a token of the receiver's.
-            openapi_extra={"parameters": [SIGNATURE_HEADER], "security": []},
+            openapi_extra={"parameters": EVENT_HEADERS, "security": []},
         )
 
 

@@ -140,7 +140,10 @@ class Event(BaseModel):
 
     id: str = Field(description="The event's uuid: deliveries of one event share it (dedupe).")
     type: str
-    created: str = Field(description="When the change happened, UTC, ISO 8601.")
+    created_at: str = Field(
+        description="When the change happened: UTC, ISO 8601 with milliseconds, e.g. "
+        "2026-12-04T03:10:00.123Z."
+    )
     api_version: str = Field(description="The version of these payloads' shapes.")
     data: object
 
