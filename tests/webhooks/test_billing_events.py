@@ -146,3 +146,15 @@ def test_discarding_a_draft_tells_nothing(db: Session) -> None:
     (draft,) = db.scalars(select(Invoice).where(Invoice.status == "draft", Invoice.kind == "fleet"))
     assert void_invoice(db, draft) is False
     assert events(db) == []
+
+
+def test_a_rolled_back_approval_leaves_no_event(engine: Engine) -> None:
+    with Session(engine) as db:
+        _billed_month(db)
+        db.commit()
+        approve_invoices(db)
+        assert len(events(db, types.INVOICE_APPROVED)) == 3  # written, in the transaction
+        db.rollback()
+    with Session(engine) as db:
+        assert events(db) == []
+        assert db.scalars(select(Invoice.status)).all() == ["draft"] * 3

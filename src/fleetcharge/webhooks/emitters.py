@@ -51,17 +51,13 @@ def _wants(wanted: dict[int, list[list[str]]], organisation_id: int, event_type:
 
 
 def _emit(
-    db: Session,
-    planned: list[tuple[int, str, Build]],
-    occurred_at: datetime | None = None,
-    wanted: dict[int, list[list[str]]] | None = None,
+    db: Session, planned: list[tuple[int, str, Build]], occurred_at: datetime | None = None
 ) -> None:
     """Build and write the planned (organisation, type, payload) events some subscription
-    wants; `wanted` when the caller looked it up already."""
+    wants: one query finds which, and a payload nobody wants is never built."""
     if not planned:
         return
-    if wanted is None:
-        wanted = _wanted(db, (organisation_id for organisation_id, _, _ in planned))
+    wanted = _wanted(db, (organisation_id for organisation_id, _, _ in planned))
     events = [
         Event(organisation_id, event_type, data, occurred_at)
         for organisation_id, event_type, build in planned
