@@ -22,9 +22,11 @@ from fleetcharge.permissions import Actor
 from fleetcharge.settings import Settings
 from fleetcharge.webhooks import emitters
 from fleetcharge.webhooks.dispatcher import Dispatcher
+from fleetcharge.webhooks.event_types import SUBSCRIPTION_DISABLED
 from fleetcharge.webhooks.schemas import EVENT_MODELS
+from fleetcharge.webhooks.service import disable_subscription
 from tests import factories as f
-from tests.webhooks.events import validator
+from tests.webhooks.events import events, validator
 from tests.webhooks.factories import subscription
 from tests.webhooks.receiver import receiver
 
@@ -94,8 +96,21 @@ def test_every_event_type_arrives_signed_and_as_documented(engine: Engine) -> No
         assert request.headers["Fleetcharge-Event-Type"] == event["type"]
         told.setdefault(organisation_id, []).append(event)
     assert bystander.id not in told
-    assert {e["type"] for events in told.values() for e in events} == set(EVENT_MODELS)
+    # The dispatcher's own notice is tested with the dispatcher (tests/webhooks).
+    domain_types = set(EVENT_MODELS) - {SUBSCRIPTION_DISABLED}
+    assert {e["type"] for events in told.values() for e in events} == domain_types
     host_types = {e["type"] for e in told[host.id]}
     assert {"station.status_changed", "station.online", "station.offline"} <= host_types
     assert not any(e["type"].startswith(("vehicle.", "card.")) for e in told[host.id])
     assert not any(e["type"].startswith("station.") for e in told[payer.id])
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_disabled_notice_is_as_documented(engine: Engine) -> None:
+    with unit_of_work(engine) as db:
+        org = f.organisation(db)
+        failing, _ = subscription(db, org)
+        subscription(db, org)
+        disable_subscription(db, failing, reason="failing for 3 days", notify=True)
+        (notice,) = events(db, SUBSCRIPTION_DISABLED)  # validated against the schema
+        assert notice["data"]["id"] == str(failing.uuid)

@@ -25,6 +25,7 @@ from fleetcharge.webhooks.event_types import (
     STATION_OFFLINE,
     STATION_ONLINE,
     STATION_STATUS_CHANGED,
+    SUBSCRIPTION_DISABLED,
     VEHICLE_CREATED,
     VEHICLE_RETIRED,
     VEHICLE_UPDATED,
@@ -135,6 +136,15 @@ class StationPresenceData(BaseModel):
     at: str = Field(description="When its connection opened (online) or closed. " + LOCAL_TIMESTAMP)
 
 
+class SubscriptionDisabledData(BaseModel):
+    """Written by the dispatcher (`webhooks.service.disable_subscription`)."""
+
+    id: str = Field(description="The uuid of the subscription disabled.")
+    url: str
+    disabled_at: str = Field(description="UTC, ISO 8601.")
+    reason: str | None
+
+
 class Event(BaseModel):
     """What every event has; `type` and `data` vary (EVENT_MODELS)."""
 
@@ -205,6 +215,11 @@ EVENT_DATA: dict[str, tuple[object, str]] = {
     STATION_ONLINE: (
         StationPresenceData,
         "A station connected to the central system, to its site host.",
+    ),
+    SUBSCRIPTION_DISABLED: (
+        SubscriptionDisabledData,
+        "One of the organisation's subscriptions was disabled after failing for days: sent "
+        "to its other enabled subscriptions, whatever event types they asked for.",
     ),
 }
 
