@@ -20,11 +20,13 @@ from fleetcharge.fleets.admin_schemas import (
     VehicleUpdate,
 )
 from fleetcharge.fleets.service import vehicles_page
+from fleetcharge.imports.vehicles import import_vehicles
 from fleetcharge.kit.paging import parse_list_params
 from fleetcharge.models import Card, Organisation, Vehicle, WebhookEvent
 from fleetcharge.permissions import Actor
 from fleetcharge.webhooks import event_types as types
 from tests import factories as f
+from tests.imports.files import VEHICLE_HEADER, csv_text, vehicles_file
 from tests.webhooks.events import events, recipients
 from tests.webhooks.factories import subscription
 
@@ -171,3 +173,33 @@ def test_nobody_subscribed_writes_nothing(db: Session) -> None:
     vehicle = _create(db, org)
     vehicle_records.update_vehicle(db, ADMIN, vehicle, VehicleUpdate(registration_number="9Z"))
     assert events(db) == []
+
+
+def test_an_import_tells_created_and_updated_vehicles(db: Session) -> None:
+    org, _ = _subscribed(db)
+
+    def load(rows: list[list[str]]) -> None:
+        data = csv_text(VEHICLE_HEADER, rows).encode()
+        import_vehicles(db, ADMIN, org, data)
+
+    load(vehicles_file(3, cards_every=10))
+    created = events(db, types.VEHICLE_CREATED)
+    assert len(created) == 3 and recipients(db, types.VEHICLE_CREATED) == [org.id] * 3
+    vehicles = db.scalars(select(Vehicle).where(Vehicle.organisation_id == org.id)).all()
+    assert sorted(e["data"]["vehicle"]["vin"] for e in created) == sorted(v.vin for v in vehicles)
+    for event in created:
+        (vehicle,) = [v for v in vehicles if str(v.uuid) == event["data"]["vehicle"]["uuid"]]
+        assert event["data"]["vehicle"] == _shown(db, vehicle)
+
+    rows = vehicles_file(3, cards_every=10)
+    rows[1][1] = "CHANGED"  # registration of the second
+    rows[0][5], rows[2][5] = "", "T2;T0"  # the first one's card moves to the third
+    load(rows)
+    updated = {e["data"]["vehicle"]["vin"] for e in events(db, types.VEHICLE_UPDATED)}
+    assert updated == {rows[0][0], rows[1][0], rows[2][0]}
+    assert len(events(db, types.VEHICLE_UPDATED)) == 3
+    for event in events(db, types.VEHICLE_UPDATED):
+        (vehicle,) = [v for v in vehicles if str(v.uuid) == event["data"]["vehicle"]["uuid"]]
+        db.refresh(vehicle)
+        assert event["data"]["vehicle"] == _shown(db, vehicle)
+    assert events(db, types.VEHICLE_CREATED) == created

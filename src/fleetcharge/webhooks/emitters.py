@@ -21,6 +21,7 @@ from fleetcharge.models import (
     Invoice,
     Location,
     Station,
+    Vehicle,
     WebhookSubscription,
 )
 from fleetcharge.settings import get_settings
@@ -120,6 +121,28 @@ def invoice_changed(db: Session, document: Invoice, event_type: str) -> None:
 def vehicle_changed(db: Session, organisation_id: int, vehicle_id: int, event_type: str) -> None:
     """vehicle.created, vehicle.updated or vehicle.retired."""
     _emit(db, [(organisation_id, event_type, lambda: event_data.vehicle(db, vehicle_id))])
+
+
+def vehicles_changed(db: Session, changes: list[tuple[int, str]]) -> None:
+    """Many vehicles' events at once (an import), each to the vehicle's organisation."""
+    if not changes:
+        return
+    ids = sorted({vehicle_id for vehicle_id, _ in changes})
+    query = select(Vehicle.id, Vehicle.organisation_id).where(Vehicle.id.in_(ids))
+    owners: dict[int, int] = {row.id: row.organisation_id for row in db.execute(query)}
+    wanted = _wanted(db, owners.values())
+    changes = [
+        (vehicle_id, event_type)
+        for vehicle_id, event_type in changes
+        if _wants(wanted, owners[vehicle_id], event_type)
+    ]
+    documents = event_data.vehicle_documents(db, [vehicle_id for vehicle_id, _ in changes])
+    events = [
+        Event(owners[vehicle_id], event_type, {"vehicle": documents[vehicle_id]})
+        for vehicle_id, event_type in changes
+    ]
+    if events:
+        emit_many(db, events)
 
 
 def card_blocked(db: Session, card: Card, organisation_id: int | None) -> None:

@@ -87,21 +87,24 @@ def invoiced_sessions(db: Session, document: Invoice) -> list[dict[str, Any]]:
     ]
 
 
-def vehicle_document(db: Session, vehicle_id: int) -> dict[str, Any]:
-    """The vehicle as /vehicles shows it."""
-    rows = list(
-        db.execute(
-            select(*VEHICLE_COLUMNS)
-            .join(Fleet, Fleet.id == Vehicle.fleet_id)
-            .where(Vehicle.id == vehicle_id)
+def vehicle_documents(db: Session, vehicle_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The vehicles as /vehicles shows them, by id (a few queries per 1,000 vehicles)."""
+    documents: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(vehicle_ids), 1000):
+        chunk = vehicle_ids[start : start + 1000]
+        rows = list(
+            db.execute(
+                select(*VEHICLE_COLUMNS)
+                .join(Fleet, Fleet.id == Vehicle.fleet_id)
+                .where(Vehicle.id.in_(chunk))
+            )
         )
-    )
-    (document,) = vehicle_dicts(db, rows)
-    return document
+        documents.update(zip((row.id for row in rows), vehicle_dicts(db, rows), strict=True))
+    return documents
 
 
 def vehicle(db: Session, vehicle_id: int) -> dict[str, Any]:
-    return {"vehicle": vehicle_document(db, vehicle_id)}
+    return {"vehicle": vehicle_documents(db, [vehicle_id])[vehicle_id]}
 
 
 def card_blocked(card: Card, at: datetime) -> dict[str, Any]:
