@@ -44,7 +44,10 @@ def receiver() -> Iterator[Receiver]:
         disable_nagle_algorithm = True
 
         def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            length = int(self.headers.get("Content-Length", 0))
+            body = self.rfile.read(length)
+            if len(body) < length:
+                return  # the sender went away mid-request (e.g. killed): nothing received
             request = Received(dict(self.headers.items()), body, self.path)
             if state.on_request:
                 state.on_request(request)

@@ -13,6 +13,7 @@ from fleetcharge.models.base import utcnow
 from fleetcharge.settings import get_settings
 from fleetcharge.webhooks import event_types as types
 from fleetcharge.webhooks.outbox import emit
+from fleetcharge.webhooks.payloads import timestamp
 from fleetcharge.webhooks.sealing import seal, unseal
 from fleetcharge.webhooks.targets import resolve_target
 
@@ -145,7 +146,7 @@ def disable_subscription(
             data={
                 "id": str(subscription.uuid),
                 "url": subscription.url,
-                "disabled_at": now.isoformat().replace("+00:00", "Z"),
+                "disabled_at": timestamp(now),
                 "reason": subscription.disabled_reason,
             },
             occurred_at=now,
