@@ -5,7 +5,7 @@ Each builder reads what it needs in the caller's transaction, so it sees the cha
 event tells of before it is committed.
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -27,6 +27,7 @@ from fleetcharge.models import (
     Station,
     Vehicle,
 )
+from fleetcharge.webhooks.payloads import timestamp
 
 # At most this many session uuids in one session.invoiced event; an invoice billing more
 # is told in several (`part` of `parts`).
@@ -116,7 +117,7 @@ def card_blocked(card: Card, at: datetime) -> dict[str, Any]:
             "status": card.status,
             "vehicle": {"uuid": str(on.uuid), "vin": on.vin} if on is not None else None,
         },
-        "blocked_at": at.astimezone(UTC).isoformat(),
+        "blocked_at": timestamp(at),
     }
 
 

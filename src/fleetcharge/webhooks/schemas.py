@@ -90,7 +90,7 @@ class BlockedCard(BaseModel):
 
 class CardBlockedData(BaseModel):
     card: BlockedCard
-    blocked_at: str = Field(description="UTC, ISO 8601.")
+    blocked_at: str = Field(description="UTC, ISO 8601 with milliseconds.")
 
 
 class EventLocation(BaseModel):
@@ -141,7 +141,7 @@ class SubscriptionDisabledData(BaseModel):
 
     id: str = Field(description="The uuid of the subscription disabled.")
     url: str
-    disabled_at: str = Field(description="UTC, ISO 8601.")
+    disabled_at: str = Field(description="UTC, ISO 8601 with milliseconds.")
     reason: str | None
 
 
