@@ -115,12 +115,12 @@ def invoices_approved(db: Session, invoices: list[Invoice]) -> None:
 
 def invoice_changed(db: Session, document: Invoice, event_type: str) -> None:
     """invoice.paid or invoice.voided."""
-    _emit(db, [(document.organisation_id, event_type, lambda: event_data.invoice(db, document))])
+    _emit(db, [(document.organisation_id, event_type, partial(event_data.invoice, db, document))])
 
 
 def vehicle_changed(db: Session, organisation_id: int, vehicle_id: int, event_type: str) -> None:
     """vehicle.created, vehicle.updated or vehicle.retired."""
-    _emit(db, [(organisation_id, event_type, lambda: event_data.vehicle(db, vehicle_id))])
+    _emit(db, [(organisation_id, event_type, partial(event_data.vehicle, db, vehicle_id))])
 
 
 def vehicles_changed(db: Session, changes: list[tuple[int, str]]) -> None:
@@ -150,7 +150,7 @@ def card_blocked(db: Session, card: Card, organisation_id: int | None) -> None:
     if organisation_id is None:
         return
     at = datetime.now(UTC)
-    build = lambda: event_data.card_blocked(card, at)  # noqa: E731
+    build = partial(event_data.card_blocked, card, at)
     _emit(db, [(organisation_id, event_types.CARD_BLOCKED, build)], occurred_at=at)
 
 
