@@ -37,6 +37,7 @@ from fleetcharge.admin.routes import (
 )
 from fleetcharge.api.docs import add_docs_pages
 from fleetcharge.api.errors import error_response, http_error, install_error_handlers
+from fleetcharge.api.webhook_docs import add_webhooks
 from fleetcharge.errors import Unauthorized
 
 ADMIN_PREFIX = "/api/admin/v1"
@@ -168,5 +169,6 @@ def create_admin_app(state: State) -> FastAPI:
     for module in routers:
         app.include_router(module.router)
     add_docs_pages(app)
+    add_webhooks(app)
     app.openapi = documented(app)  # type: ignore[method-assign]
     return app

@@ -158,13 +158,20 @@ def invoices_page(
             .limit(PAGE_SIZE)
         )
     )
+    return total, invoice_documents(db, organisation_id, invoices)
+
+
+def invoice_documents(
+    db: Session, organisation_id: int, invoices: list[Invoice]
+) -> list[dict[str, Any]]:
+    """The documents as /invoices shows them to the organisation (theirs)."""
     ids = [invoice.id for invoice in invoices]
     lines, vehicles, sessions = (
         _line_items(db, ids),
         _vehicles(db, ids),
         _sessions(db, organisation_id, invoices),
     )
-    items = [
+    return [
         {
             "uuid": str(invoice.uuid),
             "invoice_number": invoice.invoice_number,
@@ -183,4 +190,3 @@ def invoices_page(
         }
         for invoice in invoices
     ]
-    return total, items

@@ -24,6 +24,7 @@ from fleetcharge.models import (
 from fleetcharge.models.base import utcnow
 from fleetcharge.models.invoice import BILLED_STATUSES, InvoiceStatus
 from fleetcharge.timezones import local_date
+from fleetcharge.webhooks import emitters, event_types
 
 
 def describe(invoice: Invoice) -> str:
@@ -81,7 +82,8 @@ def apply_adjustment_credit(db: Session, note: Invoice) -> None:
     if applied <= 0:
         return
     _settle(db, original, applied, note.invoice_date, counterpart=note)
-    _settle(db, note, -applied, note.invoice_date, counterpart=original)
+    # The note is being approved: its invoice.approved tells it is settled.
+    _settle(db, note, -applied, note.invoice_date, counterpart=original, announce=False)
 
 
 def void_invoice(db: Session, invoice: Invoice) -> bool:
@@ -121,6 +123,7 @@ def void_invoice(db: Session, invoice: Invoice) -> bool:
         update(InvoiceSession).where(InvoiceSession.invoice_id == invoice.id).values(active=False)
     )
     db.flush()
+    emitters.invoice_changed(db, invoice, event_types.INVOICE_VOIDED)
     return True
 
 
@@ -130,6 +133,7 @@ def _settle(
     amount: Decimal,
     paid_on: date,
     counterpart: Invoice | None = None,
+    announce: bool = True,
 ) -> InvoicePayment:
     entry = InvoicePayment(
         invoice_id=invoice.id,
@@ -139,9 +143,12 @@ def _settle(
     )
     db.add(entry)
     invoice.total_paid += amount
-    if invoice.total_paid == invoice.total_amount:
+    paid = invoice.total_paid == invoice.total_amount
+    if paid:
         invoice.status = InvoiceStatus.PAID
     db.flush()
+    if paid and announce:
+        emitters.invoice_changed(db, invoice, event_types.INVOICE_PAID)
     return entry
 
 

@@ -38,6 +38,7 @@ from fleetcharge.models.invoice import INVOICE_KINDS, InvoiceStatus
 from fleetcharge.models.session import ChargeSession
 from fleetcharge.money import ZERO, gst_included
 from fleetcharge.timezones import local_date, zone
+from fleetcharge.webhooks import emitters
 
 GST_RATE = Decimal("0.10")
 CURRENCY = "AUD"
@@ -134,6 +135,7 @@ def approve_invoices(
     for invoice in invoices:
         if invoice.adjusts_invoice_id is not None:
             apply_adjustment_credit(db, invoice)
+    emitters.invoices_approved(db, invoices)
     return invoices
 
 

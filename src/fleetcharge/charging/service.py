@@ -10,7 +10,7 @@ from functools import lru_cache, partial
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, select
+from sqlalchemy import BigInteger, Select, bindparam, select
 
 from fleetcharge.charging.pseudonyms import ShownCardIds
 from fleetcharge.charging.records import RECORDS
@@ -34,6 +34,7 @@ from fleetcharge.charging.repository import (
 from fleetcharge.db import Reader, fetch_all, on_postgresql
 from fleetcharge.kit.json_records import PythonRendering, Record, json_array, json_sql
 from fleetcharge.kit.paging import ListParams
+from fleetcharge.models import ChargeSession
 
 # A page of items: dicts rendered here, or a JSON array the database rendered.
 Items = list[dict[str, Any]] | orjson.Fragment
@@ -117,3 +118,45 @@ def python_rendering(record: Record, view_name: str, shape: Shape) -> PythonRend
     page = page_of_ids(view_name, shape)
     rows = page_with_details(VIEWS[view_name], page).order_by(page.c.stop_date_time, page.c.id)
     return PythonRendering(record, rows, key=page.c.id)
+
+
+def session_document(
+    db: Reader, view: SessionView, organisation_id: int, session_id: int, operator_name: str
+) -> dict[str, Any]:
+    """One session as `view`'s page shows it to the organisation (webhook payloads)."""
+    record = RECORDS[view.name]
+    values = {
+        "organisation_id": organisation_id,
+        "session_id": session_id,
+        "operator_name": operator_name,
+    }
+    if on_postgresql(db):
+        ((document,),) = fetch_all(db, one_json(record, view.name), values)
+        return document if isinstance(document, dict) else orjson.loads(document)
+    viewer = ShownCardIds(organisation_id, partial(card_pseudonym_key, db))
+    (document,) = one_rendering(record, view.name).render(
+        lambda statement: fetch_all(db, statement, values),
+        {"operator_name": operator_name, "viewer": viewer},
+    )
+    return document
+
+
+@lru_cache(maxsize=8)
+def _one_session(view_name: str) -> Any:
+    """The session `session_id`, as the page subquery the views' statements join to."""
+    return (
+        select(ChargeSession.id, ChargeSession.stop_date_time)
+        .where(ChargeSession.id == bindparam("session_id", type_=BigInteger()))
+        .subquery()
+    )
+
+
+@lru_cache(maxsize=8)
+def one_json(record: Record, view_name: str) -> Select[Any]:
+    return select(_documents(record, view_name, _one_session(view_name)).c.doc)
+
+
+@lru_cache(maxsize=8)
+def one_rendering(record: Record, view_name: str) -> PythonRendering:
+    page = _one_session(view_name)
+    return PythonRendering(record, page_with_details(VIEWS[view_name], page), key=page.c.id)

@@ -98,6 +98,12 @@ class RedisRouter(InProcessRouter):
         others = [p for p in everywhere if p.identity not in here and p.node != self.node]
         return [*here.values(), *others]
 
+    async def elsewhere(self, identity: str) -> bool:
+        try:
+            return await self.presence.holder(identity) is not None
+        except RedisError:
+            return False  # unknown: the station's last word here stands
+
     async def send(self, identity: str, command: Command) -> CommandAnswer:
         live = self.local(identity)
         if live is not None:

@@ -64,6 +64,7 @@ class StationRouter(Protocol):
     def attached(self, live: LiveConnection) -> None: ...
     def detached(self, live: LiveConnection) -> None: ...
     async def connected(self) -> list[Presence]: ...
+    async def elsewhere(self, identity: str) -> bool: ...
     async def send(self, identity: str, command: Command) -> CommandAnswer: ...
 
 
@@ -89,6 +90,10 @@ class InProcessRouter:
 
     async def connected(self) -> list[Presence]:
         return [Presence.of(live, self.node) for live in self.registry]
+
+    async def elsewhere(self, identity: str) -> bool:
+        """Whether the station is connected to another process (none without Redis)."""
+        return False
 
     async def send(self, identity: str, command: Command) -> CommandAnswer:
         live = self.local(identity)

@@ -33,6 +33,7 @@ from fleetcharge.network import station_reports
 from fleetcharge.network.station_reports import BootInfo
 from fleetcharge.reservations import service as reservations
 from fleetcharge.reviews import repository as reviews
+from fleetcharge.webhooks import emitters
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +91,7 @@ def status_notification(
         connected_at=connected_at,
     )
     repository.add_status(db, row)
+    emitters.station_status(db, row)
     if report.connector_number > 0:
         connector = station_reports.reported_connector(db, station.id, report.connector_number)
         if report.status == "Available":

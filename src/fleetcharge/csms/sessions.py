@@ -57,6 +57,7 @@ from fleetcharge.reviews.plausibility import (
     vehicle_limit,
 )
 from fleetcharge.tariffs.repository import applicable_tariff
+from fleetcharge.webhooks import emitters
 
 WH_PER_KWH = 1000
 
@@ -166,6 +167,7 @@ def _record(
         db, attribution, applied.spec, built.timeline, tariff_id=applied.tariff_id
     )
     tx.session_id = session.id
+    emitters.session_completed(db, session)
     return session
 
 
@@ -246,6 +248,8 @@ def extend_parking(
     reprice_session(db, session, _attribution(db, tx, station), built.timeline)
     tx.flags = sorted({*tx.flags, Flag.PARKED_UNTIL_AVAILABLE})
     db.flush()
+    # Its receivers learn the session's new stop and price (documented with the event).
+    emitters.session_completed(db, session)
 
 
 def _station(db: Session, tx: OcppTransaction) -> Station:

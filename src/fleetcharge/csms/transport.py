@@ -32,6 +32,7 @@ from fleetcharge.csms.handlers import StationHandlers
 from fleetcharge.csms.local_list_sync import LocalListSync
 from fleetcharge.csms.login_throttle import LoginThrottle
 from fleetcharge.csms.open_transaction_expiry import OpenTransactionExpiry
+from fleetcharge.csms.presence_events import PresenceEvents
 from fleetcharge.csms.protocol import ConnectionClosed
 from fleetcharge.csms.recent_messages import RecentMessages
 from fleetcharge.csms.redis_routing import RedisRouter
@@ -108,6 +109,7 @@ class CentralSystem:
         self.policy = AdmissionPolicy(auto_register, settings.ocpp_allow_unauthenticated)
         self.registry = ConnectionRegistry()
         self.router = router_for(self.registry, settings)
+        self.presence_events = PresenceEvents(config.engine, self.router)
         self.closing = False
         self.logins = LoginThrottle(counts)
         self.bounds = ConnectionBounds.configured(settings)
@@ -235,6 +237,8 @@ class CentralSystem:
             previous.disconnect(*REPLACED)
         self.router.attached(live)
         logger.info("charge station %s connected", station.identity)
+        if previous is None:
+            await self.presence_events.online(station.id, handlers.connected_at)
         try:
             with scope:
                 try:
@@ -252,6 +256,7 @@ class CentralSystem:
             live.mark_closed()
             if self.registry.detach(live):
                 self.router.detached(live)
+                await self.presence_events.offline(station.identity, station.id, self.config.now())
 
 
 async def _refuse(websocket: WebSocket, status_code: int, reason: str) -> None:

@@ -28,6 +28,7 @@ from fleetcharge.models import Card, Vehicle
 from fleetcharge.models.vehicle import CardStatus
 from fleetcharge.organisations.service import visible_organisation
 from fleetcharge.permissions import Actor
+from fleetcharge.webhooks import emitters, event_types
 
 
 def card_view(card: Card) -> dict[str, Any]:
@@ -113,6 +114,7 @@ def create_card(db: Session, actor: Actor, data: CardCreate) -> Card:
     db.flush()
     db.refresh(card)
     record(db, actor, "create", "card", card.uuid, card.organisation_id, None, card_view(card))
+    _announce(db, card, None, CardStatus.ACTIVE)
     return card
 
 
@@ -170,11 +172,35 @@ def _change(
     actor.visible_to(_organisation_id(card), "card", card.uuid)
     claim_version(db, card, expected)
     before = card_view(card)
+    shown_before, status_before = _on_vehicle(card), card.status
     apply()
     db.flush()
     db.refresh(card)
     record(db, actor, action, "card", card.uuid, card.organisation_id, before, card_view(card))
+    _announce(db, card, shown_before, status_before)
     return card
+
+
+def _on_vehicle(card: Card) -> tuple[int, int] | None:
+    """(vehicle id, organisation id) of the vehicle whose cards /vehicles shows this card
+    among (only active cards are shown)."""
+    if card.vehicle is None or card.status != CardStatus.ACTIVE:
+        return None
+    return card.vehicle.id, card.vehicle.organisation_id
+
+
+def _announce(db: Session, card: Card, before: tuple[int, int] | None, status: str) -> None:
+    """card.blocked, and vehicle.updated for each vehicle whose active cards changed."""
+    if status != CardStatus.BLOCKED and card.status == CardStatus.BLOCKED:
+        emitters.card_blocked(db, card, _organisation_id(card))
+    after = _on_vehicle(card)
+    if before != after:
+        for shown in (before, after):
+            if shown is not None:
+                vehicle_id, organisation_id = shown
+                emitters.vehicle_changed(
+                    db, organisation_id, vehicle_id, event_types.VEHICLE_UPDATED
+                )
 
 
 def _set_expiry(card: Card, expires_at: datetime | None) -> None:

@@ -27,6 +27,7 @@ from fleetcharge.lookup import visible_by_uuid
 from fleetcharge.models import Card, Fleet, Organisation, Vehicle, VehicleCount
 from fleetcharge.permissions import Actor
 from fleetcharge.timezones import local_date, zone
+from fleetcharge.webhooks import emitters, event_types
 
 VEHICLE_STATUSES = ("active", "retired")
 
@@ -234,6 +235,7 @@ def create_vehicle(db: Session, actor: Actor, data: VehicleCreate) -> Vehicle:
         None,
         vehicle_view(vehicle),
     )
+    emitters.vehicle_changed(db, vehicle.organisation_id, vehicle.id, event_types.VEHICLE_CREATED)
     return vehicle
 
 
@@ -246,6 +248,7 @@ def update_vehicle(
     actor.visible_to(vehicle.organisation_id, "vehicle", vehicle.uuid)
     claim_version(db, vehicle, expected)
     before = vehicle_view(vehicle)
+    shown_before = _shown(vehicle)
     given = data.model_fields_set
     if data.registration_number is not None:
         vehicle.registration_number = _registration(data.registration_number)
@@ -274,7 +277,25 @@ def update_vehicle(
         before,
         vehicle_view(vehicle),
     )
+    _announce_update(db, vehicle, shown_before)
     return vehicle
+
+
+def _shown(vehicle: Vehicle) -> tuple[str, str | None, date | None]:
+    """What /vehicles shows of the vehicle that an update may change."""
+    return vehicle.registration_number, vehicle.contract_number, vehicle.effective_to
+
+
+def _announce_update(
+    db: Session, vehicle: Vehicle, before: tuple[str, str | None, date | None]
+) -> None:
+    """vehicle.retired when it is given its last day, vehicle.updated for any other change
+    /vehicles shows, nothing for the rest (power limits)."""
+    if _shown(vehicle) == before:
+        return
+    retired = before[2] is None and vehicle.effective_to is not None
+    event_type = event_types.VEHICLE_RETIRED if retired else event_types.VEHICLE_UPDATED
+    emitters.vehicle_changed(db, vehicle.organisation_id, vehicle.id, event_type)
 
 
 def move_vehicle(
@@ -330,6 +351,9 @@ def move_vehicle(
     record(
         db, actor, "create", "vehicle", moved.uuid, moved.organisation_id, None, vehicle_view(moved)
     )
+    retired, created = event_types.VEHICLE_RETIRED, event_types.VEHICLE_CREATED
+    emitters.vehicle_changed(db, vehicle.organisation_id, vehicle.id, retired)
+    emitters.vehicle_changed(db, moved.organisation_id, moved.id, created)
     return moved
 
 

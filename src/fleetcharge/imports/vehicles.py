@@ -34,6 +34,7 @@ from fleetcharge.models.base import utcnow
 from fleetcharge.models.vehicle import CardStatus
 from fleetcharge.permissions import Actor
 from fleetcharge.timezones import local_date
+from fleetcharge.webhooks import emitters, event_types
 
 KINDS = ("vehicles", "cards", "fleets")
 # Keys looked up per query: within every driver's limit of bound parameters.
@@ -399,6 +400,19 @@ class _Plan:
         self._write_cards(db, trail)
         progress.advance(len(self.new_cards) + len(self.moved_cards))
         trail.write(db)
+        self._announce(db)
+
+    def _announce(self, db: Session) -> None:
+        """vehicle.created for the new vehicles, vehicle.updated for those changed or whose
+        cards changed (the vehicles the moved cards left too)."""
+        created = [vehicle.id for vehicle, _ in self.new_vehicles if vehicle.id is not None]
+        touched = [vehicle.id for vehicle, _, _, _ in self.changed_vehicles]
+        touched += [vehicle.id for _, vehicle in [*self.new_cards, *self.moved_cards]]
+        touched += [card.vehicle_id for card, _ in self.moved_cards]
+        updated = sorted({i for i in touched if i is not None} - set(created))
+        changes = [(vehicle_id, event_types.VEHICLE_CREATED) for vehicle_id in created]
+        changes += [(vehicle_id, event_types.VEHICLE_UPDATED) for vehicle_id in updated]
+        emitters.vehicles_changed(db, changes)
 
     def _write_cards(self, db: Session, trail: AuditTrail) -> None:
         org = self.organisation.id

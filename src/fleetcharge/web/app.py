@@ -15,6 +15,7 @@ from fleetcharge.admin.app import ADMIN_PREFIX, create_admin_app, refused_or_htt
 from fleetcharge.api.docs import ASSETS_PATH, DocsAssets, add_docs_pages
 from fleetcharge.api.errors import http_error, install_error_handlers
 from fleetcharge.api.schemas import ErrorBody
+from fleetcharge.api.webhook_docs import add_webhooks
 from fleetcharge.billing.endpoints import router as invoices_router
 from fleetcharge.charging.endpoints import router as sessions_router
 from fleetcharge.console.app import add_console
@@ -160,6 +161,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     app.include_router(ocpp_router)
     app.include_router(station_files_router)  # stations' firmware and upload links
     add_docs_pages(app, API_PREFIX)
+    add_webhooks(app)
     app.mount(ASSETS_PATH, DocsAssets())
     app.mount(ADMIN_PREFIX, create_admin_app(app.state))
     add_console(app, settings)
