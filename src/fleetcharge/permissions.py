@@ -86,14 +86,14 @@ PERMISSIONS: Mapping[str, Mapping[str, frozenset[str]]] = {
         "read": frozenset({ADMIN, BILLING}),
         "send": frozenset({ADMIN, BILLING}),
     },
-    # An organisation's webhook subscriptions: its fleet manager and site host run its own
-    # integrations (a site host's station events included); support reads the delivery
-    # log and redelivers, to help a receiver that was down.
+    # An organisation's webhook subscriptions: like its API tokens, its fleet manager runs
+    # its integrations (a host's station events included); its other members read them;
+    # support reads the delivery log and redelivers, to help a receiver that was down.
     "webhooks": {
         "read": frozenset({ADMIN, SUPPORT, FLEET_MANAGER, SITE_HOST, READ_ONLY}),
-        "create": frozenset({ADMIN, FLEET_MANAGER, SITE_HOST}),
-        "update": frozenset({ADMIN, FLEET_MANAGER, SITE_HOST}),
-        "redeliver": frozenset({ADMIN, SUPPORT, FLEET_MANAGER, SITE_HOST}),
+        "create": frozenset({ADMIN, FLEET_MANAGER}),
+        "update": frozenset({ADMIN, FLEET_MANAGER}),
+        "redeliver": frozenset({ADMIN, SUPPORT, FLEET_MANAGER}),
     },
     # Sessions held as implausible: a fleet manager reads those of its own cards; what is
     # billed is decided by admin and billing.

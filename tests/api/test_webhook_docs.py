@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from openapi_schema_validator import OAS31Validator
 
 from fleetcharge.db import make_engine
-from fleetcharge.webhooks.schemas import EVENT_MODELS
+from fleetcharge.webhook_events.schemas import EVENT_MODELS
 from tests.api.helpers import API, make_client
 from tests.webhooks.events import strict
 

@@ -1,5 +1,5 @@
 """Reading back the events a test's changes wrote, each checked against its documented
-schema (`fleetcharge.webhooks.schemas`) made strict: no property it does not declare."""
+schema (`fleetcharge.webhook_events.schemas`) made strict: no property it does not declare."""
 
 from functools import cache
 from typing import Any
@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleetcharge.models import WebhookEvent
+from fleetcharge.webhook_events.schemas import EVENT_MODELS
 from fleetcharge.webhooks import payloads
-from fleetcharge.webhooks.schemas import EVENT_MODELS
 
 
 def strict(schema: Any) -> Any:

@@ -15,7 +15,6 @@ from fleetcharge.billing.listing import invoices_page
 from fleetcharge.billing.payments import record_payment, void_invoice
 from fleetcharge.kit.paging import parse_list_params
 from fleetcharge.models import Invoice, Organisation
-from fleetcharge.webhooks import event_data
 from fleetcharge.webhooks import event_types as types
 from tests import factories as f
 from tests.webhooks.events import events, recipients
@@ -91,7 +90,7 @@ def test_approval_tells_each_organisation_its_documents_and_their_sessions(
 def test_session_invoiced_comes_in_parts_of_at_most_the_limit(
     db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(event_data, "MAX_SESSIONS_PER_EVENT", 2)
+    monkeypatch.setattr(types, "MAX_SESSIONS_PER_EVENT", 2)
     payer, _ = _billed_month(db, sessions=5)
     (fleet,) = [i for i in approve_invoices(db) if i.kind == "fleet"]
 

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
+from fleetcharge.charging import events as session_events
 from fleetcharge.models import ConnectorStatus
 from fleetcharge.webhooks import emitters, event_data
 from tests import factories as f
@@ -59,10 +60,11 @@ def test_nobody_subscribed_costs_one_query_per_change(
     def never(*_: object) -> None:
         raise AssertionError("a payload was built for nobody")
 
-    for builder in ("session_completed", "station_status", "station_presence"):
+    for builder in ("station_status", "station_presence"):
         monkeypatch.setattr(event_data, builder, never)
+    monkeypatch.setattr(session_events, "_session", never)
     changes = {
-        "session.completed": lambda: emitters.session_completed(db, session),
+        "session.completed": lambda: session_events.session_completed(db, session),
         "station.status_changed": lambda: emitters.station_status(db, status),
         "station.online": lambda: emitters.station_presence(db, site.station.id, True, AT),
     }

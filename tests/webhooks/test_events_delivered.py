@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from fleetcharge.billing import Period, approve_invoices, draft_invoices
 from fleetcharge.billing.payments import record_payment, void_invoice
+from fleetcharge.charging import events as session_events
 from fleetcharge.client import verify_webhook
 from fleetcharge.db import unit_of_work
 from fleetcharge.fleets import cards, vehicle_records
@@ -20,10 +21,10 @@ from fleetcharge.fleets.admin_schemas import VehicleCreate, VehicleUpdate
 from fleetcharge.models import ConnectorStatus, Organisation
 from fleetcharge.permissions import Actor
 from fleetcharge.settings import Settings
+from fleetcharge.webhook_events.schemas import EVENT_MODELS
 from fleetcharge.webhooks import emitters
 from fleetcharge.webhooks.dispatcher import Dispatcher
 from fleetcharge.webhooks.event_types import SUBSCRIPTION_DISABLED
-from fleetcharge.webhooks.schemas import EVENT_MODELS
 from fleetcharge.webhooks.service import disable_subscription
 from tests import factories as f
 from tests.webhooks.events import events, validator
@@ -44,7 +45,7 @@ def _every_change(db: Session, payer: Organisation, host: Organisation) -> None:
     charging = f.vehicle(db, fleet)
     site = f.site(db, host)
     session = f.charge(db, site, f.driver(db, charging), datetime(2024, 6, 10, tzinfo=SYDNEY))
-    emitters.session_completed(db, session)
+    session_events.session_completed(db, session)
     status = ConnectorStatus(
         station_id=site.station.id,
         connector_number=1,

@@ -37,8 +37,8 @@ from fleetcharge.admin.routes import (
 )
 from fleetcharge.api.docs import add_docs_pages
 from fleetcharge.api.errors import error_response, http_error, install_error_handlers
-from fleetcharge.api.webhook_docs import add_webhooks
 from fleetcharge.errors import Unauthorized
+from fleetcharge.webhook_events.openapi import add_webhooks
 
 ADMIN_PREFIX = "/api/admin/v1"
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from fleetcharge.billing import events
 from fleetcharge.errors import Conflict, InvalidParameter
 from fleetcharge.models import (
     Invoice,
@@ -24,7 +25,7 @@ from fleetcharge.models import (
 from fleetcharge.models.base import utcnow
 from fleetcharge.models.invoice import BILLED_STATUSES, InvoiceStatus
 from fleetcharge.timezones import local_date
-from fleetcharge.webhooks import emitters, event_types
+from fleetcharge.webhooks import event_types
 
 
 def describe(invoice: Invoice) -> str:
@@ -123,7 +124,7 @@ def void_invoice(db: Session, invoice: Invoice) -> bool:
         update(InvoiceSession).where(InvoiceSession.invoice_id == invoice.id).values(active=False)
     )
     db.flush()
-    emitters.invoice_changed(db, invoice, event_types.INVOICE_VOIDED)
+    events.invoice_changed(db, invoice, event_types.INVOICE_VOIDED)
     return True
 
 
@@ -148,7 +149,7 @@ def _settle(
         invoice.status = InvoiceStatus.PAID
     db.flush()
     if paid and announce:
-        emitters.invoice_changed(db, invoice, event_types.INVOICE_PAID)
+        events.invoice_changed(db, invoice, event_types.INVOICE_PAID)
     return entry
 
 

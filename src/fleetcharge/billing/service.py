@@ -19,7 +19,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from fleetcharge.billing import repository
+from fleetcharge.billing import events, repository
 from fleetcharge.billing.due import due_date
 from fleetcharge.billing.lines import (
     DOCUMENT_DESCRIPTIONS,
@@ -38,7 +38,6 @@ from fleetcharge.models.invoice import INVOICE_KINDS, InvoiceStatus
 from fleetcharge.models.session import ChargeSession
 from fleetcharge.money import ZERO, gst_included
 from fleetcharge.timezones import local_date, zone
-from fleetcharge.webhooks import emitters
 
 GST_RATE = Decimal("0.10")
 CURRENCY = "AUD"
@@ -135,7 +134,7 @@ def approve_invoices(
     for invoice in invoices:
         if invoice.adjusts_invoice_id is not None:
             apply_adjustment_credit(db, invoice)
-    emitters.invoices_approved(db, invoices)
+    events.invoices_approved(db, invoices)
     return invoices
 
 

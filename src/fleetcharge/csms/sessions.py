@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from fleetcharge.billing.repository import session_invoiced
+from fleetcharge.charging import events
 from fleetcharge.charging.recording import (
     Attribution,
     record_session,
@@ -57,7 +58,6 @@ from fleetcharge.reviews.plausibility import (
     vehicle_limit,
 )
 from fleetcharge.tariffs.repository import applicable_tariff
-from fleetcharge.webhooks import emitters
 
 WH_PER_KWH = 1000
 
@@ -167,7 +167,7 @@ def _record(
         db, attribution, applied.spec, built.timeline, tariff_id=applied.tariff_id
     )
     tx.session_id = session.id
-    emitters.session_completed(db, session)
+    events.session_completed(db, session)
     return session
 
 
@@ -249,7 +249,7 @@ def extend_parking(
     tx.flags = sorted({*tx.flags, Flag.PARKED_UNTIL_AVAILABLE})
     db.flush()
     # Its receivers learn the session's new stop and price (documented with the event).
-    emitters.session_completed(db, session)
+    events.session_completed(db, session)
 
 
 def _station(db: Session, tx: OcppTransaction) -> Station:

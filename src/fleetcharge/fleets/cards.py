@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from fleetcharge.audit.service import record
 from fleetcharge.errors import Conflict, InvalidField, InvalidParameter
+from fleetcharge.fleets import events
 from fleetcharge.fleets.admin_schemas import CardAssign, CardCreate, CardUnassign, CardUpdate
 from fleetcharge.fleets.card_history import reassign
 from fleetcharge.fleets.vehicle_records import get_vehicle
@@ -198,9 +199,7 @@ def _announce(db: Session, card: Card, before: tuple[int, int] | None, status: s
         for shown in (before, after):
             if shown is not None:
                 vehicle_id, organisation_id = shown
-                emitters.vehicle_changed(
-                    db, organisation_id, vehicle_id, event_types.VEHICLE_UPDATED
-                )
+                events.vehicle_changed(db, organisation_id, vehicle_id, event_types.VEHICLE_UPDATED)
 
 
 def _set_expiry(card: Card, expires_at: datetime | None) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from fleetcharge.audit.service import record
 from fleetcharge.errors import Conflict, InvalidField, InvalidParameter
+from fleetcharge.fleets import events
 from fleetcharge.fleets.admin_schemas import VehicleCreate, VehicleMove, VehicleUpdate
 from fleetcharge.fleets.card_history import reassign
 from fleetcharge.fleets.fleet_records import get_fleet
@@ -27,7 +28,7 @@ from fleetcharge.lookup import visible_by_uuid
 from fleetcharge.models import Card, Fleet, Organisation, Vehicle, VehicleCount
 from fleetcharge.permissions import Actor
 from fleetcharge.timezones import local_date, zone
-from fleetcharge.webhooks import emitters, event_types
+from fleetcharge.webhooks import event_types
 
 VEHICLE_STATUSES = ("active", "retired")
 
@@ -235,7 +236,7 @@ def create_vehicle(db: Session, actor: Actor, data: VehicleCreate) -> Vehicle:
         None,
         vehicle_view(vehicle),
     )
-    emitters.vehicle_changed(db, vehicle.organisation_id, vehicle.id, event_types.VEHICLE_CREATED)
+    events.vehicle_changed(db, vehicle.organisation_id, vehicle.id, event_types.VEHICLE_CREATED)
     return vehicle
 
 
@@ -295,7 +296,7 @@ def _announce_update(
         return
     retired = before[2] is None and vehicle.effective_to is not None
     event_type = event_types.VEHICLE_RETIRED if retired else event_types.VEHICLE_UPDATED
-    emitters.vehicle_changed(db, vehicle.organisation_id, vehicle.id, event_type)
+    events.vehicle_changed(db, vehicle.organisation_id, vehicle.id, event_type)
 
 
 def move_vehicle(
@@ -352,8 +353,8 @@ def move_vehicle(
         db, actor, "create", "vehicle", moved.uuid, moved.organisation_id, None, vehicle_view(moved)
     )
     retired, created = event_types.VEHICLE_RETIRED, event_types.VEHICLE_CREATED
-    emitters.vehicle_changed(db, vehicle.organisation_id, vehicle.id, retired)
-    emitters.vehicle_changed(db, moved.organisation_id, moved.id, created)
+    events.vehicle_changed(db, vehicle.organisation_id, vehicle.id, retired)
+    events.vehicle_changed(db, moved.organisation_id, moved.id, created)
     return moved
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleetcharge.errors import InvalidField, InvalidParameter
+from fleetcharge.fleets import events
 from fleetcharge.fleets.card_history import BEGINNING
 from fleetcharge.imports.bulk import (
     AuditTrail,
@@ -34,7 +35,7 @@ from fleetcharge.models.base import utcnow
 from fleetcharge.models.vehicle import CardStatus
 from fleetcharge.permissions import Actor
 from fleetcharge.timezones import local_date
-from fleetcharge.webhooks import emitters, event_types
+from fleetcharge.webhooks import event_types
 
 KINDS = ("vehicles", "cards", "fleets")
 # Keys looked up per query: within every driver's limit of bound parameters.
@@ -412,7 +413,7 @@ class _Plan:
         updated = sorted({i for i in touched if i is not None} - set(created))
         changes = [(vehicle_id, event_types.VEHICLE_CREATED) for vehicle_id in created]
         changes += [(vehicle_id, event_types.VEHICLE_UPDATED) for vehicle_id in updated]
-        emitters.vehicles_changed(db, changes)
+        events.vehicles_changed(db, changes)
 
     def _write_cards(self, db: Session, trail: AuditTrail) -> None:
         org = self.organisation.id

@@ -225,7 +225,11 @@ class ChargingCurve:
         )
 
     def sample(self, previous_s: int, t: int) -> MeterSample:
-        """The periodic sample at `t`, its power the mean over (previous_s, t]."""
+        """The periodic sample at `t`, its power the mean over (previous_s, t]: nothing once
+        the target was reached before the interval began (not a rounding error's fraction of
+        a watt)."""
+        if previous_s >= self.duration_s:
+            return MeterSample(t, int(self.energy_at(t)), 0.0, 0.0, self.soc_at(t))
         mean = (
             (self.energy_at(t) - self.energy_at(previous_s)) * SECONDS_PER_HOUR / (t - previous_s)
         )

@@ -15,7 +15,6 @@ from fleetcharge.admin.app import ADMIN_PREFIX, create_admin_app, refused_or_htt
 from fleetcharge.api.docs import ASSETS_PATH, DocsAssets, add_docs_pages
 from fleetcharge.api.errors import http_error, install_error_handlers
 from fleetcharge.api.schemas import ErrorBody
-from fleetcharge.api.webhook_docs import add_webhooks
 from fleetcharge.billing.endpoints import router as invoices_router
 from fleetcharge.charging.endpoints import router as sessions_router
 from fleetcharge.console.app import add_console
@@ -33,6 +32,7 @@ from fleetcharge.web.direct_routes import DirectRoutes
 from fleetcharge.web.health import router as health_router
 from fleetcharge.web.lifespan import lifespan
 from fleetcharge.web.middleware import HostGuard, RequestContext
+from fleetcharge.webhook_events.openapi import add_webhooks
 
 API_PREFIX = "/api/fleets/v1"
 

@@ -34,6 +34,10 @@ EVENT_TYPES: tuple[str, ...] = (
     STATION_ONLINE,
     SUBSCRIPTION_DISABLED,
 )
+# At most this many session uuids in one session.invoiced event; an invoice billing more
+# is told in several (`part` of `parts`).
+MAX_SESSIONS_PER_EVENT = 1000
+
 # A subscription's event_types may be ["*"]: every type, present and future.
 ALL = "*"
 

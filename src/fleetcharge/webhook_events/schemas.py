@@ -1,9 +1,9 @@
 """What each webhook event holds: the envelope every event has, and each type's `data`.
 
 They document our OpenAPI documents' `webhooks` section and the tests validate every
-payload against them; the payloads themselves are built as dicts (`webhooks.event_data`),
-reusing the Fleets API's own projections, so an object looks in an event exactly as the
-Fleets API shows it to the same organisation.
+payload against them; the payloads themselves are built as dicts (each domain's
+`events.py`), reusing the Fleets API's own projections, so an object looks in an event
+exactly as the Fleets API shows it to the same organisation.
 """
 
 from typing import Annotated, Literal
@@ -14,12 +14,12 @@ from fleetcharge.api.schemas import LOCAL_TIMESTAMP
 from fleetcharge.billing.schemas import InvoiceOut
 from fleetcharge.charging.schemas import SiteHostSession, UsageSession
 from fleetcharge.fleets.schemas import VehicleOut
-from fleetcharge.webhooks.event_data import MAX_SESSIONS_PER_EVENT
 from fleetcharge.webhooks.event_types import (
     CARD_BLOCKED,
     INVOICE_APPROVED,
     INVOICE_PAID,
     INVOICE_VOIDED,
+    MAX_SESSIONS_PER_EVENT,
     SESSION_COMPLETED,
     SESSION_INVOICED,
     STATION_OFFLINE,

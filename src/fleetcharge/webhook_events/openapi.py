@@ -1,13 +1,13 @@
 """The `webhooks` section (OpenAPI 3.1) of our OpenAPI documents: every event type the
 server POSTs to an organisation's subscriptions, with its payload's schema
-(`fleetcharge.webhooks.schemas`). Documentation only: no route is served."""
+(`webhook_events.schemas`). Documentation only: no route is served."""
 
 import inspect
 from typing import Any
 
 from fastapi import FastAPI, Response
 
-from fleetcharge.webhooks.schemas import EVENT_DATA, EVENT_MODELS
+from fleetcharge.webhook_events.schemas import EVENT_DATA, EVENT_MODELS
 
 SIGNATURE_HEADER = {
     "name": "Fleetcharge-Signature",
