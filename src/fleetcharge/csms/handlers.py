@@ -8,7 +8,7 @@ StopTransaction, MeterValues of a transaction) are answered while the database i
 unavailable too, once kept in the outage journal (`journal`).
 """
 
-from typing import Any
+from typing import Any, Literal
 
 from ocpp.charge_point import snake_to_camel_case
 from ocpp.routing import on
@@ -21,6 +21,7 @@ from fleetcharge.csms.clock import iso_utc
 from fleetcharge.csms.core_messages import CoreMessages
 from fleetcharge.csms.firmware_messages import FirmwareMessages
 from fleetcharge.csms.journal import Kept
+from fleetcharge.csms.readings import Reading
 from fleetcharge.csms.schemas import (
     KeptMessage,
     MeterValuesRequest,
@@ -37,6 +38,7 @@ from fleetcharge.csms.station_side import (
     check_meter,
     storable,
 )
+from fleetcharge.csms.transaction_signals import TransactionSignal, publish
 from fleetcharge.network.station_reports import BootInfo
 
 # Seconds a pending station waits before its next BootNotification.
@@ -135,6 +137,7 @@ class StationHandlers(CoreMessages, FirmwareMessages, SecurityMessages, StationS
                 lambda db: service.start_transaction(db, self.station, request, received_at, policy)
             ),
         )
+        self._signal("started", result.transaction_id)
         if isinstance(result, Kept):
             assert result.transaction_id is not None
             return call_result.StartTransaction(
@@ -167,6 +170,7 @@ class StationHandlers(CoreMessages, FirmwareMessages, SecurityMessages, StationS
                 KeptMessage(self.station, received_at, meter_values=request),
                 lambda: store(self.station, request, received_at),
             )
+            self._signal("meter_values", transaction_id, request.readings)
         return call_result.MeterValues()
 
     @on(Action.stop_transaction)
@@ -204,8 +208,18 @@ class StationHandlers(CoreMessages, FirmwareMessages, SecurityMessages, StationS
                 lambda db: service.stop_transaction(db, self.station, request, received_at)
             ),
         )
+        self._signal("stopped", transaction_id)
         if isinstance(status, Kept):
             status = ACCEPTED if id_tag is not None else None
         return call_result.StopTransaction(
             id_tag_info=IdTagInfo(status=status) if status is not None else None
         )
+
+    def _signal(
+        self,
+        kind: Literal["started", "stopped", "meter_values"],
+        transaction_id: int | None,
+        readings: tuple[Reading, ...] = (),
+    ) -> None:
+        station = self.station
+        publish(TransactionSignal(kind, station.id, station.identity, transaction_id, readings))

@@ -41,6 +41,7 @@ from fleetcharge.models.session import (
     UsageDayTotal,
     UsageMonthTotal,
 )
+from fleetcharge.models.site_control import SiteAllocation, SiteControlState
 from fleetcharge.models.station_security import (
     StationCertificateRequest,
     StationInstalledCertificate,
@@ -95,6 +96,8 @@ __all__ = [
     "ServerKey",
     "SessionDayCount",
     "SessionReview",
+    "SiteAllocation",
+    "SiteControlState",
     "Station",
     "StationCertificateRequest",
     "StationConfigurationKey",
