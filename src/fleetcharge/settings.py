@@ -158,6 +158,10 @@ class Settings(BaseSettings):
     # How often each process brings its stations' local lists in step with the cards
     # (docs/ocpp.md, Local Auth List Management); 0: never on its own.
     ocpp_local_list_seconds: float = Field(default=60.0, ge=0)
+    # Smart charging (docs/smart-charging.md, "The control loop"): every site with a power
+    # limit is allocated again at least this often (seconds), besides on sessions starting and
+    # stopping, vehicles drawing clearly less than their limit and changes to the site.
+    smart_charging_interval_s: float = Field(default=60.0, ge=5, le=3600)
 
     # Emailing documents to organisations' billing contacts (`fleetcharge invoices send`,
     # `invoices remind`): the SMTP relay, how the connection is secured (`starttls` upgrades

@@ -53,6 +53,9 @@ def test_every_network_operation_answers_as_documented(
     etag = {**h, "If-Match": shown.headers["etag"]}
     call("PATCH", path, one, 200, json={"name": "Depot North"}, headers=etag)
     call("PATCH", path, one, 412, json={"name": "Late"}, headers=etag)
+    allocation = "/locations/{uuid}/allocation"
+    call("GET", f"{path}/allocation", allocation, 200, headers=support)
+    call("GET", f"/locations/{MISSING}/allocation", allocation, 404, headers=h)
 
     station_body = {
         "identity": "CP-1",

@@ -267,6 +267,7 @@ ROUTES: list[tuple[str, str, Call]] = [
     ("cards", "block", lambda w: w.post(f"/cards/{w.new_card()}/unblock")),
     ("locations", "read", lambda w: w.get("/locations")),
     ("locations", "read", lambda w: w.get(f"/locations/{w.new_location()}")),
+    ("locations", "read", lambda w: w.get(f"/locations/{w.new_location()}/allocation")),
     ("locations", "create", lambda w: w.post("/locations", w.location_body())),
     ("locations", "update", lambda w: w.patch(f"/locations/{w.new_location()}", {"name": "L"})),
     ("stations", "read", lambda w: w.get("/stations")),
