@@ -4,6 +4,8 @@ their rated power, capped vehicles at their cap."""
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from fleetcharge.site_control.counted import as_counted, counted
 from fleetcharge.smart_charging.allocator import allocate
@@ -60,3 +62,45 @@ def test_the_others_share_what_offline_and_refusing_stations_leave() -> None:
     assert result.sessions["1"].limit_w == pytest.approx(6500, rel=1e-3)
     assert result.sessions["2"].limit_w == pytest.approx(6500, rel=1e-3)
     assert result.sessions["3"].reason == "not controllable: counted at 6.0 kW"
+
+
+@given(
+    kws=st.lists(st.sampled_from([7.4, 11.0, 22.0]), min_size=1, max_size=12),
+    offline=st.sets(st.integers(0, 11)),
+    refusing=st.sets(st.integers(0, 11)),
+    accepted_kw=st.floats(0, 22),
+    limit_kw=st.floats(10, 300),
+)
+def test_the_site_limit_holds_with_what_cannot_be_controlled_counted(
+    kws: list[float], offline: set[int], refusing: set[int], accepted_kw: float, limit_kw: float
+) -> None:
+    sessions = tuple(session(str(i), station_max=Rate.kw(kw)) for i, kw in enumerate(kws))
+    problem = Problem(
+        now=NOW,
+        sessions=sessions,
+        site=Circuit("site", limit_kw=limit_kw),
+        strategy=Strategy.DEADLINE,
+    )
+    counted_problem = as_counted(
+        problem,
+        online={f"CP{i}" for i in range(len(kws)) if i not in offline},
+        refused={f"CP{i}" for i in refusing},
+        accepted_w={str(i): accepted_kw * 1000 for i in offline},
+    )
+    result = allocate(counted_problem)
+    fixed = sum(
+        s.watts(s.drawn) if s.drawn is not None else s.max_w
+        for s in counted_problem.sessions
+        if not s.controllable
+    )
+    controlled = [s for s in counted_problem.sessions if s.controllable]
+    given_w = sum(result.sessions[s.id].limit_w for s in controlled)
+    for s in counted_problem.sessions:
+        if f"CP{s.id}" in {f"CP{i}" for i in refusing}:
+            assert not s.controllable and s.drawn is None  # at its rated power
+        elif int(s.id) in offline:
+            assert not s.controllable and s.drawn == Rate(accepted_kw * 1000, "W")
+    if fixed <= limit_kw * 1000:
+        # What the controllable sessions are given fits beside what cannot be controlled
+        # (each charging one at least its minimum, counted at it).
+        assert given_w + fixed <= limit_kw * 1000 * (1 + 1e-9) + 1e-6
