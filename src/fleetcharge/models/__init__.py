@@ -3,6 +3,7 @@
 from fleetcharge.models.account import Account, AdminToken, ConsoleSession, PasswordResetToken
 from fleetcharge.models.audit import AuditEvent, IdempotentRequest
 from fleetcharge.models.base import Base
+from fleetcharge.models.charging_profile import ChargingProfileRecord
 from fleetcharge.models.configuration import StationConfigurationKey
 from fleetcharge.models.firmware import (
     FirmwareFile,
@@ -66,6 +67,7 @@ __all__ = [
     "CardAssignment",
     "ChargeSession",
     "ChargingPeriod",
+    "ChargingProfileRecord",
     "Connector",
     "ConnectorCurrentStatus",
     "ConnectorStatus",
