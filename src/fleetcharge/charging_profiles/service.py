@@ -10,8 +10,9 @@ exception for callers (the admin API) that answer with it."""
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, Literal
 
 import anyio.to_thread
@@ -207,7 +208,19 @@ async def composite_schedule(
     payload: dict[str, Any] = {"connectorId": connector_id, "duration": duration}
     if unit is not None:
         payload["chargingRateUnit"] = unit
-    return await router.send(identity, Command("GetCompositeSchedule", payload))
+    answer = await router.send(identity, Command("GetCompositeSchedule", payload))
+    return replace(answer, answer=_plain(answer.answer))
+
+
+def _plain(value: Any) -> Any:
+    """The answer with its decimals (limits, as the ocpp library reads them) as floats."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
 
 
 _rate_units: dict[str, tuple[float, Literal["A", "W"]]] = {}
