@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import anyio.to_thread
 from sqlalchemy.orm import Session
@@ -29,9 +29,15 @@ from fleetcharge.csms.commands import (
     StationNotConnected,
     StationTimeout,
 )
-from fleetcharge.csms.routing import StationRouter
 from fleetcharge.errors import DomainError, InvalidField
 from fleetcharge.permissions import Actor
+
+
+class Router(Protocol):
+    """What is needed of the csms `StationRouter`."""
+
+    async def send(self, identity: str, command: Command) -> CommandAnswer: ...
+
 
 SessionFactory = Callable[[], AbstractContextManager[Session]]
 Status = Literal["Accepted", "Rejected", "NotSupported", "Offline", "Timeout"]
@@ -84,7 +90,7 @@ def _failure(error: DomainError) -> str:
     return "Rejected"  # any other CallError: the station did not take it
 
 
-async def _send(router: StationRouter, identity: str, command: Command) -> Any:
+async def _send(router: Router, identity: str, command: Command) -> Any:
     try:
         return await router.send(identity, command)
     except DomainError as error:
@@ -105,7 +111,7 @@ def checked_profile(profile: dict[str, Any], connector_id: int) -> dict[str, Any
 
 
 async def send_profile(
-    router: StationRouter,
+    router: Router,
     session_factory: SessionFactory,
     *,
     identity: str,
@@ -144,7 +150,7 @@ async def send_profile(
 
 
 async def clear_profile(
-    router: StationRouter,
+    router: Router,
     session_factory: SessionFactory,
     *,
     identity: str,
@@ -197,7 +203,7 @@ async def clear_profile(
 
 
 async def composite_schedule(
-    router: StationRouter,
+    router: Router,
     *,
     identity: str,
     connector_id: int,
@@ -234,7 +240,7 @@ def unit_of(value: str | None) -> Literal["A", "W"]:
 
 
 async def rate_unit(
-    router: StationRouter, session_factory: SessionFactory, identity: str
+    router: Router, session_factory: SessionFactory, identity: str
 ) -> Literal["A", "W"]:
     """The unit the station takes limits in, asked with GetConfiguration (kept an hour)."""
     cached = _rate_units.get(identity)
