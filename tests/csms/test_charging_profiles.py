@@ -118,12 +118,21 @@ def test_a_station_without_smart_charging_is_recorded_not_supported(
             assert response.status_code == 200, response.text
             assert response.json()["status"] == "NotSupported"
             assert response.json()["answer"] is None
-    assert [p["status"] for p in listed(operator, lists)] == ["NotSupported"] * 2
+        pending = set_profile(background, operator, lists, TX_PROFILE)
+        frame = expect(
+            cp, "SetChargingProfile", {"connectorId": 1, "csChargingProfiles": TX_PROFILE}
+        )
+        call_error(cp, frame, "InternalError")  # any other CallError: the command's 502
+        response = pending.result(timeout=10)
+        assert response.status_code == 502, response.text
+        assert response.json()["error"]["code"] == "station_error"
+    statuses = [p["status"] for p in listed(operator, lists)]
+    assert statuses == ["Rejected", "NotSupported", "NotSupported"]
     with unit_of_work(engine) as db:
         actions = db.scalars(
             select(AuditEvent.action).where(AuditEvent.resource == "charging_profile")
         )
-        assert list(actions) == ["set_profile"] * 2
+        assert list(actions) == ["set_profile"] * 3
 
 
 def test_an_offline_station_is_404_and_recorded_offline(operator: TestClient, lists: Lists) -> None:

@@ -63,8 +63,8 @@ async def set_profile(request: Request, identity: str, body: SetProfileBody) -> 
         actor=actor,
         at=request.app.state.central_system.config.now(),
     )
-    if outcome.error is not None and outcome.status in ("Offline", "Timeout"):
-        raise outcome.error
+    if outcome.error is not None and outcome.status != "NotSupported":
+        raise outcome.error  # recorded; answered as every command (404, 502, 504)
     return json_response(
         {
             "station": identity,
@@ -93,8 +93,8 @@ async def clear_profiles(request: Request, identity: str, body: ClearProfileBody
         actor=actor,
         at=request.app.state.central_system.config.now(),
     )
-    if outcome.error is not None and outcome.status in ("Offline", "Timeout"):
-        raise outcome.error
+    if outcome.error is not None and outcome.status != "NotSupported":
+        raise outcome.error  # recorded; answered as every command (404, 502, 504)
     return json_response(
         {
             "station": identity,
