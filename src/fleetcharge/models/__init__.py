@@ -41,6 +41,7 @@ from fleetcharge.models.session import (
     UsageDayTotal,
     UsageMonthTotal,
 )
+from fleetcharge.models.site import SessionChargingNeed, SiteCircuit, SiteLimitWindow, SitePower
 from fleetcharge.models.station_security import (
     StationCertificateRequest,
     StationInstalledCertificate,
@@ -93,8 +94,12 @@ __all__ = [
     "PasswordResetToken",
     "Reservation",
     "ServerKey",
+    "SessionChargingNeed",
     "SessionDayCount",
     "SessionReview",
+    "SiteCircuit",
+    "SiteLimitWindow",
+    "SitePower",
     "Station",
     "StationCertificateRequest",
     "StationConfigurationKey",

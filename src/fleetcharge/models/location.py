@@ -2,7 +2,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fleetcharge.models.base import Base, CreatedAtMixin, PublicIdMixin, VersionedMixin
@@ -62,6 +62,10 @@ class Station(PublicIdMixin, VersionedMixin, CreatedAtMixin, Base):
     )
     # Decommissioned stations keep their sessions and are refused on connect.
     decommissioned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Smart charging (fleetcharge.sites): how many supply phases it draws on (1 or 3), and
+    # the site circuit it hangs from (None: straight from the site's connection).
+    phases: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    circuit_id: Mapped[int | None] = mapped_column(ForeignKey("site_circuits.id"), index=True)
 
     location: Mapped[Location] = relationship(back_populates="stations")
     tariff: Mapped[Tariff | None] = relationship()
