@@ -21,7 +21,7 @@ from tests import factories as f
 NOW = datetime(2026, 7, 3, 16, 0, tzinfo=UTC)  # Friday 18:00 in Berlin
 
 
-def _transaction(db, station, connector, card, wh: int = 10_000) -> OcppTransaction:  # type: ignore[no-untyped-def]
+def _transaction(db, station, connector, card, wh: int = 10_000) -> OcppTransaction:
     start = NOW - timedelta(hours=1)
     tx = OcppTransaction(
         station_id=station.id,
@@ -40,7 +40,7 @@ def _transaction(db, station, connector, card, wh: int = 10_000) -> OcppTransact
     return tx
 
 
-def _value(db, tx, measurand: str, value: str, at: datetime, phase: str | None = None) -> None:  # type: ignore[no-untyped-def]
+def _value(db, tx, measurand: str, value: str, at: datetime, phase: str | None = None) -> None:
     db.add(
         OcppMeterValue(
             station_id=tx.station_id,
