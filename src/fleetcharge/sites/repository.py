@@ -141,3 +141,19 @@ def register_readings(values: Sequence[OcppMeterValue]) -> list[tuple[datetime, 
         if not out or out[-1][0] != value.sampled_at:
             out.append((value.sampled_at, value.value))
     return out
+
+
+def open_transaction_at(db: Session, station_id: int, connector: int) -> OcppTransaction | None:
+    """The open transaction on the station's connector (its OCPP connectorId), if any."""
+    query = (
+        select(OcppTransaction)
+        .join(Connector, Connector.id == OcppTransaction.connector_id)
+        .where(
+            OcppTransaction.station_id == station_id,
+            Connector.connector_id == connector,
+            OcppTransaction.state == TransactionState.OPEN,
+        )
+        .order_by(OcppTransaction.started_at.desc(), OcppTransaction.id.desc())
+        .limit(1)
+    )
+    return db.scalar(query)
