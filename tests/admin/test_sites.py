@@ -201,3 +201,80 @@ def test_support_reads_and_changes_nothing(client: TestClient, engine: Engine) -
         ),
         403,
     )
+
+
+def test_station_vehicle_and_fleet_charging_fields_through_their_patches(
+    client: TestClient, engine: Engine, admin: Caller
+) -> None:
+    location, station = _site(engine)
+    with unit_of_work(engine) as db:
+        fleet = f.fleet(db, f.organisation(db))
+        vehicle, fleet_uuid = str(f.vehicle(db, fleet).uuid), str(fleet.uuid)
+    ok(
+        client.post(
+            f"{ADMIN}/locations/{location}/circuits", json={"name": "feeder"}, headers=admin.headers
+        ),
+        201,
+    )
+    path = f"{ADMIN}/stations/{station}"
+    changed = ok(client.patch(path, json={"phases": 1, "circuit": "feeder"}, headers=admin.headers))
+    assert changed["phases"] == 1 and changed["circuit_uuid"] is not None
+    assert (
+        error_of(client.patch(path, json={"circuit": "nope"}, headers=admin.headers), 400)["field"]
+        == "circuit"
+    )
+    assert error_of(client.patch(path, json={"phases": 2}, headers=admin.headers), 400)
+    assert (
+        ok(client.patch(path, json={"circuit": ""}, headers=admin.headers))["circuit_uuid"] is None
+    )
+
+    path = f"{ADMIN}/vehicles/{vehicle}"
+    body = {
+        "max_charge_power_kw": "11",
+        "priority": 50,
+        "departure_times": {"mon": "05:30", "Tue": "6:00"},
+        "target_energy_kwh": "42.5",
+    }
+    bad = client.patch(
+        path,
+        json={**body, "departure_times": {"mon": "05:30", "tue": "6:00"}},
+        headers=admin.headers,
+    )
+    assert error_of(bad, 400)["field"] == "departure_times.tue"
+    changed = ok(
+        client.patch(
+            path,
+            json={**body, "departure_times": {"mon": "05:30", "Tue": "06:00"}},
+            headers=admin.headers,
+        )
+    )
+    assert (changed["max_charge_power_kw"], changed["priority"], changed["target_energy_kwh"]) == (
+        "11.0",
+        50,
+        "42.50",
+    )
+    assert changed["departure_times"] == {"mon": "05:30", "tue": "06:00"}
+    assert error_of(client.patch(path, json={"priority": 1001}, headers=admin.headers), 400)
+    assert (
+        error_of(
+            client.patch(
+                path, json={"departure_times": {"someday": "05:00"}}, headers=admin.headers
+            ),
+            400,
+        )["field"]
+        == "departure_times"
+    )
+    cleared = ok(
+        client.patch(
+            path, json={"max_charge_power_kw": None, "departure_times": {}}, headers=admin.headers
+        )
+    )
+    assert (cleared["max_charge_power_kw"], cleared["departure_times"], cleared["priority"]) == (
+        None,
+        {},
+        50,
+    )
+
+    path = f"{ADMIN}/fleets/{fleet_uuid}"
+    assert ok(client.patch(path, json={"priority": -20}, headers=admin.headers))["priority"] == -20
+    assert error_of(client.patch(path, json={"priority": -2000}, headers=admin.headers), 400)

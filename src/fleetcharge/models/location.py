@@ -1,6 +1,7 @@
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -9,6 +10,9 @@ from fleetcharge.models.base import Base, CreatedAtMixin, PublicIdMixin, Version
 from fleetcharge.models.organisation import Organisation
 from fleetcharge.models.tariff import Tariff
 from fleetcharge.models.types import ExactDecimal, UTCDateTime
+
+if TYPE_CHECKING:
+    from fleetcharge.models.site import SiteCircuit
 
 
 class Registration(StrEnum):
@@ -72,6 +76,7 @@ class Station(PublicIdMixin, VersionedMixin, CreatedAtMixin, Base):
     connectors: Mapped[list["Connector"]] = relationship(
         back_populates="station", order_by="Connector.connector_id"
     )
+    circuit: Mapped["SiteCircuit | None"] = relationship()
 
 
 class Connector(Base):
