@@ -62,8 +62,8 @@ def weekdays(text: str) -> int:
         return ALL_DAYS
     mask = 0
     for part in cleaned.split(","):
-        first, _, last = part.strip().partition("-")
-        if first not in WEEKDAYS or (last and last not in WEEKDAYS):
+        first, dash, last = part.strip().partition("-")
+        if first not in WEEKDAYS or (dash and last not in WEEKDAYS):
             raise ValueError(f"{text!r} is not weekdays such as mon-fri, sat,sun or daily")
         a = WEEKDAYS.index(first)
         b = WEEKDAYS.index(last) if last else a
