@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import Engine
 
 from fleetcharge.db import unit_of_work
+from fleetcharge.models import Location
 from fleetcharge.permissions import Actor
 from fleetcharge.sites import service, signals
 from tests import factories as f
@@ -41,9 +42,9 @@ def test_a_change_is_announced_once_committed_and_not_if_rolled_back(engine: Eng
             assert heard == []
         assert heard == [location_id]
         with pytest.raises(RuntimeError), unit_of_work(engine) as db:
-            location = db.get(type(location), location_id)
-            assert location is not None
-            service.clear_limit(db, Actor.command_line(), location)
+            again = db.get(Location, location_id)
+            assert again is not None
+            service.clear_limit(db, Actor.command_line(), again)
             raise RuntimeError("rolled back")
         assert heard == [location_id]
     finally:
