@@ -278,3 +278,27 @@ def test_station_vehicle_and_fleet_charging_fields_through_their_patches(
     path = f"{ADMIN}/fleets/{fleet_uuid}"
     assert ok(client.patch(path, json={"priority": -20}, headers=admin.headers))["priority"] == -20
     assert error_of(client.patch(path, json={"priority": -2000}, headers=admin.headers), 400)
+
+
+def test_a_station_moved_to_another_site_leaves_its_circuit(
+    client: TestClient, engine: Engine, admin: Caller
+) -> None:
+    location, station = _site(engine)
+    other, _ = _site(engine)
+    base = f"{ADMIN}/locations/{location}/circuits"
+    ok(client.post(base, json={"name": "feeder"}, headers=admin.headers), 201)
+    ok(
+        client.post(
+            f"{ADMIN}/locations/{other}/circuits", json={"name": "far"}, headers=admin.headers
+        ),
+        201,
+    )
+    path = f"{ADMIN}/stations/{station}"
+    assert ok(client.patch(path, json={"circuit": "feeder"}, headers=admin.headers))["circuit_uuid"]
+    other_site = client.patch(path, json={"circuit": "far"}, headers=admin.headers)
+    assert error_of(other_site, 400)["field"] == "circuit"
+    moved = ok(client.patch(path, json={"location_uuid": other}, headers=admin.headers))
+    assert moved["circuit_uuid"] is None
+    ok(client.delete(f"{base}/feeder", headers=admin.headers))
+    placed = ok(client.patch(path, json={"circuit": "far"}, headers=admin.headers))
+    assert placed["circuit_uuid"] is not None

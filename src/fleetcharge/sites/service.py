@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import event, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fleetcharge.audit.service import record
@@ -117,7 +118,8 @@ def set_power(
     """Set the site's limit (None: smart charging off), and its strategy and weekly windows
     when given (None: unchanged; []: no windows)."""
     actor.require("locations", "update")
-    power = power_of(db, location)
+    # Locked: of two concurrent changes holding one version, the second sees the first's.
+    power = db.get(SitePower, location.id, with_for_update=True, populate_existing=True)
     current = power.version if power is not None else 0
     if expected_version is not None and expected_version != current:
         raise PreconditionFailed(
@@ -155,7 +157,10 @@ def set_power(
                     limit_kw=Decimal(str(w.limit_kw)).quantize(Decimal("0.1")),
                 )
             )
-    db.flush()
+    try:
+        db.flush()
+    except IntegrityError:  # another change set the site's first settings meanwhile
+        raise Conflict("the site's power settings were changed meanwhile: try again") from None
     after = site_settings(db, location)
     record(db, actor, "update", "site_power", location.uuid, None, before, after)
     changed(db, location.id)
