@@ -15,6 +15,7 @@ from fleetcharge.models import (
     SitePower,
 )
 from fleetcharge.sites.problem_source import load_problems
+from fleetcharge.smart_charging.allocator import allocate
 from fleetcharge.smart_charging.problem import Rate, Strategy
 from tests import factories as f
 
@@ -154,6 +155,8 @@ def test_a_site_with_circuits_windows_and_two_sessions(engine: Engine) -> None:
     assert second.drawn == Rate.kw(23.0)  # its newest sample, L1 + L2
     assert found.connector_of == {str(tx1_id): 1, str(tx2_id): 1}
     assert found.phases_of == {str(tx1_id): 1, str(tx2_id): 3}
+    allocation = allocate(problem)
+    assert set(allocation.sessions) == {str(tx1_id), str(tx2_id)}
 
 
 def test_only_the_locations_asked_for_and_stopped_transactions_left_out(engine: Engine) -> None:
