@@ -42,6 +42,7 @@ from fleetcharge.models.session import (
     UsageDayTotal,
     UsageMonthTotal,
 )
+from fleetcharge.models.site import SessionChargingNeed, SiteCircuit, SiteLimitWindow, SitePower
 from fleetcharge.models.station_security import (
     StationCertificateRequest,
     StationInstalledCertificate,
@@ -95,8 +96,12 @@ __all__ = [
     "PasswordResetToken",
     "Reservation",
     "ServerKey",
+    "SessionChargingNeed",
     "SessionDayCount",
     "SessionReview",
+    "SiteCircuit",
+    "SiteLimitWindow",
+    "SitePower",
     "Station",
     "StationCertificateRequest",
     "StationConfigurationKey",
