@@ -7,8 +7,10 @@ point as the installed script; only Python's start and the imports are shared (a
 each command otherwise). The real script is still what tests/docs/test_readme_walkthrough.py
 runs on SQLite."""
 
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +18,7 @@ from pathlib import Path
 
 # Runs in the process that forks: imports the CLI, then one child per connection.
 FORKER = """
-import array, os, random, signal, socket, sys, traceback
+import array, json, os, random, signal, socket, sys, traceback
 from fleetcharge.cli.main import app
 
 def receive(conn):
@@ -29,7 +31,7 @@ def receive(conn):
     body = b""
     while len(body) < size:
         body += conn.recv(size - len(body))
-    return list(fds), __import__("json").loads(body)
+    return list(fds), json.loads(body)
 
 def child(conn):
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -102,7 +104,9 @@ def forked_cli(workdir: Path, env: dict[str, str]) -> Iterator[Path]:
     the environment the CLI is imported in (each command then gets its caller's)."""
     bin_dir = workdir / "forked-cli"
     bin_dir.mkdir()
-    socket_path = bin_dir / "cli.sock"
+    # A short path: a socket's may not be longer than about 100 bytes.
+    socket_dir = Path(tempfile.mkdtemp(prefix="fc-cli-", dir="/tmp"))
+    socket_path = socket_dir / "cli.sock"
     shim = bin_dir / "fleetcharge"
     shim.write_text(f"#!{sys.executable} -IS\n" + SHIM.format(socket=str(socket_path)))
     shim.chmod(0o755)
@@ -120,3 +124,4 @@ def forked_cli(workdir: Path, env: dict[str, str]) -> Iterator[Path]:
     finally:
         forker.terminate()
         forker.wait(10)
+        shutil.rmtree(socket_dir, ignore_errors=True)
