@@ -48,6 +48,12 @@ os.environ.setdefault("FLEETCHARGE_WEBHOOKS_DISPATCHER_ENABLED", "false")
 passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 passwords._DUMMY_HASH = passwords._hasher.hash("not anyone's password")
 
+# The tests' PostgreSQL sessions (theirs and their child processes') commit without waiting
+# for the WAL to reach the disk: what other sessions see is the same, and no test crashes
+# the server, the one case where such a commit could be lost.
+if "synchronous_commit" not in os.environ.get("PGOPTIONS", ""):
+    os.environ["PGOPTIONS"] = f"{os.environ.get('PGOPTIONS', '')} -c synchronous_commit=off"
+
 POSTGRES_ENV = "FLEETCHARGE_TEST_POSTGRES_URL"
 REDIS_ENV = "FLEETCHARGE_TEST_REDIS_URL"
 POSTGRES_SKIP = (
@@ -173,3 +179,35 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         reason = str(report.longrepr[2])
         if reason.startswith(SUMMARISED_SKIPS):
             report.longrepr = ("tests/conftest.py", 0, reason)
+
+
+# Tests that take tens of seconds each (real servers, outages, fuzzing) run first, longest
+# first: xdist hands the rest out as workers free up, so that no worker is left running one
+# of these after the other has finished. Only the order changes.
+LONG_RUNNING = (
+    "tests/csms/test_outage_loopback.py",
+    "tests/admin/test_fuzz.py",
+    "tests/docs/test_demo_commands.py",
+    "tests/docs/test_readme_walkthrough.py",
+    "tests/demo/test_station_line.py",
+    "tests/csms/test_guessing_load.py",
+    "tests/api/test_shared_limits.py",
+    "tests/csms/test_redis_routing.py",
+    "tests/billing/test_concurrency.py",
+    "tests/demo/test_live.py",
+    "tests/api/test_card_pseudonyms.py",
+    "tests/api/test_pagination.py",
+    "tests/csms/test_loopback.py",
+    "tests/csms/test_transaction_outcomes_loopback.py",
+)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        for n, prefix in enumerate(LONG_RUNNING):
+            if item.nodeid.startswith(prefix):
+                return n
+        return len(LONG_RUNNING)
+
+    items.sort(key=rank)  # stable: the order within each file, and of the rest, is kept

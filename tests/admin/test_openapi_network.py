@@ -15,6 +15,8 @@ from tests.admin.documented import Script
 from tests.admin.firmware_documented import script_station_transfers
 from tests.admin.helpers import ADMIN, Caller, account
 from tests.admin.openapi_lists import script_lists_and_reservations
+from tests.admin.openapi_profiles import script_station_profiles
+from tests.admin.openapi_sites import script_sites
 from tests.admin.openapi_station_security import script_station_security
 from tests.api.helpers import UNLIMITED
 
@@ -125,7 +127,9 @@ def test_every_network_operation_answers_as_documented(
     script_station_transfers(script, "CP-1", support, billing)
 
     script_lists_and_reservations(call, location["uuid"], h, support, billing)
+    script_station_profiles(call, "CP-1", support, billing)
     script_station_security(call, "CP-1", support, billing)
+    script_sites(call, location["uuid"], station["uuid"], h, support)
 
     peak = {"name": "Peak", "elements": f.ENERGY_30C}
     created = call("POST", "/tariffs", "/tariffs", 201, json=peak, headers=h)

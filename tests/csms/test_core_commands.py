@@ -151,7 +151,7 @@ PROFILE_ERRORS: list[tuple[dict[str, Any], str]] = [
         "chargingSchedule.chargingSchedulePeriod",
     ),
     (
-        bad_profile(schedule=periods({"startPeriod": 0, "limit": 0})),
+        bad_profile(schedule=periods({"startPeriod": 0, "limit": -1})),
         "chargingSchedule.chargingSchedulePeriod[0].limit",
     ),
     (

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.docs.cli_forks import forked_cli
 from tests.servers import running_server
 
 ROOT = Path(__file__).parents[2]
@@ -75,6 +76,12 @@ def demo(tmp_path: Path) -> Iterator[dict[str, str]]:
         "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}",
         "CURL_FAILURES": str(tmp_path / "curl-failures"),
     }
+    with forked_cli(tmp_path, env) as cli:
+        env["PATH"] = f"{cli}:{env['PATH']}"
+        yield from _served(env, url, tmp_path)
+
+
+def _served(env: dict[str, str], url: str, tmp_path: Path) -> Iterator[dict[str, str]]:
     loaded = run(["fleetcharge", "demo", "--no-serve", "--json", "--sessions", "300"], env)
     tokens = {o["name"]: o["token"] for o in json.loads(loaded)["organisations"]}
     admin = run(["fleetcharge", "operators", "create", "--name", "Docs", "--json"], env)

@@ -65,6 +65,7 @@ def test_refused_handshake_exits_1_with_a_message(central_system_factory: object
         (["--transaction-message-attempts", "0"], "--transaction-message-attempts"),
         (["--transaction-message-retry-interval", "-1"], "--transaction-message-retry"),
         (["--server-ca", "/no/such/ca.pem"], "--server-ca"),
+        (["--profiles", "maybe"], "--profiles"),
     ],
 )
 def test_bad_arguments_are_a_usage_error(args: list[str], complaint: str) -> None:

@@ -9,6 +9,7 @@ from ocpp.v16 import call
 from ocpp.v16.enums import AvailabilityType, MessageTrigger, ResetType
 
 from fleetcharge.simulator.model import StationConfig
+from fleetcharge.simulator.profiles import ProfilesMode
 from fleetcharge.simulator.station import SimulatedStation
 from tests.simulator.conftest import CentralSystem, bounded
 
@@ -158,10 +159,10 @@ def test_calls_the_station_does_not_support_get_a_call_error(
     central_system: CentralSystem,
 ) -> None:
     async def scenario() -> None:
-        async with station(central_system):
+        async with station(central_system, profiles=ProfilesMode.NOT_SUPPORTED):
             request = call.GetCompositeSchedule(connector_id=1, duration=60)
             assert await central_system.command(STATION, request) is None  # a CallError
 
     bounded(scenario())
     (error,) = [frame.message for frame in central_system.frames if frame.message[0] == 4]
-    assert error[2] == "NotImplemented"
+    assert error[2] == "NotSupported"

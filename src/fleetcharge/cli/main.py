@@ -21,6 +21,7 @@ from fleetcharge.cli import (
     report,
     sessions,
     simulate,
+    sites,
     stations,
     tariffs,
     tokens,
@@ -55,6 +56,7 @@ app.add_typer(export.app, name="export")
 app.add_typer(report.app, name="report")
 app.add_typer(locations.app, name="locations")
 app.add_typer(stations.app, name="stations")
+app.add_typer(sites.app, name="sites", no_args_is_help=True)
 app.add_typer(certificates.app, name="certificates")
 app.add_typer(sessions.app, name="sessions")
 app.command("simulate")(simulate.simulate)

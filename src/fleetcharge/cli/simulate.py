@@ -47,6 +47,15 @@ def _check_identities(identities: list[str] | None) -> list[str] | None:
     return identities
 
 
+PROFILE_MODES = ("supported", "rejected", "not-supported")
+
+
+def _check_profiles(mode: str) -> str:
+    if mode not in PROFILE_MODES:
+        raise typer.BadParameter(f"{mode!r}: one of {', '.join(PROFILE_MODES)}")
+    return mode
+
+
 def simulate(
     url: Annotated[
         str,
@@ -163,6 +172,15 @@ def simulate(
             help="Send SecurityEventNotification on noteworthy events (a reset).",
         ),
     ] = False,
+    profiles: Annotated[
+        str,
+        typer.Option(
+            help="Charging profiles (Smart Charging): supported (the cars draw the smaller of "
+            "their curve and the profile's limit), rejected (SetChargingProfile answered "
+            "Rejected) or not-supported (a CallError NotSupported).",
+            callback=_check_profiles,
+        ),
+    ] = "supported",
     seed: Annotated[
         int | None, typer.Option(help="Seed for a reproducible run.", show_default="random")
     ] = None,
@@ -179,6 +197,7 @@ def simulate(
     """Simulate charge stations: boot, authorise, charge with realistic curves, stop."""
     from fleetcharge.simulator.curves import Evse
     from fleetcharge.simulator.model import SimulatorError
+    from fleetcharge.simulator.profiles import ProfilesMode
     from fleetcharge.simulator.runner import AC_EVSE, DC_EVSE, SimulationConfig, simulate
 
     evse: Evse = DC_EVSE if dc else AC_EVSE
@@ -203,6 +222,7 @@ def simulate(
         cpo_name=cpo_name,
         security_events=security_events,
         server_ca_file=str(server_ca) if server_ca else None,
+        profiles=ProfilesMode(profiles),
     )
     progress = Progress(
         TextColumn("[bold]charging sessions"),

@@ -181,16 +181,29 @@ def set_fields(
     power: Power = None,
     current: Current = None,
     connector: Connector = None,
+    phases: Annotated[
+        int | None, typer.Option(help="Supply phases it draws on: 1 or 3 (smart charging).")
+    ] = None,
+    circuit: Annotated[
+        str | None,
+        typer.Option(
+            help="The site circuit it hangs from, name or UUID; '' or 'none': the site itself."
+        ),
+    ] = None,
     as_json: AsJson = False,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Change a station: name, location, default tariff (for sessions starting from now),
-    power, type or connectors."""
+    power, type, connectors, phases or circuit."""
+    if circuit is not None and circuit.strip().lower() == "none":
+        circuit = ""
     values = given(
         name=name,
         max_power_kw=power,
         current_type=current,
         connectors=_connectors(connector) if connector else None,
+        phases=phases,
+        circuit=circuit,
     )
     if not values and location is None and tariff is None:
         raise fail("nothing to change: give at least one option (see --help)")

@@ -2,7 +2,8 @@
 set-password, approve, decommission) and commands to connected stations through a running server
 (connected, remote-stop, unlock, reset; the security extensions: security-events,
 certificate-requests, install-certificate, certificates, delete-certificate, extended-trigger,
-renew-certificate)."""
+renew-certificate; Smart Charging: set-profile, clear-profile, composite-schedule,
+profiles)."""
 
 import typer
 
@@ -11,6 +12,7 @@ from fleetcharge.cli import (
     station_core,
     station_firmware,
     station_lists,
+    station_profiles,
     station_records,
     station_security,
 )
@@ -25,4 +27,5 @@ station_commands.register(app)
 station_core.register(app)
 station_firmware.register(app)
 station_lists.register(app)
+station_profiles.register(app)
 station_security.register(app)

@@ -21,6 +21,7 @@ from fleetcharge.fleets import vehicle_records as service
 from fleetcharge.fleets.admin_schemas import VehicleCreate, VehicleMove, VehicleUpdate
 from fleetcharge.fleets.references import find_fleet, find_vehicle
 from fleetcharge.organisations.service import find_organisation
+from fleetcharge.sites.values import departures, power
 
 app = typer.Typer(
     help="Vehicles: create, change, move between fleets, retire (never deleted).",
@@ -62,6 +63,9 @@ OPTIONS = Options(
         "effective_to": "--last-day",
         "max_ac_power_kw": "--ac-kw",
         "max_dc_power_kw": "--dc-kw",
+        "max_charge_power_kw": "--max-power",
+        "departure_times": "--departure",
+        "target_energy_kwh": "--target-energy",
         "vehicle": "VEHICLE",
         "vin": "VIN",
     }
@@ -174,19 +178,53 @@ def set_details(
     contract: Contract = None,
     ac_kw: AcKw = None,
     dc_kw: DcKw = None,
+    max_power: Annotated[
+        str | None,
+        typer.Option(
+            "--max-power",
+            help="Smart charging: the most a depot gives it, e.g. 11kW; 'none' clears it.",
+        ),
+    ] = None,
+    priority: Annotated[
+        int | None,
+        typer.Option(help="Smart charging priority, -1000 to 1000, added to its fleet's."),
+    ] = None,
+    departure: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Usual departure, local time at the site: mon-fri=05:30 (repeatable); "
+            "'none' clears them."
+        ),
+    ] = None,
+    target_energy: Annotated[
+        str | None,
+        typer.Option(
+            "--target-energy",
+            help="Energy it should have by departure, kWh, e.g. 40; 'none' clears it.",
+        ),
+    ] = None,
     as_json: AsJson = False,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Change a vehicle's registration, contract number or power limits."""
+    """Change a vehicle's registration, contract number, power limits or smart-charging
+    settings (maximum power, priority, usual departures, target energy)."""
     changes = given(
         registration_number=registration,
         contract_number=contract,
         max_ac_power_kw=ac_kw,
         max_dc_power_kw=dc_kw,
+        max_charge_power_kw=_kw(max_power) if max_power is not None else None,
+        priority=priority,
+        target_energy_kwh=_kwh(target_energy) if target_energy is not None else None,
     )
+    if departure:
+        try:
+            changes["departure_times"] = departures(departure)
+        except ValueError as error:
+            raise fail(f"--departure: {error}") from None
     if not changes:
-        raise fail("nothing to change: give --registration, --contract, --ac-kw or --dc-kw")
-    for limit in ("max_ac_power_kw", "max_dc_power_kw"):
+        raise fail("nothing to change: give an option (see --help)")
+    for limit in ("max_ac_power_kw", "max_dc_power_kw", "max_charge_power_kw", "target_energy_kwh"):
         if str(changes.get(limit, "")).strip().lower() == "none":
             changes[limit] = None
     with OPTIONS.named(), command_session(database_url) as db:
@@ -194,6 +232,26 @@ def set_details(
         data = OPTIONS.validated(VehicleUpdate, changes)
         view = service.vehicle_view(service.update_vehicle(db, cli_actor(), found, data))
     print_summary(view, as_json, _summary)
+
+
+def _kw(text: str) -> str:
+    """`11kW`, `11 kW`, `11000W` or `11` -> kW; `none` kept (it clears)."""
+    if text.strip().lower() == "none":
+        return "none"
+    if not text.strip()[-1:].isalpha():
+        return text
+    try:
+        found = power(text)
+    except ValueError as error:
+        raise fail(f"--max-power: {error}") from None
+    if found.unit != "kW":
+        raise fail("--max-power: a power in kW or W, not a current")
+    return str(found.value)
+
+
+def _kwh(text: str) -> str:
+    cleaned = text.strip()
+    return cleaned[:-3].strip() if cleaned.lower().endswith("kwh") else cleaned
 
 
 @app.command("move")

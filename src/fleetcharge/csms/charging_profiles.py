@@ -39,7 +39,8 @@ class ChargingSchedulePeriod(_Strict):
     start_period: NonNegative = Field(
         alias="startPeriod", description="Seconds from the schedule's start."
     )
-    limit: Rate = Field(gt=0, description="Amperes or watts (the schedule's unit), > 0.")
+    # 0 pauses charging (what a smart-charging allocator sends a paused session).
+    limit: Rate = Field(ge=0, description="Amperes or watts (the schedule's unit), >= 0.")
     number_phases: int | None = Field(default=None, alias="numberPhases", strict=True, ge=1, le=3)
 
     _limit = field_validator("limit")(_one_decimal)

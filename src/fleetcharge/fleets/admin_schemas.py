@@ -26,7 +26,13 @@ class FleetCreate(_Body):
 
 
 class FleetRename(_Body):
-    name: str = Field(description="The new name, unique within the organisation.")
+    name: str | None = Field(None, description="The new name, unique within the organisation.")
+    priority: int | None = Field(
+        None,
+        ge=-1000,
+        le=1000,
+        description="Smart charging: added to its vehicles' own priority (higher first).",
+    )
 
 
 class Reference(BaseModel):
@@ -42,6 +48,7 @@ class FleetView(BaseModel):
     uuid: str
     name: str
     organisation: Reference
+    priority: int = Field(description="Smart charging priority, -1000 to 1000 (default 0).")
     created_at: str
     version: int = Field(description="Bumped by every change; sent as the ETag.")
 
@@ -86,6 +93,20 @@ class VehicleUpdate(_Body):
     )
     max_ac_power_kw: Decimal | None = Field(None, description=f"{_AC_POWER} null clears it.")
     max_dc_power_kw: Decimal | None = Field(None, description=f"{_DC_POWER} null clears it.")
+    max_charge_power_kw: Decimal | None = Field(
+        None, description="Smart charging: the most a depot gives it, kW; null clears it."
+    )
+    priority: int | None = Field(
+        None, ge=-1000, le=1000, description="Smart charging priority, added to its fleet's."
+    )
+    departure_times: dict[str, str] | None = Field(
+        None,
+        description='Usual departures, local time at the site: {"mon": "05:30", ...}; '
+        "{} clears them.",
+    )
+    target_energy_kwh: Decimal | None = Field(
+        None, description="Energy a session should deliver by departure, kWh; null clears it."
+    )
 
 
 class VehicleMove(_Body):
@@ -118,6 +139,10 @@ class VehicleView(BaseModel):
     effective_to: str | None
     max_ac_power_kw: str | None = Field(description="Exact decimal kW (null: not recorded).")
     max_dc_power_kw: str | None = Field(description="Exact decimal kW (null: not recorded).")
+    max_charge_power_kw: str | None = Field(description="Smart charging maximum, kW.")
+    priority: int = Field(description="Smart charging priority (default 0).")
+    departure_times: dict[str, str] = Field(description="Usual departures by weekday.")
+    target_energy_kwh: str | None = Field(description="Energy wanted by departure, kWh.")
     status: str = Field(description="active, or retired once its effective_to has passed.")
     id_tags: list[str] = Field(description="Its cards' id tags, blocked ones too.")
     created_at: str

@@ -14,9 +14,10 @@ from fleetcharge.kit import fields
 from fleetcharge.kit.cursors import Page, PageRequest, page_of
 from fleetcharge.kit.versions import claim_version
 from fleetcharge.lookup import visible_by_uuid
-from fleetcharge.models import Fleet
+from fleetcharge.models import Fleet, Vehicle
 from fleetcharge.organisations.service import visible_organisation
 from fleetcharge.permissions import Actor
+from fleetcharge.sites import vehicle_fields as sites
 
 
 def fleet_view(fleet: Fleet) -> dict[str, Any]:
@@ -24,6 +25,7 @@ def fleet_view(fleet: Fleet) -> dict[str, Any]:
         "uuid": str(fleet.uuid),
         "name": fleet.name,
         "organisation": {"uuid": str(fleet.organisation.uuid), "name": fleet.organisation.name},
+        "priority": fleet.priority,
         "created_at": fleet.created_at.isoformat(),
         "version": fleet.version,
     }
@@ -72,9 +74,15 @@ def rename_fleet(
     actor.visible_to(fleet.organisation_id, "fleet", fleet.uuid)
     claim_version(db, fleet, expected)
     before = fleet_view(fleet)
-    if data.name.strip() != fleet.name:
+    if data.name is not None and data.name.strip() != fleet.name:
         fleet.name = _name(db, fleet.organisation_id, data.name)
         _flush(db, fleet.name)
+    if data.priority is not None and data.priority != fleet.priority:
+        fleet.priority = data.priority
+        db.flush()
+        sites.vehicle_changed(
+            db, list(db.scalars(select(Vehicle.id).where(Vehicle.fleet_id == fleet.id)))
+        )
     record(
         db, actor, "update", "fleet", fleet.uuid, fleet.organisation_id, before, fleet_view(fleet)
     )

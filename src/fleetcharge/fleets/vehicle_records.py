@@ -27,6 +27,7 @@ from fleetcharge.kit.versions import claim_version
 from fleetcharge.lookup import visible_by_uuid
 from fleetcharge.models import Card, Fleet, Organisation, Vehicle, VehicleCount
 from fleetcharge.permissions import Actor
+from fleetcharge.sites import vehicle_fields as sites
 from fleetcharge.timezones import local_date, zone
 from fleetcharge.webhooks import event_types
 
@@ -60,6 +61,10 @@ def _view(
         "effective_to": vehicle.effective_to.isoformat() if vehicle.effective_to else None,
         "max_ac_power_kw": _kw(vehicle.max_ac_power_kw),
         "max_dc_power_kw": _kw(vehicle.max_dc_power_kw),
+        "max_charge_power_kw": _kw(vehicle.max_charge_power_kw),
+        "priority": vehicle.priority,
+        "departure_times": dict(vehicle.departure_times or {}),
+        "target_energy_kwh": _kw(vehicle.target_energy_kwh),
         "status": "retired" if retired else "active",
         "id_tags": id_tags,
         "created_at": vehicle.created_at.isoformat(),
@@ -134,6 +139,10 @@ def list_vehicles(
             Vehicle.effective_to,
             Vehicle.max_ac_power_kw,
             Vehicle.max_dc_power_kw,
+            Vehicle.max_charge_power_kw,
+            Vehicle.priority,
+            Vehicle.departure_times,
+            Vehicle.target_energy_kwh,
             Vehicle.created_at,
             Vehicle.version,
             Fleet.uuid.label("fleet_uuid"),
@@ -259,6 +268,8 @@ def update_vehicle(
         vehicle.max_ac_power_kw = _power(data.max_ac_power_kw, "max_ac_power_kw")
     if "max_dc_power_kw" in given:
         vehicle.max_dc_power_kw = _power(data.max_dc_power_kw, "max_dc_power_kw")
+    charging_before = sites.vehicle_charging_fields(vehicle)
+    sites.apply_vehicle_charging(vehicle, data, given)
     if "effective_to" in given:
         if data.effective_to is None:
             vin = _free_vin(db, vehicle.vin, besides=vehicle.id)
@@ -279,6 +290,8 @@ def update_vehicle(
         vehicle_view(vehicle),
     )
     _announce_update(db, vehicle, shown_before)
+    if sites.vehicle_charging_fields(vehicle) != charging_before:
+        sites.vehicle_changed(db, [vehicle.id])
     return vehicle
 
 
@@ -330,6 +343,10 @@ def move_vehicle(
         effective_from=first_day,
         max_ac_power_kw=vehicle.max_ac_power_kw,
         max_dc_power_kw=vehicle.max_dc_power_kw,
+        max_charge_power_kw=vehicle.max_charge_power_kw,
+        priority=vehicle.priority,
+        departure_times=dict(vehicle.departure_times or {}),
+        target_energy_kwh=vehicle.target_energy_kwh,
     )
     db.add(moved)
     _flush(db, vehicle.vin)

@@ -86,11 +86,11 @@ def _copy(db: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
         cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy,
     ):
         for row in rows:
-            values = [Jsonb(v) if isinstance(v, dict | list) else v for v in row.values()]
+            values = [*row.values()]
             for default in defaults.values():
                 arg = default.arg  # type: ignore[attr-defined]
                 values.append(arg(None) if callable(arg) else arg)
-            copy.write_row(values)
+            copy.write_row([Jsonb(v) if isinstance(v, dict | list) else v for v in values])
 
 
 @contextmanager

@@ -3,6 +3,7 @@
 from fleetcharge.models.account import Account, AdminToken, ConsoleSession, PasswordResetToken
 from fleetcharge.models.audit import AuditEvent, IdempotentRequest
 from fleetcharge.models.base import Base
+from fleetcharge.models.charging_profile import ChargingProfileRecord
 from fleetcharge.models.configuration import StationConfigurationKey
 from fleetcharge.models.firmware import (
     FirmwareFile,
@@ -41,6 +42,7 @@ from fleetcharge.models.session import (
     UsageDayTotal,
     UsageMonthTotal,
 )
+from fleetcharge.models.site import SessionChargingNeed, SiteCircuit, SiteLimitWindow, SitePower
 from fleetcharge.models.site_control import SiteAllocation, SiteControlState
 from fleetcharge.models.station_security import (
     StationCertificateRequest,
@@ -67,6 +69,7 @@ __all__ = [
     "CardAssignment",
     "ChargeSession",
     "ChargingPeriod",
+    "ChargingProfileRecord",
     "Connector",
     "ConnectorCurrentStatus",
     "ConnectorStatus",
@@ -94,10 +97,14 @@ __all__ = [
     "PasswordResetToken",
     "Reservation",
     "ServerKey",
+    "SessionChargingNeed",
     "SessionDayCount",
     "SessionReview",
     "SiteAllocation",
+    "SiteCircuit",
     "SiteControlState",
+    "SiteLimitWindow",
+    "SitePower",
     "Station",
     "StationCertificateRequest",
     "StationConfigurationKey",

@@ -1,14 +1,18 @@
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fleetcharge.models.base import Base, CreatedAtMixin, PublicIdMixin, VersionedMixin
 from fleetcharge.models.organisation import Organisation
 from fleetcharge.models.tariff import Tariff
 from fleetcharge.models.types import ExactDecimal, UTCDateTime
+
+if TYPE_CHECKING:
+    from fleetcharge.models.site import SiteCircuit
 
 
 class Registration(StrEnum):
@@ -62,12 +66,17 @@ class Station(PublicIdMixin, VersionedMixin, CreatedAtMixin, Base):
     )
     # Decommissioned stations keep their sessions and are refused on connect.
     decommissioned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Smart charging (fleetcharge.sites): how many supply phases it draws on (1 or 3), and
+    # the site circuit it hangs from (None: straight from the site's connection).
+    phases: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    circuit_id: Mapped[int | None] = mapped_column(ForeignKey("site_circuits.id"), index=True)
 
     location: Mapped[Location] = relationship(back_populates="stations")
     tariff: Mapped[Tariff | None] = relationship()
     connectors: Mapped[list["Connector"]] = relationship(
         back_populates="station", order_by="Connector.connector_id"
     )
+    circuit: Mapped["SiteCircuit | None"] = relationship()
 
 
 class Connector(Base):

@@ -60,5 +60,7 @@ class Fleet(PublicIdMixin, VersionedMixin, CreatedAtMixin, Base):
 
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
+    # Smart charging: added to its vehicles' own priority (-1000..1000; higher first).
+    priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     organisation: Mapped[Organisation] = relationship(back_populates="fleets")

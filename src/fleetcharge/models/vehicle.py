@@ -2,12 +2,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, text
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fleetcharge.models.base import Base, CreatedAtMixin, PublicIdMixin, VersionedMixin
 from fleetcharge.models.organisation import Fleet, Organisation
-from fleetcharge.models.types import ExactDecimal, UTCDateTime
+from fleetcharge.models.types import ExactDecimal, JSONDocument, UTCDateTime
 
 
 class Vehicle(PublicIdMixin, VersionedMixin, CreatedAtMixin, Base):
@@ -38,6 +38,15 @@ class Vehicle(PublicIdMixin, VersionedMixin, CreatedAtMixin, Base):
     # above what these allow is held for review (fleetcharge.reviews). None: not recorded.
     max_ac_power_kw: Mapped[Decimal | None] = mapped_column(ExactDecimal(8, 1))
     max_dc_power_kw: Mapped[Decimal | None] = mapped_column(ExactDecimal(8, 1))
+    # Smart charging (fleetcharge.sites): the most a depot may give it (None: its station's
+    # rating), its priority (-1000..1000, added to its fleet's), when it usually leaves
+    # ({"mon": "05:30", ...}, local time at the site) and the energy it should have by then.
+    max_charge_power_kw: Mapped[Decimal | None] = mapped_column(ExactDecimal(8, 1))
+    priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    departure_times: Mapped[dict[str, str]] = mapped_column(
+        JSONDocument, default=dict, server_default="{}"
+    )
+    target_energy_kwh: Mapped[Decimal | None] = mapped_column(ExactDecimal(9, 2))
 
     fleet: Mapped[Fleet] = relationship()
     cards: Mapped[list["Card"]] = relationship(back_populates="vehicle", order_by="Card.id")

@@ -71,6 +71,14 @@ class StationFields(_Body):
     connectors: list[ConnectorBody] | None = Field(
         None, description="Its connectors, by OCPP connectorId."
     )
+    phases: Literal[1, 3] | None = Field(
+        None, description="Supply phases it draws on, 1 or 3 (default 3; DC: 3)."
+    )
+    circuit: str | None = Field(
+        None,
+        description="The site circuit it hangs from, by UUID or name (smart charging); "
+        "an empty string: straight from the site's connection.",
+    )
 
 
 class StationCreate(StationFields):
@@ -131,6 +139,8 @@ class StationView(BaseModel):
     )
     decommissioned_at: str | None
     has_password: bool = Field(description="Whether it must send a password to connect.")
+    phases: int = Field(description="Supply phases it draws on (1 or 3).")
+    circuit_uuid: str | None = Field(description="The site circuit it hangs from, if any.")
     created_at: str
     version: int = Field(description="Bumped by every change; sent as the ETag.")
 

@@ -17,7 +17,7 @@ from fleetcharge.errors import Conflict, InvalidField, NotFound
 from fleetcharge.kit import fields
 from fleetcharge.kit.cursors import Page, PageRequest, page_of
 from fleetcharge.kit.versions import claim_version
-from fleetcharge.models import Location, Organisation, Station, Tariff
+from fleetcharge.models import Location, Organisation, SiteCircuit, Station, Tariff
 from fleetcharge.models.location import Registration
 from fleetcharge.network import connectors
 from fleetcharge.network.locations import location_by_field, uuid_of
@@ -25,6 +25,7 @@ from fleetcharge.network.password_hashing import hash_password
 from fleetcharge.network.schemas import StationCreate, StationFields, StationUpdate
 from fleetcharge.network.tariff_changes import change_tariff
 from fleetcharge.permissions import Actor
+from fleetcharge.sites import service as sites
 
 Status = Literal["active", "pending", "decommissioned"]
 
@@ -48,6 +49,8 @@ def station_view(station: Station) -> dict[str, Any]:
         if station.decommissioned_at
         else None,
         "has_password": station.password_hash is not None,
+        "phases": station.phases,
+        "circuit_uuid": str(station.circuit.uuid) if station.circuit is not None else None,
         "created_at": station.created_at.isoformat(),
         "version": station.version,
     }
@@ -180,12 +183,25 @@ def update_station(
         station.current_type = data.current_type
     if data.max_power_kw is not None:
         station.max_power_kw = _power(data.max_power_kw)
+    moved_from = station.location_id
     if data.location_uuid is not None:
         station.location = location_by_field(db, data.location_uuid, "location_uuid")
+        station.location_id = station.location.id
+        if station.location_id != moved_from and data.circuit is None:
+            station.circuit_id, station.circuit = None, None  # circuits are per site
     _apply(db, station, data, datetime.now(UTC))
     db.flush()
-    record(db, actor, "update", "station", station.uuid, None, before, station_view(station))
+    after = station_view(station)
+    record(db, actor, "update", "station", station.uuid, None, before, after)
+    if _smart_charging_fields(before) != _smart_charging_fields(after):
+        for location_id in {moved_from, station.location_id}:
+            sites.changed(db, location_id)
     return station
+
+
+def _smart_charging_fields(view: dict[str, Any]) -> tuple[Any, ...]:
+    names = ("max_power_kw", "current_type", "phases", "circuit_uuid", "location_uuid", "status")
+    return tuple(view[name] for name in names)
 
 
 def decommission(db: Session, actor: Actor, station: Station) -> Station:
@@ -199,6 +215,7 @@ def decommission(db: Session, actor: Actor, station: Station) -> Station:
     db.flush()
     after = station_view(station)
     record(db, actor, "decommission", "station", station.uuid, None, before, after)
+    sites.changed(db, station.location_id)
     return station
 
 
@@ -225,6 +242,14 @@ def _apply(db: Session, station: Station, data: StationFields, now: datetime) ->
         change_tariff(db, station, _tariff(db, data.tariff_uuid), now)
     if data.connectors is not None:
         connectors.replace(db, station, connectors.checked(data.connectors))
+    if data.phases is not None:
+        station.phases = data.phases
+    if data.circuit is not None:
+        if station.location_id is None:
+            station.location_id = station.location.id
+        circuit_id = sites.station_circuit(db, station, data.circuit)
+        station.circuit_id = circuit_id
+        station.circuit = db.get(SiteCircuit, circuit_id) if circuit_id is not None else None
 
 
 def _tariff(db: Session, value: str) -> Tariff | None:

@@ -31,7 +31,9 @@ from fleetcharge.simulator.core import CoreCommands
 from fleetcharge.simulator.firmware import FirmwareCommands, FirmwareStation
 from fleetcharge.simulator.local_auth import LocalAuth, LocalAuthHandlers
 from fleetcharge.simulator.model import StationConfig
+from fleetcharge.simulator.profiles import ProfilesMode
 from fleetcharge.simulator.security import SecurityCommands, StationSecurity
+from fleetcharge.simulator.smart_charging import SmartChargingCommands
 
 SAMPLED_MEASURANDS = (
     Measurand.energy_active_import_register,
@@ -49,7 +51,19 @@ TRIGGERS = frozenset(
         MessageTrigger.firmware_status_notification,
     }
 )
-_READONLY = frozenset({"NumberOfConnectors", "SupportedFeatureProfiles"})
+_READONLY = frozenset(
+    {
+        "NumberOfConnectors",
+        "SupportedFeatureProfiles",
+        "ChargeProfileMaxStackLevel",
+        "ChargingScheduleAllowedChargingRateUnit",
+        "ChargingScheduleMaxPeriods",
+        "MaxChargingProfilesInstalled",
+    }
+)
+MAX_STACK_LEVEL = 10
+MAX_PERIODS = 48
+MAX_PROFILES_INSTALLED = 20
 
 # The ocpp library logs every frame at INFO and each CallError at WARNING. Give it our own logger,
 # silent unless the application configures logging, so the CLI's output stays clean.
@@ -69,6 +83,7 @@ class Configuration:
             "StopTransactionOnInvalidId": "true",
             "SupportedFeatureProfiles": (
                 "Core,FirmwareManagement,LocalAuthListManagement,Reservation,RemoteTrigger"
+                + (",SmartCharging" if config.profiles is ProfilesMode.SUPPORTED else "")
             ),
             "TransactionMessageAttempts": str(config.transaction_message_attempts),
             "TransactionMessageRetryInterval": str(config.transaction_message_retry_interval_s),
@@ -82,6 +97,11 @@ class Configuration:
             "SendLocalListMaxLength": "20",
             "LocalPreAuthorize": "false",
             "ReserveConnectorZeroSupported": "false",
+            # Smart Charging (see profiles).
+            "ChargeProfileMaxStackLevel": str(MAX_STACK_LEVEL),
+            "ChargingScheduleAllowedChargingRateUnit": config.rate_units,
+            "ChargingScheduleMaxPeriods": str(MAX_PERIODS),
+            "MaxChargingProfilesInstalled": str(MAX_PROFILES_INSTALLED),
         }
 
     @property
@@ -172,7 +192,12 @@ class Station(FirmwareStation, Protocol):
 
 
 class CommandHandler(
-    CoreCommands, FirmwareCommands, LocalAuthHandlers, SecurityCommands, ChargePoint
+    CoreCommands,
+    FirmwareCommands,
+    LocalAuthHandlers,
+    SecurityCommands,
+    SmartChargingCommands,
+    ChargePoint,
 ):
     """`ocpp.v16.ChargePoint` in the charge point role: answers the central system's calls."""
 

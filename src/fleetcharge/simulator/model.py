@@ -4,6 +4,8 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from enum import StrEnum
 
+from fleetcharge.simulator.profiles import ProfilesMode
+
 
 class SimulatorError(Exception):
     """A problem the simulator reports as a one-line message, not a traceback."""
@@ -69,6 +71,10 @@ class StationConfig:
     # wss://: the CA file the central system's certificate chains to (None: the system's);
     # the client certificate (profile 3) is the one CertificateSigned installed, if any.
     server_ca_file: str | None = None
+    # Smart Charging: apply charging profiles, answer Rejected, or NotSupported (CallError).
+    profiles: ProfilesMode = ProfilesMode.SUPPORTED
+    # ChargingScheduleAllowedChargingRateUnit: Current, Power or both (CSL).
+    rate_units: str = "Current"
 
     def __post_init__(self) -> None:
         if self.connectors < 1:

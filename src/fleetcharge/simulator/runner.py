@@ -21,6 +21,7 @@ from fleetcharge.simulator.model import (
     StationConfig,
     StationStats,
 )
+from fleetcharge.simulator.profiles import ProfilesMode
 from fleetcharge.simulator.station import SimulatedStation
 from fleetcharge.simulator.timeline import ChargePlanner, SessionPlan, plan_sessions
 
@@ -61,6 +62,7 @@ class SimulationConfig:
     cpo_name: str | None = None  # see StationConfig: the security extensions
     security_events: bool = False
     server_ca_file: str | None = None
+    profiles: ProfilesMode = ProfilesMode.SUPPORTED
 
     def __post_init__(self) -> None:
         if self.identities and self.stations != len(self.identities):
@@ -151,6 +153,7 @@ def _station(
         cpo_name=config.cpo_name,
         security_events=config.security_events,
         server_ca_file=config.server_ca_file,
+        profiles=config.profiles,
     )
     return SimulatedStation(station_config, connect_limit=limit), plans
 

@@ -2,7 +2,7 @@
 controlled site (site_allocations), and who controls each site (site_control_state)
 
 Revision ID: 0031
-Revises: 0028
+Revises: 0030
 Create Date: 2026-12-04 12:00:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import fleetcharge.models.types
 
 revision: str = "0031"
-down_revision: str | None = "0028"
+down_revision: str | None = "0030"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
