@@ -26,6 +26,7 @@ from fleetcharge.cli.common import (
 from fleetcharge.cli.records import Options
 from fleetcharge.models import Location
 from fleetcharge.network.locations import find_location
+from fleetcharge.site_control.service import allocation_lines, live_allocation
 from fleetcharge.sites import service, values
 from fleetcharge.sites.problem_source import SiteProblem, load_problems
 from fleetcharge.sites.schemas import CircuitCreate
@@ -127,6 +128,7 @@ def show(location: LocationArg, as_json: AsJson = False, database_url: DatabaseU
             [service.circuit_view(db, c) for c in service.circuits_of(db, found)],
             problems[0] if problems else None,
         )
+        view["allocation"] = live_allocation(db, found, now)
     if as_json:
         print_json(view)
     else:
@@ -173,8 +175,8 @@ def site_view(
 
 
 def render_site(view: dict[str, Any]) -> str:
-    """`sites show` as text: settings and schedule, the circuit tree, the sessions. (The
-    control loop's branch extends it with each session's live allocation.)"""
+    """`sites show` as text: settings and schedule, the circuit tree, the sessions, and the
+    control loop's live allocation (each session's limit and why)."""
     lines = _settings_lines(view["location"]["name"], view["settings"])
     lines.append("Circuits:")
     lines.extend(_tree(view["circuits"]) or ["  (none: every station on the site's connection)"])
@@ -193,6 +195,8 @@ def render_site(view: dict[str, Any]) -> str:
             f" priority {s['priority']}, departs {s['departure'] or 'unknown'},"
             f" needs {need}, drawing {drawn}"
         )
+    if view.get("allocation") is not None and view["settings"]["limit_kw"] is not None:
+        lines.extend(allocation_lines(view["allocation"]))
     return "\n".join(lines)
 
 

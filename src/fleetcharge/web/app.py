@@ -28,6 +28,7 @@ from fleetcharge.fleets.endpoints import router as vehicles_router
 from fleetcharge.ratelimit.policy import LimitPolicy
 from fleetcharge.ratelimit.service import RateLimiter, make_storage
 from fleetcharge.settings import Settings, get_settings
+from fleetcharge.site_control.wiring import site_control_for
 from fleetcharge.web.direct_routes import DirectRoutes
 from fleetcharge.web.health import router as health_router
 from fleetcharge.web.lifespan import lifespan
@@ -150,6 +151,11 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     )
     # OCPP 1.6J charge stations connect to ws://.../ocpp/{identity} on the same server.
     app.state.central_system = central_system_for(app.state.engine, settings)
+    # Smart charging: each site with a power limit allocated and its limits sent as profiles.
+    central = app.state.central_system
+    app.state.site_control = site_control_for(
+        app.state.engine, central.router, settings, lambda: central.config.now()
+    )
     install_error_handlers(app)
     app.add_exception_handler(StarletteHTTPException, _http_error_by_area)
     app.add_middleware(RequestContext)

@@ -1,5 +1,6 @@
-"""Start-up and shutdown of a serving process: the central system's routing, and closing
-every station's socket with 1001 (going away) so that stations reconnect elsewhere."""
+"""Start-up and shutdown of a serving process: the central system's routing, the smart
+charging control loop, and closing every station's socket with 1001 (going away) so that
+stations reconnect elsewhere."""
 
 import asyncio
 import logging
@@ -14,6 +15,7 @@ from fastapi import FastAPI
 
 from fleetcharge.csms.transport import CentralSystem
 from fleetcharge.db import make_loop_engine
+from fleetcharge.site_control.wiring import RunningControl
 from fleetcharge.webhooks.background import start_dispatcher
 
 logger = logging.getLogger(__name__)
@@ -27,6 +29,8 @@ _closing: set[asyncio.Task[None]] = set()
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     central: CentralSystem = app.state.central_system
     await central.start()
+    control: RunningControl = app.state.site_control
+    control.start()
     _close_stations_first_on_uvicorn_exit(central)
     # Connections of this event loop, for endpoints served on it (web.direct_routes).
     app.state.loop_engine = make_loop_engine(app.state.engine)
@@ -36,6 +40,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if webhooks is not None:
             await asyncio.to_thread(webhooks.stop)
+        await control.stop()
         await central.shutdown()
         if app.state.loop_engine is not None:
             await app.state.loop_engine.dispose()
