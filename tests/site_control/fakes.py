@@ -61,6 +61,7 @@ class FakeSender:
     answers: dict[str, str] = field(default_factory=dict)  # identity -> status (else Accepted)
     units: dict[str, Unit] = field(default_factory=dict)
     sent: list[tuple[str, int, dict[str, Any]]] = field(default_factory=list)
+    cleared: list[tuple[str, int]] = field(default_factory=list)
 
     def tx_profile(
         self,
@@ -90,6 +91,10 @@ class FakeSender:
     ) -> str:
         self.sent.append((identity, connector_id, profile))
         return self.answers.get(identity, "Accepted")
+
+    async def clear_profile(self, *, identity: str, profile_id: int) -> str:
+        self.cleared.append((identity, profile_id))
+        return "Accepted"
 
     def limits(self) -> dict[str, float]:
         """The last limit sent per station."""

@@ -75,6 +75,8 @@ class ControlSettings:
 class _Loaded:
     sites: list[SiteProblemLike] = field(default_factory=list)
     previous: dict[int, Previous] = field(default_factory=dict)
+    # Sessions of sites no longer controlled whose stations still apply our profile.
+    released: list[tuple[str, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,8 @@ class SiteControl:
         """Control these sites (and those of these stations), or every site when None."""
         now = self.now()
         loaded = await anyio.to_thread.run_sync(self._load, now, location_ids, station_ids)
+        if loaded.released:
+            await self._release_profiles(loaded.released)
         if not loaded.sites:
             self.cycles += 1
             return []
@@ -244,10 +248,11 @@ class SiteControl:
             problems = list(self.source.load_problems(db, now, ids))
             controlled = [p.location_id for p in problems]
             held = repository.claim(db, controlled, self.node, now, self.settings.lease)
-            if ids is None:
-                repository.drop_uncontrolled(db, controlled, self.node)
+            released = repository.drop_uncontrolled(db, controlled, self.node, ids)
             return _Loaded(
-                [p for p in problems if p.location_id in held], repository.previous(db, held)
+                [p for p in problems if p.location_id in held],
+                repository.previous(db, held),
+                released,
             )
 
     async def _control(
@@ -329,6 +334,25 @@ class SiteControl:
                     session.station_id,
                 )
                 return FAILED
+
+    async def _release_profiles(self, sessions: list[tuple[str, int]]) -> None:
+        """A site's limit was removed: its sessions charge freely again."""
+
+        async def clear(identity: str, transaction_id: int) -> None:
+            async with self._sends:
+                try:
+                    await self.sender.clear_profile(
+                        identity=identity, profile_id=profile_id(str(transaction_id))
+                    )
+                except Exception:
+                    logger.exception(
+                        "site control: clearing transaction %s's profile at %s failed",
+                        transaction_id,
+                        identity,
+                    )
+
+        self.watch.forget(str(tid) for _, tid in sessions)
+        await asyncio.gather(*(clear(identity, tid) for identity, tid in sessions))
 
     def _record(self, outcomes: list[SiteOutcome], now: datetime) -> list[int]:
         ended: list[int] = []

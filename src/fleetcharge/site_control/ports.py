@@ -52,6 +52,10 @@ class ProfileSender(Protocol):
         """The station's answer: Accepted, Rejected, NotSupported, Offline or Timeout."""
         ...
 
+    async def clear_profile(self, *, identity: str, profile_id: int) -> str:
+        """ClearChargingProfile of one of our profiles; the station's answer."""
+        ...
+
 
 class Presences(Protocol):
     async def connected_identities(self) -> set[str]: ...

@@ -175,14 +175,22 @@ def allocations(db: Session, location_id: int) -> list[SiteAllocation]:
     return list(db.scalars(query))
 
 
-def drop_uncontrolled(db: Session, controlled: Collection[int], node: str) -> list[int]:
-    """Sites this process held that are no longer controlled (their limit removed): their
-    rows go. The ids of those sites."""
-    held = set(
-        db.scalars(select(SiteControlState.location_id).where(SiteControlState.holder == node))
+def drop_uncontrolled(
+    db: Session, controlled: Collection[int], node: str, among: Collection[int] | None = None
+) -> list[tuple[str, int]]:
+    """Sites this process held (of `among`, else all) that are no longer controlled (their
+    limit removed): their rows go. The (station, transaction id) of the sessions a profile
+    was accepted for, which the stations still apply."""
+    held_query = select(SiteControlState.location_id).where(SiteControlState.holder == node)
+    if among is not None:
+        held_query = held_query.where(SiteControlState.location_id.in_(among))
+    gone = sorted(set(db.scalars(held_query)) - set(controlled))
+    if not gone:
+        return []
+    limited = select(SiteAllocation.station_identity, SiteAllocation.transaction_id).where(
+        SiteAllocation.location_id.in_(gone), SiteAllocation.accepted_limit_w.is_not(None)
     )
-    gone = sorted(held - set(controlled))
-    if gone:
-        db.execute(delete(SiteAllocation).where(SiteAllocation.location_id.in_(gone)))
-        db.execute(delete(SiteControlState).where(SiteControlState.location_id.in_(gone)))
-    return gone
+    applied = [(identity, tid) for identity, tid in db.execute(limited)]
+    db.execute(delete(SiteAllocation).where(SiteAllocation.location_id.in_(gone)))
+    db.execute(delete(SiteControlState).where(SiteControlState.location_id.in_(gone)))
+    return applied

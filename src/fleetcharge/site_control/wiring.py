@@ -84,6 +84,12 @@ class ChargingProfiles:
         )
         return outcome.status
 
+    async def clear_profile(self, *, identity: str, profile_id: int) -> str:
+        outcome = await profiles.clear_profile(
+            self.router, self.sessions, identity=identity, profile_id=profile_id
+        )
+        return outcome.status
+
 
 class RunningControl:
     """The loop of a serving process, subscribed to its triggers while it runs."""
