@@ -219,14 +219,20 @@ class SiteControl:
             self.cycles += 1
             return []
         online = await self.presences.connected_identities()
-        outcomes: list[SiteOutcome] = []
-        for site in loaded.sites:
+
+        async def control(site: SiteProblemLike) -> SiteOutcome | None:
             try:
-                outcomes.append(await self._control(site, loaded.previous, online, now))
+                return await self._control(site, loaded.previous, online, now)
             except ProblemError as error:
                 logger.warning("site %s cannot be allocated: %s", site.location_id, error)
             except Exception:
                 logger.exception("site control: site %s failed", site.location_id)
+            return None
+
+        # Sites side by side: a slow station delays no other site's profiles (the cycle, and
+        # the next, wait for the slowest answer or its command timeout).
+        done = await asyncio.gather(*(control(site) for site in loaded.sites))
+        outcomes = [outcome for outcome in done if outcome is not None]
         ended = await anyio.to_thread.run_sync(self._record, outcomes, now)
         self.watch.forget(str(tid) for tid in ended)
         for outcome in outcomes:
