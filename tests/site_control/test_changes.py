@@ -21,12 +21,12 @@ def test_the_tolerance_is_half_an_amp_per_phase_or_two_percent() -> None:
     assert tolerance_w(THREE_PHASE, 22_000) == pytest.approx(440)  # 2 % is more
 
 
-def test_small_moves_are_not_sent_larger_ones_are() -> None:
+def test_small_rises_are_not_sent_larger_ones_and_every_fall_are() -> None:
     sent = Sent(10_000)
     assert not needs_profile(THREE_PHASE, 10_300, sent)
-    assert not needs_profile(THREE_PHASE, 9_700, sent)
     assert needs_profile(THREE_PHASE, 10_400, sent)
-    assert needs_profile(THREE_PHASE, 9_600, sent)
+    assert needs_profile(THREE_PHASE, 9_990, sent)  # kept at 10 kW, the site could go over
+    assert not needs_profile(THREE_PHASE, 9_999.5, sent)
 
 
 def test_pause_and_resume_are_always_sent() -> None:
@@ -51,7 +51,8 @@ def test_to_send_skips_uncontrollable_sessions_and_unchanged_limits() -> None:
     allocation = allocate(problem)  # 1 and 2 get (30 - 11) / 2 kW each
     by_id = {s.id: s for s in sessions}
     assert allocation.sessions["1"].limit_w == pytest.approx(9500, rel=1e-3)
-    assert to_send(allocation, by_id, {"1": Sent(9_450), "2": Sent(11_000)}) == ["2"]
+    assert to_send(allocation, by_id, {"1": Sent(9_450), "2": Sent(9_300)}) == []  # small rises
+    assert to_send(allocation, by_id, {"1": Sent(9_450), "2": Sent(9_550)}) == ["2"]  # a fall
     assert to_send(allocation, by_id, {}) == ["1", "2"]
 
 
@@ -59,12 +60,12 @@ def test_to_send_skips_uncontrollable_sessions_and_unchanged_limits() -> None:
     sent=st.floats(min_value=0, max_value=50_000),
     limit=st.floats(min_value=0, max_value=50_000),
 )
-def test_a_move_beyond_the_tolerance_or_across_zero_is_always_sent(
+def test_a_fall_a_rise_beyond_the_tolerance_or_a_move_across_zero_is_sent(
     sent: float, limit: float
 ) -> None:
     needed = needs_profile(THREE_PHASE, limit, Sent(sent))
     across_zero = (limit == 0) != (sent == 0)
-    if across_zero or abs(limit - sent) > max(345.0, 0.02 * max(limit, sent)):
+    if across_zero or limit < sent - 1.0 or limit - sent > max(345.0, 0.02 * limit):
         assert needed
     else:
         assert not needed

@@ -8,8 +8,9 @@ power since the last) is METER_S real seconds. The load is rebuilt from the stor
 MeterValues: at each moment, the sum of the readings whose interval covers it. A station
 follows a new limit within one meter interval of receiving it (its reading straddling the
 change is a mean of both), and a car plugging in draws its maximum until its first profile:
-moments within one meter interval plus one control cycle of a change (a start, the lowered
-limit) are the stations' reaction tolerance; at every other moment the load fits the limit.
+from a change (a start, the lowered limit) until one meter interval after the profiles it
+caused were sent is the stations' reaction tolerance; at every other moment the load fits
+the limit. That the loop sends those profiles within one control cycle is asserted apart.
 """
 
 import asyncio
@@ -40,7 +41,8 @@ SPEED = 60.0
 METER_S = 1.0  # real seconds: 60 simulated
 RUN_S = 11.0  # real seconds of charging
 LOWER_AT_S = 5.5
-CYCLE_S = 1.5  # the most one control cycle may take (0.2 s to gather triggers, then sends)
+CYCLE_S = 2.5  # the most an event-triggered control cycle may take (0.2 s to gather, then sends)
+ANSWER_S = 0.5  # a profile's way to the station and its answer back
 EVSE = Evse(CurrentType.AC, max_kw=11, phases=3)
 CAR = Vehicle("van", battery_kwh=80, ac_kw=11, dc_kw=50)
 SERVER_ENV = {
@@ -145,6 +147,25 @@ async def run(url: str, base: str, depot: Depot, token: str) -> tuple[datetime, 
     return asked, done
 
 
+def reaction_windows(
+    starts: dict[int, datetime], asked: datetime, profiles: list[ChargingProfileRecord]
+) -> list[tuple[datetime, datetime]]:
+    """When the load may be above the limit: a car plugged in draws its maximum until its first
+    profile reaches it, and a station's readings straddling a new profile mix both limits. A
+    change ends one meter interval (plus the answer's way back) after its last profile was
+    sent; the times come from the central system's own records, so a slow machine widens
+    them instead of failing the test (how fast the loop reacts is asserted on its own)."""
+    react = timedelta(seconds=METER_S + ANSWER_S)
+    sends = sorted(p.sent_at for p in profiles)
+    windows = [(sent, sent + react) for sent in sends]
+    for transaction_id, start in starts.items():
+        own = [p.sent_at for p in profiles if p.transaction_id == transaction_id]
+        windows.append((start, min(own, default=sends[-1]) + react))
+    after = [sent for sent in sends if sent >= asked]
+    windows.append((asked, max(after, default=asked) + react))
+    return windows
+
+
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 @pytest.mark.postgres
 def test_twenty_vehicles_never_draw_more_than_the_site_limit(
@@ -157,7 +178,8 @@ def test_twenty_vehicles_never_draw_more_than_the_site_limit(
         asked, done = asyncio.run(run(url, base, depot, token))
     found = readings(engine)
     with unit_of_work(engine) as db:
-        starts = list(db.scalars(select(OcppTransaction.received_at)))
+        started = db.execute(select(OcppTransaction.id, OcppTransaction.received_at))
+        starts = {transaction_id: at for transaction_id, at in started}
         profiles = list(
             db.scalars(
                 select(ChargingProfileRecord).where(ChargingProfileRecord.source == "allocator")
@@ -165,15 +187,14 @@ def test_twenty_vehicles_never_draw_more_than_the_site_limit(
         )
     assert len(starts) == STATIONS
     assert {p.status for p in profiles} == {"Accepted"}
-    tolerance = timedelta(seconds=METER_S + CYCLE_S)
-    changes = [*starts, asked]
+    windows = reaction_windows(starts, asked, profiles)
 
     def limit_w(moment: datetime) -> float:
         return SITE_KW * 1000 if moment <= done else LOWERED_KW * 1000
 
     checked, highest_share = 0, 0.0
     for moment in sorted({r.end for r in found} | {r.start for r in found}):
-        if any(c <= moment <= c + tolerance for c in changes):
+        if any(start <= moment <= end for start, end in windows):
             continue  # the stations' reaction tolerance
         load = load_at(found, moment)
         assert load <= limit_w(moment) + 1.0, (moment, load, limit_w(moment))

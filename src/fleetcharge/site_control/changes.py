@@ -1,9 +1,11 @@
 """Which sessions need a new charging profile after an allocation. Pure.
 
 A profile costs a round trip to the station and a stored row, and a station may take a few
-seconds to settle on a new limit: a session is sent one only when its limit moved by more
-than a tolerance (the larger of 0.5 A per phase and 2 %), when it is paused or resumed, or
-when nothing it accepted is known (never sent, or the last send was not Accepted).
+seconds to settle on a new limit: a session is sent one when its limit rose by more than a
+tolerance (the larger of 0.5 A per phase and 2 %), when it is paused or resumed, or when
+nothing it accepted is known (never sent, or the last send was not Accepted). A lower limit
+is always sent: the allocation's limits fit the site only together, so one session kept at
+its old, higher limit could take the site above its limit.
 """
 
 from collections.abc import Mapping
@@ -14,6 +16,7 @@ from fleetcharge.smart_charging.schedule import Allocation
 
 TOLERANCE_A = 0.5  # per phase
 TOLERANCE_SHARE = 0.02
+LOWER_W = 1.0  # a lower limit by more than this is sent (below: arithmetic noise)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +40,9 @@ def needs_profile(session: Session, limit_w: float, sent: Sent | None) -> bool:
         return True
     if (limit_w <= 0.0) != sent.paused:
         return True  # pause <-> resume, however small the step
-    return abs(limit_w - sent.limit_w) > tolerance_w(session, max(limit_w, sent.limit_w))
+    if limit_w < sent.limit_w - LOWER_W:
+        return True
+    return limit_w - sent.limit_w > tolerance_w(session, limit_w)
 
 
 def to_send(
