@@ -5,6 +5,7 @@ from datetime import timedelta
 from sqlalchemy import Engine, select
 from starlette.testclient import TestClient
 
+from fleetcharge.csms import transaction_signals
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import Card, Connector, ConnectorStatus, Station
 from tests import factories as f
@@ -116,3 +117,31 @@ def test_id_tags_are_accepted_blocked_expired_invalid_or_concurrent(
         cp.stop(busy["transactionId"], 1000, NOW + timedelta(minutes=5))
         cp.stop(elsewhere["transactionId"], 1000, NOW + timedelta(minutes=5))
         assert authorize(cp, "BUSY") == "Accepted"
+
+
+def test_an_accepted_boot_and_transactions_are_signalled_to_the_control_loop(
+    client: TestClient, network: Network, clock: FakeClock
+) -> None:
+    heard: list[tuple[str, str, int | None]] = []
+    unsubscribe = transaction_signals.subscribe(
+        lambda s: heard.append((s.kind, s.identity, s.transaction_id))
+    )
+    try:
+        with connected(client, network.identity, clock) as cp:
+            cp.call("BootNotification", {"chargePointVendor": "A", "chargePointModel": "B"})
+            started = cp.call(
+                "StartTransaction",
+                {
+                    "connectorId": 1,
+                    "idTag": network.id_tag,
+                    "meterStart": 0,
+                    "timestamp": "2025-03-03T23:00:00Z",
+                },
+            )
+    finally:
+        unsubscribe()
+    transaction_id = started[2]["transactionId"]
+    assert heard == [
+        ("booted", network.identity, None),
+        ("started", network.identity, transaction_id),
+    ]

@@ -32,6 +32,7 @@ class FakeSource:
     sessions: dict[int, list[Charging]] = field(default_factory=dict)
     fail: bool = False
     asked: list[list[int] | None] = field(default_factory=list)
+    stations: dict[int, tuple[str, ...]] = field(default_factory=dict)  # hung from the site
 
     def load_problems(
         self, db: Session, now: datetime, location_ids: list[int] | None = None
@@ -45,7 +46,9 @@ class FakeSource:
                 Problem(
                     now=now,
                     sessions=tuple(self.sessions.get(location_id, [])),
-                    site=Circuit("site", limit_kw=limit),
+                    site=Circuit(
+                        "site", limit_kw=limit, stations=self.stations.get(location_id, ())
+                    ),
                     strategy=Strategy.EQUAL_SHARE,
                 ),
                 {s.id: 1 for s in self.sessions.get(location_id, [])},
@@ -83,6 +86,17 @@ class FakeSender:
             "limits": limits,
         }
 
+    def default_profile(
+        self, *, profile_id: int, stack_level: int, limit_w: float, unit: Unit
+    ) -> dict[str, Any]:
+        return {
+            "chargingProfileId": profile_id,
+            "chargingProfilePurpose": "TxDefaultProfile",
+            "stackLevel": stack_level,
+            "unit": unit,
+            "limits": [limit_w],
+        }
+
     async def rate_unit(self, identity: str) -> Unit:
         return self.units.get(identity, "W")
 
@@ -97,8 +111,20 @@ class FakeSender:
         return "Accepted"
 
     def limits(self) -> dict[str, float]:
-        """The last limit sent per station."""
-        return {identity: profile["limits"][0] for identity, _, profile in self.sent}
+        """The last transaction limit sent per station."""
+        return {
+            identity: profile["limits"][0]
+            for identity, _, profile in self.sent
+            if "transactionId" in profile
+        }
+
+    def defaults(self) -> list[tuple[str, int, float]]:
+        """The fail-safes sent: station, connector, limit."""
+        return [
+            (identity, connector, profile["limits"][0])
+            for identity, connector, profile in self.sent
+            if profile.get("chargingProfilePurpose") == "TxDefaultProfile"
+        ]
 
 
 @dataclass

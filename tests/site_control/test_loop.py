@@ -14,6 +14,7 @@ from fleetcharge.csms.readings import Reading
 from fleetcharge.csms.transaction_signals import TransactionSignal
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import SiteAllocation, SiteControlState, Station
+from fleetcharge.site_control import fail_safe
 from tests.site_control.fakes import (
     FakePresences,
     FakeSender,
@@ -191,6 +192,42 @@ async def test_a_site_no_longer_controlled_is_let_go(engine: Engine, parts: Part
     assert sorted(sender.cleared) == [("CP1", 1), ("CP2", 2), ("CP3", 3)]  # free again
     with unit_of_work(engine) as db:
         assert db.get(SiteControlState, location) is None
+
+
+@synchronously
+async def test_each_connected_station_gets_the_fail_safe_once_and_again_after_reconnecting(
+    engine: Engine, parts: Parts
+) -> None:
+    location, source, sender, presences = parts
+    source.stations[location] = ("CP1", "CP2", "CP3", "CP4")  # CP4: offline, no vehicle
+    sender.answers["CP3"] = "Timeout"
+    loop = control(engine, source, sender, presences)
+    await loop.cycle()
+    assert sorted(sender.defaults()) == [("CP1", 0, 0.0), ("CP2", 0, 0.0), ("CP3", 0, 0.0)]
+    sender.sent.clear()
+    del sender.answers["CP3"]
+    presences.online.discard("CP2")
+    await loop.cycle()
+    assert sender.defaults() == [("CP3", 0, 0.0)]  # no answer before: tried again
+    sender.sent.clear()
+    presences.online |= {"CP2", "CP4"}
+    await loop.cycle()
+    assert sorted(sender.defaults()) == [("CP2", 0, 0.0), ("CP4", 0, 0.0)]  # (re)connected
+    sender.sent.clear()
+    await loop.cycle()
+    assert sender.defaults() == []
+
+
+@synchronously
+async def test_a_site_let_go_clears_its_fail_safes(engine: Engine, parts: Parts) -> None:
+    location, source, sender, presences = parts
+    source.stations[location] = ("CP1", "CP2")
+    loop = control(engine, source, sender, presences)
+    await loop.cycle()
+    del source.limits_kw[location]
+    await loop.cycle([location])
+    fail_safes = sorted(c for c in sender.cleared if c[1] == fail_safe.PROFILE_ID)
+    assert fail_safes == [("CP1", fail_safe.PROFILE_ID), ("CP2", fail_safe.PROFILE_ID)]
 
 
 def _reading(kw: str) -> Reading:

@@ -148,22 +148,43 @@ async def run(url: str, base: str, depot: Depot, token: str) -> tuple[datetime, 
 
 
 def reaction_windows(
-    starts: dict[int, datetime], asked: datetime, profiles: list[ChargingProfileRecord]
+    starts: dict[int, tuple[int, datetime]],
+    asked: datetime,
+    profiles: list[ChargingProfileRecord],
 ) -> list[tuple[datetime, datetime]]:
-    """When the load may be above the limit: a car plugged in draws its maximum until its first
-    profile reaches it, and a station's readings straddling a new profile mix both limits. A
-    change ends one meter interval (plus the answer's way back) after its last profile was
-    sent; the times come from the central system's own records, so a slow machine widens
-    them instead of failing the test (how fast the loop reacts is asserted on its own)."""
+    """When the load may be above the limit: a station's readings straddling a new profile
+    mix both limits, and a car that plugged in before its station had the fail-safe (0 W
+    until allocated) draws its maximum until its first profile reaches it. A change ends one
+    meter interval (plus the answer's way back) after its last profile was sent; the times
+    come from the central system's own records, so a slow machine widens them instead of
+    failing the test (how fast the loop reacts is asserted on its own)."""
     react = timedelta(seconds=METER_S + ANSWER_S)
-    sends = sorted(p.sent_at for p in profiles)
+    sends = sorted(p.sent_at for p in profiles if p.purpose == "TxProfile")
     windows = [(sent, sent + react) for sent in sends]
-    for transaction_id, start in starts.items():
-        own = [p.sent_at for p in profiles if p.transaction_id == transaction_id]
-        windows.append((start, min(own, default=sends[-1]) + react))
+    unprotected = unprotected_starts(starts, profiles)
+    for transaction_id, (_, start) in starts.items():
+        if start in unprotected:
+            own = [p.sent_at for p in profiles if p.transaction_id == transaction_id]
+            windows.append((start, min(own, default=sends[-1]) + react))
     after = [sent for sent in sends if sent >= asked]
     windows.append((asked, max(after, default=asked) + react))
     return windows
+
+
+def unprotected_starts(
+    starts: dict[int, tuple[int, datetime]], profiles: list[ChargingProfileRecord]
+) -> set[datetime]:
+    """The starts at stations whose fail-safe was not in place yet."""
+    fail_safe: dict[int, datetime] = {}
+    for p in profiles:
+        if p.purpose == "TxDefaultProfile":
+            fail_safe[p.station_id] = min(p.sent_at, fail_safe.get(p.station_id, p.sent_at))
+    answered = timedelta(seconds=ANSWER_S)
+    return {
+        start
+        for station_id, start in starts.values()
+        if station_id not in fail_safe or fail_safe[station_id] + answered > start
+    }
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
@@ -178,8 +199,10 @@ def test_twenty_vehicles_never_draw_more_than_the_site_limit(
         asked, done = asyncio.run(run(url, base, depot, token))
     found = readings(engine)
     with unit_of_work(engine) as db:
-        started = db.execute(select(OcppTransaction.id, OcppTransaction.received_at))
-        starts = {transaction_id: at for transaction_id, at in started}
+        started = db.execute(
+            select(OcppTransaction.id, OcppTransaction.station_id, OcppTransaction.received_at)
+        )
+        starts = {transaction_id: (station, at) for transaction_id, station, at in started}
         profiles = list(
             db.scalars(
                 select(ChargingProfileRecord).where(ChargingProfileRecord.source == "allocator")
@@ -187,6 +210,9 @@ def test_twenty_vehicles_never_draw_more_than_the_site_limit(
         )
     assert len(starts) == STATIONS
     assert {p.status for p in profiles} == {"Accepted"}
+    assert {p.station_id for p in profiles if p.purpose == "TxDefaultProfile"} == {
+        station for station, _ in starts.values()
+    }
     windows = reaction_windows(starts, asked, profiles)
 
     def limit_w(moment: datetime) -> float:
@@ -207,7 +233,7 @@ def test_twenty_vehicles_never_draw_more_than_the_site_limit(
     # sent by then, their limits together within it (paused sessions at 0).
     first_after: dict[int | None, ChargingProfileRecord] = {}
     for p in sorted(profiles, key=lambda p: p.sent_at):
-        if p.sent_at >= asked:
+        if p.sent_at >= asked and p.purpose == "TxProfile":
             first_after.setdefault(p.transaction_id, p)
     assert len(first_after) == STATIONS
     assert max(p.sent_at for p in first_after.values()) <= done + timedelta(seconds=CYCLE_S)

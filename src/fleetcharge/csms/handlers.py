@@ -8,7 +8,7 @@ StopTransaction, MeterValues of a transaction) are answered while the database i
 unavailable too, once kept in the outage journal (`journal`).
 """
 
-from typing import Any, Literal
+from typing import Any
 
 from ocpp.charge_point import snake_to_camel_case
 from ocpp.routing import on
@@ -38,7 +38,7 @@ from fleetcharge.csms.station_side import (
     check_meter,
     storable,
 )
-from fleetcharge.csms.transaction_signals import TransactionSignal, publish
+from fleetcharge.csms.transaction_signals import SignalKind, TransactionSignal, publish
 from fleetcharge.network.station_reports import BootInfo
 
 # Seconds a pending station waits before its next BootNotification.
@@ -70,6 +70,7 @@ class StationHandlers(CoreMessages, FirmwareMessages, SecurityMessages, StationS
                 interval=PENDING_BOOT_INTERVAL_S,
                 status=RegistrationStatus.pending,
             )
+        self._signal("booted", None)
         return call_result.BootNotification(
             current_time=iso_utc(self.config.now()),
             interval=self.config.heartbeat_interval,
@@ -217,7 +218,7 @@ class StationHandlers(CoreMessages, FirmwareMessages, SecurityMessages, StationS
 
     def _signal(
         self,
-        kind: Literal["started", "stopped", "meter_values"],
+        kind: SignalKind,
         transaction_id: int | None,
         readings: tuple[Reading, ...] = (),
     ) -> None:

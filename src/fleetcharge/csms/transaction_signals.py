@@ -1,5 +1,6 @@
 """In-process news of stations' transactions for whoever acts on them as they happen (the
-site control loop): a transaction started or stopped, MeterValues of a transaction.
+site control loop): a station booted, a transaction started or stopped, MeterValues of a
+transaction.
 
 A tiny hook, so that the central system does not know who listens: `subscribe(callback)`;
 the handlers call `publish(signal)` once the message is answered. Callbacks run on the
@@ -17,9 +18,12 @@ from fleetcharge.csms.readings import Reading
 logger = logging.getLogger(__name__)
 
 
+SignalKind = Literal["booted", "started", "stopped", "meter_values"]
+
+
 @dataclass(frozen=True, slots=True)
 class TransactionSignal:
-    kind: Literal["started", "stopped", "meter_values"]
+    kind: SignalKind
     station_id: int  # stations.id
     identity: str
     transaction_id: int | None

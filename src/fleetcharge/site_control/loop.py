@@ -29,7 +29,7 @@ from sqlalchemy import Engine
 
 from fleetcharge.csms.transaction_signals import TransactionSignal
 from fleetcharge.db import unit_of_work
-from fleetcharge.site_control import repository
+from fleetcharge.site_control import fail_safe, repository
 from fleetcharge.site_control.changes import Sent, to_send
 from fleetcharge.site_control.counted import REFUSED, as_counted
 from fleetcharge.site_control.draws import DrawWatch, power_w
@@ -77,6 +77,8 @@ class _Loaded:
     previous: dict[int, Previous] = field(default_factory=dict)
     # Sessions of sites no longer controlled whose stations still apply our profile.
     released: list[tuple[str, int]] = field(default_factory=list)
+    # Stations of those sites that still apply our fail-safe.
+    released_stations: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ class SiteControl:
         self._task: asyncio.Task[None] | None = None
         self._next_step: float | None = None  # monotonic time of the next limit step
         self._sends = asyncio.Semaphore(self.settings.concurrent_sends)
+        self._fail_safe: dict[str, int] = {}  # station -> site: answered since it connected
         self.cycles = 0  # completed, for tests and logs
 
     # -- triggers (any thread) --------------------------------------------------------
@@ -213,8 +216,8 @@ class SiteControl:
         """Control these sites (and those of these stations), or every site when None."""
         now = self.now()
         loaded = await anyio.to_thread.run_sync(self._load, now, location_ids, station_ids)
-        if loaded.released:
-            await self._release_profiles(loaded.released)
+        if loaded.released or loaded.released_stations:
+            await self._release_profiles(loaded.released, loaded.released_stations)
         if not loaded.sites:
             self.cycles += 1
             return []
@@ -254,11 +257,14 @@ class SiteControl:
             problems = list(self.source.load_problems(db, now, ids))
             controlled = [p.location_id for p in problems]
             held = repository.claim(db, controlled, self.node, now, self.settings.lease)
-            released = repository.drop_uncontrolled(db, controlled, self.node, ids)
+            gone = repository.uncontrolled(db, controlled, self.node, ids)
+            stations = set(repository.installed_defaults(db, gone, fail_safe.PROFILE_ID))
+            stations |= {s for s, site in self._fail_safe.items() if site in gone}
             return _Loaded(
                 [p for p in problems if p.location_id in held],
                 repository.previous(db, held),
-                released,
+                repository.drop(db, gone),
+                sorted(stations),
             )
 
     async def _control(
@@ -284,8 +290,15 @@ class SiteControl:
         sessions = {s.id: s for s in counted.sessions}
         sent_before = {sid: Sent(limit) for sid, limit in accepted.items()}
         changed = to_send(allocation, sessions, sent_before)
-        answers = await asyncio.gather(
-            *(self._send(site, sessions[sid], allocation.sessions[sid]) for sid in changed)
+        stations = fail_safe.stations_of(problem.site)
+        for identity in stations - online:
+            self._fail_safe.pop(identity, None)  # given again when it is back
+        defaults = fail_safe.to_give(stations, online, self._fail_safe)
+        answers, _ = await asyncio.gather(
+            asyncio.gather(
+                *(self._send(site, sessions[sid], allocation.sessions[sid]) for sid in changed)
+            ),
+            self._give_fail_safe(site.location_id, defaults),
         )
         sent = dict(zip(changed, answers, strict=True))
         for sid, limit in accepted.items():
@@ -341,24 +354,46 @@ class SiteControl:
                 )
                 return FAILED
 
-    async def _release_profiles(self, sessions: list[tuple[str, int]]) -> None:
-        """A site's limit was removed: its sessions charge freely again."""
-
-        async def clear(identity: str, transaction_id: int) -> None:
+    async def _give_fail_safe(self, location_id: int, stations: list[str]) -> None:
+        async def give(identity: str) -> None:
             async with self._sends:
                 try:
-                    await self.sender.clear_profile(
-                        identity=identity, profile_id=profile_id(str(transaction_id))
+                    profile = self.sender.default_profile(
+                        profile_id=fail_safe.PROFILE_ID,
+                        stack_level=fail_safe.STACK_LEVEL,
+                        limit_w=fail_safe.LIMIT_W,
+                        unit=await self.sender.rate_unit(identity),
+                    )
+                    answer = await self.sender.send_profile(
+                        identity=identity, connector_id=fail_safe.CONNECTOR, profile=profile
                     )
                 except Exception:
+                    logger.exception("site control: the fail-safe for %s failed", identity)
+                    return
+                if answer in fail_safe.GIVEN:
+                    self._fail_safe[identity] = location_id
+
+        await asyncio.gather(*(give(identity) for identity in stations))
+
+    async def _release_profiles(self, sessions: list[tuple[str, int]], stations: list[str]) -> None:
+        """A site's limit was removed: its sessions charge freely again, and so will new ones."""
+
+        async def clear(identity: str, cleared_id: int) -> None:
+            async with self._sends:
+                try:
+                    await self.sender.clear_profile(identity=identity, profile_id=cleared_id)
+                except Exception:
                     logger.exception(
-                        "site control: clearing transaction %s's profile at %s failed",
-                        transaction_id,
-                        identity,
+                        "site control: clearing profile %s at %s failed", cleared_id, identity
                     )
 
         self.watch.forget(str(tid) for _, tid in sessions)
-        await asyncio.gather(*(clear(identity, tid) for identity, tid in sessions))
+        for identity in stations:
+            self._fail_safe.pop(identity, None)
+        await asyncio.gather(
+            *(clear(identity, profile_id(str(tid))) for identity, tid in sessions),
+            *(clear(identity, fail_safe.PROFILE_ID) for identity in stations),
+        )
 
     def _record(self, outcomes: list[SiteOutcome], now: datetime) -> list[int]:
         ended: list[int] = []

@@ -44,6 +44,12 @@ class ProfileSender(Protocol):
         voltage: float = 230.0,
     ) -> dict[str, Any]: ...
 
+    def default_profile(
+        self, *, profile_id: int, stack_level: int, limit_w: float, unit: Unit
+    ) -> dict[str, Any]:
+        """A TxDefaultProfile holding every new transaction at `limit_w` (for connector 0)."""
+        ...
+
     async def rate_unit(self, identity: str) -> Unit: ...
 
     async def send_profile(

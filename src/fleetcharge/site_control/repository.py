@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from fleetcharge.models import SiteAllocation, SiteControlState, Station
+from fleetcharge.models import ChargingProfileRecord, SiteAllocation, SiteControlState, Station
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,16 +175,20 @@ def allocations(db: Session, location_id: int) -> list[SiteAllocation]:
     return list(db.scalars(query))
 
 
-def drop_uncontrolled(
+def uncontrolled(
     db: Session, controlled: Collection[int], node: str, among: Collection[int] | None = None
-) -> list[tuple[str, int]]:
+) -> list[int]:
     """Sites this process held (of `among`, else all) that are no longer controlled (their
-    limit removed): their rows go. The (station, transaction id) of the sessions a profile
-    was accepted for, which the stations still apply."""
+    limit removed)."""
     held_query = select(SiteControlState.location_id).where(SiteControlState.holder == node)
     if among is not None:
         held_query = held_query.where(SiteControlState.location_id.in_(among))
-    gone = sorted(set(db.scalars(held_query)) - set(controlled))
+    return sorted(set(db.scalars(held_query)) - set(controlled))
+
+
+def drop(db: Session, gone: Collection[int]) -> list[tuple[str, int]]:
+    """The rows of sites no longer controlled go. The (station, transaction id) of the
+    sessions a profile was accepted for, which the stations still apply."""
     if not gone:
         return []
     limited = select(SiteAllocation.station_identity, SiteAllocation.transaction_id).where(
@@ -194,3 +198,23 @@ def drop_uncontrolled(
     db.execute(delete(SiteAllocation).where(SiteAllocation.location_id.in_(gone)))
     db.execute(delete(SiteControlState).where(SiteControlState.location_id.in_(gone)))
     return applied
+
+
+def installed_defaults(db: Session, location_ids: Collection[int], profile_id: int) -> list[str]:
+    """The stations at these sites that accepted our fail-safe TxDefaultProfile and were not
+    cleared of it since."""
+    if not location_ids:
+        return []
+    query = (
+        select(Station.ocpp_identity)
+        .join(ChargingProfileRecord, ChargingProfileRecord.station_id == Station.id)
+        .where(
+            Station.location_id.in_(location_ids),
+            ChargingProfileRecord.source == "allocator",
+            ChargingProfileRecord.profile_id == profile_id,
+            ChargingProfileRecord.status == "Accepted",
+            ChargingProfileRecord.cleared_at.is_(None),
+        )
+        .distinct()
+    )
+    return sorted(db.scalars(query))

@@ -68,6 +68,17 @@ class ChargingProfiles:
             voltage=voltage,
         )
 
+    def default_profile(
+        self, *, profile_id: int, stack_level: int, limit_w: float, unit: Unit
+    ) -> dict[str, Any]:
+        return builders.default_profile(
+            profile_id=profile_id,
+            stack_level=stack_level,
+            periods_w=[(0, limit_w)],
+            unit=unit,
+            phases=3,
+        )
+
     async def rate_unit(self, identity: str) -> Unit:
         return await profiles.rate_unit(self.router, self.sessions, identity)
 
