@@ -9,8 +9,11 @@ from decimal import Decimal
 from uuid import UUID
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
+from fleetcharge.console.forms import departures, departures_text, local_input, local_moment
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import (
     AuditEvent,
@@ -22,6 +25,7 @@ from fleetcharge.models import (
     SitePower,
     Vehicle,
 )
+from fleetcharge.sites.timing import WEEKDAYS
 from tests import factories as f
 from tests.console.conftest import BrowserPage, Console
 from tests.console.forms import field_error, field_value, hidden, landed, send
@@ -275,3 +279,27 @@ def test_the_allocation_panel_in_a_browser(
     assert browser.page.locator("#site-load").inner_text() == "7.2 kW"
     assert browser.page.locator("#allocation meter").count() == 1
     browser.assert_no_errors()
+
+
+_TIMES = st.times().map(lambda t: t.strftime("%H:%M"))
+
+
+@given(st.dictionaries(st.sampled_from(WEEKDAYS), _TIMES, max_size=7))
+def test_usual_departures_as_text_and_back(times: dict[str, str]) -> None:
+    text = departures_text(times)
+    assert departures(text) == (times or "")
+    days = [part.split()[0] for part in text.split(", ")] if text else []
+    assert days == [day for day in WEEKDAYS if day in times]
+
+
+@given(
+    st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(9000, 1, 1)),
+    st.sampled_from(["Australia/Perth", "Australia/Brisbane", "UTC"]),
+)
+def test_a_departure_typed_in_the_sites_zone_shows_again_as_typed(
+    moment: datetime, timezone: str
+) -> None:
+    """In zones without daylight saving every local minute is one instant."""
+    typed = moment.strftime("%Y-%m-%dT%H:%M")
+    stored = local_moment(typed, timezone, "departure_at")
+    assert stored is not None and local_input(stored.astimezone(UTC), timezone) == typed
