@@ -22,6 +22,7 @@ from fleetcharge.errors import (
     InvalidParameter,
     PreconditionFailed,
 )
+from fleetcharge.sites.timing import WEEKDAYS
 from fleetcharge.timezones import zone
 
 M = TypeVar("M", bound=BaseModel)
@@ -181,3 +182,30 @@ def local_input(moment: datetime | None, timezone: str) -> str:
     if moment is None:
         return ""
     return moment.astimezone(zone(timezone)).strftime("%Y-%m-%dT%H:%M")
+
+
+def departures(text: str) -> dict[str, str] | str:
+    """Usual departures typed as `mon 05:30, tue 06:00` as the admin API's
+    {"mon": "05:30", ...} (the service checks the days and times); blank stays blank."""
+    if not text.strip():
+        return ""
+    out: dict[str, str] = {}
+    for part in re.split(r"[,;\n]", text):
+        if not part.strip():
+            continue
+        words = part.split()
+        if len(words) != 2 or len(part) > 40:
+            raise InvalidField(
+                f"departure_times: write each as a weekday and a time, such as mon 05:30, "
+                f"got {part.strip()[:40]!r}",
+                field="departure_times",
+            )
+        out[words[0]] = words[1]
+    return out
+
+
+def departures_text(times: Mapping[str, str]) -> str:
+    """The inverse of `departures`, in weekday order: `mon 05:30, tue 06:00`."""
+    order = {day: i for i, day in enumerate(WEEKDAYS)}
+    ordered = sorted(times.items(), key=lambda item: order.get(item[0], len(order)))
+    return ", ".join(f"{day} {time}" for day, time in ordered)

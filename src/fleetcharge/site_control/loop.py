@@ -168,6 +168,10 @@ class SiteControl:
         self._task = self._loop.create_task(self._run())
 
     async def stop(self) -> None:
+        if self._task is not None and self._task.get_loop() is not asyncio.get_running_loop():
+            # Started by another event loop's lifespan (tests serve one app from two loops):
+            # that lifespan's own stop ends it; awaiting it from here would fail.
+            return
         task, self._task = self._task, None
         if task is not None:
             task.cancel()

@@ -157,3 +157,36 @@ def open_transaction_at(db: Session, station_id: int, connector: int) -> OcppTra
         .limit(1)
     )
     return db.scalar(query)
+
+
+def open_transaction_of_vehicle(db: Session, vehicle_id: int) -> OpenTransaction | None:
+    """The vehicle's latest open transaction (through its cards), if it is charging."""
+    query = (
+        select(OcppTransaction.station_id)
+        .join(Card, Card.id == OcppTransaction.card_id)
+        .where(Card.vehicle_id == vehicle_id, OcppTransaction.state == TransactionState.OPEN)
+        .order_by(OcppTransaction.started_at.desc(), OcppTransaction.id.desc())
+        .limit(1)
+    )
+    station_id = db.scalar(query)
+    if station_id is None:
+        return None
+    found = [
+        open_tx
+        for open_tx in open_transactions(db, [station_id])
+        if open_tx.vehicle is not None and open_tx.vehicle.id == vehicle_id
+    ]
+    return found[-1] if found else None
+
+
+def vehicles_of_transactions(db: Session, transaction_ids: list[int]) -> dict[int, Vehicle]:
+    """Each transaction's vehicle (through its card), for those made with a vehicle's card."""
+    if not transaction_ids:
+        return {}
+    query = (
+        select(OcppTransaction.id, Vehicle)
+        .join(Card, Card.id == OcppTransaction.card_id)
+        .join(Vehicle, Vehicle.id == Card.vehicle_id)
+        .where(OcppTransaction.id.in_(transaction_ids))
+    )
+    return {tx_id: vehicle for tx_id, vehicle in db.execute(query)}

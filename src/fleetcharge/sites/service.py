@@ -371,20 +371,37 @@ def set_charging_need(
     tx = open_transaction_at(db, station.id, connector)
     if tx is None:
         raise Conflict(f"no open transaction on connector {connector} of {station.ocpp_identity}")
+    return store_need(
+        db, actor, station, connector, tx.id, departure_at=departure_at, energy_kwh=energy_kwh
+    )
+
+
+def store_need(
+    db: Session,
+    actor: Actor,
+    station: Station,
+    connector: int,
+    tx_id: int,
+    *,
+    departure_at: datetime | None,
+    energy_kwh: Decimal | str | None,
+) -> dict[str, Any]:
+    """Validate, store and audit the open transaction `tx_id`'s need (the caller checked
+    who may set it)."""
     departure = fields.moment(departure_at, "departure_at") if departure_at is not None else None
     energy = (
         fields.decimal(energy_kwh, "energy_kwh", places=2, below=Decimal(10_000))
         if energy_kwh is not None
         else None
     )
-    need = db.get(SessionChargingNeed, tx.id)
-    before = need_view(need, station, connector, tx.id) if need is not None else None
+    need = db.get(SessionChargingNeed, tx_id)
+    before = need_view(need, station, connector, tx_id) if need is not None else None
     if need is None:
-        need = SessionChargingNeed(transaction_id=tx.id)
+        need = SessionChargingNeed(transaction_id=tx_id)
         db.add(need)
     need.departure_at, need.energy_kwh, need.updated_at = departure, energy, utcnow()
     db.flush()
-    after = need_view(need, station, connector, tx.id)
+    after = need_view(need, station, connector, tx_id)
     record(db, actor, "update", "charging_need", station.uuid, None, before, after)
     changed(db, station.location_id)
     return after

@@ -10,18 +10,29 @@ from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from fleetcharge.console.forms import body, given, refusal, texts, version
+from fleetcharge.console.forms import (
+    body,
+    departures,
+    departures_text,
+    given,
+    local_input,
+    local_moment,
+    refusal,
+    texts,
+    version,
+)
 from fleetcharge.console.lists import first_url, next_url, page_request
 from fleetcharge.console.member import Member
 from fleetcharge.console.pages import render
 from fleetcharge.console.security import CheckedForm, FleetMember
 from fleetcharge.db import unit_of_work
-from fleetcharge.errors import DomainError
+from fleetcharge.errors import Conflict, DomainError
 from fleetcharge.fleets import cards, fleet_records
 from fleetcharge.fleets import vehicle_records as service
 from fleetcharge.fleets.admin_schemas import VehicleCreate, VehicleUpdate
 from fleetcharge.kit.cursors import MAX_LIMIT, PageRequest
 from fleetcharge.models import Card, Vehicle
+from fleetcharge.sites import vehicle_charge
 
 router = APIRouter()
 
@@ -39,11 +50,28 @@ CHANGE_FIELDS = (
     "contract_number",
     "max_ac_power_kw",
     "max_dc_power_kw",
+    "max_charge_power_kw",
+    "priority",
+    "departure_times",
+    "target_energy_kwh",
     "version",
 )
-CLEARABLE = ("contract_number", "max_ac_power_kw", "max_dc_power_kw")  # blank: none
+CLEARABLE = (  # blank: none
+    "contract_number",
+    "max_ac_power_kw",
+    "max_dc_power_kw",
+    "max_charge_power_kw",
+    "departure_times",
+    "target_energy_kwh",
+)
+CHARGE_FIELDS = ("departure_at", "energy_kwh")
 REQUIRED = ("vin", "registration_number")  # blank: refused by the service
-DONE = ("added", "changed", "retired")
+DONE = {
+    "added": "added",
+    "changed": "changed",
+    "retired": "retired",
+    "charge_set": "has this charge's departure and energy saved",
+}
 STATUSES = (
     ("", "Any status"),
     *((status, status.capitalize()) for status in service.VEHICLE_STATUSES),
@@ -101,7 +129,7 @@ def add_vehicle(request: Request, member: FleetMember, form: CheckedForm) -> Res
 def vehicle_page(
     request: Request, member: FleetMember, uuid: UUID, done: str | None = None
 ) -> Response:
-    return _vehicle_page(request, member, uuid, notice=done if done in DONE else None)
+    return _vehicle_page(request, member, uuid, notice=DONE.get(done or ""))
 
 
 @router.post("/fleet/vehicles/{uuid}", response_class=HTMLResponse)
@@ -109,8 +137,9 @@ def change_vehicle(
     request: Request, member: FleetMember, uuid: UUID, form: CheckedForm
 ) -> Response:
     values = texts(form, *CHANGE_FIELDS)
-    changes = {name: values[name] for name in CHANGE_FIELDS if name != "version"}
+    changes: dict[str, Any] = {name: values[name] for name in CHANGE_FIELDS if name != "version"}
     try:
+        changes["departure_times"] = departures(values["departure_times"])
         with unit_of_work(request.app.state.engine) as db:
             vehicle = service.get_vehicle(db, member.actor, uuid)
             data = body(VehicleUpdate, given(changes, clear=CLEARABLE, required=REQUIRED))
@@ -120,6 +149,32 @@ def change_vehicle(
             request, member, uuid, values=values, errors=refusal(error), status=400
         )
     return RedirectResponse(f"/fleet/vehicles/{uuid}?done=changed", status_code=303)
+
+
+@router.post("/fleet/vehicles/{uuid}/charge", response_class=HTMLResponse)
+def set_charge_need(
+    request: Request, member: FleetMember, uuid: UUID, form: CheckedForm
+) -> Response:
+    """This charge's own departure (the site's local time) and energy; blank: the usual."""
+    values = texts(form, *CHARGE_FIELDS)
+    try:
+        with unit_of_work(request.app.state.engine) as db:
+            vehicle = service.get_vehicle(db, member.actor, uuid)
+            charge = vehicle_charge.current_charge(db, vehicle)
+            if charge is None:
+                raise Conflict(f"vehicle {vehicle.registration_number} is not charging now")
+            departure = local_moment(values["departure_at"], charge.timezone, "departure_at")
+            vehicle_charge.set_vehicle_need(
+                db,
+                member.actor,
+                vehicle,
+                departure_at=departure,
+                energy_kwh=values["energy_kwh"].strip() or None,
+            )
+    except DomainError as error:
+        errors = refusal(error)
+        return _vehicle_page(request, member, uuid, need=values, errors=errors, status=400)
+    return RedirectResponse(f"/fleet/vehicles/{uuid}?done=charge_set", status_code=303)
 
 
 @router.post("/fleet/vehicles/{uuid}/retire", response_class=HTMLResponse)
@@ -165,6 +220,7 @@ def _vehicle_page(
     notice: str | None = None,
     values: dict[str, str] | None = None,
     retire: dict[str, str] | None = None,
+    need: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
@@ -173,11 +229,21 @@ def _vehicle_page(
         view = service.vehicle_view(vehicle)
         its_cards = _cards_of(db, member, vehicle)
         today = service.today(vehicle)
+        charge = vehicle_charge.current_charge(db, vehicle)
     current = {
         "registration_number": view["registration_number"],
         "contract_number": view["contract_number"] or "",
         "max_ac_power_kw": view["max_ac_power_kw"] or "",
         "max_dc_power_kw": view["max_dc_power_kw"] or "",
+        "max_charge_power_kw": view["max_charge_power_kw"] or "",
+        "priority": str(view["priority"]),
+        "departure_times": departures_text(view["departure_times"]),
+        "target_energy_kwh": view["target_energy_kwh"] or "",
+    }
+    charge_values = {
+        "departure_at": local_input(charge.departure_at, charge.timezone) if charge else "",
+        "energy_kwh": str(charge.energy_kwh) if charge and charge.energy_kwh is not None else "",
+        **(need or {}),
     }
     # After a refused change the form keeps what was typed, on the version now current.
     shown = {**current, **(values or {}), "version": str(view["version"])}
@@ -192,6 +258,9 @@ def _vehicle_page(
             "notice": notice,
             "values": shown,
             "retire": {"effective_to": today.isoformat(), **(retire or {})},
+            "charge": charge,
+            "departures": current["departure_times"],
+            "need": charge_values,
             "errors": errors or {},
         },
         status=status,
