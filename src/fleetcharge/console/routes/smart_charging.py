@@ -91,6 +91,7 @@ def _page(
             "title": f"Smart charging at {name}",
             "location": {"uuid": str(uuid), "name": name, "timezone": timezone},
             "settings": settings,
+            "changed_at": _moment(settings["updated_at"]),
             "circuits": circuits,
             "allocation": _allocation(allocation, registrations),
             "values": shown,
