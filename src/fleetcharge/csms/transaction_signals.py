@@ -8,15 +8,11 @@ event loop that serves the station, must be quick and must not raise (one that d
 logged and the others still run).
 """
 
-import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 from fleetcharge.csms.readings import Reading
-
-logger = logging.getLogger(__name__)
-
+from fleetcharge.kit.hooks import Hook
 
 SignalKind = Literal["booted", "started", "stopped", "meter_values"]
 
@@ -30,24 +26,6 @@ class TransactionSignal:
     readings: tuple[Reading, ...] = ()
 
 
-Callback = Callable[[TransactionSignal], None]
-_subscribers: list[Callback] = []
-
-
-def subscribe(callback: Callback) -> Callable[[], None]:
-    """Call `callback` with every signal from now on; returns what unsubscribes it."""
-    _subscribers.append(callback)
-
-    def unsubscribe() -> None:
-        if callback in _subscribers:
-            _subscribers.remove(callback)
-
-    return unsubscribe
-
-
-def publish(signal: TransactionSignal) -> None:
-    for callback in list(_subscribers):
-        try:
-            callback(signal)
-        except Exception:
-            logger.exception("a transaction signal's subscriber failed")
+_signals: Hook[TransactionSignal] = Hook("transaction signals")
+subscribe = _signals.subscribe  # callback(signal) from now on; returns the unsubscribe
+publish = _signals.publish

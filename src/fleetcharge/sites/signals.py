@@ -6,28 +6,8 @@ transaction commits: often a worker thread of the admin API, or the CLI) and mus
 hand the work to the loop thread-safely (e.g. `loop.call_soon_threadsafe`), do not do it. One
 that raises is logged and does not stop the others or the change."""
 
-import logging
-from collections.abc import Callable
+from fleetcharge.kit.hooks import Hook
 
-log = logging.getLogger(__name__)
-Callback = Callable[[int], None]
-_subscribers: list[Callback] = []
-
-
-def subscribe(callback: Callback) -> Callable[[], None]:
-    """Call `callback(location_id)` on every change; returns the unsubscribe."""
-    _subscribers.append(callback)
-
-    def unsubscribe() -> None:
-        if callback in _subscribers:
-            _subscribers.remove(callback)
-
-    return unsubscribe
-
-
-def site_changed(location_id: int) -> None:
-    for callback in list(_subscribers):
-        try:
-            callback(location_id)
-        except Exception:
-            log.exception("site_changed subscriber failed for location %s", location_id)
+_changes: Hook[int] = Hook("site changes")
+subscribe = _changes.subscribe  # callback(location_id) on every change; returns the unsubscribe
+site_changed = _changes.publish
