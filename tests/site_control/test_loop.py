@@ -2,6 +2,7 @@
 
 import asyncio
 import functools
+import time
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -15,6 +16,7 @@ from fleetcharge.csms.transaction_signals import TransactionSignal
 from fleetcharge.db import unit_of_work
 from fleetcharge.models import SiteAllocation, SiteControlState, Station
 from fleetcharge.site_control import fail_safe
+from fleetcharge.site_control.loop import STOP_TIMEOUT_S
 from tests.site_control.fakes import (
     FakePresences,
     FakeSender,
@@ -296,3 +298,20 @@ def test_a_trigger_before_the_start_is_ignored(engine: Engine, parts: Parts) -> 
     loop = control(engine, source, sender, presences)
     loop.trigger(location)  # not started: ignored, no error
     assert sender.sent == []
+
+
+@synchronously
+async def test_stopping_as_a_trigger_arrives_still_stops(engine: Engine, parts: Parts) -> None:
+    """The trigger's wake and the cancellation land in the same turn of the event loop (what
+    Python 3.11's wait_for swallowed, leaving shutdown waiting for ever)."""
+    location, source, sender, presences = parts
+    for _ in range(5):
+        loop = control(engine, source, sender, presences, interval_s=3600)
+        loop.start()
+        await _until(lambda: loop.cycles >= 1)  # noqa: B023 (this turn's loop)
+        task = loop._task
+        loop.trigger(location)
+        began = time.monotonic()
+        await asyncio.wait_for(loop.stop(), timeout=2 * STOP_TIMEOUT_S)
+        assert time.monotonic() - began < STOP_TIMEOUT_S  # it stopped, not timed out
+        assert task is not None and task.done()

@@ -50,6 +50,7 @@ logger = logging.getLogger(__name__)
 STACK_LEVEL = 1
 SITE_LIMIT_ROW = "the site limit"
 FAILED = "Failed"  # our side failed before an answer (logged)
+STOP_TIMEOUT_S = 5.0
 
 
 def utc_now() -> datetime:
@@ -118,6 +119,7 @@ class SiteControl:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._next_step: float | None = None  # monotonic time of the next limit step
         self._sends = asyncio.Semaphore(self.settings.concurrent_sends)
         self._fail_safe: dict[str, int] = {}  # station -> site: answered since it connected
@@ -165,6 +167,7 @@ class SiteControl:
             return
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
+        self._stopping = False
         self._task = self._loop.create_task(self._run())
 
     async def stop(self) -> None:
@@ -174,9 +177,13 @@ class SiteControl:
             return
         task, self._task = self._task, None
         if task is not None:
+            self._stopping = True
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            # Bounded: Python 3.11's wait_for can swallow a cancellation that meets a
+            # finishing wait; the flag then ends the loop at its next turn.
+            await asyncio.wait({task}, timeout=STOP_TIMEOUT_S)
+            if not task.done():
+                logger.warning("site control: the loop did not stop in %s s", STOP_TIMEOUT_S)
         self._loop = None
         try:
             await anyio.to_thread.run_sync(self._release)
@@ -190,11 +197,12 @@ class SiteControl:
     async def _run(self) -> None:
         assert self._wake is not None
         next_tick = time.monotonic()  # every site at once on start
-        while True:
+        while not self._stopping:
             due = min(next_tick, self._next_step if self._next_step is not None else math.inf)
             if not (self._locations or self._stations):
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), max(0.0, due - time.monotonic()))
+                    async with asyncio.timeout(max(0.0, due - time.monotonic())):
+                        await self._wake.wait()
             self._wake.clear()
             if self._locations or self._stations:
                 await asyncio.sleep(self.settings.settle_s)  # let a burst of triggers gather
