@@ -220,7 +220,8 @@ class TransactionJournal:
             await self._work_once()
             delay = RETRY_S if self.journaling else IDLE_S
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), delay)
+                async with asyncio.timeout(delay):
+                    await wake.wait()
             wake.clear()
 
     async def _work_once(self) -> None:

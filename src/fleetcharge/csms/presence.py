@@ -71,7 +71,8 @@ class SharedPresence:
         healthy = True
         while True:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.refresh_seconds)
+                async with asyncio.timeout(self.refresh_seconds):
+                    await self._wake.wait()
             self._wake.clear()
             try:
                 await self.publish()

@@ -185,5 +185,6 @@ class _LiveStation:
 async def _sleep_unless(stop: asyncio.Event, seconds: float) -> bool:
     """Sleep; False (at once) when `stop` is set first."""
     with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)
+        async with asyncio.timeout(seconds):
+            await stop.wait()
     return not stop.is_set()

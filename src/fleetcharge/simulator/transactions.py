@@ -150,7 +150,8 @@ class SessionReplay:
         delay = self.clock.delay_until(offset_s)
         if session.stop_reason is None and delay > 0:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(session.wake.wait(), delay)
+                async with asyncio.timeout(delay):
+                    await session.wake.wait()
         return session.stop_reason is not None
 
     def _interrupted_at(self, next_offset_s: float) -> float:
