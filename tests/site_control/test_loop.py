@@ -274,7 +274,8 @@ async def test_a_vehicle_drawing_clearly_less_gives_its_share_to_the_others(
     loop = control(engine, source, sender, presences, interval_s=3600)
     loop.start()
     try:
-        await _until(lambda: len(sender.sent) == 3)
+        await _until(lambda: loop.cycles >= 1)  # sent, and the limits known to the watch
+        assert len(sender.sent) == 3
         station_id = next(iter(station_ids.values()))  # any station of the site
         for kw in ("4.0", "4.1"):  # under 8 kW twice
             loop.on_transaction(
