@@ -63,16 +63,7 @@ async def set_profile(request: Request, identity: str, body: SetProfileBody) -> 
         actor=actor,
         at=request.app.state.central_system.config.now(),
     )
-    if outcome.error is not None and outcome.status != "NotSupported":
-        raise outcome.error  # recorded; answered as every command (404, 502, 504)
-    return json_response(
-        {
-            "station": identity,
-            "status": outcome.status,
-            "answer": outcome.answer.answer if outcome.answer else None,
-            "charging_profile": outcome.record,
-        }
-    )
+    return _answered(identity, outcome, charging_profile=outcome.record)
 
 
 @router.delete(
@@ -93,16 +84,18 @@ async def clear_profiles(request: Request, identity: str, body: ClearProfileBody
         actor=actor,
         at=request.app.state.central_system.config.now(),
     )
+    return _answered(identity, outcome, cleared=outcome.cleared)
+
+
+def _answered(
+    identity: str, outcome: service.ProfileOutcome | service.ClearOutcome, **extra: Any
+) -> Response:
+    """The station's answer; NotSupported is an answer too (200), other failures were
+    recorded and are answered as every command is (404, 502, 504)."""
     if outcome.error is not None and outcome.status != "NotSupported":
-        raise outcome.error  # recorded; answered as every command (404, 502, 504)
-    return json_response(
-        {
-            "station": identity,
-            "status": outcome.status,
-            "answer": outcome.answer.answer if outcome.answer else None,
-            "cleared": outcome.cleared,
-        }
-    )
+        raise outcome.error
+    answer = outcome.answer.answer if outcome.answer else None
+    return json_response({"station": identity, "status": outcome.status, "answer": answer, **extra})
 
 
 @router.get(
